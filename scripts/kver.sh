@@ -1,0 +1,59 @@
+# shellcheck shell=bash
+# Sourced, not run: picks the target kernel for the build and the test VM.
+#
+#   . scripts/kver.sh || exit 1
+#
+# Exports (each overridable from the environment):
+#   KVER          kernel release, default: newest installed 6.1 amd64 kernel
+#                 that has headers, an image and a modules tree
+#   KDIR          kernel build dir (headers), default /lib/modules/$KVER/build
+#   KSRC_TARBALL  Debian's linux-source tarball, default linux-source-6.1
+#   BUILD         build output root, default <repo>/build
+#   REPO          the repository root (always derived from this file's
+#                 location: a stray REPO in the environment must not win)
+#
+# It must not change the caller's shell options, so it avoids `set` and
+# reports problems with one line on stderr and a non-zero return.
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+_kver_err() {
+	echo "kver.sh: error: $*" >&2
+	return 1
+}
+
+_kver_pick() {
+	# Newest first (sort -V), taking the release from the headers dirs:
+	# a headers dir alone is not enough, the VM needs the image and the
+	# stock modules tree of the same release.
+	local d k
+	for d in $(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | sort -rV); do
+		k=${d#/usr/src/linux-headers-}
+		if [[ -e /boot/vmlinuz-$k && -d /lib/modules/$k/kernel ]]; then
+			echo "$k"
+			return 0
+		fi
+	done
+	return 1
+}
+
+_kver_main() {
+	if [[ -z ${KVER:-} ]]; then
+		KVER=$(_kver_pick) ||
+			{ _kver_err "no linux-headers-6.1.*-amd64 with matching /boot/vmlinuz and /lib/modules (apt-get install linux-image-6.1.0-NN-amd64 linux-headers-6.1.0-NN-amd64)"; return 1; }
+	fi
+	KDIR=${KDIR:-/lib/modules/$KVER/build}
+	KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+	BUILD=${BUILD:-$REPO/build}
+
+	[[ -e /boot/vmlinuz-$KVER ]] || { _kver_err "KVER=$KVER: /boot/vmlinuz-$KVER missing (linux-image-$KVER)"; return 1; }
+	[[ -d /lib/modules/$KVER/kernel ]] || { _kver_err "KVER=$KVER: /lib/modules/$KVER missing (linux-image-$KVER)"; return 1; }
+	[[ -e $KDIR/Makefile ]] || { _kver_err "KDIR=$KDIR: no kernel headers there (linux-headers-$KVER)"; return 1; }
+	[[ -r $KSRC_TARBALL ]] || { _kver_err "KSRC_TARBALL=$KSRC_TARBALL missing (linux-source-6.1)"; return 1; }
+	export KVER KDIR KSRC_TARBALL BUILD REPO
+}
+
+_kver_rc=0
+_kver_main || _kver_rc=$?
+unset -f _kver_err _kver_pick _kver_main
+return $_kver_rc
