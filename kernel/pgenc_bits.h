@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Pure bitmap and argument helpers for pgenc: no locks, no allocation, no
+ * kernel state. They are shared with the host unit tests (tests/), which
+ * include this file without __KERNEL__ and check it against a naive model.
+ *
+ * Bitmaps are arrays of unsigned long; on x86 (little endian) their memory
+ * image is the uapi format: bit i of byte i / 8 is page i, LSB first.
+ */
+#ifndef PGENC_BITS_H
+#define PGENC_BITS_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#endif
+#include <linux/kvm_pgenc.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "pgenc assumes a little-endian bitmap layout"
+#endif
+
+#define PGENC_WORD_BITS (8 * sizeof(unsigned long))
+#define PGENC_WORDS(nbits) (((nbits) + PGENC_WORD_BITS - 1) / PGENC_WORD_BITS)
+#define PGENC_HC_PAGE_SHIFT 12
+
+/* A decoded, validated KVM_HC_PAGE_ENC_STATUS request. */
+struct pgenc_hc_req {
+	u64 gfn;
+	u64 npages;
+	bool encrypted;
+};
+
+/* True iff [start, start + n) is non-empty and lies inside [0, limit). */
+static inline bool pgenc_range_inside(u64 start, u64 n, u64 limit)
+{
+	return n && n <= limit && start <= limit - n;
+}
+
+/* True iff start + n neither wraps nor is empty. */
+static inline bool pgenc_range_valid(u64 start, u64 n)
+{
+	return n && start + n > start;
+}
+
+/*
+ * Decode hypercall 12's arguments against the tracked range [0, tracked).
+ * Accepts the upstream a2 encoding (bits 3:0 page-size hint <= 1G, bit 4
+ * encrypted, the rest reserved) and the seed's (1 encrypted, 0 shared),
+ * which is a subset of it bit-wise. Returns false for any invalid call.
+ */
+static inline bool pgenc_hc_decode(u64 gpa, u64 npages, u64 attrs, u64 tracked,
+				   struct pgenc_hc_req *req)
+{
+	u64 gfn = gpa >> PGENC_HC_PAGE_SHIFT;
+
+	if (gpa & ((1ULL << PGENC_HC_PAGE_SHIFT) - 1))
+		return false;
+	if (attrs & KVM_PAGE_ENC_ATTR_RESERVED)
+		return false;
+	if ((attrs & KVM_PAGE_ENC_ATTR_PAGE_SZ_MASK) >
+	    KVM_PAGE_ENC_ATTR_PAGE_SZ_1G)
+		return false;
+	if (!pgenc_range_inside(gfn, npages, tracked))
+		return false;
+
+	req->gfn = gfn;
+	req->npages = npages;
+	req->encrypted = (attrs & KVM_PAGE_ENC_ATTR_ENCRYPTED) ||
+			 attrs == KVM_PAGE_ENC_SEED_ENCRYPTED;
+	return true;
+}
+
+/* Mask of the low n bits of a word, 0 < n <= PGENC_WORD_BITS. */
+static inline unsigned long pgenc_low_mask(u64 n)
+{
+	return n >= PGENC_WORD_BITS ? ~0UL : (1UL << n) - 1;
+}
+
+/*
+ * The word of bits [pos, pos + PGENC_WORD_BITS) of map; bits at or past
+ * nbits read as 1 (never reported = encrypted), so map is only read
+ * below nbits.
+ */
+static inline unsigned long pgenc_word_at(const unsigned long *map, u64 nbits,
+					  u64 pos)
+{
+	u64 idx = pos / PGENC_WORD_BITS;
+	unsigned int off = pos % PGENC_WORD_BITS;
+	unsigned long v;
+
+	if (pos >= nbits)
+		return ~0UL;
+	v = map[idx] >> off;
+	if (off && (idx + 1) * PGENC_WORD_BITS < nbits)
+		v |= map[idx + 1] << (PGENC_WORD_BITS - off);
+	if (nbits - pos < PGENC_WORD_BITS)
+		v |= ~pgenc_low_mask(nbits - pos);
+	return v;
+}
+
+/*
+ * Copy bits [start, start + n) of map (nbits long) to dst bits [0, n).
+ * dst gets PGENC_WORDS(n) words; bits of the last word past n are 1.
+ */
+static inline void pgenc_bits_read(unsigned long *dst, const unsigned long *map,
+				   u64 nbits, u64 start, u64 n)
+{
+	u64 w;
+
+	for (w = 0; w < PGENC_WORDS(n); w++)
+		dst[w] = pgenc_word_at(map, nbits, start + w * PGENC_WORD_BITS);
+}
+
+/*
+ * Copy src bits [0, n) into map bits [start, start + n). The caller has
+ * checked that the range lies inside the map's allocation.
+ */
+static inline void pgenc_bits_write(unsigned long *map, u64 start,
+				    const unsigned long *src, u64 n)
+{
+	u64 w;
+
+	for (w = 0; w < PGENC_WORDS(n); w++) {
+		u64 pos = start + w * PGENC_WORD_BITS;
+		u64 idx = pos / PGENC_WORD_BITS;
+		unsigned int off = pos % PGENC_WORD_BITS;
+		unsigned long mask = pgenc_low_mask(n - w * PGENC_WORD_BITS);
+		unsigned long v = src[w] & mask;
+
+		map[idx] = (map[idx] & ~(mask << off)) | (v << off);
+		if (off && (mask >> (PGENC_WORD_BITS - off))) {
+			unsigned long hi = mask >> (PGENC_WORD_BITS - off);
+
+			map[idx + 1] = (map[idx + 1] & ~hi) |
+				       (v >> (PGENC_WORD_BITS - off));
+		}
+	}
+}
+
+/* Set (value true) or clear bits [start, start + n) of map. */
+static inline void pgenc_bits_fill(unsigned long *map, u64 start, u64 n,
+				   bool value)
+{
+	u64 end = start + n;
+
+	while (start < end) {
+		u64 idx = start / PGENC_WORD_BITS;
+		unsigned int off = start % PGENC_WORD_BITS;
+		u64 k = PGENC_WORD_BITS - off;
+		unsigned long mask;
+
+		if (k > end - start)
+			k = end - start;
+		mask = pgenc_low_mask(k) << off;
+		if (value)
+			map[idx] |= mask;
+		else
+			map[idx] &= ~mask;
+		start += k;
+	}
+}
+
+#endif /* PGENC_BITS_H */

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest-facing side of pgenc: hypercall 12 and MSR_KVM_MIGRATION_CONTROL.
+ * Both act only when tracking is enabled on the VM (the MSR hooks call in
+ * only then); otherwise the stock 6.1 code runs unchanged.
+ */
+#include <linux/kvm_para.h>
+
+#include "cpuid.h"
+#include "x86.h"
+#include "pgenc.h"
+#include "pgenc_bits.h"
+
+/*
+ * Returns true when the call is complete with *ret as the guest's RAX.
+ * Returns false to let the stock KVM_HC_MAP_GPA_RANGE code run: tracking
+ * is off (stock behaviour), or the VMM asked for the userspace exit, which
+ * it then gets after the bitmap is updated.
+ */
+bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0,
+		     unsigned long a1, unsigned long a2, unsigned long *ret)
+{
+	struct kvm *kvm = vcpu->kvm;
+	struct pgenc_hc_req req;
+	struct pgenc_vm *pv;
+	bool done = true;
+
+	pv = pgenc_vm_find(kvm);
+	if (!pv)
+		return false;
+
+	spin_lock(&pv->lock);
+	if (pgenc_hc_decode(a0, a1, a2, pv->nbits, &req)) {
+		pgenc_bits_fill(pv->bits, req.gfn, req.npages, req.encrypted);
+		pv->hypercalls++;
+		*ret = 0;
+		done = !(kvm->arch.hypercall_exit_enabled &
+			 BIT(KVM_HC_PAGE_ENC_STATUS));
+	} else {
+		pv->hypercall_errors++;
+		*ret = -KVM_EINVAL;
+	}
+	spin_unlock(&pv->lock);
+	return done;
+}
+
+int pgenc_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
+{
+	struct pgenc_vm *pv = pgenc_vm_find(vcpu->kvm);
+
+	if (!pv)
+		return KVM_MSR_RET_UNSUPPORTED;
+	if (!guest_pv_has(vcpu, KVM_FEATURE_MIGRATION_CONTROL))
+		return KVM_MSR_RET_UNSUPPORTED;
+	if (msr_info->data & ~(u64)KVM_MIGRATION_READY)
+		return 1;
+	WRITE_ONCE(pv->migration_control, msr_info->data);
+	return 0;
+}
+
+int pgenc_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
+{
+	struct pgenc_vm *pv = pgenc_vm_find(vcpu->kvm);
+
+	if (!pv)
+		return KVM_MSR_RET_UNSUPPORTED;
+	if (!guest_pv_has(vcpu, KVM_FEATURE_MIGRATION_CONTROL))
+		return KVM_MSR_RET_UNSUPPORTED;
+	msr_info->data = READ_ONCE(pv->migration_control);
+	return 0;
+}

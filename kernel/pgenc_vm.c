@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pgenc per-VM state: a side table keyed by struct kvm (whose layout we
+ * must not change), the bitmap's life cycle and its sizing from memslots.
+ */
+#include <linux/hashtable.h>
+#include <linux/mm.h>
+#include <linux/rbtree.h>
+#include <linux/slab.h>
+
+#include "pgenc.h"
+#include "pgenc_bits.h"
+
+MODULE_VERSION(PGENC_VERSION);
+
+/* Writers hold pgenc_vms_mutex; readers walk a bucket under RCU. */
+static DEFINE_HASHTABLE(pgenc_vms, 6);
+static DEFINE_MUTEX(pgenc_vms_mutex);
+
+static struct pgenc_vm *__pgenc_vm_find(struct kvm *kvm)
+{
+	struct pgenc_vm *pv;
+
+	hash_for_each_possible_rcu(pgenc_vms, pv, node, (unsigned long)kvm)
+		if (pv->kvm == kvm)
+			return pv;
+	return NULL;
+}
+
+/*
+ * The state lives until kvm_arch_destroy_vm(), which runs when no ioctl
+ * and no vCPU of the VM can run, so the pointer stays valid for callers
+ * that act on behalf of the VM.
+ */
+struct pgenc_vm *pgenc_vm_find(struct kvm *kvm)
+{
+	struct pgenc_vm *pv;
+
+	rcu_read_lock();
+	pv = __pgenc_vm_find(kvm);
+	rcu_read_unlock();
+	return pv;
+}
+
+/* kvmalloc() WARNs above INT_MAX bytes; such a bitmap is simply -ENOMEM. */
+static unsigned long *pgenc_alloc_bits(u64 nbits, u64 *cap_bits)
+{
+	u64 words = PGENC_WORDS(nbits);
+	unsigned long *bits;
+
+	if (!words || words > INT_MAX / sizeof(unsigned long))
+		return NULL;
+	bits = kvmalloc_array(words, sizeof(unsigned long),
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (bits) {
+		memset(bits, 0xff, words * sizeof(unsigned long));
+		*cap_bits = words * PGENC_WORD_BITS;
+	}
+	return bits;
+}
+
+/* End gfn of the highest memslot in any address space; slots_lock held. */
+static u64 pgenc_memslots_end(struct kvm *kvm)
+{
+	struct kvm_memory_slot *slot;
+	struct kvm_memslots *slots;
+	struct rb_node *last;
+	u64 end = 0;
+	int as;
+
+	lockdep_assert_held(&kvm->slots_lock);
+	for (as = 0; as < KVM_ADDRESS_SPACE_NUM; as++) {
+		slots = __kvm_memslots(kvm, as);
+		last = rb_last(&slots->gfn_tree);
+		if (!last)
+			continue;
+		slot = container_of(last, struct kvm_memory_slot,
+				    gfn_node[slots->node_idx]);
+		end = max(end, slot->base_gfn + slot->npages);
+	}
+	return end;
+}
+
+/*
+ * Turn tracking on; idempotent. *newly tells the caller whether this call
+ * did it, so that a caller failing later can undo exactly its own change.
+ */
+int pgenc_enable(struct kvm *kvm, bool *newly)
+{
+	struct pgenc_vm *pv;
+	int r = 0;
+
+	*newly = false;
+	mutex_lock(&kvm->slots_lock);
+	if (pgenc_vm_find(kvm))
+		goto out;
+
+	r = -ENOMEM;
+	pv = kzalloc(sizeof(*pv), GFP_KERNEL_ACCOUNT);
+	if (!pv)
+		goto out;
+	pv->kvm = kvm;
+	spin_lock_init(&pv->lock);
+	pv->nbits = pgenc_memslots_end(kvm);
+	if (pv->nbits) {
+		pv->bits = pgenc_alloc_bits(pv->nbits, &pv->cap_bits);
+		if (!pv->bits) {
+			kfree(pv);
+			goto out;
+		}
+	}
+
+	mutex_lock(&pgenc_vms_mutex);
+	hash_add_rcu(pgenc_vms, &pv->node, (unsigned long)kvm);
+	mutex_unlock(&pgenc_vms_mutex);
+	*newly = true;
+	r = 0;
+out:
+	mutex_unlock(&kvm->slots_lock);
+	return r;
+}
+EXPORT_SYMBOL_GPL(pgenc_enable);
+
+static void pgenc_vm_remove(struct pgenc_vm *pv)
+{
+	mutex_lock(&pgenc_vms_mutex);
+	hash_del_rcu(&pv->node);
+	mutex_unlock(&pgenc_vms_mutex);
+	kvfree(pv->bits);
+	kvfree(pv->pending);
+	kfree_rcu(pv, rcu);
+}
+
+/*
+ * Undo a pgenc_enable() of this caller (newly == true) that a later step
+ * of the same command failed. The caller guarantees no vCPU exists yet;
+ * slots_lock keeps out the GET/SET ioctls, the only other users.
+ */
+void pgenc_undo_enable(struct kvm *kvm, bool newly)
+{
+	struct pgenc_vm *pv;
+
+	if (!newly)
+		return;
+	mutex_lock(&kvm->slots_lock);
+	pv = pgenc_vm_find(kvm);
+	if (pv)
+		pgenc_vm_remove(pv);
+	mutex_unlock(&kvm->slots_lock);
+}
+EXPORT_SYMBOL_GPL(pgenc_undo_enable);
+
+void pgenc_vm_destroy(struct kvm *kvm)
+{
+	struct pgenc_vm *pv = pgenc_vm_find(kvm);
+
+	if (pv)
+		pgenc_vm_remove(pv);
+}
+
+/*
+ * Allocate a larger bitmap now, where failure can still fail the memslot
+ * ioctl cleanly; kvm_arch_commit_memory_region() cannot fail.
+ */
+int pgenc_prepare_memory_region(struct kvm *kvm,
+				const struct kvm_memory_slot *new,
+				enum kvm_mr_change change)
+{
+	struct pgenc_vm *pv;
+	u64 end;
+
+	if (change != KVM_MR_CREATE && change != KVM_MR_MOVE)
+		return 0;
+	pv = pgenc_vm_find(kvm);
+	if (!pv)
+		return 0;
+
+	end = new->base_gfn + new->npages;
+	if (end <= pv->cap_bits)
+		return 0;
+
+	kvfree(pv->pending);
+	pv->pending = pgenc_alloc_bits(end, &pv->pending_bits);
+	return pv->pending ? 0 : -ENOMEM;
+}
+
+/* The new memslots are live: set the tracked range to their extent. */
+void pgenc_commit_memory_region(struct kvm *kvm, enum kvm_mr_change change)
+{
+	unsigned long *old = NULL, *pending;
+	struct pgenc_vm *pv;
+	u64 end;
+
+	if (change == KVM_MR_FLAGS_ONLY)
+		return;
+	pv = pgenc_vm_find(kvm);
+	if (!pv)
+		return;
+
+	end = pgenc_memslots_end(kvm);
+	pending = pv->pending;
+	pv->pending = NULL;
+	if (WARN_ON_ONCE(end > pv->cap_bits &&
+			 (!pending || end > pv->pending_bits)))
+		end = pv->cap_bits;
+
+	spin_lock(&pv->lock);
+	if (end > pv->cap_bits) {
+		/* Bits past nbits are already 1 in both maps. */
+		if (pv->bits)
+			memcpy(pending, pv->bits, PGENC_WORDS(pv->nbits) *
+						  sizeof(unsigned long));
+		old = pv->bits;
+		pv->bits = pending;
+		pv->cap_bits = pv->pending_bits;
+		pending = NULL;
+	} else if (end < pv->nbits) {
+		pgenc_bits_fill(pv->bits, end, pv->nbits - end, true);
+	}
+	pv->nbits = end;
+	spin_unlock(&pv->lock);
+
+	kvfree(old);
+	kvfree(pending);
+}
+
+/* For the DBG_DECRYPT bypass: false unless the guest reported gfn shared. */
+bool pgenc_gfn_is_shared(struct kvm *kvm, gfn_t gfn)
+{
+	struct pgenc_vm *pv = pgenc_vm_find(kvm);
+	bool shared = false;
+
+	if (!pv)
+		return false;
+	spin_lock(&pv->lock);
+	if (gfn < pv->nbits)
+		shared = !test_bit(gfn, pv->bits);
+	spin_unlock(&pv->lock);
+	return shared;
+}
+EXPORT_SYMBOL_GPL(pgenc_gfn_is_shared);

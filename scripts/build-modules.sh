@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Build kvm.ko and kvm-amd.ko for $KVER into $BUILD/modules/.
+# Extra arguments go to kbuild (e.g. C=2, W=1).
+set -euo pipefail
+. "$(dirname "$0")/kver.sh"
+"$REPO/scripts/stage-kvm.sh"
+
+tree=$BUILD/kvm-$KVER
+# Our sources are copied, not linked, so kbuild's outputs stay in build/.
+rm -rf "$tree/pgenc" "$tree/uapi"
+mkdir -p "$tree/pgenc/svm" "$tree/uapi/linux"
+cp -p "$REPO"/kernel/*.[ch] "$tree/pgenc/"
+cp -p "$REPO"/kernel/svm/*.[ch] "$tree/pgenc/svm/" 2>/dev/null || true
+cp -p "$REPO/uapi/linux/kvm_pgenc.h" "$tree/uapi/linux/"
+cp -p "$REPO/Kbuild" "$tree/Kbuild"
+
+version=$(cat "$REPO/VERSION")
+if rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null); then
+	version+="+g$rev"
+	git -C "$REPO" diff --quiet HEAD -- kernel uapi Kbuild 2>/dev/null || version+="-dirty"
+fi
+
+make -C "$KDIR" M="$tree" PGENC_VERSION="$version" -j"$(nproc)" "$@" modules
+mkdir -p "$BUILD/modules"
+cp "$tree/kvm.ko" "$tree/kvm-amd.ko" "$BUILD/modules/"
+echo "build-modules: $BUILD/modules/{kvm,kvm-amd}.ko for $KVER, pgenc $version"

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Stage the target kernel's KVM sources, patched with our hooks, under
+# $BUILD/kvm-$KVER/ for scripts/build-modules.sh.
+#
+# Sources: $KSRC (a kernel source tree) if set, else Debian's linux-source
+# tarball, which must be the same package version as the headers. The
+# patch set kernel/patches/<series>/ must apply with no fuzz; the tree is
+# patched in a scratch copy and only published whole, so a failure never
+# leaves a half-patched tree behind.
+set -euo pipefail
+trap 'echo "stage-kvm: error: failed at line $LINENO" >&2' ERR
+. "$(dirname "$0")/kver.sh"
+
+die() {
+	echo "stage-kvm: error: $*" >&2
+	exit 1
+}
+
+series=$(echo "$KVER" | cut -d. -f1,2)
+patches=$REPO/kernel/patches/$series
+[[ -d $patches ]] || die "no hook patch set for kernel series $series (kernel/patches/$series); supported: $(ls "$REPO/kernel/patches" | tr '\n' ' ')"
+
+out=$BUILD/kvm-$KVER
+pristine=$BUILD/ksrc-kvm-$KVER
+paths=(arch/x86/kvm virt/kvm)
+
+# The stamp names exactly what the staged tree was made from.
+if [[ -n ${KSRC:-} ]]; then
+	[[ -f $KSRC/arch/x86/kvm/x86.c ]] || die "KSRC=$KSRC has no arch/x86/kvm/x86.c"
+	origin="tree $KSRC"
+else
+	hdr_ver=$(dpkg-query -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null) ||
+		die "linux-headers-$KVER is not installed as a Debian package; set KSRC to its kernel source tree"
+	src_ver=$(dpkg-query -W -f='${Version}' "linux-source-$series" 2>/dev/null) ||
+		die "linux-source-$series is not installed (make deps), or set KSRC"
+	[[ $hdr_ver == "$src_ver" ]] ||
+		die "linux-source-$series is $src_ver but linux-headers-$KVER is $hdr_ver; install matching versions or set KSRC"
+	origin="tarball $KSRC_TARBALL $src_ver"
+fi
+stamp="$origin | $(cat "$patches"/*.patch | sha256sum | cut -d' ' -f1)"
+
+if [[ -f $out/.staged && $(cat "$out/.staged") == "$stamp" ]]; then
+	exit 0
+fi
+
+if [[ ! -f $pristine/.origin || $(cat "$pristine/.origin") != "$origin" ]]; then
+	rm -rf "$pristine" "$pristine.tmp"
+	mkdir -p "$pristine.tmp"
+	if [[ -n ${KSRC:-} ]]; then
+		(cd "$KSRC" && tar cf - "${paths[@]}") | tar xf - -C "$pristine.tmp"
+	else
+		top=linux-source-$series
+		tar xf "$KSRC_TARBALL" -C "$pristine.tmp" --strip-components=1 \
+			"${paths[@]/#/$top/}"
+	fi
+	echo "$origin" >"$pristine.tmp/.origin"
+	mv "$pristine.tmp" "$pristine"
+fi
+
+tmp=$out.tmp
+rm -rf "$tmp"
+cp -a "$pristine" "$tmp"
+for p in "$patches"/*.patch; do
+	if ! patch -d "$tmp" -p1 --fuzz=0 --no-backup-if-mismatch -s -f <"$p" >"$tmp.log" 2>&1; then
+		rm -rf "$tmp"
+		die "hook patch $(basename "$p") does not apply cleanly to $origin (see ${tmp}.log)"
+	fi
+done
+rm -f "$tmp.log"
+# trace.h names itself as ../../arch/x86/kvm/trace.h relative to an
+# include dir; Kbuild adds $(src)/include/trace so that resolves here.
+mkdir -p "$tmp/include/trace"
+echo "$stamp" >"$tmp/.staged"
+rm -rf "$out"
+mv "$tmp" "$out"
+echo "stage-kvm: staged KVM of $KVER from $origin with $(ls "$patches"/*.patch | wc -l) hook patches"
