@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by pgenc's selftests: the ioctls as errno-returning
+ * calls, the guest's hypercall, and a plain byte-per-page model of the
+ * bitmap that tests compare the kernel's view against.
+ */
+#ifndef PGENC_UTIL_H
+#define PGENC_UTIL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/kvm_para.h>
+#include <linux/kvm_pgenc.h>
+
+#include "kselftest.h"
+#include "kvm_util.h"
+#include "processor.h"
+
+#define PGENC_PAGE 4096ULL
+
+/* Guest: hypercall 12 with AMD's instruction (kvm_amd handles it natively). */
+static inline uint64_t pgenc_guest_hc(uint64_t gpa, uint64_t npages,
+				      uint64_t attrs)
+{
+	uint64_t ret;
+
+	asm volatile("vmmcall"
+		     : "=a"(ret)
+		     : "a"((uint64_t)KVM_HC_PAGE_ENC_STATUS), "b"(gpa),
+		       "c"(npages), "d"(attrs)
+		     : "memory");
+	return ret;
+}
+
+/* Host: exit with a clear failure when the modules under test are absent. */
+static inline void pgenc_require(void)
+{
+	if (access("/dev/kvm", R_OK | W_OK))
+		ksft_exit_skip("/dev/kvm not usable (kvm module not loaded?)\n");
+	if (kvm_check_cap(KVM_CAP_PAGE_ENC_BITMAP) <= 0)
+		ksft_exit_fail_msg("KVM_CAP_PAGE_ENC_BITMAP missing: pgenc's kvm.ko is not loaded\n");
+}
+
+static inline void pgenc_enable(struct kvm_vm *vm)
+{
+	vm_enable_cap(vm, KVM_CAP_PAGE_ENC_BITMAP, 0);
+}
+
+static inline int pgenc_ioctl(struct kvm_vm *vm, unsigned long cmd,
+			      uint64_t start, uint64_t n, void *buf)
+{
+	struct kvm_page_enc_bitmap b = {
+		.start_gfn = start,
+		.num_pages = n,
+		.enc_bitmap = buf,
+	};
+
+	/* Plain ioctl(): the library's wrapper wants a constant cmd. */
+	return ioctl(vm->fd, cmd, &b) ? -errno : 0;
+}
+
+static inline int pgenc_get(struct kvm_vm *vm, uint64_t start, uint64_t n,
+			    void *buf)
+{
+	return pgenc_ioctl(vm, KVM_GET_PAGE_ENC_BITMAP, start, n, buf);
+}
+
+static inline int pgenc_set(struct kvm_vm *vm, uint64_t start, uint64_t n,
+			    const void *buf)
+{
+	return pgenc_ioctl(vm, KVM_SET_PAGE_ENC_BITMAP, start, n, (void *)buf);
+}
+
+static inline bool pgenc_bit(const uint8_t *map, uint64_t i)
+{
+	return map[i / 8] >> (i % 8) & 1;
+}
+
+static inline void pgenc_put_bit(uint8_t *map, uint64_t i, bool v)
+{
+	if (v)
+		map[i / 8] |= 1u << (i % 8);
+	else
+		map[i / 8] &= ~(1u << (i % 8));
+}
+
+/* A byte-per-page model: model[gfn] = 1 encrypted, 0 shared. */
+struct pgenc_model {
+	uint64_t npages;
+	uint8_t *enc;
+};
+
+static inline void pgenc_model_init(struct pgenc_model *m, uint64_t npages)
+{
+	m->npages = npages;
+	m->enc = malloc(npages);
+	TEST_ASSERT(m->enc, "model allocation");
+	memset(m->enc, 1, npages);
+}
+
+static inline void pgenc_model_fill(struct pgenc_model *m, uint64_t start,
+				    uint64_t n, bool enc)
+{
+	TEST_ASSERT(start + n <= m->npages, "model range");
+	memset(m->enc + start, enc, n);
+}
+
+/*
+ * GET [0, npages + slack) and compare with the model; pages past the
+ * model read as encrypted. Returns the first differing gfn, or -1.
+ */
+static inline int64_t pgenc_model_diff(struct kvm_vm *vm,
+				       const struct pgenc_model *m)
+{
+	uint64_t n = m->npages + 77, i;
+	uint8_t *buf = calloc(1, n / 8 + 1);
+	int64_t bad = -1;
+	int r;
+
+	TEST_ASSERT(buf, "GET buffer");
+	r = pgenc_get(vm, 0, n, buf);
+	TEST_ASSERT(!r, "KVM_GET_PAGE_ENC_BITMAP: %s", strerror(-r));
+	for (i = 0; i < n && bad < 0; i++)
+		if (pgenc_bit(buf, i) != (i < m->npages ? m->enc[i] : 1))
+			bad = i;
+	free(buf);
+	return bad;
+}
+
+#endif /* PGENC_UTIL_H */
