@@ -1,0 +1,96 @@
+#!/bin/bash
+# Boot the test VM (Debian's $KVER kernel under QEMU TCG, nested SVM),
+# load the KVM modules there, run the selftests, and judge the run.
+#
+#   selftests/vm/run.sh [--modules DIR|stock] [--tests DIR] [--only NAME]...
+#                       [--extra-file SRC:DST]... [--cmd "shell command"]
+#                       [--timeout S] [--test-timeout S]
+#                       [--modparam kvm:ARGS|kvm_amd:ARGS]... [--out DIR]
+#
+#   --modules DIR   kvm.ko + kvm-amd.ko to load (default build/modules);
+#                   "stock" = Debian's own from /lib/modules/$KVER.
+#                   Their dependencies (irqbypass, ccp) always come from
+#                   the stock tree.
+#   --tests DIR     static test binaries (default build/selftests/bin);
+#                   all are packed, all run unless --only is given
+#   --only NAME     run only these (repeat, or NAME,NAME)
+#   --extra-file SRC:DST  also put SRC at absolute path DST in the VM
+#   --cmd CMD       load the modules, run CMD (sh -c) instead of the tests;
+#                   its stdout+stderr are the TAP port's content
+#   --timeout S     whole VM run, host side (default 900)
+#   --test-timeout S  each test, guest side (default 300)
+#   --modparam M:ARGS  insmod parameters for kvm or kvm_amd
+#   --out DIR       where the initramfs and logs go (default build/vm)
+#
+# Outputs in DIR: console.log (serial 0: kernel + init), results.tap
+# (serial 1: TAP, or the --cmd output), dmesg.log (serial 2: the full
+# dmesg at the end). The TAP is echoed to stdout while the VM runs; the
+# last line is "N passed, N failed, N skipped". Exit 0 only on a pass.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../scripts/kver.sh"
+
+timeout=900
+out=$BUILD/vm
+cmd_mode=0
+pack_args=()
+while (($#)); do
+	case $1 in
+	--timeout) timeout=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--cmd) cmd_mode=1; pack_args+=("$1" "$2"); shift 2 ;;
+	--modules | --tests | --only | --extra-file | --test-timeout | --modparam)
+		pack_args+=("$1" "$2"); shift 2 ;;
+	-h | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "run.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
+	esac
+done
+command -v qemu-system-x86_64 >/dev/null ||
+	{ echo "run.sh: error: qemu-system-x86_64 missing (apt-get install qemu-system-x86)" >&2; exit 1; }
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+# One VM run per output dir at a time: engineers share the work tree, and
+# two runs writing one console.log give nonsense verdicts. Held until exit.
+exec 9>"$out/.lock"
+if ! flock -n 9; then
+	echo "run.sh: $out is busy with another VM run; waiting (--out DIR runs in parallel)" >&2
+	flock 9
+fi
+"$here/pack.sh" --out "$out" "${pack_args[@]}"
+
+console=$out/console.log
+results=$out/results.tap
+: >"$console"
+: >"$results"
+: >"$out/dmesg.log"
+
+# -cpu max under TCG has SVM with NPT (and NRIPS, VGIF...), so the stock
+# kvm_amd loads and uses nested paging. quiet + loglevel=5 keep the serial
+# console short (it is slow under TCG) but still show every warning; the
+# full log is in dmesg.log. The panic options turn any kernel trouble
+# into a stopped VM, which the missing end marker then reports.
+append="console=ttyS0 quiet loglevel=5 panic=-1 oops=panic panic_on_warn=1"
+append+=" softlockup_panic=1 hung_task_panic=1"
+
+start=$(date +%s.%N)
+rc=0
+timeout -k 10 "$timeout" qemu-system-x86_64 \
+	-nodefaults -nographic -no-reboot \
+	-accel tcg -cpu max -smp 2 -m 1G \
+	-kernel "/boot/vmlinuz-$KVER" -initrd "$out/initramfs.cpio.gz" \
+	-append "$append" \
+	-serial "file:$console" -serial "file:$results" -serial "file:$out/dmesg.log" &
+qemu=$!
+# Stream the TAP as it comes; tail stops once QEMU is gone and reaped.
+tail -n +1 -s 0.3 -f --pid="$qemu" "$results" &
+tailer=$!
+wait "$qemu" || rc=$?
+wait "$tailer" || true
+end=$(date +%s.%N)
+printf 'VM run: %.1f s (qemu exit %d)\n' "$(echo "$end - $start" | bc)" "$rc"
+
+verdict_args=(--results "$results" --console "$console" --rc "$rc")
+((cmd_mode)) && verdict_args+=(--cmd)
+exec "$here/verdict.sh" "${verdict_args[@]}"
