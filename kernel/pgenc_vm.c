@@ -7,6 +7,7 @@
 #include <linux/mm.h>
 #include <linux/rbtree.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "pgenc.h"
 #include "pgenc_bits.h"
@@ -42,19 +43,27 @@ struct pgenc_vm *pgenc_vm_find(struct kvm *kvm)
 	return pv;
 }
 
-/* kvmalloc() WARNs above INT_MAX bytes; such a bitmap is simply -ENOMEM. */
+/*
+ * Whole pages, and all of them usable: kvmalloc() would round a large
+ * bitmap up to 2 MiB huge pages (or a power of two via kmalloc) and
+ * charge the VMM for bits it cannot use.
+ */
 static unsigned long *pgenc_alloc_bits(u64 nbits, u64 *cap_bits)
 {
-	u64 words = PGENC_WORDS(nbits);
+	u64 bytes = PGENC_WORDS(nbits) * sizeof(unsigned long);
 	unsigned long *bits;
 
-	if (!words || words > INT_MAX / sizeof(unsigned long))
+	if (!bytes || bytes > INT_MAX)
 		return NULL;
-	bits = kvmalloc_array(words, sizeof(unsigned long),
-			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (bytes <= PAGE_SIZE) {
+		bits = kmalloc(bytes, GFP_KERNEL_ACCOUNT);
+	} else {
+		bytes = PAGE_ALIGN(bytes);
+		bits = __vmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	}
 	if (bits) {
-		memset(bits, 0xff, words * sizeof(unsigned long));
-		*cap_bits = words * PGENC_WORD_BITS;
+		memset(bits, 0xff, bytes);
+		*cap_bits = bytes * BITS_PER_BYTE;
 	}
 	return bits;
 }

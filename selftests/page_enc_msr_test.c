@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * page_enc_msr_test: KVM_GET_SUPPORTED_CPUID reports
+ * KVM_FEATURE_MIGRATION_CONTROL, and MSR_KVM_MIGRATION_CONTROL is one
+ * value per VM when tracking is on (any vCPU writes, all read it; the
+ * reserved bits #GP) and unknown, as in stock KVM, when it is off.
+ */
+#define _GNU_SOURCE
+#include "pgenc_util.h"
+
+#define STAGE_WROTE 1
+#define STAGE_READ 2
+
+static void guest_writer(void)
+{
+	uint8_t set = wrmsr_safe(MSR_KVM_MIGRATION_CONTROL, KVM_MIGRATION_READY);
+	uint8_t reserved = wrmsr_safe(MSR_KVM_MIGRATION_CONTROL, 2);
+	uint64_t v = ~0ULL;
+	uint8_t get = rdmsr_safe(MSR_KVM_MIGRATION_CONTROL, &v);
+
+	GUEST_SYNC_ARGS(STAGE_WROTE, set, reserved, get, v);
+	GUEST_DONE();
+}
+
+static void guest_reader(void)
+{
+	uint64_t v = ~0ULL;
+	uint8_t vec = rdmsr_safe(MSR_KVM_MIGRATION_CONTROL, &v);
+
+	GUEST_SYNC_ARGS(STAGE_READ, vec, v, 0, 0);
+	GUEST_DONE();
+}
+
+static void guest_code(uint64_t reader)
+{
+	if (reader)
+		guest_reader();
+	else
+		guest_writer();
+}
+
+static struct kvm_vm *make_vm(bool track, struct kvm_vcpu **w,
+			      struct kvm_vcpu **r)
+{
+	struct kvm_vcpu *vcpus[2];
+	struct kvm_vm *vm = vm_create_with_vcpus(2, guest_code, vcpus);
+
+	if (track)
+		pgenc_enable(vm);
+	vm_init_descriptor_tables(vm);
+	vcpu_init_descriptor_tables(vcpus[0]);
+	vcpu_init_descriptor_tables(vcpus[1]);
+	vcpu_args_set(vcpus[0], 1, 0);
+	vcpu_args_set(vcpus[1], 1, 1);
+	*w = vcpus[0];
+	*r = vcpus[1];
+	return vm;
+}
+
+static struct ucall run_to_sync(struct kvm_vcpu *vcpu, uint64_t stage)
+{
+	struct ucall uc;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC && uc.args[1] == stage,
+		    "expected SYNC %lu", stage);
+	return uc;
+}
+
+/* KVM_GET_MSRS/KVM_SET_MSRS of the one MSR; returns how many went through. */
+static int host_msr(struct kvm_vcpu *vcpu, unsigned long cmd, uint64_t *v)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = { .hdr.nmsrs = 1, .e.index = MSR_KVM_MIGRATION_CONTROL,
+		.e.data = *v };
+	int n = ioctl(vcpu->fd, cmd, &m);
+
+	*v = m.e.data;
+	return n;
+}
+
+static void test_tracked(void)
+{
+	struct kvm_vcpu *w, *r;
+	struct kvm_vm *vm = make_vm(true, &w, &r);
+	struct ucall uc;
+	uint64_t v = 0;
+
+	uc = run_to_sync(w, STAGE_WROTE);
+	ksft_test_result(uc.args[2] == 0 && uc.args[3] == GP_VECTOR &&
+				 uc.args[4] == 0 && uc.args[5] == 1,
+			 "guest writes 1 (vector %lu), a reserved bit #GPs (%lu), reads back 1 (vector %lu, value %lu)\n",
+			 uc.args[2], uc.args[3], uc.args[4], uc.args[5]);
+
+	uc = run_to_sync(r, STAGE_READ);
+	ksft_test_result(uc.args[2] == 0 && uc.args[3] == 1,
+			 "another vCPU reads the VM's value 1\n");
+
+	ksft_test_result(host_msr(r, KVM_GET_MSRS, &v) == 1 && v == 1,
+			 "KVM_GET_MSRS on another vCPU: 1\n");
+
+	v = 4;
+	ksft_test_result(host_msr(w, KVM_SET_MSRS, &v) == 0,
+			 "KVM_SET_MSRS with a reserved bit is refused\n");
+	v = 0;
+	ksft_test_result(host_msr(w, KVM_SET_MSRS, &v) == 1 &&
+				 host_msr(r, KVM_GET_MSRS, &v) == 1 && v == 0,
+			 "KVM_SET_MSRS 0 on one vCPU is seen on the other\n");
+	kvm_vm_free(vm);
+}
+
+static void test_untracked(void)
+{
+	struct kvm_vcpu *w, *r;
+	struct kvm_vm *vm = make_vm(false, &w, &r);
+	struct ucall uc;
+	uint64_t v = 0;
+
+	uc = run_to_sync(w, STAGE_WROTE);
+	ksft_test_result(uc.args[2] == GP_VECTOR && uc.args[4] == GP_VECTOR &&
+				 host_msr(r, KVM_GET_MSRS, &v) == 0,
+			 "untracked VM: the MSR is unknown (#GP, KVM_GET_MSRS reads 0 MSRs)\n");
+	kvm_vm_free(vm);
+}
+
+int main(void)
+{
+	ksft_print_header();
+	pgenc_require();
+	ksft_set_plan(1 + 5 + 1);
+
+	ksft_test_result(kvm_cpu_has(X86_FEATURE_KVM_MIGRATION_CONTROL),
+			 "KVM_GET_SUPPORTED_CPUID: KVM_FEATURE_MIGRATION_CONTROL (0x40000001 EAX bit 17)\n");
+	test_tracked();
+	test_untracked();
+	ksft_finished();
+}
