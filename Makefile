@@ -1,0 +1,46 @@
+# pgenc: thin entry points; the logic lives in scripts/.
+#
+#   make            build kvm.ko and kvm-amd.ko for KVER (build/modules/)
+#   make deps       apt-install what the build and the tests need
+#   make check      every test lane; ends with "N passed, N failed, N skipped"
+#   make demo       the main job: a tracked guest in the test VM
+#   make install    put the modules in /lib/modules/$KVER/updates/
+#
+# Variables (environment or command line): KVER, KDIR, KSRC (a kernel
+# source tree instead of Debian's linux-source tarball), KSRC_TARBALL.
+
+export KVER KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH
+
+.PHONY: all modules selftests deps check unit style vm-test install demo clean
+
+all: modules
+
+modules:
+	scripts/build-modules.sh
+
+selftests:
+	scripts/build-selftests.sh
+
+deps:
+	scripts/deps.sh
+
+check:
+	scripts/check.sh
+
+unit:
+	tests/run.sh
+
+style:
+	scripts/check-style.sh --lane full
+
+vm-test: modules selftests
+	selftests/vm/run.sh
+
+install:
+	scripts/install.sh
+
+demo:
+	scripts/demo.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install, with apt, exactly what the build, the tests and the demo need.
+# Does nothing (and needs no root) when everything is already there.
+set -euo pipefail
+
+pkgs=(
+	# target kernel: image for the test VM, headers for kbuild, and the
+	# KVM sources (the newest 6.1 of each; stage-kvm.sh checks they match)
+	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	# kbuild and the module tools
+	gcc make patch xz-utils kmod bc
+	# the test VM
+	qemu-system-x86 busybox-static cpio
+	# the KVM selftest library
+	libnuma-dev linux-libc-dev
+	# style gates and sanitizers
+	sparse clang clang-format libclang-rt-14-dev
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+	echo "deps: all ${#pkgs[@]} packages present"
+	exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+sudo=()
+((EUID == 0)) || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
