@@ -3,9 +3,11 @@
  * pgenc per-VM state: a side table keyed by struct kvm (whose layout we
  * must not change), the bitmap's life cycle and its sizing from memslots.
  */
+#include <linux/debugfs.h>
 #include <linux/hashtable.h>
 #include <linux/mm.h>
 #include <linux/rbtree.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -17,6 +19,8 @@ MODULE_VERSION(PGENC_VERSION);
 /* Writers hold pgenc_vms_mutex; readers walk a bucket under RCU. */
 static DEFINE_HASHTABLE(pgenc_vms, 6);
 static DEFINE_MUTEX(pgenc_vms_mutex);
+
+static const struct file_operations pgenc_stats_fops;
 
 static struct pgenc_vm *__pgenc_vm_find(struct kvm *kvm)
 {
@@ -124,6 +128,10 @@ int pgenc_enable(struct kvm *kvm, bool *newly)
 	mutex_unlock(&pgenc_vms_mutex);
 	*newly = true;
 	r = 0;
+	/* Fails harmlessly (-EEXIST) if an undone enable made it before. */
+	if (!IS_ERR_OR_NULL(kvm->debugfs_dentry))
+		debugfs_create_file("pgenc_stats", 0444, kvm->debugfs_dentry,
+				    kvm, &pgenc_stats_fops);
 out:
 	mutex_unlock(&kvm->slots_lock);
 	return r;
@@ -248,3 +256,45 @@ bool pgenc_gfn_is_shared(struct kvm *kvm, gfn_t gfn)
 	return shared;
 }
 EXPORT_SYMBOL_GPL(pgenc_gfn_is_shared);
+
+/*
+ * debugfs: <kvm debugfs dir>/pgenc_stats. The file holds the kvm, not our
+ * state, and looks the state up under slots_lock, so it stays valid
+ * whatever happens to tracking; KVM removes the directory before the VM
+ * is freed.
+ */
+static int pgenc_stats_show(struct seq_file *m, void *unused)
+{
+	struct kvm *kvm = m->private;
+	u64 shared = 0, hypercalls = 0, errors = 0, pos, end;
+	struct pgenc_vm *pv;
+
+	mutex_lock(&kvm->slots_lock);
+	pv = pgenc_vm_find(kvm);
+	if (!pv) {
+		mutex_unlock(&kvm->slots_lock);
+		seq_puts(m, "tracking: off\n");
+		return 0;
+	}
+	for (pos = 0; pos < pv->nbits; pos = end) {
+		end = min(pv->nbits, pos + SZ_512K);
+		spin_lock(&pv->lock);
+		for (; pos < end; pos += PGENC_WORD_BITS)
+			shared += PGENC_WORD_BITS -
+				  hweight_long(pgenc_word_at(pv->bits, pv->nbits,
+							     pos));
+		spin_unlock(&pv->lock);
+		cond_resched();
+	}
+	spin_lock(&pv->lock);
+	hypercalls = pv->hypercalls;
+	errors = pv->hypercall_errors;
+	spin_unlock(&pv->lock);
+	seq_printf(m,
+		   "tracking: on\ntracked_pages: %llu\nshared_pages: %llu\nbitmap_bytes: %llu\nhypercalls: %llu\nhypercall_errors: %llu\nmigration_control: %llu\n",
+		   pv->nbits, shared, pv->cap_bits / BITS_PER_BYTE, hypercalls,
+		   errors, READ_ONCE(pv->migration_control));
+	mutex_unlock(&kvm->slots_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pgenc_stats);

@@ -56,6 +56,15 @@ static void model_resize(struct pgenc_model *m, uint64_t npages)
 	m->npages = npages;
 }
 
+static uint64_t model_count(const struct pgenc_model *m)
+{
+	uint64_t i, n = 0;
+
+	for (i = 0; i < m->npages; i++)
+		n += m->enc[i];
+	return n;
+}
+
 static bool guest_hc_ok(struct kvm_vcpu *vcpu, uint64_t gpa)
 {
 	struct ucall uc;
@@ -94,6 +103,14 @@ static void test_slots(void)
 	set_random(vm, &m, end1 - 100, 100);
 	ksft_test_result(ok && pgenc_model_diff(vm, &m) < 0,
 			 "a higher slot grows the bitmap, keeps its bits, new pages encrypted\n");
+	ksft_test_result(pgenc_stat(vm, "tracked_pages") == (long long)end1 &&
+				 pgenc_stat(vm, "shared_pages") ==
+					 (long long)(end1 - model_count(&m)) &&
+				 pgenc_stat(vm, "bitmap_bytes") >= (long long)end1 / 8,
+			 "debugfs pgenc_stats: tracked %lld, shared %lld, %lld bytes\n",
+			 pgenc_stat(vm, "tracked_pages"),
+			 pgenc_stat(vm, "shared_pages"),
+			 pgenc_stat(vm, "bitmap_bytes"));
 
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, 2 * GIB, 2,
 				    SLOT_PAGES, 0);
@@ -220,7 +237,7 @@ int main(void)
 {
 	ksft_print_header();
 	pgenc_require();
-	ksft_set_plan(5 + 2);
+	ksft_set_plan(6 + 2);
 	srandom(2);
 
 	test_slots();

@@ -8,6 +8,7 @@
 #define PGENC_UTIL_H
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -130,6 +131,26 @@ static inline int64_t pgenc_model_diff(struct kvm_vm *vm,
 			bad = i;
 	free(buf);
 	return bad;
+}
+
+/* A numeric field of the VM's debugfs pgenc_stats; -1 if absent. */
+static inline long long pgenc_stat(struct kvm_vm *vm, const char *field)
+{
+	char path[128], line[128], name[64];
+	long long v, found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/pgenc_stats",
+		 getpid(), vm->fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %lld", name, &v) == 2 &&
+		    !strcmp(name, field))
+			found = v;
+	fclose(f);
+	return found;
 }
 
 #endif /* PGENC_UTIL_H */
