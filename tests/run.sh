@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host unit tests: build every tests/test_*.c with ASan and UBSan into
+# build/tests/<cc>/ and run it; each prints TAP ("ok N - name"). Ends with
+# "N passed, N failed, N skipped" (a TAP "# TODO" failure, a known one,
+# counts as skipped) and exits non-zero on any failure.
+#
+# Usage: tests/run.sh [--cc CC]... [--mutants]
+#   --cc CC    compiler to use; repeatable (default: $CC if set, else gcc
+#              and clang, each that is installed)
+#   --mutants  instead, check the tests themselves: build them against
+#              copies of kernel/pgenc_bits.h with one small bug each
+#              (off-by-ones, a flipped mask...) and fail unless every
+#              such mutant makes them fail
+# Environment: PGENC_TEST_SEED (a number, or "random"), PGENC_TEST_ITERS.
+set -uo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$REPO/build}
+out=$BUILD/tests
+
+ccs=()
+mutants=0
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--cc) ccs+=("${2:?--cc needs a compiler}"); shift 2 ;;
+	--mutants) mutants=1; shift ;;
+	*) sed -n '/^# Usage:/,/^# Environment/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+done
+if [[ ${#ccs[@]} -eq 0 ]]; then
+	if [[ -n ${CC:-} ]]; then
+		ccs=("$CC")
+	else
+		for c in gcc clang; do
+			command -v "$c" >/dev/null && ccs+=("$c")
+		done
+	fi
+fi
+[[ ${#ccs[@]} -gt 0 ]] || { echo "tests/run.sh: no C compiler (gcc or clang)" >&2; exit 2; }
+
+cflags=(-std=c11 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer
+	-fsanitize=address,undefined -fno-sanitize-recover=all)
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+# Build one test: compiler, source, output binary, extra include dirs
+# (searched before kernel/, for --mutants).
+build() {
+	local cc=$1 src=$2 bin=$3
+	shift 3
+	mkdir -p "$(dirname "$bin")"
+	"$cc" "${cflags[@]}" "$@" -I "$REPO/tests" -I "$REPO/kernel" \
+		-I "$REPO/uapi" -o "$bin" "$src"
+}
+
+srcs=("$REPO"/tests/test_*.c)
+
+if [[ $mutants -eq 1 ]]; then
+	# One sed expression per line: "name|expression" on pgenc_bits.h.
+	list='range_inside <= to <|s/start <= limit - n;/start < limit - n;/
+range_valid empty|s/return n \&\& start + n > start;/return start + n >= start;/
+range_valid end at 2^64|s/return n \&\& start + n > start;/return n \&\& start + n - 1 >= start;/
+hc alignment mask|s/((1ULL << PGENC_HC_PAGE_SHIFT) - 1)/((1ULL << PGENC_HC_PAGE_SHIFT) - 2)/
+hc hint limit|s/^\(\s*\)KVM_PAGE_ENC_ATTR_PAGE_SZ_1G)/\1KVM_PAGE_ENC_ATTR_PAGE_SZ_1G + 1)/
+hc reserved bits ignored|s/if (attrs \& KVM_PAGE_ENC_ATTR_RESERVED)/if (attrs \& KVM_PAGE_ENC_ATTR_RESERVED \& ~(1ULL << 63))/
+hc seed encoding|s/attrs == KVM_PAGE_ENC_SEED_ENCRYPTED/attrs <= KVM_PAGE_ENC_SEED_ENCRYPTED/
+hc gfn shift|s/u64 gfn = gpa >> PGENC_HC_PAGE_SHIFT;/u64 gfn = gpa >> (PGENC_HC_PAGE_SHIFT - 1);/
+low_mask full word|s/n >= PGENC_WORD_BITS ? ~0UL/n > PGENC_WORD_BITS ? ~0UL/
+word_at past nbits|s/if (pos >= nbits)/if (pos > nbits)/
+word_at next word bound|s/(idx + 1) \* PGENC_WORD_BITS < nbits/(idx + 1) * PGENC_WORD_BITS <= nbits/
+word_at tail mask|s/if (nbits - pos < PGENC_WORD_BITS)/if (nbits - pos + 1 < PGENC_WORD_BITS)/
+bits_read word count|s/for (w = 0; w < PGENC_WORDS(n); w++)\s*$/for (w = 0; w + 1 < PGENC_WORDS(n); w++)/
+WORDS rounding|s/((nbits) + PGENC_WORD_BITS - 1)/((nbits) + PGENC_WORD_BITS - 2)/
+bits_write src past n|s/unsigned long v = src\[w\] \& mask;/unsigned long v = src[w];/
+bits_write high word mask|s/(map\[idx + 1\] \& ~hi)/(map[idx + 1] \& ~(hi >> 1))/
+bits_fill length|s/k = end - start;/k = end - start + 1;/
+bits_fill clear|s/map\[idx\] \&= ~mask;/map[idx] \&= mask;/'
+	cc=${ccs[0]}
+	killed=0 survived=0 skipped=0 n=0
+	while IFS='|' read -r name expr; do
+		n=$((n + 1))
+		dir=$out/mutant/$n
+		mkdir -p "$dir"
+		sed "$expr" "$REPO/kernel/pgenc_bits.h" >"$dir/pgenc_bits.h"
+		if cmp -s "$dir/pgenc_bits.h" "$REPO/kernel/pgenc_bits.h"; then
+			echo "ok $n - mutant '$name' # SKIP does not apply to this pgenc_bits.h"
+			skipped=$((skipped + 1))
+			continue
+		fi
+		dead=1
+		for src in "${srcs[@]}"; do
+			bin=$dir/$(basename "$src" .c)
+			if build "$cc" "$src" "$bin" -I "$dir" 2>"$dir/build.log" &&
+				PGENC_TEST_ITERS=${PGENC_TEST_ITERS:-3000} "$bin" >"$dir/run.log" 2>&1; then
+				dead=0
+			fi
+		done
+		if [[ $dead -eq 1 ]]; then
+			echo "ok $n - mutant '$name' is caught"
+			killed=$((killed + 1))
+		else
+			echo "not ok $n - mutant '$name' survives: the tests miss it"
+			survived=$((survived + 1))
+		fi
+	done <<<"$list"
+	echo "1..$n"
+	echo "$killed passed, $survived failed, $skipped skipped"
+	[[ $survived -eq 0 ]]
+	exit
+fi
+
+pass=0 fail=0 skip=0 n=0
+for cc in "${ccs[@]}"; do
+	for src in "${srcs[@]}"; do
+		name=$(basename "$src" .c)
+		bin=$out/$(basename "$cc")/$name
+		log=$out/$(basename "$cc")/$name.log
+		echo "# $name ($cc)"
+		mkdir -p "$(dirname "$bin")"
+		if ! build "$cc" "$src" "$bin" 2>"$log.build"; then
+			n=$((n + 1))
+			sed 's/^/#   /' "$log.build" | head -30
+			echo "not ok $n - $name ($cc): does not build"
+			fail=$((fail + 1))
+			continue
+		fi
+		"$bin" >"$log" 2>&1
+		rc=$?
+		# Renumber the binary's TAP lines into one sequence; show the
+		# diagnostics of failures, drop its own plan line.
+		while IFS= read -r line; do
+			case $line in
+			"ok "* | "not ok "*)
+				n=$((n + 1))
+				status=${line%% [0-9]*}
+				rest=${line#"$status "}
+				rest=${rest#* }
+				echo "$status $n $rest ($cc)"
+				if [[ $line == *"# TODO"* || $line == *"# SKIP"* ]]; then
+					[[ $status == ok && $line == *"# TODO"* ]] &&
+						echo "# the TODO above passes now: drop its TODO mark"
+					if [[ $status == ok && $line == *"# TODO"* ]]; then
+						pass=$((pass + 1))
+					else
+						skip=$((skip + 1))
+					fi
+				elif [[ $status == ok ]]; then
+					pass=$((pass + 1))
+				else
+					fail=$((fail + 1))
+				fi
+				;;
+			1..*) ;;
+			"# seed"*) echo "$line" ;;
+			*) [[ $rc -eq 0 ]] || echo "$line" ;;
+			esac
+		done <"$log"
+		if [[ $rc -ne 0 ]] && ! grep -q '^not ok' "$log"; then
+			# A sanitizer or a crash stopped it before it reported.
+			n=$((n + 1))
+			echo "not ok $n - $name ($cc): exited $rc (see $log)"
+			fail=$((fail + 1))
+		fi
+	done
+done
+echo "1..$n"
+echo "$pass passed, $fail failed, $skip skipped"
+[[ $fail -eq 0 ]]
