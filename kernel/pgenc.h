@@ -47,6 +47,8 @@ struct pgenc_vm {
 	/* Statistics for debugfs; updated under @lock. */
 	u64 hypercalls;
 	u64 hypercall_errors;
+	u64 dbg_fw_cmds;	/* SEV DBG commands sent to the firmware */
+	u64 dbg_bypassed_pages;	/* DBG steps copied without firmware */
 };
 
 /* pgenc_vm.c */
@@ -63,6 +65,7 @@ int pgenc_prepare_memory_region(struct kvm *kvm,
 				enum kvm_mr_change change);
 void pgenc_commit_memory_region(struct kvm *kvm, enum kvm_mr_change change);
 bool pgenc_gfn_is_shared(struct kvm *kvm, gfn_t gfn);
+void pgenc_count_dbg(struct kvm *kvm, u64 fw_cmds, u64 bypassed);
 
 /* pgenc_hypercall.c */
 bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0,

@@ -257,6 +257,19 @@ bool pgenc_gfn_is_shared(struct kvm *kvm, gfn_t gfn)
 }
 EXPORT_SYMBOL_GPL(pgenc_gfn_is_shared);
 
+void pgenc_count_dbg(struct kvm *kvm, u64 fw_cmds, u64 bypassed)
+{
+	struct pgenc_vm *pv = pgenc_vm_find(kvm);
+
+	if (!pv)
+		return;
+	spin_lock(&pv->lock);
+	pv->dbg_fw_cmds += fw_cmds;
+	pv->dbg_bypassed_pages += bypassed;
+	spin_unlock(&pv->lock);
+}
+EXPORT_SYMBOL_GPL(pgenc_count_dbg);
+
 /*
  * debugfs: <kvm debugfs dir>/pgenc_stats. The file holds the kvm, not our
  * state, and looks the state up under slots_lock, so it stays valid
@@ -266,7 +279,7 @@ EXPORT_SYMBOL_GPL(pgenc_gfn_is_shared);
 static int pgenc_stats_show(struct seq_file *m, void *unused)
 {
 	struct kvm *kvm = m->private;
-	u64 shared = 0, hypercalls = 0, errors = 0, pos, end;
+	u64 shared = 0, hypercalls, errors, fw_cmds, bypassed, pos, end;
 	struct pgenc_vm *pv;
 
 	mutex_lock(&kvm->slots_lock);
@@ -289,11 +302,15 @@ static int pgenc_stats_show(struct seq_file *m, void *unused)
 	spin_lock(&pv->lock);
 	hypercalls = pv->hypercalls;
 	errors = pv->hypercall_errors;
+	fw_cmds = pv->dbg_fw_cmds;
+	bypassed = pv->dbg_bypassed_pages;
 	spin_unlock(&pv->lock);
-	seq_printf(m,
-		   "tracking: on\ntracked_pages: %llu\nshared_pages: %llu\nbitmap_bytes: %llu\nhypercalls: %llu\nhypercall_errors: %llu\nmigration_control: %llu\n",
-		   pv->nbits, shared, pv->cap_bits / BITS_PER_BYTE, hypercalls,
-		   errors, READ_ONCE(pv->migration_control));
+	seq_printf(m, "tracking: on\ntracked_pages: %llu\nshared_pages: %llu\n",
+		   pv->nbits, shared);
+	seq_printf(m, "bitmap_bytes: %llu\nhypercalls: %llu\nhypercall_errors: %llu\n",
+		   pv->cap_bits / BITS_PER_BYTE, hypercalls, errors);
+	seq_printf(m, "migration_control: %llu\ndbg_fw_cmds: %llu\ndbg_bypassed_pages: %llu\n",
+		   READ_ONCE(pv->migration_control), fw_cmds, bypassed);
 	mutex_unlock(&kvm->slots_lock);
 	return 0;
 }

@@ -11,7 +11,7 @@ rm -rf "$tree/pgenc" "$tree/uapi"
 mkdir -p "$tree/pgenc/svm" "$tree/uapi/linux"
 cp -p "$REPO"/kernel/*.[ch] "$tree/pgenc/"
 cp -p "$REPO"/kernel/svm/*.[ch] "$tree/pgenc/svm/" 2>/dev/null || true
-cp -p "$REPO/uapi/linux/kvm_pgenc.h" "$tree/uapi/linux/"
+cp -p "$REPO"/uapi/linux/*.h "$tree/uapi/linux/"
 cp -p "$REPO/Kbuild" "$tree/Kbuild"
 
 version=$(cat "$REPO/VERSION")

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sevsim core: module parameters, the platform state machine, the
+ * /dev/sevsim device and the CPU view that sev.c gets in sim mode.
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include <asm/processor.h>
+#include <linux/sevsim.h>
+
+#include "sevsim.h"
+
+static bool sevsim;
+module_param(sevsim, bool, 0444);
+MODULE_PARM_DESC(sevsim,
+		 "Simulate SEV firmware on a CPU without SEV (testing only: no memory encryption)");
+
+static unsigned int sevsim_asids = 16;
+module_param(sevsim_asids, uint, 0444);
+MODULE_PARM_DESC(sevsim_asids, "sevsim: number of simulated ASIDs");
+
+static unsigned int sevsim_es_asids = 4;
+module_param(sevsim_es_asids, uint, 0444);
+MODULE_PARM_DESC(sevsim_es_asids,
+		 "sevsim: how many of the simulated ASIDs are for SEV-ES");
+
+/* Serialises every firmware command, like the PSP's single mailbox. */
+DEFINE_MUTEX(sevsim_lock);
+enum sevsim_pstate sevsim_pstate;
+unsigned int sevsim_min_asid, sevsim_max_asid;
+static bool sevsim_on;
+
+bool sevsim_active(void)
+{
+	return sevsim_on;
+}
+
+int sevsim_platform_cmd(unsigned int id, void *data)
+{
+	struct sev_user_data_status *st = data;
+
+	switch (id) {
+	case SEV_CMD_INIT:
+		if (sevsim_pstate != SEVSIM_PSTATE_UNINIT)
+			return SEV_RET_INVALID_PLATFORM_STATE;
+		sevsim_pstate = SEVSIM_PSTATE_INIT;
+		return SEV_RET_SUCCESS;
+	case SEV_CMD_SHUTDOWN:
+		/* Refused while guests exist: they would lose their keys. */
+		if (sevsim_pstate == SEVSIM_PSTATE_WORKING)
+			return SEV_RET_INVALID_PLATFORM_STATE;
+		sevsim_pstate = SEVSIM_PSTATE_UNINIT;
+		return SEV_RET_SUCCESS;
+	case SEV_CMD_PLATFORM_STATUS:
+		memset(st, 0, sizeof(*st));
+		st->api_major = SEVSIM_API_MAJOR;
+		st->api_minor = SEVSIM_API_MINOR;
+		st->build = SEVSIM_BUILD;
+		st->state = sevsim_pstate;
+		st->guest_count = sevsim_guest_count();
+		return SEV_RET_SUCCESS;
+	case SEV_CMD_DF_FLUSH:
+		if (sevsim_pstate == SEVSIM_PSTATE_UNINIT)
+			return SEV_RET_INVALID_PLATFORM_STATE;
+		return sevsim_df_flush();
+	default:
+		return SEV_RET_INVALID_COMMAND;
+	}
+}
+
+/* Every firmware command enters here; returns a SEV_RET_* status. */
+int sevsim_cmd(unsigned int id, void *data)
+{
+	int r;
+
+	mutex_lock(&sevsim_lock);
+	if (id < SEV_CMD_DECOMMISSION)
+		r = sevsim_platform_cmd(id, data);
+	else if (sevsim_pstate == SEVSIM_PSTATE_UNINIT)
+		r = SEV_RET_INVALID_PLATFORM_STATE;
+	else
+		r = sevsim_guest_cmd(id, data);
+	mutex_unlock(&sevsim_lock);
+	return r;
+}
+
+static long sevsim_ioctl(struct file *file, unsigned int ioctl,
+			 unsigned long arg)
+{
+	static const unsigned int user_cmds[] = {
+		[SEVSIM_USER_INIT - SEVSIM_USER_INIT] = SEV_CMD_INIT,
+		[SEVSIM_USER_SHUTDOWN - SEVSIM_USER_INIT] = SEV_CMD_SHUTDOWN,
+		[SEVSIM_USER_DF_FLUSH - SEVSIM_USER_INIT] = SEV_CMD_DF_FLUSH,
+	};
+	struct sev_issue_cmd __user *ucmd = (void __user *)arg;
+	struct sev_user_data_status status;
+	struct sev_issue_cmd cmd;
+	int fw;
+
+	if (ioctl != SEV_ISSUE_CMD)
+		return -EINVAL;
+	if (copy_from_user(&cmd, ucmd, sizeof(cmd)))
+		return -EFAULT;
+
+	if (cmd.cmd == SEV_PLATFORM_STATUS) {
+		fw = sevsim_cmd(SEV_CMD_PLATFORM_STATUS, &status);
+		if (!fw && copy_to_user(u64_to_user_ptr(cmd.data), &status,
+					sizeof(status)))
+			return -EFAULT;
+	} else if (cmd.cmd >= SEVSIM_USER_INIT &&
+		   cmd.cmd <= SEVSIM_USER_DF_FLUSH) {
+		fw = sevsim_cmd(user_cmds[cmd.cmd - SEVSIM_USER_INIT], NULL);
+	} else {
+		return -EINVAL;
+	}
+
+	cmd.error = fw;
+	if (copy_to_user(ucmd, &cmd, sizeof(cmd)))
+		return -EFAULT;
+	return fw ? -EIO : 0;
+}
+
+static const struct file_operations sevsim_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = sevsim_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice sevsim_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "sevsim",
+	.fops = &sevsim_fops,
+	.mode = 0600,
+};
+
+bool sevsim_is_dev(struct file *filep)
+{
+	return filep && filep->f_op == &sevsim_fops;
+}
+
+/*
+ * In sim mode sev.c sees SEV and SEV-ES, and decode assists: their check
+ * exists because KVM cannot read an encrypted guest's instructions, and
+ * a simulated guest is not encrypted.
+ */
+bool sevsim_boot_cpu_has(u16 bit)
+{
+	if (sevsim_on && (bit == X86_FEATURE_SEV || bit == X86_FEATURE_SEV_ES ||
+			  bit == X86_FEATURE_DECODEASSISTS))
+		return true;
+	return boot_cpu_has(bit);
+}
+
+void sevsim_cpuid(unsigned int op, unsigned int *eax, unsigned int *ebx,
+		  unsigned int *ecx, unsigned int *edx)
+{
+	if (!sevsim_on || op != 0x8000001f) {
+		cpuid(op, eax, ebx, ecx, edx);
+		return;
+	}
+	*eax = BIT(1) | BIT(3);		/* SEV, SEV-ES */
+	*ebx = SEVSIM_CBIT;
+	*ecx = sevsim_max_asid;
+	*edx = sevsim_min_asid;
+}
+
+void sevsim_init(void)
+{
+	if (!sevsim)
+		return;
+	if (boot_cpu_has(X86_FEATURE_SEV)) {
+		pr_err("sevsim: refusing to simulate SEV on a CPU that has SEV\n");
+		return;
+	}
+	if (sevsim_asids < 2 || sevsim_asids > 1024 ||
+	    sevsim_es_asids >= sevsim_asids) {
+		pr_err("sevsim: bad ASID parameters (sevsim_asids %u, sevsim_es_asids %u)\n",
+		       sevsim_asids, sevsim_es_asids);
+		return;
+	}
+	sevsim_min_asid = sevsim_es_asids + 1;
+	sevsim_max_asid = sevsim_asids;
+	if (sevsim_asids_alloc())
+		return;
+	if (misc_register(&sevsim_dev)) {
+		sevsim_asids_free();
+		return;
+	}
+	sevsim_debugfs_dir = debugfs_create_dir("sevsim", NULL);
+	sevsim_pstate = SEVSIM_PSTATE_UNINIT;
+	sevsim_on = true;
+	pr_warn("sevsim: SIMULATED SEV firmware on /dev/sevsim: guests are NOT encrypted; for testing only\n");
+}
+
+void sevsim_exit(void)
+{
+	if (!sevsim_on)
+		return;
+	misc_deregister(&sevsim_dev);
+	sevsim_guests_free();
+	debugfs_remove(sevsim_debugfs_dir);
+	sevsim_asids_free();
+	sevsim_on = false;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sevsim: a software SEV firmware for hosts without SEV (kvm_amd
+ * sevsim=1). It implements the firmware API that sev.c uses, with the SEV
+ * API's state machines, status codes and real cryptography, so that the
+ * launch and debug paths run end to end. It does not encrypt guest memory:
+ * a guest's own writes land in plaintext. See Documentation/sevsim.rst.
+ */
+#ifndef PGENC_SEVSIM_H
+#define PGENC_SEVSIM_H
+
+#include <linux/types.h>
+#include <linux/psp-sev.h>
+#include <crypto/aes.h>
+#include <crypto/sha2.h>
+
+#define SEVSIM_API_MAJOR 0
+#define SEVSIM_API_MINOR 24
+#define SEVSIM_BUILD 1
+#define SEVSIM_MEASURE_LEN 48	/* measurement (32) + mnonce (16) */
+/* CPUID 0x8000001f EBX[5:0]: the C-bit position reported to KVM. */
+#define SEVSIM_CBIT 47
+
+/* Guest states, SEV API spec chapter 5. */
+enum sevsim_gstate {
+	SEVSIM_GSTATE_UNINIT,
+	SEVSIM_GSTATE_LUPDATE,
+	SEVSIM_GSTATE_LSECRET,
+	SEVSIM_GSTATE_RUNNING,
+};
+
+/* Platform states. */
+enum sevsim_pstate {
+	SEVSIM_PSTATE_UNINIT,
+	SEVSIM_PSTATE_INIT,
+	SEVSIM_PSTATE_WORKING,
+};
+
+/* Policy bits we enforce. */
+#define SEVSIM_POLICY_NODBG BIT(0)
+#define SEVSIM_POLICY_ES BIT(2)
+#define SEVSIM_POLICY_API_MAJOR(p) (((p) >> 16) & 0xff)
+#define SEVSIM_POLICY_API_MINOR(p) (((p) >> 24) & 0xff)
+
+struct sevsim_guest {
+	struct list_head node;		/* in sevsim's guest list */
+	u32 handle;
+	u32 policy;
+	u32 asid;			/* 0 = not activated */
+	enum sevsim_gstate state;
+	/* VEK: data key and tweak key of the AES-XEX memory transform. */
+	struct crypto_aes_ctx vek_data, vek_tweak;
+	u8 tik[16], tek[16];
+	struct sha256_state digest;	/* launch digest, until MEASURE */
+	u8 ld[SHA256_DIGEST_SIZE];
+	struct dentry *debugfs;
+	u64 commands;
+};
+
+/* Lifecycle, from sev.c's hardware setup and svm.c's unsetup. */
+void sevsim_init(void);
+void sevsim_exit(void);
+bool sevsim_active(void);
+bool sevsim_is_dev(struct file *filep);
+
+/* What sev.c sees of the CPU (through sev_route.h). */
+bool sevsim_boot_cpu_has(u16 bit);
+void sevsim_cpuid(unsigned int op, unsigned int *eax, unsigned int *ebx,
+		  unsigned int *ecx, unsigned int *edx);
+
+/* The firmware: returns a SEV_RET_* status. sevsim_lock must be held. */
+int sevsim_cmd(unsigned int id, void *data);
+int sevsim_platform_cmd(unsigned int id, void *data);
+int sevsim_guest_cmd(unsigned int id, void *data);
+extern struct mutex sevsim_lock;
+extern enum sevsim_pstate sevsim_pstate;
+extern unsigned int sevsim_min_asid, sevsim_max_asid;
+
+/* sevsim_guest.c */
+struct sevsim_guest *sevsim_guest_find(u32 handle);
+unsigned int sevsim_guest_count(void);
+void sevsim_guests_free(void);
+int sevsim_asids_alloc(void);
+void sevsim_asids_free(void);
+int sevsim_df_flush(void);
+extern struct dentry *sevsim_debugfs_dir;
+
+/* sevsim_crypto.c: memory at physical addresses, and the measurement. */
+int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
+	       u32 len, bool encrypt);
+int sevsim_digest_pa(struct sevsim_guest *g, phys_addr_t pa, u32 len);
+int sevsim_measure(struct sevsim_guest *g, const u8 mnonce[16], u8 out[32]);
+int sevsim_copy_to_pa(phys_addr_t pa, const void *src, size_t len);
+
+#endif /* PGENC_SEVSIM_H */

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sevsim guest commands: lifecycle (ACTIVATE, DEACTIVATE, DECOMMISSION),
+ * launch (START, UPDATE_DATA, UPDATE_VMSA, MEASURE, FINISH), GUEST_STATUS
+ * and DBG_DECRYPT/ENCRYPT, with the SEV API's state checks and status
+ * codes. Every command runs under sevsim_lock and changes nothing when it
+ * fails.
+ */
+#include <linux/debugfs.h>
+#include <linux/list.h>
+#include <linux/random.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "sevsim.h"
+
+static LIST_HEAD(sevsim_guests);
+static unsigned int sevsim_nr_guests;
+static u32 sevsim_next_handle = 1;
+
+/* ASID states: bound to a guest, or dirty until the next DF_FLUSH. */
+static u32 *sevsim_asid_owner;		/* [asid] = handle */
+static unsigned long *sevsim_asid_dirty;
+
+struct dentry *sevsim_debugfs_dir;
+
+struct sevsim_guest *sevsim_guest_find(u32 handle)
+{
+	struct sevsim_guest *g;
+
+	list_for_each_entry(g, &sevsim_guests, node)
+		if (g->handle == handle)
+			return g;
+	return NULL;
+}
+
+unsigned int sevsim_guest_count(void)
+{
+	return sevsim_nr_guests;
+}
+
+int sevsim_asids_alloc(void)
+{
+	sevsim_asid_owner = kcalloc(sevsim_max_asid + 1, sizeof(u32),
+				    GFP_KERNEL);
+	sevsim_asid_dirty = bitmap_zalloc(sevsim_max_asid + 1, GFP_KERNEL);
+	if (!sevsim_asid_owner || !sevsim_asid_dirty) {
+		sevsim_asids_free();
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void sevsim_asids_free(void)
+{
+	kfree(sevsim_asid_owner);
+	bitmap_free(sevsim_asid_dirty);
+	sevsim_asid_owner = NULL;
+	sevsim_asid_dirty = NULL;
+}
+
+static void sevsim_guest_free(struct sevsim_guest *g)
+{
+	debugfs_remove(g->debugfs);
+	list_del(&g->node);
+	sevsim_nr_guests--;
+	kfree_sensitive(g);
+}
+
+/* Module exit: the platform shuts down and forgets every guest. */
+void sevsim_guests_free(void)
+{
+	struct sevsim_guest *g, *tmp;
+
+	list_for_each_entry_safe(g, tmp, &sevsim_guests, node)
+		sevsim_guest_free(g);
+}
+
+/* For tests only: the TIK, to recompute a measurement in userspace. */
+static int sevsim_tik_show(struct seq_file *m, void *unused)
+{
+	struct sevsim_guest *g = m->private;
+
+	seq_printf(m, "%*phN\n", (int)sizeof(g->tik), g->tik);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sevsim_tik);
+
+static int sevsim_launch_start(struct sev_data_launch_start *d)
+{
+	struct sevsim_guest *g, *share = NULL;
+	u8 key[AES_KEYSIZE_128 * 2];
+	char name[16];
+
+	if (d->handle) {
+		/* Launch with the keys of an existing guest. */
+		share = sevsim_guest_find(d->handle);
+		if (!share)
+			return SEV_RET_INVALID_GUEST;
+	}
+	if (SEVSIM_POLICY_API_MAJOR(d->policy) > SEVSIM_API_MAJOR ||
+	    (SEVSIM_POLICY_API_MAJOR(d->policy) == SEVSIM_API_MAJOR &&
+	     SEVSIM_POLICY_API_MINOR(d->policy) > SEVSIM_API_MINOR))
+		return SEV_RET_POLICY_FAILURE;
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+	if (!g)
+		return SEV_RET_RESOURCE_LIMIT;
+	if (share) {
+		g->vek_data = share->vek_data;
+		g->vek_tweak = share->vek_tweak;
+	} else {
+		get_random_bytes(key, sizeof(key));
+		aes_expandkey(&g->vek_data, key, AES_KEYSIZE_128);
+		aes_expandkey(&g->vek_tweak, key + AES_KEYSIZE_128,
+			      AES_KEYSIZE_128);
+		memzero_explicit(key, sizeof(key));
+	}
+	/* No DH/session: the firmware makes the transport keys itself. */
+	get_random_bytes(g->tik, sizeof(g->tik));
+	get_random_bytes(g->tek, sizeof(g->tek));
+	g->policy = d->policy;
+	g->state = SEVSIM_GSTATE_LUPDATE;
+	sha256_init(&g->digest);
+	do {
+		g->handle = sevsim_next_handle++;
+	} while (!g->handle || sevsim_guest_find(g->handle));
+
+	snprintf(name, sizeof(name), "%u", g->handle);
+	g->debugfs = debugfs_create_dir(name, sevsim_debugfs_dir);
+	debugfs_create_file("tik", 0400, g->debugfs, g, &sevsim_tik_fops);
+
+	list_add_tail(&g->node, &sevsim_guests);
+	sevsim_nr_guests++;
+	sevsim_pstate = SEVSIM_PSTATE_WORKING;
+	d->handle = g->handle;
+	return SEV_RET_SUCCESS;
+}
+
+static int sevsim_activate(struct sev_data_activate *d)
+{
+	struct sevsim_guest *g = sevsim_guest_find(d->handle);
+
+	if (!g)
+		return SEV_RET_INVALID_GUEST;
+	if (d->asid < 1 || d->asid > sevsim_max_asid ||
+	    !!(g->policy & SEVSIM_POLICY_ES) != (d->asid < sevsim_min_asid))
+		return SEV_RET_INVALID_ASID;
+	if (g->asid)
+		return SEV_RET_ACTIVE;
+	if (sevsim_asid_owner[d->asid])
+		return SEV_RET_ASID_OWNED;
+	if (test_bit(d->asid, sevsim_asid_dirty))
+		return SEV_RET_DFFLUSH_REQUIRED;
+	sevsim_asid_owner[d->asid] = g->handle;
+	g->asid = d->asid;
+	return SEV_RET_SUCCESS;
+}
+
+static int sevsim_deactivate(struct sev_data_deactivate *d)
+{
+	struct sevsim_guest *g = sevsim_guest_find(d->handle);
+
+	if (!g)
+		return SEV_RET_INVALID_GUEST;
+	if (!g->asid)
+		return SEV_RET_INACTIVE;
+	sevsim_asid_owner[g->asid] = 0;
+	set_bit(g->asid, sevsim_asid_dirty);
+	g->asid = 0;
+	return SEV_RET_SUCCESS;
+}
+
+static int sevsim_decommission(struct sev_data_decommission *d)
+{
+	struct sevsim_guest *g = sevsim_guest_find(d->handle);
+
+	if (!g)
+		return SEV_RET_INVALID_GUEST;
+	if (g->asid)
+		return SEV_RET_ACTIVE;
+	sevsim_guest_free(g);
+	if (!sevsim_guest_count())
+		sevsim_pstate = SEVSIM_PSTATE_INIT;
+	return SEV_RET_SUCCESS;
+}
+
+int sevsim_df_flush(void)
+{
+	bitmap_zero(sevsim_asid_dirty, sevsim_max_asid + 1);
+	return SEV_RET_SUCCESS;
+}
+
+/* The guest exists, is in one of the states in mask, and has an ASID. */
+static int sevsim_guest_ready(u32 handle, unsigned int mask, bool active,
+			      struct sevsim_guest **gp)
+{
+	struct sevsim_guest *g = sevsim_guest_find(handle);
+
+	if (!g)
+		return SEV_RET_INVALID_GUEST;
+	if (!(BIT(g->state) & mask))
+		return SEV_RET_INVALID_GUEST_STATE;
+	if (active && !g->asid)
+		return SEV_RET_INACTIVE;
+	*gp = g;
+	return SEV_RET_SUCCESS;
+}
+
+static int sevsim_launch_update(u32 handle, u64 pa, u32 len, bool vmsa)
+{
+	struct sevsim_guest *g;
+	int r;
+
+	r = sevsim_guest_ready(handle, BIT(SEVSIM_GSTATE_LUPDATE), true, &g);
+	if (r)
+		return r;
+	if (vmsa && !(g->policy & SEVSIM_POLICY_ES))
+		return SEV_RET_POLICY_FAILURE;
+	if (!IS_ALIGNED(pa, AES_BLOCK_SIZE))
+		return SEV_RET_INVALID_ADDRESS;
+	if (!len || !IS_ALIGNED(len, AES_BLOCK_SIZE))
+		return SEV_RET_INVALID_LEN;
+	/* Hash first: a bad address then leaves memory untouched. */
+	r = sevsim_digest_pa(g, pa, len);
+	if (r)
+		return r;
+	return vmsa ? SEV_RET_SUCCESS : sevsim_xex(g, pa, pa, len, true);
+}
+
+static int sevsim_launch_measure(struct sev_data_launch_measure *d)
+{
+	u8 blob[SEVSIM_MEASURE_LEN];
+	struct sevsim_guest *g;
+	int r;
+
+	r = sevsim_guest_ready(d->handle, BIT(SEVSIM_GSTATE_LUPDATE), true, &g);
+	if (r)
+		return r;
+	if (d->len < SEVSIM_MEASURE_LEN) {
+		d->len = SEVSIM_MEASURE_LEN;
+		return SEV_RET_INVALID_LEN;
+	}
+	if (!d->address)
+		return SEV_RET_INVALID_ADDRESS;
+
+	/* Finalize a copy: the digest state stays valid if we fail. */
+	{
+		struct sha256_state s = g->digest;
+
+		sha256_final(&s, g->ld);
+	}
+	get_random_bytes(blob + 32, 16);
+	r = sevsim_measure(g, blob + 32, blob);
+	if (!r)
+		r = sevsim_copy_to_pa(d->address, blob, sizeof(blob));
+	if (r)
+		return r;
+	d->len = SEVSIM_MEASURE_LEN;
+	g->state = SEVSIM_GSTATE_LSECRET;
+	return SEV_RET_SUCCESS;
+}
+
+static int sevsim_guest_status(struct sev_data_guest_status *d)
+{
+	struct sevsim_guest *g = sevsim_guest_find(d->handle);
+
+	if (!g)
+		return SEV_RET_INVALID_GUEST;
+	d->policy = g->policy;
+	d->asid = g->asid;
+	d->state = g->state;
+	return SEV_RET_SUCCESS;
+}
+
+static int sevsim_dbg(struct sev_data_dbg *d, bool encrypt)
+{
+	unsigned int states = BIT(SEVSIM_GSTATE_LUPDATE) |
+			      BIT(SEVSIM_GSTATE_LSECRET) |
+			      BIT(SEVSIM_GSTATE_RUNNING);
+	struct sevsim_guest *g;
+	int r;
+
+	r = sevsim_guest_ready(d->handle, states, true, &g);
+	if (r)
+		return r;
+	if (g->policy & SEVSIM_POLICY_NODBG)
+		return SEV_RET_POLICY_FAILURE;
+	return sevsim_xex(g, d->dst_addr, d->src_addr, d->len, encrypt);
+}
+
+int sevsim_guest_cmd(unsigned int id, void *data)
+{
+	struct sevsim_guest *g;
+	int r;
+
+	switch (id) {
+	case SEV_CMD_LAUNCH_START:
+		return sevsim_launch_start(data);
+	case SEV_CMD_ACTIVATE:
+		return sevsim_activate(data);
+	case SEV_CMD_DEACTIVATE:
+		return sevsim_deactivate(data);
+	case SEV_CMD_DECOMMISSION:
+		return sevsim_decommission(data);
+	case SEV_CMD_GUEST_STATUS:
+		return sevsim_guest_status(data);
+	case SEV_CMD_LAUNCH_UPDATE_DATA: {
+		struct sev_data_launch_update_data *d = data;
+
+		return sevsim_launch_update(d->handle, d->address, d->len,
+					    false);
+	}
+	case SEV_CMD_LAUNCH_UPDATE_VMSA: {
+		struct sev_data_launch_update_vmsa *d = data;
+
+		return sevsim_launch_update(d->handle, d->address, d->len,
+					    true);
+	}
+	case SEV_CMD_LAUNCH_MEASURE:
+		return sevsim_launch_measure(data);
+	case SEV_CMD_LAUNCH_FINISH: {
+		struct sev_data_launch_finish *d = data;
+
+		r = sevsim_guest_ready(d->handle, BIT(SEVSIM_GSTATE_LSECRET),
+				       true, &g);
+		if (!r)
+			g->state = SEVSIM_GSTATE_RUNNING;
+		return r;
+	}
+	case SEV_CMD_DBG_DECRYPT:
+		return sevsim_dbg(data, false);
+	case SEV_CMD_DBG_ENCRYPT:
+		return sevsim_dbg(data, true);
+	default:
+		/* LAUNCH_SECRET, SEND_*, RECEIVE_*, attestation: not modelled. */
+		return SEV_RET_INVALID_COMMAND;
+	}
+}
