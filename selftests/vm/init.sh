@@ -52,17 +52,24 @@ bail() {
 	finish ""
 }
 
+# load_mod FILE [PARAMS...]: insmod, keeping its complaint in LOAD_ERR.
+load_mod() {
+	insmod "$@" >/tmp/insmod.out 2>&1 && return 0
+	LOAD_ERR="insmod $*: $(cat /tmp/insmod.out)"
+	return 1
+}
+
 load_kvm() {
-	insmod /modules/kvm.ko $KVM_PARAMS || return 1
-	insmod /modules/kvm-amd.ko $KVM_AMD_PARAMS || return 1
-	[ -c /dev/kvm ] || { echo "no /dev/kvm after insmod" >&2; return 1; }
+	load_mod /modules/kvm.ko $KVM_PARAMS || return 1
+	load_mod /modules/kvm-amd.ko $KVM_AMD_PARAMS || return 1
+	[ -c /dev/kvm ] || { LOAD_ERR="no /dev/kvm after insmod"; return 1; }
 }
 
 # Dependencies (irqbypass, ccp, ...) come from the stock tree, in order.
 for m in $DEP_MODULES; do
-	insmod "/modules/deps/$m" || bail "insmod $m failed"
+	load_mod "/modules/deps/$m" || bail "$LOAD_ERR"
 done
-load_kvm || bail "insmod kvm.ko / kvm-amd.ko failed"
+load_kvm || bail "$LOAD_ERR"
 log "modules loaded"
 
 if [ "$MODE" = cmd ]; then
@@ -122,8 +129,10 @@ done
 
 # Unload and reload: module exit paths, and a fresh init after them.
 log "module reload cycle"
+LOAD_ERR=
 { rmmod kvm_amd && rmmod kvm && load_kvm; } >/tmp/out 2>&1
 rc=$?
+[ -n "$LOAD_ERR" ] && echo "$LOAD_ERR" >>/tmp/out
 sed 's/^/# /' /tmp/out >&3
 result "rmmod kvm_amd kvm; insmod kvm kvm-amd" "$rc"
 

@@ -4,7 +4,7 @@
 #
 #   selftests/vm/run.sh [--modules DIR|stock] [--tests DIR] [--only NAME]...
 #                       [--extra-file SRC:DST]... [--cmd "shell command"]
-#                       [--timeout S] [--test-timeout S]
+#                       [--timeout S] [--test-timeout S] [--stall S]
 #                       [--modparam kvm:ARGS|kvm_amd:ARGS]... [--out DIR]
 #
 #   --modules DIR   kvm.ko + kvm-amd.ko to load (default build/modules);
@@ -19,28 +19,41 @@
 #                   its stdout+stderr are the TAP port's content
 #   --timeout S     whole VM run, host side (default 900)
 #   --test-timeout S  each test, guest side (default 300)
+#   --stall S       stop the VM when its output has not changed for S s
+#                   (default: test timeout + 120; 0 = never; --cmd: never)
+#                   and dump its vCPUs to DIR/stall.txt (watchdog.sh)
 #   --modparam M:ARGS  insmod parameters for kvm or kvm_amd
 #   --out DIR       where the initramfs and logs go (default build/vm)
 #
+# Env: PGENC_VM_BZIMAGE=1 boots /boot/vmlinuz-$KVER as is, not the faster
+# PVH entry of the same kernel (see vmlinux.sh); PGENC_VM_APPEND adds to the
+# kernel command line (e.g. dyndbg=...); KVER etc. as in kver.sh.
+#
 # Outputs in DIR: console.log (serial 0: kernel + init), results.tap
 # (serial 1: TAP, or the --cmd output), dmesg.log (serial 2: the full
-# dmesg at the end). The TAP is echoed to stdout while the VM runs; the
-# last line is "N passed, N failed, N skipped". Exit 0 only on a pass.
+# dmesg at the end), monitor.sock (QEMU's HMP monitor while it runs),
+# stall.txt (vCPU state if the watchdog stopped it). The TAP is echoed to
+# stdout while the VM runs; the last line is "N passed, N failed,
+# N skipped". Exit 0 only on a pass.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../scripts/kver.sh"
 
 timeout=900
+test_timeout=300 # pack.sh's default, repeated for the stall default
+stall=
 out=$BUILD/vm
 cmd_mode=0
 pack_args=()
 while (($#)); do
 	case $1 in
 	--timeout) timeout=$2; shift 2 ;;
+	--stall) stall=$2; shift 2 ;;
+	--test-timeout) test_timeout=$2; pack_args+=("$1" "$2"); shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--cmd) cmd_mode=1; pack_args+=("$1" "$2"); shift 2 ;;
-	--modules | --tests | --only | --extra-file | --test-timeout | --modparam)
+	--modules | --tests | --only | --extra-file | --modparam)
 		pack_args+=("$1" "$2"); shift 2 ;;
 	-h | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
@@ -59,12 +72,14 @@ if ! flock -n 9; then
 	flock 9
 fi
 "$here/pack.sh" --out "$out" "${pack_args[@]}"
+kernel=$("$here/vmlinux.sh")
 
 console=$out/console.log
 results=$out/results.tap
 : >"$console"
 : >"$results"
 : >"$out/dmesg.log"
+rm -f "$out/stalled" "$out/stall.txt"
 
 # -cpu max under TCG has SVM with NPT (and NRIPS, VGIF...), so the stock
 # kvm_amd loads and uses nested paging. quiet + loglevel=5 keep the serial
@@ -72,25 +87,44 @@ results=$out/results.tap
 # full log is in dmesg.log. The panic options turn any kernel trouble
 # into a stopped VM, which the missing end marker then reports.
 append="console=ttyS0 quiet loglevel=5 panic=-1 oops=panic panic_on_warn=1"
-append+=" softlockup_panic=1 hung_task_panic=1"
+append+=" softlockup_panic=1 hung_task_panic=1 ${PGENC_VM_APPEND:-}"
+
+# The QEMU monitor, for watchdog.sh or a person (socat - UNIX:$mon);
+# a unix socket path must fit in 108 bytes.
+mon=$out/monitor.sock
+((${#mon} < 100)) || mon=$(mktemp -u /tmp/pgenc-vm-monitor.XXXXXX)
 
 start=$(date +%s.%N)
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-nodefaults -nographic -no-reboot \
 	-accel tcg -cpu max -smp 2 -m 1G \
-	-kernel "/boot/vmlinuz-$KVER" -initrd "$out/initramfs.cpio.gz" \
+	-kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
 	-append "$append" \
-	-serial "file:$console" -serial "file:$results" -serial "file:$out/dmesg.log" &
+	-serial "file:$console" -serial "file:$results" -serial "file:$out/dmesg.log" \
+	-monitor "unix:$mon,server=on,wait=off" &
 qemu=$!
+if [[ -z $stall ]]; then
+	((cmd_mode)) && stall=0 || stall=$((test_timeout + 120))
+fi
+watchdog=
+if ((stall > 0)); then
+	"$here/watchdog.sh" "$qemu" "$stall" "$mon" "$out" "$console" "$results" &
+	watchdog=$!
+fi
 # Stream the TAP as it comes; tail stops once QEMU is gone and reaped.
 tail -n +1 -s 0.3 -f --pid="$qemu" "$results" &
 tailer=$!
 wait "$qemu" || rc=$?
 wait "$tailer" || true
+if [[ -n $watchdog ]]; then
+	kill "$watchdog" 2>/dev/null || true
+	wait "$watchdog" 2>/dev/null || true
+fi
 end=$(date +%s.%N)
 printf 'VM run: %.1f s (qemu exit %d)\n' "$(echo "$end - $start" | bc)" "$rc"
 
 verdict_args=(--results "$results" --console "$console" --rc "$rc")
+[[ -f $out/stalled ]] && verdict_args+=(--stalled "$(<"$out/stalled")" --stall-dump "$out/stall.txt")
 ((cmd_mode)) && verdict_args+=(--cmd)
 exec "$here/verdict.sh" "${verdict_args[@]}"

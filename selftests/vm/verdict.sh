@@ -2,11 +2,13 @@
 # Host verdict on one test VM run: exit 0 only if every check passes.
 #
 #   verdict.sh --results FILE --console FILE --rc N [--cmd]
+#              [--stalled S --stall-dump FILE]
 #
 # --rc is the exit status of `timeout ... qemu-system-x86_64` (124 = the
 # run timed out). --cmd: the run executed one command, not the test list.
 # QEMU exits 0 even after a guest panic (panic=-1 -no-reboot), so a pass
 # needs the guest's end marker, written last, and a clean console.
+# --stalled: run.sh's watchdog stopped a VM silent for S seconds.
 #
 # Prints the reasons for a failure, the console tail on failure, and last
 # a closing line "N passed, N failed, N skipped": the guest's TAP counts,
@@ -17,12 +19,16 @@ results=
 console=
 rc=
 cmd=0
+stalled=
+stall_dump=
 while (($#)); do
 	case $1 in
 	--results) results=$2; shift 2 ;;
 	--console) console=$2; shift 2 ;;
 	--rc) rc=$2; shift 2 ;;
 	--cmd) cmd=1; shift ;;
+	--stalled) stalled=$2; shift 2 ;;
+	--stall-dump) stall_dump=$2; shift 2 ;;
 	*) echo "verdict.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
@@ -40,11 +46,13 @@ problem() { problems+=("$*"); vm_problems=$((vm_problems + 1)); }
 tap=$(tr -d '\r' <"$results" 2>/dev/null || true)
 con=$(tr -d '\r' <"$console" 2>/dev/null || true)
 
-case $rc in
-0) ;;
-124 | 137) problem "timeout: the VM did not finish in time" ;;
-*) problem "qemu exited $rc" ;;
-esac
+if [[ -n $stalled ]]; then
+	problem "stalled: no output from the VM for ${stalled}s, stopped (vCPU state: $stall_dump)"
+elif ((rc == 124 || rc == 137)); then # 137: it needed the -k KILL
+	problem "timeout: the VM did not finish in time"
+elif ((rc != 0)); then
+	problem "qemu exited $rc"
+fi
 
 grep -qx "$END_MARKER" <<<"$tap" || problem "no end marker ($END_MARKER): the guest did not finish"
 if bail=$(grep -m1 '^Bail out!' <<<"$tap"); then problem "guest: $bail"; fi
