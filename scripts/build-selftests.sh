@@ -46,6 +46,10 @@ done
 
 KSRC=$BUILD/ksrc
 OUT=$BUILD/selftests
+mkdir -p "$OUT"
+# Engineers share the work tree: one build at a time (held until exit).
+exec 9>"$OUT/.lock"
+flock 9
 KST=$KSRC/tools/testing/selftests # kselftest.h lives here
 KVMST=$KST/kvm
 
@@ -103,7 +107,8 @@ cflags="-Wall -Wstrict-prototypes -Wuninitialized -O2 -g -std=gnu99 -U_FORTIFY_S
 # Our tests must build warning-free; upstream's files get upstream's flags.
 ours_cflags="-Werror"
 # Static: the guest has no libc. libnuma only links in if a test uses it.
-ldlibs="-lnuma ${EXTRA_LDLIBS:-}"
+# libcrypto: tests recompute SEV measurements independently of the kernel.
+ldlibs="-lnuma -lcrypto ${EXTRA_LDLIBS:-}"
 ldflags="-static -no-pie -pthread"
 
 if ((print_flags)); then
