@@ -62,7 +62,7 @@ paths=(tools/include tools/arch/x86/include tools/lib/rbtree.c
 	tools/testing/selftests/kselftest.h tools/testing/selftests/kvm
 	tools/testing/selftests/rseq)
 extract() {
-	local stamp=$KSRC/.pgenc-selftests-stamp want top p
+	local stamp=$KSRC/.pgenc-selftests-stamp want top
 	# Re-extract when the tarball or the path list changes.
 	want="$(readlink -f "$KSRC_TARBALL") $(stat -c '%s %Y' "$KSRC_TARBALL") ${paths[*]}"
 	if [[ -f $stamp && $(<"$stamp") == "$want" ]]; then
@@ -132,7 +132,10 @@ if ((ours)); then
 		[[ -e $f ]] && our_tests+=("$(basename "$f" .c)")
 	done
 fi
-our_libs=$(cd "$REPO/selftests" && ls lib/*.c 2>/dev/null | tr '\n' ' ' || true)
+our_libs=
+for f in "$REPO"/selftests/lib/*.c; do
+	[[ -e $f ]] && our_libs+="lib/$(basename "$f") "
+done
 
 mkdir -p "$OUT/bin" "$OUT/obj"
 
@@ -152,7 +155,7 @@ LDLIBS := $ldlibs
 KVMST := $KVMST
 SRC := $REPO/selftests
 O := $OUT
-LIB_OBJS := \$(patsubst %,\$(O)/obj/lib/%.o,$(echo "$lib_srcs" | sed 's/\bstring_override\.c\b//'))
+LIB_OBJS := \$(patsubst %,\$(O)/obj/lib/%.o,${lib_srcs/string_override.c/})
 OUR_LIB_OBJS := \$(patsubst %,\$(O)/obj/ours/%.o,$our_libs)
 OUR_LIB := \$(if \$(OUR_LIB_OBJS),\$(O)/libselftest.a)
 TESTS := \$(patsubst %,\$(O)/bin/%,${our_tests[*]:-})

@@ -27,7 +27,8 @@ _kver_pick() {
 	# a headers dir alone is not enough, the VM needs the image and the
 	# stock modules tree of the same release.
 	local d k
-	for d in $(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | sort -rV); do
+	for d in $(printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -rV); do
+		[[ -d $d ]] || continue # the unmatched glob itself
 		k=${d#/usr/src/linux-headers-}
 		if [[ -e /boot/vmlinuz-$k && -d /lib/modules/$k/kernel ]]; then
 			echo "$k"

@@ -59,6 +59,8 @@ load_mod() {
 	return 1
 }
 
+# The parameter lists are split into words on purpose.
+# shellcheck disable=SC2086
 load_kvm() {
 	load_mod /modules/kvm.ko $KVM_PARAMS || return 1
 	load_mod /modules/kvm-amd.ko $KVM_AMD_PARAMS || return 1

@@ -30,7 +30,7 @@ while (($#)); do
 	--out) out=$2; shift 2 ;;
 	--modules) modules=$2; shift 2 ;;
 	--tests) tests=$2; shift 2 ;;
-	--only) only+=(${2//,/ }); shift 2 ;;
+	--only) IFS=', ' read -ra names <<<"$2"; only+=("${names[@]}"); shift 2 ;;
 	--extra-file) extra+=("$2"); shift 2 ;;
 	--cmd) cmd=$2; mode=cmd; shift 2 ;;
 	--test-timeout) test_timeout=$2; shift 2 ;;
