@@ -34,7 +34,7 @@ style:
 	scripts/check-style.sh --lane full
 
 vm-test: modules selftests
-	selftests/vm/run.sh
+	selftests/vm/run.sh --modparam kvm_amd:sevsim=1
 
 install:
 	scripts/install.sh

@@ -21,7 +21,7 @@ lane_cmd() {
 	modules) echo "$here/build-modules.sh" ;;
 	install) echo "$here/check-install.sh" ;;
 	selftests) echo "$here/build-selftests.sh" ;;
-	vm) echo "$repo/selftests/vm/run.sh" ;;
+	vm) echo "$repo/selftests/vm/run.sh --modparam kvm_amd:sevsim=1" ;;
 	*) return 1 ;;
 	esac
 }

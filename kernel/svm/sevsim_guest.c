@@ -86,6 +86,19 @@ static int sevsim_tik_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(sevsim_tik);
 
+/* The launch digest, once LAUNCH_MEASURE has fixed it. */
+static int sevsim_ld_show(struct seq_file *m, void *unused)
+{
+	struct sevsim_guest *g = m->private;
+
+	mutex_lock(&sevsim_lock);
+	if (g->state >= SEVSIM_GSTATE_LSECRET)
+		seq_printf(m, "%*phN\n", (int)sizeof(g->ld), g->ld);
+	mutex_unlock(&sevsim_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sevsim_ld);
+
 static int sevsim_launch_start(struct sev_data_launch_start *d)
 {
 	struct sevsim_guest *g, *share = NULL;
@@ -129,6 +142,8 @@ static int sevsim_launch_start(struct sev_data_launch_start *d)
 	snprintf(name, sizeof(name), "%u", g->handle);
 	g->debugfs = debugfs_create_dir(name, sevsim_debugfs_dir);
 	debugfs_create_file("tik", 0400, g->debugfs, g, &sevsim_tik_fops);
+	debugfs_create_file("launch_digest", 0400, g->debugfs, g,
+			    &sevsim_ld_fops);
 
 	list_add_tail(&g->node, &sevsim_guests);
 	sevsim_nr_guests++;

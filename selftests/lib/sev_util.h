@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * SEV helpers for pgenc's selftests, against sevsim (/dev/sevsim): the
+ * KVM_MEMORY_ENCRYPT_OP commands as errno-returning calls that report
+ * the firmware status, and a VM whose launched data lives in its own
+ * memslot so that the guest's code (loaded in plaintext by the library)
+ * still runs: sevsim does not encrypt a guest's own accesses.
+ */
+#ifndef PGENC_SEV_UTIL_H
+#define PGENC_SEV_UTIL_H
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <linux/psp-sev.h>
+#include <linux/sevsim.h>
+
+#include "pgenc_util.h"
+
+#define SEV_DATA_GPA (32ULL << 20)	/* the launched region's slot */
+#define SEV_DATA_SLOT 1
+#define SEV_POLICY_NODBG 0x1
+#define SEV_POLICY_ES 0x4
+
+/* Guest states of GUEST_STATUS. */
+#define SEV_GSTATE_LUPDATE 1
+#define SEV_GSTATE_LSECRET 2
+#define SEV_GSTATE_RUNNING 3
+
+struct sev_vm {
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;
+	int sev_fd;
+	uint32_t handle;
+	uint8_t *data;		/* host view of the launched region */
+	uint64_t data_pages;
+};
+
+static inline int sevsim_fd(void)
+{
+	int fd = open(SEVSIM_DEVICE, O_RDWR);
+	char p = 'N';
+	FILE *f;
+
+	if (fd >= 0)
+		return fd;
+	f = fopen("/sys/module/kvm_amd/parameters/sevsim", "r");
+	if (f) {
+		if (fscanf(f, "%c", &p) != 1)
+			p = 'N';
+		fclose(f);
+	}
+	if (p != 'Y')
+		ksft_exit_skip("kvm_amd loaded without sevsim=1: no SEV firmware\n");
+	ksft_exit_fail_msg("sevsim=1 but %s cannot be opened\n", SEVSIM_DEVICE);
+	return -1;
+}
+
+/* A KVM_MEMORY_ENCRYPT_OP command: 0 or -errno; *fw gets the status. */
+static inline int sev_cmd(struct sev_vm *s, uint32_t id, void *data,
+			  uint32_t *fw)
+{
+	struct kvm_sev_cmd cmd = {
+		.id = id,
+		.data = (uint64_t)(uintptr_t)data,
+		.sev_fd = s->sev_fd,
+	};
+	int r = ioctl(s->vm->fd, KVM_MEMORY_ENCRYPT_OP, &cmd);
+
+	if (fw)
+		*fw = cmd.error;
+	return r ? -errno : 0;
+}
+
+/* A platform command on /dev/sevsim; returns the firmware status. */
+static inline int sevsim_platform(int sev_fd, uint32_t cmd_id, void *data)
+{
+	struct sev_issue_cmd cmd = {
+		.cmd = cmd_id,
+		.data = (uint64_t)(uintptr_t)data,
+	};
+
+	if (ioctl(sev_fd, SEV_ISSUE_CMD, &cmd) && errno != EIO)
+		return -errno;
+	return cmd.error;
+}
+
+static inline uint32_t sevsim_guest_count(int sev_fd)
+{
+	struct sev_user_data_status st;
+
+	TEST_ASSERT(!sevsim_platform(sev_fd, SEV_PLATFORM_STATUS, &st),
+		    "PLATFORM_STATUS");
+	return st.guest_count;
+}
+
+/* Pages for slot 0: the ELF, stacks and page tables, with room to spare. */
+static inline uint64_t sev_slot0_pages(void)
+{
+	struct stat st;
+
+	TEST_ASSERT(!stat(program_invocation_name, &st), "stat self");
+	return 1024 + 2 * (st.st_size / PGENC_PAGE);
+}
+
+/*
+ * A VM after KVM_SEV_INIT (or ES_INIT) with a vCPU running guest_code and
+ * data_pages of launch data at SEV_DATA_GPA, registered (pinned) as SEV
+ * memory like a VMM does. No LAUNCH_START yet.
+ */
+static inline int sev_vm_create(struct sev_vm *s, int sev_fd, bool es,
+				void *guest_code, uint64_t data_pages,
+				uint32_t *fw)
+{
+	struct kvm_enc_region region;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->sev_fd = sev_fd;
+	/*
+	 * __vm_create() with a slot 0 sized for this binary: the library
+	 * loads the whole test ELF into the guest, and 2 MiB does not hold a
+	 * test linked with libcrypto.
+	 */
+	s->vm = ____vm_create(VM_MODE_DEFAULT, sev_slot0_pages());
+	kvm_vm_elf_load(s->vm, program_invocation_name);
+	vm_create_irqchip(s->vm);
+	r = sev_cmd(s, es ? KVM_SEV_ES_INIT : KVM_SEV_INIT, NULL, fw);
+	if (r) {
+		kvm_vm_free(s->vm);
+		s->vm = NULL;
+		return r;
+	}
+	s->vcpu = vm_vcpu_add(s->vm, 0, guest_code);
+	s->data_pages = data_pages;
+	vm_userspace_mem_region_add(s->vm, VM_MEM_SRC_ANONYMOUS, SEV_DATA_GPA,
+				    SEV_DATA_SLOT, data_pages, 0);
+	virt_map(s->vm, SEV_DATA_GPA, SEV_DATA_GPA, data_pages);
+	s->data = addr_gpa2hva(s->vm, SEV_DATA_GPA);
+	region.addr = (uint64_t)(uintptr_t)s->data;
+	region.size = data_pages * PGENC_PAGE;
+	vm_ioctl(s->vm, KVM_MEMORY_ENCRYPT_REG_REGION, &region);
+	return 0;
+}
+
+static inline int sev_launch_start(struct sev_vm *s, uint32_t policy,
+				   uint32_t handle, uint32_t *fw)
+{
+	struct kvm_sev_launch_start start = {
+		.handle = handle,
+		.policy = policy,
+	};
+	int r = sev_cmd(s, KVM_SEV_LAUNCH_START, &start, fw);
+
+	if (!r)
+		s->handle = start.handle;
+	return r;
+}
+
+static inline int sev_launch_update(struct sev_vm *s, uint64_t off,
+				    uint64_t len, uint32_t *fw)
+{
+	struct kvm_sev_launch_update_data upd = {
+		.uaddr = (uint64_t)(uintptr_t)(s->data + off),
+		.len = len,
+	};
+
+	return sev_cmd(s, KVM_SEV_LAUNCH_UPDATE_DATA, &upd, fw);
+}
+
+static inline int sev_launch_measure(struct sev_vm *s, uint8_t out[48],
+				     uint32_t *len, uint32_t *fw)
+{
+	struct kvm_sev_launch_measure m = {
+		.uaddr = (uint64_t)(uintptr_t)out,
+		.len = *len,
+	};
+	int r = sev_cmd(s, KVM_SEV_LAUNCH_MEASURE, &m, fw);
+
+	*len = m.len;
+	return r;
+}
+
+static inline int sev_guest_state(struct sev_vm *s, uint32_t *fw)
+{
+	struct kvm_sev_guest_status st;
+	int r = sev_cmd(s, KVM_SEV_GUEST_STATUS, &st, fw);
+
+	return r ? r : (int)st.state;
+}
+
+/* DBG_DECRYPT (dec) or DBG_ENCRYPT of len bytes between two user buffers. */
+static inline int sev_dbg(struct sev_vm *s, bool dec, void *src, void *dst,
+			  uint32_t len, uint32_t *fw)
+{
+	struct kvm_sev_dbg d = {
+		.src_uaddr = (uint64_t)(uintptr_t)src,
+		.dst_uaddr = (uint64_t)(uintptr_t)dst,
+		.len = len,
+	};
+
+	return sev_cmd(s, dec ? KVM_SEV_DBG_DECRYPT : KVM_SEV_DBG_ENCRYPT, &d,
+		       fw);
+}
+
+/* Launch data: a recognisable pattern per page and offset. */
+static inline uint8_t sev_pattern(uint64_t page, uint64_t off)
+{
+	return (uint8_t)(page * 31 + off * 7 + 1);
+}
+
+static inline void sev_fill_pattern(uint8_t *p, uint64_t pages)
+{
+	uint64_t i;
+
+	for (i = 0; i < pages * PGENC_PAGE; i++)
+		p[i] = sev_pattern(i / PGENC_PAGE, i % PGENC_PAGE);
+}
+
+static inline void sev_vm_free(struct sev_vm *s)
+{
+	if (s->vm)
+		kvm_vm_free(s->vm);
+	s->vm = NULL;
+}
+
+#endif /* PGENC_SEV_UTIL_H */
