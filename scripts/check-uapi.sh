@@ -5,7 +5,8 @@
 #  (a) it compiles on its own as C11 and as C++11/C++17 (gcc, g++, and
 #      clang if installed; -m32 too when the toolchain can), warning-free
 #      with -Wall -Wextra -Werror -pedantic, and together with the target
-#      kernel's <linux/kvm.h> and <linux/kvm_para.h> in either order;
+#      kernel's <linux/kvm.h> and <linux/kvm_para.h> in either order (our
+#      other uapi/linux/*.h headers: alone, as C11 and C++17);
 #  (b) none of its numbers collides with the target kernel's <linux/kvm.h>:
 #      no KVM_CAP_* value equals one of ours, no ioctl equals one of ours,
 #      no KVMIO ioctl uses one of our ioctls' _IOC_NR, and every hypercall
@@ -162,6 +163,17 @@ if printf '#include <linux/types.h>\n' | gcc -m32 -fsyntax-only -x c - >/dev/nul
 else
 	note "no 32-bit libc headers (gcc-multilib): skipped the -m32 compile"
 fi
+
+# Our other uapi headers (uapi/linux/*.h): each alone, C11 and C++17.
+for h in "$REPO"/uapi/linux/*.h; do
+	[[ $(basename "$h") != kvm_pgenc.h ]] || continue
+	# (A header of macros only leaves an empty unit, which -pedantic rejects.)
+	printf '#include <linux/%s>\ntypedef int check_uapi_not_empty;\n' "$(basename "$h")" >"$tmp/src"
+	lang=c
+	try_compile "$(basename "$h"): gcc -std=c11" gcc -std=c11 "${cwarn[@]}" -I "$REPO/uapi"
+	lang=c++
+	try_compile "$(basename "$h"): g++ -std=c++17" g++ -std=c++17 "${cwarn[@]}" -I "$REPO/uapi"
+done
 
 # Together with the target's headers, in both orders: catches a macro or
 # struct name of ours that the kernel also defines differently (a macro
@@ -323,7 +335,7 @@ if [[ -n $collisions ]]; then
 	done <<<"$collisions"
 fi
 
-echo "check-uapi: compiled the header $compiles ways (C11, C++11, C++17; alone and with <linux/kvm.h>)"
+echo "check-uapi: $compiles clean compiles (C11, C++11, C++17; alone and with <linux/kvm.h>)"
 echo "check-uapi: target: $nk_cap KVM_CAP_* values, $nk_ioctl ioctls ($nk_kvmio KVMIO), $nk_hc KVM_HC_* values"
 echo "check-uapi: ours: $no_cap caps, $no_ioctl ioctls, $no_hc hypercalls: $(awk '{ printf "%s%s=%s", sep, $2, ($1 == "ioctl" ? sprintf("%#x", $3) : $3); sep = " " }' "$tmp/ours.v")"
 if [[ $fails -gt 0 ]]; then
