@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Helpers shared by the probe and bitmap subcommands (cmdutil.h).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdutil.h"
+
+int pg_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pgenc %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'pgenc %s --help'.\n", cmd);
+	return PGENC_EXIT_USAGE;
+}
+
+void pg_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pgenc %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int pg_parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+	int base = 10;
+
+	if (!s || !*s || !isxdigit((unsigned char)*s))
+		return -EINVAL;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		if (!isxdigit((unsigned char)s[2]))
+			return -EINVAL;
+	} else if (!isdigit((unsigned char)*s)) {
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int pg_getopt_error(const char *cmd, int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	char name[64];
+	size_t n;
+
+	/* A long option as written, without its "=value". */
+	n = strcspn(arg, "=");
+	if (n >= sizeof(name))
+		n = sizeof(name) - 1;
+	memcpy(name, arg, n);
+	name[n] = '\0';
+
+	if (c == ':') {
+		if (optopt && optopt < 256 && strncmp(name, "--", 2))
+			return pg_usage_error(cmd, "option '-%c' needs a value",
+					      optopt);
+		return pg_usage_error(cmd, "option '%s' needs a value", name);
+	}
+	if (optopt && optopt < 256 && strncmp(name, "--", 2))
+		return pg_usage_error(cmd, "unknown option '-%c'", optopt);
+	if (!strncmp(name, "--", 2) && strchr(arg, '=') && optopt)
+		return pg_usage_error(cmd, "option '%s' takes no value", name);
+	return pg_usage_error(cmd, "unknown option '%s'", name);
+}
+
+const char *pg_fmt_pages(uint64_t npages, char *buf, size_t size)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB",
+					     "TiB", "PiB", "EiB" };
+	/* In KiB: 2^64 pages of 4 KiB fit in 2^66 KiB > UINT64_MAX, so cap. */
+	uint64_t kib = npages > UINT64_MAX / 4 ? UINT64_MAX : npages * 4;
+	unsigned int u = 0;
+	uint64_t rem = 0;
+
+	while (kib >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		rem = kib % 1024;
+		kib /= 1024;
+		u++;
+	}
+	if (rem)
+		snprintf(buf, size, "%llu.%llu %s", (unsigned long long)kib,
+			 (unsigned long long)(rem * 10 / 1024), units[u]);
+	else
+		snprintf(buf, size, "%llu %s", (unsigned long long)kib,
+			 units[u]);
+	return buf;
+}
+
+void pg_json_str(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	for (; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the probe and bitmap subcommands of the pgenc CLI:
+ * usage errors with a --help hint, strict number parsing, JSON strings,
+ * and the entry points main.c dispatches to.
+ */
+#ifndef PGENC_CMDUTIL_H
+#define PGENC_CMDUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "commands.h"
+
+/* Entry points: argv[0] is the subcommand's name ("probe", "bitmap"). */
+int cmd_probe(int argc, char **argv);
+int cmd_bitmap(int argc, char **argv);
+
+struct pgenc_bitmap;
+
+/*
+ * The bitmap of a running VM through its control socket (pgenc run
+ * --ctl): [start, start + pages) of its tracked memory, or all of it when
+ * pages is 0. Each prints its own message and returns a PGENC_EXIT_*.
+ */
+int bitmap_sock_export(const char *cmd, const char *sock, uint64_t start,
+		       uint64_t pages, struct pgenc_bitmap **out);
+/* Install b in the VM (all or nothing). */
+int bitmap_sock_import(const char *cmd, const char *sock,
+		       const struct pgenc_bitmap *b);
+
+/*
+ * "pgenc CMD: MESSAGE" and "Try 'pgenc CMD --help'." on stderr; returns
+ * PGENC_EXIT_USAGE. cmd is e.g. "bitmap show".
+ */
+int pg_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* "pgenc CMD: MESSAGE" on stderr. */
+void pg_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * A whole-string unsigned number: decimal, or hex with 0x. Returns 0, or
+ * -EINVAL (empty, sign, junk, overflow).
+ */
+int pg_parse_u64(const char *s, uint64_t *out);
+
+/*
+ * The message for an option getopt_long() rejected (opterr = 0, and an
+ * optstring that starts with ':'): c is its return value.
+ */
+int pg_getopt_error(const char *cmd, int c, char **argv);
+
+/*
+ * The size of npages 4 KiB pages for people: "4 KiB", "1 MiB", "1.5 GiB"
+ * (one decimal when not a whole unit). Returns buf.
+ */
+const char *pg_fmt_pages(uint64_t npages, char *buf, size_t size);
+
+/* s as a JSON string, quotes included. */
+void pg_json_str(FILE *f, const char *s);
+
+#endif /* PGENC_CMDUTIL_H */
