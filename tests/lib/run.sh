@@ -9,24 +9,30 @@
 # Prints TAP, then "N passed, N failed, N skipped"; exits non-zero on any
 # failure. Binaries and logs go to build/tests/lib/.
 #
-# Usage: tests/lib/run.sh [--cc CC]... [--no-package]
+# Usage: tests/lib/run.sh [--cc CC]... [--no-package] [--mutants]
 #   --cc CC        compiler; repeatable (default: $CC if set, else gcc
 #                  and clang, each that is installed)
 #   --no-package   skip the packaging checks
-# Environment: PGENC_TEST_SEED (a number, or "random"), PGENC_TEST_ITERS.
+#   --mutants      instead, check the tests themselves: plant one small
+#                  bug at a time in a copy of tools/lib and fail unless
+#                  the tests catch every one
+# Environment: PGENC_TEST_SEED (a number, or "random"), PGENC_TEST_ITERS,
+# PGENC_LIB_SRC (the library sources to test, default tools/lib).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${BUILD:-$repo/build}/tests/lib
-lib=$repo/tools/lib
+lib=${PGENC_LIB_SRC:-$repo/tools/lib}
 
 ccs=()
 package=1
+mutants=0
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--cc) ccs+=("${2:?--cc needs a compiler}"); shift 2 ;;
 	--no-package) package=0; shift ;;
+	--mutants) mutants=1; shift ;;
 	*) sed -n '/^# Usage:/,/^# Environment/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
@@ -49,6 +55,72 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 pass=0 fail=0 skip=0 n=0
+
+if [[ $mutants -eq 1 ]]; then
+	# "file|name|sed expression": one planted bug each.
+	list='fmt_ranges.c|ranges: gaps accepted|s/} else if (first > sp->next) {/} else if (0) {/
+fmt_ranges.c|ranges: overlaps accepted|s/} else if (first < sp->next) {/} else if (0) {/
+fmt_ranges.c|ranges: column off by one|s/return (unsigned long)(off - rp->bol + 1);/return (unsigned long)(off - rp->bol);/
+fmt_ranges.c|ranges: writer pads one digit short|s/int w = pgenc_hex_width(b->start_gfn + b->num_pages - 1);/int w = pgenc_hex_width(b->start_gfn + b->num_pages - 1) - 1;/
+fmt_raw.c|raw: tail bits accepted|s/if (p\[hsz + nbytes - 1\] \& ~pgenc_tail_mask(num))/if (0)/
+fmt_raw.c|raw: trailing data accepted|s/if (len - hsz > nbytes)/if (0)/
+fmt_raw.c|raw: num_pages limit off by one|s/if (num > max_pages)/if (num >= max_pages)/
+fmt_raw.c|raw: big-endian start_gfn|s/put_le64(hdr + OFF_START, b->start_gfn);/put_le64(hdr + OFF_START, __builtin_bswap64(b->start_gfn));/
+fmt_json.c|json: duplicate keys accepted|s/if (\*seen \& (1u << k))/if (0)/
+fmt_json.c|json: trailing garbage accepted|s/if (jp->pos < jp->len)/if (0)/
+fmt_json.c|json: leading zeros accepted|s/return err_at(jp, \*at, "leading zeros are not allowed");/(void)0;/
+fmt_json.c|json: writer last off by one|s/r.first, r.last,/r.first, r.last - 1,/
+fmt_json.c|json: lone surrogates accepted|s/if (cp >= 0xdc00 \&\& cp <= 0xdfff)/if (0)/
+fmt_json.c|json: range past the end accepted|s/if (r->last > last_gfn)/if (0)/
+bitmap.c|find_change: word skip too far|s/pos += 64;/pos += 72;/
+bitmap.c|fill: one byte short|s/(end - i) \/ 8);/(end - i) \/ 8 - 1);/
+bitmap.c|count: tail mask ignored|s/ones += (uint64_t)__builtin_popcount(b->bits\[nbytes - 1\] \&/ones += (uint64_t)__builtin_popcount(b->bits[nbytes - 1] |/
+bitmap.c|equal: tail compared|s/\& m);/);/
+bitmap.c|new: tail bits set|s/b->bits\[nbytes - 1\] = pgenc_tail_mask(num_pages);/b->bits[nbytes - 1] = 0xff;/
+diff.c|diff: counts swapped|s/d->became_encrypted += end - g + 1;/d->became_shared += end - g + 1;/
+diff.c|diff: runs not merged|s/if (p->last + 1 == first \&\& p->encrypted == encrypted) {/if (0) {/
+diff.c|diff: outside reads shared|s/r->encrypted = true;/r->encrypted = false;/
+hypercall.c|hypercall: a2 <= 1 is encrypted|s/a2 == KVM_PAGE_ENC_SEED_ENCRYPTED;/a2 <= KVM_PAGE_ENC_SEED_ENCRYPTED;/
+hypercall.c|hypercall: hint 3 accepted|s/\n\t    KVM_PAGE_ENC_ATTR_PAGE_SZ_1G)/ KVM_PAGE_ENC_ATTR_PAGE_SZ_1G + 1)/
+hypercall.c|hypercall: range end inclusive|s/a1 > hi - gfn)/a1 > hi - gfn + 1)/
+kvm.c|kvm: tail bits of GET kept|s/b->bits\[nbytes - 1\] \&= pgenc_tail_mask(b->num_pages);\n\treturn r;/return r;/
+kvm.c|kvm: reset passes a buffer|s/num_pages, NULL);/num_pages, \&vmfd);/
+kvm.c|kvm: errno not negated|s/return errno ? -errno : -EIO;/return errno;/
+sev.c|sev: policy big-endian|s/msg\[4\] = (uint8_t)policy;/msg[4] = (uint8_t)(policy >> 24);/
+sev.c|sev: verify compares 31 bytes|s/CRYPTO_memcmp(want, blob, PGENC_SEV_MEASURE_SIZE)/CRYPTO_memcmp(want, blob, PGENC_SEV_MEASURE_SIZE - 1)/
+sev.c|sev: wrong command id|s/KVM_SEV_DBG_ENCRYPT, src, dst, len,/KVM_SEV_DBG_DECRYPT, src, dst, len,/
+sev.c|sev: fw error dropped|s/set_fw(fw_error, (int)cmd.error);\n\treturn r;/return r;/
+format.c|detect: JSON after whitespace missed|s/p\[i\] == .\\r.)/0)/'
+	killed=0 survived=0 skipped=0 m=0
+	while IFS='|' read -r file name expr; do
+		m=$((m + 1))
+		dir=$out/mutant/$m
+		rm -rf "$dir"
+		mkdir -p "$dir/tools"
+		cp -r "$repo/tools/lib" "$dir/tools/lib"
+		cp "$repo/VERSION" "$dir/VERSION"
+		ln -s "$repo/uapi" "$dir/uapi"
+		sed -z "$expr" "$repo/tools/lib/$file" >"$dir/tools/lib/$file"
+		if cmp -s "$dir/tools/lib/$file" "$repo/tools/lib/$file"; then
+			echo "ok $m - mutant '$name' # SKIP does not apply to $file"
+			skipped=$((skipped + 1))
+			continue
+		fi
+		if PGENC_LIB_SRC=$dir/tools/lib BUILD=$dir/build PGENC_TEST_ITERS=${PGENC_TEST_ITERS:-60} \
+			"$0" --cc "${ccs[0]}" --no-package >"$dir/run.log" 2>&1; then
+			echo "not ok $m - mutant '$name' survives: the tests miss it"
+			survived=$((survived + 1))
+		else
+			caught=$(grep -c '^not ok' "$dir/run.log")
+			echo "ok $m - mutant '$name' is caught ($caught failing)"
+			killed=$((killed + 1))
+		fi
+	done <<<"$list"
+	echo "1..$m"
+	echo "$killed passed, $survived failed, $skipped skipped"
+	[[ $survived -eq 0 ]]
+	exit
+fi
 
 # One result of run.sh's own: status (ok/not ok), name, [directive].
 result() {
@@ -158,6 +230,18 @@ if [[ $package -eq 1 ]]; then
 		result "not ok" "soname libpgenc.so.0 (got '$soname')"
 	fi
 
+	# No mutable global state (thread safety): empty .data and .bss.
+	writable=$(for o in "$pkg"/lib/obj/*.o; do
+		objdump -h "$o" | awk -v o="${o##*/}" \
+			'($2 == ".data" || $2 == ".bss") && $3 !~ /^0+$/ { print o, $2 }'
+	done)
+	if [[ -z $writable ]] && ls "$pkg"/lib/obj/*.o >/dev/null 2>&1; then
+		result ok "no writable static data in libpgenc (.data and .bss empty)"
+	else
+		echo "$writable" | sed 's/^/#   /'
+		result "not ok" "no writable static data in libpgenc (.data and .bss empty)"
+	fi
+
 	# The header alone, first in a translation unit, C and C++.
 	printf '#include <pgenc/pgenc.h>\nint pgenc_header_only;\n' >"$pkg/hdr.c"
 	cp "$pkg/hdr.c" "$pkg/hdr.cc"
@@ -223,7 +307,9 @@ if [[ $package -eq 1 ]]; then
 	fi
 
 	if command -v clang-format >/dev/null && [[ -f $repo/.clang-format ]]; then
+		shopt -s nullglob
 		files=("$lib"/*.[ch] "$lib"/include/pgenc/*.h "$here"/*.[ch] "$repo"/tests/fuzz/*.[ch])
+		shopt -u nullglob
 		if (cd "$repo" && clang-format --dry-run --Werror "${files[@]}") >"$pkg/format.log" 2>&1; then
 			result ok "clang-format clean (${#files[@]} files)"
 		else

@@ -211,8 +211,10 @@ int pgenc_diff_write(FILE *f, const struct pgenc_diff *d);
  * in 64 bits (no sign, fraction or exponent); version is 1. The ranges
  * follow the rules of the ranges format and must cover exactly
  * [start_gfn, start_gfn + num_pages). Only whitespace may follow the
- * object. Strings must be valid UTF-8 and escapes valid. Syntax is
- * checked first, in reading order; then the values, in document order.
+ * object. Strings must be valid UTF-8 and escapes valid. Errors are
+ * reported in reading order, except for what depends on other keys
+ * (start_gfn + num_pages overflowing, the ranges' coverage), which is
+ * checked once the whole object has been read, in document order.
  *
  * Auto-detection: raw if the data begins with the 8-byte magic; else JSON
  * if the first byte that is not JSON whitespace is '{'; else ranges.
