@@ -387,13 +387,21 @@ static const char show_usage[] =
 	"  --max-pages N        refuse inputs of more pages (default 2^32)\n"
 	"  -h, --help           this help\n";
 
-/* A percentage to one decimal, rounded: "62.5". */
+/*
+ * A percentage to one decimal, rounded, but never "0.0" for a part that
+ * is not 0 nor "100.0" for one that is not the whole: "62.5", "<0.1".
+ */
 static void percent(uint64_t part, uint64_t whole, char *buf, size_t size)
 {
 	unsigned long long pm =
 		(unsigned long long)((part * 1000 + whole / 2) / whole);
 
-	snprintf(buf, size, "%llu.%llu", pm / 10, pm % 10);
+	if (part && !pm)
+		snprintf(buf, size, "<0.1");
+	else if (part != whole && pm == 1000)
+		snprintf(buf, size, ">99.9");
+	else
+		snprintf(buf, size, "%llu.%llu", pm / 10, pm % 10);
 }
 
 static int hexw(uint64_t v)
@@ -452,11 +460,12 @@ static void show_text(const struct input *in, const struct show_stats *s,
 	       (unsigned long long)s->nr_ranges,
 	       (unsigned long long)s->nr_shared_ranges);
 	while ((!limit || i < limit) && pgenc_range_next(b, &cur, &r) > 0) {
-		printf("  0x%0*llx-0x%0*llx %-9s %llu pages\n", w,
+		printf("  0x%0*llx-0x%0*llx %-9s %llu page%s\n", w,
 		       (unsigned long long)r.first, w,
 		       (unsigned long long)r.last,
 		       r.encrypted ? "encrypted" : "shared",
-		       (unsigned long long)(r.last - r.first + 1));
+		       (unsigned long long)(r.last - r.first + 1),
+		       r.last == r.first ? "" : "s");
 		i++;
 	}
 	if (limit && s->nr_ranges > limit)

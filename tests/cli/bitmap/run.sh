@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Host-side tests of "pgenc bitmap export|import|show|diff" (no VM: the
+# commands work on files, and on a stand-in control socket, fake_ctl.py).
+# Builds pgenc (tools/pgenc/build.sh), then checks each command on the
+# samples in samples/ against the goldens in tests/cli/golden/bitmap/,
+# format round trips, malformed inputs (exit 1, FILE:LINE:COLUMN), bad
+# arguments (exit 2, a message and a --help hint), the PNG's size and
+# pixels (decoded with libpng by pngpix.c), that --json output parses,
+# and that a 1 TiB guest (2^28 pages) stays small in both maps.
+# Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
+#
+# Usage: tests/cli/bitmap/run.sh
+# Environment: PGENC=path (test this binary, no build),
+# PGENC_GOLDEN_UPDATE=1 (rewrite the goldens), BUILD (default build/).
+# Needs: gcc, libpng-dev, python3.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/../cli_lib.sh"
+
+cli_init bitmap
+cli_build
+S=$here/samples
+cp "$S"/* "$WORK/"
+
+# The PNG decoder.
+pngpix=$cli_out/pngpix
+if gcc -std=c11 -Wall -Wextra -Werror -O2 -o "$pngpix" "$here/pngpix.c" \
+	-lpng >"$cli_out/pngpix.log" 2>&1; then
+	ok "build pngpix (libpng decoder)"
+else
+	notok "build pngpix" "$(cat "$cli_out/pngpix.log")"
+	cli_summary
+fi
+
+pg() { (cd "$WORK" && "$PGENC" "$@"); }
+
+# json NAME: the last golden case's stdout parses as JSON.
+json() {
+	if python3 -m json.tool "$WORK/.out" >/dev/null 2>"$cli_out/json.err"; then
+		ok "$1: stdout is valid JSON"
+	else
+		notok "$1: stdout is not valid JSON" "$(cat "$cli_out/json.err")"
+	fi
+}
+
+# ------------------------------------------------------------------ help
+golden help-bitmap 0 pgenc bitmap --help
+for c in export import show diff; do
+	golden "help-$c" 0 pgenc bitmap "$c" --help
+done
+golden help-bitmap-via-help 0 pgenc help bitmap
+
+# ------------------------------------------------------------------ show
+golden show-mixed 0 pgenc bitmap show mixed.ranges
+golden show-mixed-color 0 pgenc bitmap show mixed.ranges --color always
+golden show-mixed-rows4 0 pgenc bitmap show mixed.ranges --rows 4 --limit 3
+golden show-mixed-nolimit 0 pgenc bitmap show mixed.ranges --limit 0 --no-map
+golden show-offset 0 pgenc bitmap show offset.json
+golden show-small 0 pgenc bitmap show small.ranges
+golden show-stdin 0 -i "$WORK/small.ranges" pgenc bitmap show - --no-map
+golden show-mixed-json 0 pgenc bitmap show mixed.ranges --json --limit 4
+json show-mixed-json
+golden show-offset-json 0 pgenc bitmap show offset.json --json --png offset.png
+json show-offset-json
+golden show-nocolor-env 0 -e NO_COLOR=1 pgenc bitmap show small.ranges --no-map
+grep -q $'\033' "$WORK/.out" && notok "NO_COLOR: no escapes" || ok "NO_COLOR and no tty: no escapes"
+
+# ---------------------------------------------------------------- export
+golden export-mixed-json 0 pgenc bitmap export --from mixed.ranges --format json
+golden export-offset-ranges 0 pgenc bitmap export --from offset.json
+pg bitmap export --from mixed.ranges -f raw -o mixed.raw
+golden export-raw-hexdump-src 0 pgenc bitmap export --from mixed.raw -f ranges
+od -An -tx1 -v "$WORK/mixed.raw" >"$cli_out/mixed.raw.hex"
+if [[ ${PGENC_GOLDEN_UPDATE:-0} == 1 ]]; then
+	cp "$cli_out/mixed.raw.hex" "$cli_gold/mixed.raw.hex"
+fi
+if cmp -s "$cli_out/mixed.raw.hex" "$cli_gold/mixed.raw.hex"; then
+	ok "raw export of mixed.ranges is byte for byte the golden"
+else
+	notok "raw export differs from golden/mixed.raw.hex" \
+		"$(diff "$cli_gold/mixed.raw.hex" "$cli_out/mixed.raw.hex" | head)"
+fi
+
+# Round trips: every format to every other and back gives the same file.
+for s in mixed.ranges mixed2.ranges offset.json small.ranges; do
+	pg bitmap export --from "$s" -f ranges -o "$s.canon" || true
+	bad=
+	for f in raw ranges json; do
+		for g in raw ranges json; do
+			pg bitmap export --from "$s.canon" -f "$f" -o "$s.$f" &&
+				pg bitmap export --from "$s.$f" -f "$g" -o "$s.$f.$g" &&
+				pg bitmap export --from "$s.$f.$g" -f ranges -o "$s.$f.$g.back" &&
+				cmp -s "$WORK/$s.canon" "$WORK/$s.$f.$g.back" || bad+=" $f->$g"
+			[[ $f != "$g" ]] || cmp -s "$WORK/$s.$f" "$WORK/$s.$f.$g" || bad+=" $f-idempotent"
+		done
+	done
+	[[ -z $bad ]] && ok "round trips of $s through raw, ranges, json" ||
+		notok "round trips of $s:$bad"
+done
+if pg bitmap export --from - -f json <"$WORK/small.ranges" | cmp -s - "$WORK/small.ranges.ranges.json"; then
+	ok "export --from - (stdin)"
+else
+	notok "export --from - (stdin)"
+fi
+golden export-input-format 1 pgenc bitmap export --from mixed.ranges --input-format json
+golden export-unwritable 1 pgenc bitmap export --from mixed.ranges -o no/such/dir/x
+
+# ------------------------------------------------------------------ diff
+golden diff-same 0 pgenc bitmap diff mixed.ranges mixed.ranges.json
+golden diff-changed 1 pgenc bitmap diff mixed.ranges mixed2.ranges
+golden diff-changed-json 1 pgenc bitmap diff mixed.ranges mixed2.ranges --json
+json diff-changed-json
+golden diff-span 1 pgenc bitmap diff small.ranges mixed.ranges
+golden diff-span-json 1 pgenc bitmap diff small.ranges mixed.ranges --json
+json diff-span-json
+golden diff-quiet 1 pgenc bitmap diff -q mixed.ranges mixed2.ranges
+golden diff-quiet-same 0 pgenc bitmap diff --quiet mixed.ranges mixed.ranges.raw
+golden diff-stdin 1 -i "$WORK/mixed2.ranges" pgenc bitmap diff mixed.ranges -
+golden diff-bad-input 2 pgenc bitmap diff mixed.ranges bad-state.ranges
+golden diff-missing-file 2 pgenc bitmap diff mixed.ranges nosuchfile
+
+# ---------------------------------------------------- malformed inputs: 1
+golden bad-state 1 pgenc bitmap show bad-state.ranges
+golden bad-gap 1 pgenc bitmap show bad-gap.ranges
+golden bad-syntax-json 1 pgenc bitmap show bad-syntax.json
+golden bad-key-json 1 pgenc bitmap export --from bad-key.json
+golden bad-cover-json 1 pgenc bitmap import --check bad-cover.json
+golden bad-too-big 1 pgenc bitmap show too-big.json
+golden bad-max-pages 1 pgenc bitmap show mixed.ranges --max-pages 1000
+head -c 40 "$WORK/mixed.raw" >"$WORK/truncated.raw"
+golden bad-raw-truncated 1 pgenc bitmap show truncated.raw
+{ printf 'PGENCBM\0\2\0\0\0'; tail -c +13 "$WORK/mixed.raw"; } >"$WORK/badversion.raw"
+golden bad-raw-version 1 pgenc bitmap show badversion.raw
+: >"$WORK/empty"
+golden bad-empty 1 pgenc bitmap show empty
+golden bad-nofile 1 pgenc bitmap show nosuchfile
+golden bad-directory 1 pgenc bitmap show .
+golden import-check 0 pgenc bitmap import --check mixed.ranges
+
+# ------------------------------------------------------- bad arguments: 2
+bad_args=(
+	"bitmap"
+	"bitmap frobnicate"
+	"bitmap --json"
+	"bitmap show"
+	"bitmap show a b"
+	"bitmap show mixed.ranges --bogus"
+	"bitmap show mixed.ranges -x"
+	"bitmap show mixed.ranges --width"
+	"bitmap show mixed.ranges --width 0"
+	"bitmap show mixed.ranges --width 12abc"
+	"bitmap show mixed.ranges --width 65537"
+	"bitmap show mixed.ranges --color sometimes"
+	"bitmap show mixed.ranges --format yaml"
+	"bitmap show mixed.ranges --json=yes"
+	"bitmap show mixed.ranges --rows -1"
+	"bitmap export"
+	"bitmap export --from a --socket b"
+	"bitmap export --from a --start 5"
+	"bitmap export --socket s --input-format json"
+	"bitmap export --from a extra"
+	"bitmap export --from a -f auto"
+	"bitmap export --socket s --pages 0"
+	"bitmap import"
+	"bitmap import mixed.ranges"
+	"bitmap import mixed.ranges --check --socket s"
+	"bitmap diff mixed.ranges"
+	"bitmap diff a b c"
+	"bitmap diff - -"
+	"bitmap diff --json -q a b"
+)
+i=0
+for a in "${bad_args[@]}"; do
+	i=$((i + 1))
+	read -r -a av <<<"$a"
+	golden "$(printf 'usage-%02d' "$i")" 2 pgenc "${av[@]}"
+	if [[ $(wc -l <"$WORK/.err") -eq 2 && -s $WORK/.err ]] &&
+		sed -n 2p "$WORK/.err" | grep -q "^Try 'pgenc .*--help'\.$" &&
+		[[ ! -s $WORK/.out ]]; then
+		ok "usage-$(printf %02d "$i"): one message line, then the --help hint"
+	else
+		notok "usage-$(printf %02d "$i"): stderr is not 'message' + 'Try ... --help'" "$(cat "$WORK/.err")"
+	fi
+done
+
+# -------------------------------------------------------------------- PNG
+golden png-mixed 0 pgenc bitmap show mixed.ranges --png mixed.png --no-map
+"$pngpix" "$WORK/mixed.png" >"$cli_out/png-mixed.pix" 2>&1
+cat >"$cli_out/png-mixed.want" <<'EOF'
+512x2
+rows 0-0: 2e7d32*160 f9a825*32 2e7d32*64 f9a825*4 2e7d32*252
+rows 1-1: 2e7d32*256 f9a825*1 2e7d32*254 f9a825*1
+EOF
+if diff -u "$cli_out/png-mixed.want" "$cli_out/png-mixed.pix" >"$cli_out/png-mixed.diff"; then
+	ok "png: 512x2, one pixel per page, green encrypted, amber shared"
+else
+	notok "png: mixed pixels" "$(cat "$cli_out/png-mixed.diff")"
+fi
+pg bitmap show mixed.ranges --png mixed100.png --width 100 >/dev/null
+"$pngpix" "$WORK/mixed100.png" >"$cli_out/png-100.pix" 2>&1
+if [[ $(head -1 "$cli_out/png-100.pix") == 100x11 ]] &&
+	[[ $("$pngpix" "$WORK/mixed100.png" 60 1) == f9a825 ]] &&
+	[[ $("$pngpix" "$WORK/mixed100.png" 59 1) == 2e7d32 ]] &&
+	[[ $("$pngpix" "$WORK/mixed100.png" 23 10) == f9a825 ]] &&
+	[[ $("$pngpix" "$WORK/mixed100.png" 24 10) == 000000 ]] &&
+	[[ $("$pngpix" "$WORK/mixed100.png" 99 10) == 000000 ]]; then
+	ok "png --width 100: 100x11, wraps rows, black past the last page"
+else
+	notok "png --width 100" "$(cat "$cli_out/png-100.pix")"
+fi
+pg bitmap show small.ranges --png small.png >/dev/null
+[[ $(head -1 <("$pngpix" "$WORK/small.png")) == 20x1 ]] &&
+	ok "png of 20 pages is 20x1" || notok "png of 20 pages is 20x1"
+golden png-downscale 0 pgenc bitmap show mixed.ranges --png mixed-ds.png --max-pixels 1000 --no-map
+"$pngpix" "$WORK/mixed-ds.png" >"$cli_out/png-ds.pix" 2>&1
+cat >"$cli_out/png-ds.want" <<'EOF'
+512x1
+rows 0-0: 2e7d32*80 f9a825*16 2e7d32*32 f9a825*2 2e7d32*254 8e24aa*1 2e7d32*126 8e24aa*1
+EOF
+if diff -u "$cli_out/png-ds.want" "$cli_out/png-ds.pix" >"$cli_out/png-ds.diff"; then
+	ok "png --max-pixels 1000: 2 pages a pixel, purple where mixed"
+else
+	notok "png downscaled pixels" "$(cat "$cli_out/png-ds.diff")"
+fi
+golden png-unwritable 1 pgenc bitmap show mixed.ranges --png no/such/dir/x.png
+
+# ------------------------------------------- 1 TiB guest: 2^28 pages
+start=$(date +%s)
+golden huge-show 0 -e COLUMNS=100 pgenc bitmap show huge.json --png huge.png
+end=$(date +%s)
+"$pngpix" "$WORK/huge.png" >"$cli_out/huge.pix" 2>&1
+{
+	echo 512x32768
+	echo "rows 0-0: 2e7d32*256 f9a825*256"
+	# 0x5000005-0x500000a: pixel 0x500000 = row 10240, x 0, mixed
+	echo "rows 1-10239: 2e7d32*512"
+	echo "rows 10240-10240: 8e24aa*1 2e7d32*511"
+	echo "rows 10241-32766: 2e7d32*512"
+	echo "rows 32767-32767: 2e7d32*511 8e24aa*1"
+} >"$cli_out/huge.want"
+if diff -u "$cli_out/huge.want" "$cli_out/huge.pix" >"$cli_out/huge.diff"; then
+	ok "1 TiB guest: png 512x32768 at 16 pages a pixel"
+else
+	notok "1 TiB guest png" "$(head -20 "$cli_out/huge.diff")"
+fi
+sz=$(stat -c %s "$WORK/huge.png")
+[[ $sz -lt 1048576 ]] && ok "1 TiB guest: png is $sz bytes" || notok "1 TiB guest: png is $sz bytes"
+[[ $((end - start)) -le 30 ]] && ok "1 TiB guest: show took $((end - start)) s" ||
+	notok "1 TiB guest: show took $((end - start)) s (> 30)"
+for cols in 40 100 200; do
+	COLUMNS=$cols pg bitmap show huge.json --limit 1 >"$cli_out/huge-$cols.txt"
+	map=$(grep -c '^0x' "$cli_out/huge-$cols.txt")
+	wide=$(awk -v c="$cols" 'length($0) > c' "$cli_out/huge-$cols.txt" | grep -c '^0x')
+	if [[ $map -ge 1 && $map -le 24 && $wide -eq 0 ]]; then
+		ok "1 TiB guest: text map at COLUMNS=$cols is $map rows, none wider"
+	else
+		notok "1 TiB guest: text map at COLUMNS=$cols: $map rows, $wide too wide"
+	fi
+done
+golden huge-json 0 pgenc bitmap show huge.json --json --limit 3
+json huge-json
+
+# --------------------------------------------------- control socket
+sock=$WORK/vm.sock
+fake() {
+	rm -f "$sock"
+	python3 "$here/fake_ctl.py" "$sock" "$@" --log "$cli_out/ctl.log" &
+	fake_pid=$!
+	for _ in $(seq 50); do
+		[[ -S $sock ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+stop_fake() {
+	python3 - "$sock" <<-'EOF' >/dev/null 2>&1
+		import socket, sys
+		s = socket.socket(socket.AF_UNIX)
+		s.connect(sys.argv[1])
+		s.sendall(b'{"cmd":"quit"}\n')
+		s.recv(100)
+	EOF
+	wait "$fake_pid" 2>/dev/null
+}
+if fake "$WORK/mixed.ranges"; then
+	golden sock-export 0 pgenc bitmap export --socket vm.sock
+	golden sock-export-part 0 pgenc bitmap export --socket vm.sock --start 0xfc --pages 16 -f json
+	json sock-export-part
+	golden sock-import 0 pgenc bitmap import mixed2.ranges --socket vm.sock
+	pg bitmap export --socket vm.sock -f raw -o after.raw
+	pg bitmap diff -q after.raw mixed2.ranges &&
+		ok "socket: export after import gives the imported bitmap" ||
+		notok "socket: export after import"
+	golden sock-import-outside 1 pgenc bitmap import offset.json --socket vm.sock
+	golden sock-import-bad 1 pgenc bitmap import bad-state.ranges --socket vm.sock
+	golden sock-export-start-past 1 pgenc bitmap export --socket vm.sock --start 0x400
+	stop_fake
+else
+	notok "start fake_ctl.py"
+fi
+golden sock-none 1 pgenc bitmap export --socket vm.sock
+if fake "$WORK/mixed.ranges" --garbage; then
+	golden sock-garbage 1 pgenc bitmap export --socket vm.sock
+	kill "$fake_pid" 2>/dev/null
+	wait "$fake_pid" 2>/dev/null
+else
+	notok "start fake_ctl.py --garbage"
+fi
+# A guest larger than one export request: chunks of 2^25 pages, stitched.
+n=$(((1 << 25) + 4096))
+printf '0x0-0x1ffffef encrypted\n0x1fffff0-0x200000f shared\n0x2000010-%#x encrypted\n%#x-%#x shared\n' \
+	$((n - 2)) $((n - 1)) $((n - 1)) >"$WORK/chunks.ranges"
+if fake "$WORK/chunks.ranges"; then
+	: >"$cli_out/ctl.log"
+	pg bitmap export --socket vm.sock -f ranges -o chunks.out
+	if pg bitmap diff -q chunks.out chunks.ranges; then
+		ok "socket: chunked export of $n pages is exact across the 2^25 boundary"
+	else
+		notok "socket: chunked export" "$(pg bitmap diff chunks.out chunks.ranges | head)"
+	fi
+	[[ $(grep -c '"export"' "$cli_out/ctl.log") -eq 2 ]] &&
+		ok "socket: 2 export requests for $n pages" ||
+		notok "socket: export requests" "$(cat "$cli_out/ctl.log")"
+	stop_fake
+else
+	notok "start fake_ctl.py (chunks)"
+fi
+
+cli_summary

@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# Shared by the host-side CLI test runners (tests/cli/*/run.sh): build
+# pgenc, run a command against a golden file, count, summarise.
+#
+#   . "$(dirname "$0")/../cli_lib.sh"
+#   cli_init bitmap           # out dir build/tests/cli/bitmap, goldens
+#                             # tests/cli/golden/bitmap/
+#   cli_build                 # sets PGENC (or uses $PGENC if set)
+#   golden NAME RC [-i STDIN] [-e VAR=VAL]... [--] pgenc ARGS...
+#   ok "description" / notok "description" [detail] / skip "description"
+#   cli_summary               # "N passed, N failed, N skipped"; exit
+#
+# A golden file records the command, its exit status, stdout and stderr,
+# with the work directory shown as @WORK@ and the version as @VERSION@.
+# PGENC_GOLDEN_UPDATE=1 rewrites the goldens instead of comparing (each
+# rewritten case still counts as a pass; review the diff in git).
+
+cli_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cli_pass=0 cli_fail=0 cli_skip=0 cli_n=0
+
+cli_init() {
+	cli_name=$1
+	cli_out=${BUILD:-$cli_repo/build}/tests/cli/$cli_name
+	cli_gold=$cli_repo/tests/cli/golden/$cli_name
+	cli_version=$(tr -d ' \n' <"$cli_repo/VERSION")
+	rm -rf "$cli_out"
+	mkdir -p "$cli_out/work" "$cli_gold"
+	WORK=$cli_out/work
+	export LC_ALL=C COLUMNS=80
+	unset NO_COLOR PGENC_SYSROOT
+}
+
+ok() {
+	cli_n=$((cli_n + 1)) cli_pass=$((cli_pass + 1))
+	echo "ok $cli_n - $1"
+}
+
+notok() {
+	cli_n=$((cli_n + 1)) cli_fail=$((cli_fail + 1))
+	echo "not ok $cli_n - $1"
+	[[ -z ${2:-} ]] || printf '%s\n' "$2" | sed 's/^/#   /'
+}
+
+skip() {
+	cli_n=$((cli_n + 1)) cli_skip=$((cli_skip + 1))
+	echo "ok $cli_n - $1 # SKIP ${2:-}"
+}
+
+# check "description" COMMAND...: ok when COMMAND succeeds.
+check() {
+	local d=$1
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$d"
+	else
+		notok "$d" "$out"
+	fi
+}
+
+cli_summary() {
+	echo "$cli_pass passed, $cli_fail failed, $cli_skip skipped"
+	[[ $cli_fail -eq 0 ]]
+	exit
+}
+
+# Build pgenc with tools/pgenc/build.sh when it exists; else (until it
+# does) this runner's own link of the probe and bitmap sources, with stub
+# run/ctl/dump commands. $PGENC set by the caller wins.
+cli_build() {
+	local log=$cli_out/build.log
+	if [[ -n ${PGENC:-} ]]; then
+		[[ -x $PGENC ]] || { notok "pgenc at \$PGENC=$PGENC"; cli_summary; }
+		return
+	fi
+	if [[ -x $cli_repo/tools/pgenc/build.sh ]]; then
+		if "$cli_repo/tools/pgenc/build.sh" >"$log" 2>&1; then
+			ok "build pgenc (tools/pgenc/build.sh)"
+			PGENC=$cli_repo/build/bin/pgenc
+		else
+			notok "build pgenc (tools/pgenc/build.sh)" "$(tail -20 "$log")"
+			cli_summary
+		fi
+		return
+	fi
+	local d=$cli_out/pgenc-build p=$cli_repo/tools/pgenc
+	mkdir -p "$d"
+	cat >"$d/stubs.c" <<-'EOF'
+		#include <stdio.h>
+		#include "commands.h"
+		static int stub(char **argv)
+		{
+			fprintf(stderr, "pgenc %s: not in this test build\n", argv[0]);
+			return PGENC_EXIT_UNSUPPORTED;
+		}
+		int cmd_run(int argc, char **argv) { (void)argc; return stub(argv); }
+		int cmd_ctl(int argc, char **argv) { (void)argc; return stub(argv); }
+		int cmd_dump(int argc, char **argv) { (void)argc; return stub(argv); }
+	EOF
+	if "$cli_repo/tools/lib/build.sh" --static-only --out "$d/lib" >"$log" 2>&1 &&
+		gcc -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+			-Wmissing-prototypes -O2 -g -static \
+			-I "$cli_repo/tools/lib/include" -I "$cli_repo/uapi" -I "$p" \
+			-o "$d/pgenc" "$p"/main.c "$p"/probe.c "$p"/cmdutil.c \
+			"$p"/bitmap_cmd.c "$p"/bitmap_sock.c "$p"/map_ansi.c \
+			"$p"/map_png.c "$p"/ctl_proto.c "$d/stubs.c" \
+			"$d/lib/libpgenc.a" -lpng -lz -lcrypto -lm >>"$log" 2>&1; then
+		ok "build pgenc (local link of probe and bitmap; no tools/pgenc/build.sh yet)"
+		PGENC=$d/pgenc
+	else
+		notok "build pgenc (local link)" "$(tail -20 "$log")"
+		cli_summary
+	fi
+}
+
+# What a golden file holds for one run.
+_cli_record() {
+	local cmd=$1 rc=$2 so=$3 se=$4
+	printf '$ %s\n[exit %s]\n[stdout]\n' "$cmd" "$rc"
+	cat "$so"
+	printf '[stderr]\n'
+	cat "$se"
+}
+
+# golden NAME RC [-i FILE] [-e VAR=VAL]... [--] pgenc ARGS...
+# Runs in $WORK; leaves stdout and stderr in $WORK/.out and $WORK/.err.
+golden() {
+	local name=$1 want=$2 in=/dev/null envs=() rc
+	shift 2
+	while [[ $# -gt 0 ]]; do
+		case $1 in
+		-i) in=$2; shift 2 ;;
+		-e) envs+=("$2"); shift 2 ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	[[ $1 == pgenc ]] || { notok "$name: golden needs 'pgenc ...'"; return; }
+	shift
+	(
+		cd "$WORK" || exit 99
+		for e in "${envs[@]}"; do export "${e?}"; done
+		exec "$PGENC" "$@" <"$in" >"$WORK/.out" 2>"$WORK/.err"
+	)
+	rc=$?
+	local shown="pgenc $*" g=$cli_gold/$name.txt
+	[[ ${#envs[@]} -eq 0 ]] || shown="${envs[*]} $shown"
+	[[ $in == /dev/null ]] || shown="$shown < ${in#"$WORK"/}"
+	_cli_record "$shown" "$rc" "$WORK/.out" "$WORK/.err" |
+		sed -e "s|$WORK|@WORK@|g" -e "s|\b${cli_version//./\\.}\b|@VERSION@|g" \
+			>"$cli_out/$name.txt"
+	if [[ ${PGENC_GOLDEN_UPDATE:-0} == 1 ]]; then
+		cp "$cli_out/$name.txt" "$g"
+	fi
+	if [[ $rc != "$want" ]]; then
+		notok "$name: exit $rc, expected $want" "$(head -c 2000 "$cli_out/$name.txt")"
+	elif [[ ! -f $g ]]; then
+		notok "$name: no golden $g (PGENC_GOLDEN_UPDATE=1 writes it)"
+	elif ! diff -u "$g" "$cli_out/$name.txt" >"$cli_out/$name.diff"; then
+		notok "$name: differs from its golden" "$(head -40 "$cli_out/$name.diff")"
+	else
+		ok "$name (exit $rc, golden)"
+	fi
+}
