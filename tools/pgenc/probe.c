@@ -43,7 +43,12 @@ struct check {
 	char msg[200];
 };
 
-/* A tri-state: -1 unknown (absent), 0 no, 1 yes. */
+/*
+ * A tri-state: -1 unknown (absent), 0 no, 1 yes; for a module parameter
+ * also BAD_VALUE (unreadable or not a bool).
+ */
+#define BAD_VALUE (-2)
+
 struct probe {
 	const char *root; /* "" for the real host */
 	bool trouble; /* an unexpected error: exit 1 */
@@ -125,7 +130,8 @@ static int read_line(const struct probe *p, const char *path, char *buf,
 
 /*
  * A module parameter that is a bool ("Y"/"N", or "1"/"0" on old
- * kernels): 1, 0, or -1 when absent. Anything else is trouble.
+ * kernels): 1, 0, -1 when absent, or BAD_VALUE for anything else
+ * (trouble, reported on stderr).
  */
 static int read_bool_param(struct probe *p, const char *mod, const char *name)
 {
@@ -140,7 +146,7 @@ static int read_bool_param(struct probe *p, const char *mod, const char *name)
 		p->trouble = true;
 		fprintf(stderr, "pgenc probe: %s%s: %s\n", p->root, path,
 			strerror(-r));
-		return -1;
+		return BAD_VALUE;
 	}
 	if (!strcmp(buf, "Y") || !strcmp(buf, "y") || !strcmp(buf, "1"))
 		return 1;
@@ -149,7 +155,7 @@ static int read_bool_param(struct probe *p, const char *mod, const char *name)
 	p->trouble = true;
 	fprintf(stderr, "pgenc probe: %s%s: unexpected value '%s'\n", p->root,
 		path, buf);
-	return -1;
+	return BAD_VALUE;
 }
 
 static void read_version(struct probe *p, const char *mod, char *buf,
@@ -312,19 +318,26 @@ static void amd_lines(struct probe *p)
 		return;
 	}
 	add(p, 0, "kvm_amd", ST_PASS, "kvm_amd: loaded");
-	if (p->sev < 0)
+	if (p->sev == BAD_VALUE)
+		add(p, 1, "sev", ST_FAIL, "sev: unreadable parameter");
+	else if (p->sev < 0)
 		add(p, 1, "sev", ST_SKIP, "sev: no such parameter");
 	else
 		add(p, 1, "sev", p->sev ? ST_PASS : ST_FAIL, "sev: %s",
 		    p->sev ?
 			    "enabled" :
 			    "disabled (no SEV on this CPU or firmware, or kvm_amd sev=0)");
-	if (p->sev_es < 0)
+	if (p->sev_es == BAD_VALUE)
+		add(p, 1, "sev_es", ST_FAIL, "sev_es: unreadable parameter");
+	else if (p->sev_es < 0)
 		add(p, 1, "sev_es", ST_SKIP, "sev_es: no such parameter");
 	else
 		add(p, 1, "sev_es", p->sev_es ? ST_PASS : ST_FAIL, "sev_es: %s",
 		    p->sev_es ? "enabled" : "disabled");
-	if (p->sevsim == 1)
+	if (p->sevsim == BAD_VALUE)
+		add(p, 1, "sevsim", ST_FAIL,
+		    "sevsim: unreadable parameter: memory encryption unknown");
+	else if (p->sevsim == 1)
 		add(p, 1, "sevsim", ST_WARN,
 		    "sevsim: ACTIVE: SIMULATED SEV FIRMWARE, NO MEMORY ENCRYPTION: guest memory is plain text to the host%s",
 		    p->dev_sevsim == 1 ? " (/dev/sevsim)" :
@@ -338,6 +351,9 @@ static void amd_lines(struct probe *p)
 	else if (p->dbg_bypass == 0)
 		add(p, 1, "pgenc_dbg_bypass", ST_WARN,
 		    "pgenc_dbg_bypass: off (every DBG_DECRYPT/ENCRYPT page goes to the firmware)");
+	else if (p->dbg_bypass == BAD_VALUE)
+		add(p, 1, "pgenc_dbg_bypass", ST_FAIL,
+		    "pgenc_dbg_bypass: unreadable parameter");
 	else
 		add(p, 1, "pgenc_dbg_bypass", ST_SKIP,
 		    "pgenc_dbg_bypass: no such parameter (stock kvm-amd.ko)");
@@ -376,7 +392,7 @@ static bool usable(const struct probe *p)
 static bool real_sev(const struct probe *p)
 {
 	return p->kvm_amd_loaded == 1 && p->sev == 1 && p->dev_sev == 1 &&
-	       p->sevsim != 1;
+	       (p->sevsim == 0 || p->sevsim == -1);
 }
 
 static void json_tri(FILE *f, int v)

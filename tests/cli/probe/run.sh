@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Host-side tests of "pgenc probe" against faked hosts: PGENC_SYSROOT
+# trees of /sys/module and /dev files built here, one per kind of host
+# (sevsim, real SEV, stock KVM, no KVM, ...). Under a sysroot, dev/kvm
+# is a regular file holding what KVM_CHECK_EXTENSION(KVM_CAP_PAGE_ENC_
+# BITMAP) would return (the output then says "mocked"); the real ioctl
+# is exercised by tests/cli/probe/vm.sh in the test VM.
+# Checks the text and --json output against tests/cli/golden/probe/,
+# that the JSON parses and agrees with the text, and the exit codes
+# (0 usable, 3 unsupported, 1 trouble, 2 usage).
+# Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
+#
+# Usage: tests/cli/probe/run.sh
+# Environment: PGENC=path (no build), PGENC_GOLDEN_UPDATE=1, BUILD.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/../cli_lib.sh"
+
+cli_init probe
+cli_build
+
+# mkroot NAME [key=value]...: a fake host under $WORK/NAME.
+#   kvm=VERSION|stock|none    /sys/module/kvm (version file unless stock)
+#   amd=VERSION|stock|none    /sys/module/kvm_amd
+#   sev=Y|N sev_es=Y|N sevsim=Y|N bypass=Y|N   kvm_amd parameters
+#                             (sevsim/bypass only when amd is not stock)
+#   cap=N|none                dev/kvm holding N; none: no dev/kvm
+#   dev_sev=1 dev_sevsim=1    those device nodes (as plain files)
+mkroot() {
+	local r=$WORK/$1 kvm=$cli_version amd=$cli_version sev=Y sev_es=Y
+	local sevsim=N bypass=Y cap=7 dev_sev=0 dev_sevsim=0 kv
+	shift
+	for kv in "$@"; do
+		local "${kv%%=*}"="${kv#*=}"
+	done
+	mkdir -p "$r/sys/module" "$r/dev"
+	if [[ $kvm != none ]]; then
+		mkdir -p "$r/sys/module/kvm/parameters"
+		[[ $kvm == stock ]] || echo "$kvm" >"$r/sys/module/kvm/version"
+	fi
+	if [[ $amd != none ]]; then
+		mkdir -p "$r/sys/module/kvm_amd/parameters"
+		[[ $amd == stock ]] || echo "$amd" >"$r/sys/module/kvm_amd/version"
+		echo "$sev" >"$r/sys/module/kvm_amd/parameters/sev"
+		echo "$sev_es" >"$r/sys/module/kvm_amd/parameters/sev_es"
+		if [[ $amd != stock ]]; then
+			echo "$sevsim" >"$r/sys/module/kvm_amd/parameters/sevsim"
+			echo "$bypass" >"$r/sys/module/kvm_amd/parameters/pgenc_dbg_bypass"
+		fi
+	fi
+	[[ $cap == none ]] || echo "$cap" >"$r/dev/kvm"
+	[[ $dev_sev == 0 ]] || : >"$r/dev/sev"
+	[[ $dev_sevsim == 0 ]] || : >"$r/dev/sevsim"
+}
+
+# host NAME RC: text and JSON goldens, and JSON checks.
+host() {
+	local name=$1 rc=$2
+	golden "$name" "$rc" -e "PGENC_SYSROOT=$WORK/$name" pgenc probe
+	cp "$WORK/.out" "$cli_out/$name.text"
+	golden "$name-json" "$rc" -e "PGENC_SYSROOT=$WORK/$name" pgenc probe --json
+	if python3 - "$WORK/.out" "$cli_out/$name.text" "$rc" <<-'EOF' >"$cli_out/$name.check" 2>&1; then
+		import json, sys
+		j = json.load(open(sys.argv[1]))
+		text = open(sys.argv[2]).read().splitlines()
+		rc = int(sys.argv[3])
+		keys = {"pgenc_version", "sysroot", "usable", "simulated",
+		        "memory_encryption", "kvm", "kvm_amd", "dev_sev",
+		        "dev_sevsim", "checks"}
+		assert set(j) == keys, sorted(set(j) ^ keys)
+		assert set(j["kvm"]) == {"loaded", "version", "dev_kvm",
+		                         "cap_page_enc_bitmap"}, j["kvm"]
+		assert set(j["kvm_amd"]) == {"loaded", "version", "sev", "sev_es",
+		                             "sevsim", "pgenc_dbg_bypass"}, j["kvm_amd"]
+		assert j["usable"] == (rc == 0) or rc == 1, (j["usable"], rc)
+		if j["simulated"]:
+		    assert not j["memory_encryption"]
+		    assert any("NO MEMORY ENCRYPTION" in l for l in text), "not loud"
+		cap = j["kvm"]["cap_page_enc_bitmap"]
+		if cap is not None:
+		    assert cap["mocked"] is True
+		    assert cap["bitmap"] == bool(cap["flags"] & 1)
+		    assert cap["hypercall"] == bool(cap["flags"] & 2)
+		    assert cap["migration_control"] == bool(cap["flags"] & 4)
+		# Every check is a text line, in order, with the same status.
+		lines = [l.strip() for l in text if l.strip().startswith("[ ")]
+		assert len(lines) == len(j["checks"]), (lines, j["checks"])
+		for l, c in zip(lines, j["checks"]):
+		    want = "[ %s ] - %s" % (c["status"].upper(), c["message"])
+		    assert l == want, (l, want)
+	EOF
+		ok "$name: JSON has the documented keys and agrees with the text"
+	else
+		notok "$name: JSON checks" "$(cat "$cli_out/$name.check")"
+	fi
+}
+
+mkroot sevsim-host sevsim=Y dev_sevsim=1
+host sevsim-host 0
+mkroot sev-host dev_sev=1
+host sev-host 0
+mkroot sev-only-host dev_sev=1 sev_es=N
+host sev-only-host 0
+mkroot no-sev-host sev=N sev_es=N
+host no-sev-host 0
+mkroot no-kvm-host kvm=none amd=none cap=none
+host no-kvm-host 3
+mkroot stock-kvm-host kvm=stock amd=stock cap=0 dev_sev=1
+host stock-kvm-host 3
+mkroot intel-host amd=none
+host intel-host 0
+mkroot no-bitmap-flag-host cap=6 dev_sev=1
+host no-bitmap-flag-host 3
+mkroot future-flags-host cap=15 dev_sev=1
+host future-flags-host 0
+mkroot version-mismatch-host amd=0.0.1 dev_sev=1
+host version-mismatch-host 0
+mkroot old-tool-host kvm=9.9.9 amd=9.9.9 dev_sev=1
+host old-tool-host 0
+mkroot bypass-off-host sevsim=Y bypass=N dev_sevsim=1
+host bypass-off-host 0
+mkroot ioctl-error-host cap=-5
+host ioctl-error-host 1
+mkroot bad-param-host sev=maybe dev_sev=1
+host bad-param-host 1
+mkroot bad-sevsim-host sevsim=perhaps dev_sev=1
+host bad-sevsim-host 1
+mkroot old-kernel-params-host sev=1 sev_es=0 dev_sev=1
+host old-kernel-params-host 0
+
+# Usage errors: one line and the hint, exit 2.
+golden usage-arg 2 pgenc probe extra
+golden usage-option 2 pgenc probe --bogus
+golden usage-sysroot 2 -e PGENC_SYSROOT=/nonexistent/root pgenc probe
+golden help 0 pgenc probe --help
+
+# The host this runs on: whatever it is, the exit is 0, 1 or 3 and the
+# JSON parses (it must not crash on a real /dev/kvm or its absence).
+(cd "$WORK" && "$PGENC" probe --json >"$cli_out/real.json" 2>"$cli_out/real.err")
+rc=$?
+if [[ $rc == 0 || $rc == 1 || $rc == 3 ]] &&
+	python3 -m json.tool "$cli_out/real.json" >/dev/null 2>&1; then
+	ok "this host: exit $rc, JSON parses"
+else
+	notok "this host: exit $rc" "$(cat "$cli_out/real.err" "$cli_out/real.json")"
+fi
+
+cli_summary
