@@ -74,8 +74,8 @@ cli_build() {
 		[[ -x $PGENC ]] || { notok "pgenc at \$PGENC=$PGENC"; cli_summary; }
 		return
 	fi
-	if [[ -x $cli_repo/tools/pgenc/build.sh ]]; then
-		if "$cli_repo/tools/pgenc/build.sh" >"$log" 2>&1; then
+	if [[ -f $cli_repo/tools/pgenc/build.sh ]]; then
+		if bash "$cli_repo/tools/pgenc/build.sh" >"$log" 2>&1; then
 			ok "build pgenc (tools/pgenc/build.sh)"
 			PGENC=$cli_repo/build/bin/pgenc
 		else
