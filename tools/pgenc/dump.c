@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `pgenc dump --socket SOCK --gpa A --len N [-o FILE]`: read guest memory
+ * of a running `pgenc run --ctl SOCK`, in chunks over the control socket.
+ * For an SEV guest the VMM uses KVM_SEV_DBG_DECRYPT, where pgenc's kernel
+ * copies the pages the guest reported shared without the firmware; the
+ * report says how many pages went each way.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "ctl_client.h"
+#include "ctl_proto.h"
+
+#define DEFAULT_CHUNK (1U << 20)
+#define PAGE 4096ULL
+
+static void usage(FILE *f)
+{
+	fputs("Usage: pgenc dump --socket SOCK --gpa A --len N [-o FILE]\n"
+	      "                  [--chunk SIZE] [--json]\n"
+	      "       pgenc ctl SOCK dump --gpa A --len N [...]\n"
+	      "\n"
+	      "Read guest memory [A, A + N) from `pgenc run --ctl SOCK`. For an\n"
+	      "SEV guest the VMM uses KVM_SEV_DBG_DECRYPT: pages the guest\n"
+	      "reported shared are copied by the kernel without a firmware\n"
+	      "command, private pages are decrypted by the firmware. Those\n"
+	      "bypassed pages are only as trustworthy as the guest's reports.\n"
+	      "\n"
+	      "  --socket SOCK   the control socket\n"
+	      "  --gpa A         guest physical address (0x... or decimal)\n"
+	      "  --len N         bytes (K, M, G suffixes allowed)\n"
+	      "  -o, --output FILE  write the bytes to FILE; without it a\n"
+	      "                  hexdump goes to stdout\n"
+	      "  --chunk SIZE    bytes per request (default 1M, at most 16M)\n"
+	      "  --json          the final report as one JSON line\n"
+	      "\n"
+	      "The report (firmware commands issued, pages bypassed) goes to\n"
+	      "stdout with -o FILE, else to stderr. A progress bar is drawn on\n"
+	      "stderr when it is a terminal.\n"
+	      "\n"
+	      "Exit: 0 ok, 1 failed (socket absent, range outside guest\n"
+	      "memory, firmware error, ...), 2 usage error.\n",
+	      f);
+}
+
+static int usage_err(const char *prog, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int usage_err(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'pgenc dump --help'.\n", stderr);
+	return PGENC_EXIT_USAGE;
+}
+
+/* hexdump -C style, with guest physical addresses; "*" for repeats. */
+struct hexdump {
+	uint64_t addr; /* of the next byte */
+	uint8_t line[16];
+	unsigned int fill;
+	uint8_t prev[16];
+	bool have_prev;
+	bool starred;
+};
+
+static void hex_line(struct hexdump *h, uint64_t addr, const uint8_t *b,
+		     unsigned int n)
+{
+	unsigned int i;
+
+	if (n == 16 && h->have_prev && !memcmp(b, h->prev, 16)) {
+		if (!h->starred)
+			puts("*");
+		h->starred = true;
+		return;
+	}
+	h->starred = false;
+	printf("%08" PRIx64 " ", addr);
+	for (i = 0; i < 16; i++) {
+		if (i == 8)
+			putchar(' ');
+		if (i < n)
+			printf(" %02x", b[i]);
+		else
+			fputs("   ", stdout);
+	}
+	fputs("  |", stdout);
+	for (i = 0; i < n; i++)
+		putchar(b[i] >= 0x20 && b[i] < 0x7f ? b[i] : '.');
+	puts("|");
+	memcpy(h->prev, b, n);
+	h->have_prev = n == 16;
+}
+
+static void hex_feed(struct hexdump *h, const uint8_t *p, size_t n)
+{
+	while (n) {
+		unsigned int take = 16 - h->fill;
+
+		if (take > n)
+			take = (unsigned int)n;
+		memcpy(h->line + h->fill, p, take);
+		h->fill += take;
+		p += take;
+		n -= take;
+		if (h->fill == 16) {
+			hex_line(h, h->addr, h->line, 16);
+			h->addr += 16;
+			h->fill = 0;
+		}
+	}
+}
+
+static void hex_end(struct hexdump *h)
+{
+	if (h->fill) {
+		hex_line(h, h->addr, h->line, h->fill);
+		h->addr += h->fill;
+	}
+	printf("%08" PRIx64 "\n", h->addr);
+}
+
+static void progress(uint64_t done, uint64_t total)
+{
+	unsigned int width = 40, full = (unsigned int)(done * width / total), i;
+
+	fputs("\r[", stderr);
+	for (i = 0; i < width; i++)
+		fputc(i < full ? '#' : '.', stderr);
+	fprintf(stderr, "] %3u%% %" PRIu64 "/%" PRIu64 " KiB",
+		(unsigned int)(done * 100 / total), done >> 10, total >> 10);
+	if (done == total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+/* Pages [gpa, gpa + len) touches. */
+static uint64_t pages_of(uint64_t gpa, uint64_t len)
+{
+	return (gpa + len - 1) / PAGE - gpa / PAGE + 1;
+}
+
+struct totals {
+	uint64_t fw_cmds, bypassed;
+	bool counters; /* every response had debugfs counters */
+	char method[16];
+};
+
+static void report(FILE *f, bool json, uint64_t gpa, uint64_t len,
+		   const struct totals *t)
+{
+	bool dbg = !strcmp(t->method, "dbg_decrypt");
+
+	if (json) {
+		struct ctl_writer w;
+
+		ctl_w_init(&w);
+		ctl_w_u64(&w, "gpa", gpa);
+		ctl_w_u64(&w, "len", len);
+		ctl_w_u64(&w, "pages", pages_of(gpa, len));
+		ctl_w_str(&w, "method", t->method);
+		ctl_w_u64(&w, "fw_cmds", t->fw_cmds);
+		ctl_w_u64(&w, "bypassed_pages", t->bypassed);
+		ctl_w_str(&w, "counters", t->counters ? "debugfs" : "none");
+		if (!ctl_w_finish(&w))
+			fputs(w.buf, f);
+		ctl_w_free(&w);
+		return;
+	}
+	fprintf(f,
+		"dumped %" PRIu64 " bytes, gpa 0x%" PRIx64 "-0x%" PRIx64
+		" (%" PRIu64 " pages), %s\n",
+		len, gpa, gpa + len - 1, pages_of(gpa, len),
+		dbg ? "with KVM_SEV_DBG_DECRYPT" :
+		      "by a plain read (not an SEV guest: no firmware)");
+	if (!dbg)
+		return;
+	if (!t->counters) {
+		fputs("counters: unavailable (debugfs not mounted in the VMM's system)\n",
+		      f);
+	} else {
+		fprintf(f,
+			"firmware commands issued (DBG_DECRYPT): %" PRIu64 "\n",
+			t->fw_cmds);
+		fprintf(f,
+			"pages bypassed (shared: copied without the firmware): %" PRIu64
+			"\n",
+			t->bypassed);
+	}
+	fputs("note: bypassed pages are read as the guest left them because the guest\n"
+	      "reported them shared; they are only as trustworthy as the guest's reports.\n",
+	      f);
+}
+
+int dump_main(const char *prog, const char *sock, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "gpa", required_argument, NULL, 'g' },
+		{ "len", required_argument, NULL, 'l' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "chunk", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t gpa = 0, len = 0, chunk = DEFAULT_CHUNK, done = 0;
+	bool has_gpa = false, has_len = false, json = false, tty;
+	struct totals t = { .counters = true };
+	struct hexdump hd = { 0 };
+	struct ctl_reader rd = { 0 };
+	const char *outp = NULL;
+	int ch, fd = -1, out = -1, rc = PGENC_EXIT_FAILED;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:ho:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'g':
+			if (ctl_parse_num(optarg, false, &gpa))
+				return usage_err(prog, "--gpa %s: not a number",
+						 optarg);
+			has_gpa = true;
+			break;
+		case 'l':
+			if (ctl_parse_num(optarg, true, &len) || !len)
+				return usage_err(prog,
+						 "--len %s: want a size >= 1",
+						 optarg);
+			has_len = true;
+			break;
+		case 'o':
+			outp = optarg;
+			break;
+		case 'c':
+			if (ctl_parse_num(optarg, true, &chunk) || !chunk ||
+			    chunk > CTL_DUMP_MAX)
+				return usage_err(prog,
+						 "--chunk %s: want 1..16M",
+						 optarg);
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return PGENC_EXIT_OK;
+		case ':':
+			return usage_err(prog, "option %s needs an argument",
+					 argv[optind - 1]);
+		default:
+			return usage_err(prog, "unknown option '%s'",
+					 argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_err(prog, "unexpected argument '%s'",
+				 argv[optind]);
+	if (!sock)
+		return usage_err(prog, "--socket SOCK is required");
+	if (!has_gpa || !has_len)
+		return usage_err(prog, "--gpa and --len are required");
+	if (gpa > UINT64_MAX - len + 1)
+		return usage_err(prog, "--gpa + --len wraps around");
+
+	fd = ctl_client_connect(prog, sock);
+	if (fd < 0)
+		return PGENC_EXIT_FAILED;
+	if (outp) {
+		out = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			   0644);
+		if (out < 0) {
+			fprintf(stderr, "%s: %s: %s\n", prog, outp,
+				strerror(errno));
+			goto done;
+		}
+	}
+	tty = isatty(2);
+	hd.addr = gpa;
+	while (done < len) {
+		uint64_t n = len - done < chunk ? len - done : chunk, v;
+		const char *b64, *method, *msg;
+		struct ctl_writer w;
+		struct ctl_msg m;
+		size_t blen, got;
+		uint8_t *buf;
+		int e;
+
+		ctl_w_init(&w);
+		ctl_w_str(&w, "cmd", "dump");
+		ctl_w_u64(&w, "gpa", gpa + done);
+		ctl_w_u64(&w, "len", n);
+		e = ctl_client_call(prog, sock, fd, &rd, &w, &m, NULL);
+		ctl_w_free(&w);
+		if (e)
+			goto done;
+		if (!ctl_resp_ok(&m, &msg, &e)) {
+			if (tty)
+				fputc('\n', stderr);
+			fprintf(stderr,
+				"%s: at gpa 0x%" PRIx64 ": %s (errno %d)\n",
+				prog, gpa + done, msg, e);
+			ctl_msg_free(&m);
+			goto done;
+		}
+		if (ctl_get_str(&m, "data", &b64, &blen) ||
+		    !(buf = malloc(blen / 4 * 3 + 1))) {
+			fprintf(stderr, "%s: bad response\n", prog);
+			ctl_msg_free(&m);
+			goto done;
+		}
+		if (ctl_b64_decode(b64, blen, buf, &got) || got != n) {
+			fprintf(stderr, "%s: bad \"data\" in the response\n",
+				prog);
+			free(buf);
+			ctl_msg_free(&m);
+			goto done;
+		}
+		if (!ctl_get_str(&m, "method", &method, NULL))
+			snprintf(t.method, sizeof(t.method), "%s", method);
+		if (!ctl_get_u64(&m, "fw_cmds", &v))
+			t.fw_cmds += v;
+		if (!ctl_get_u64(&m, "bypassed_pages", &v))
+			t.bypassed += v;
+		if (ctl_get_str(&m, "counters", &method, NULL) ||
+		    strcmp(method, "debugfs"))
+			t.counters = false;
+		ctl_msg_free(&m);
+		if (out >= 0) {
+			e = ctl_write_all(out, buf, n);
+			if (e) {
+				fprintf(stderr, "%s: %s: %s\n", prog, outp,
+					strerror(-e));
+				free(buf);
+				goto done;
+			}
+		} else {
+			hex_feed(&hd, buf, n);
+		}
+		free(buf);
+		done += n;
+		if (tty)
+			progress(done, len);
+	}
+	if (out < 0)
+		hex_end(&hd);
+	fflush(stdout);
+	report(out >= 0 ? stdout : stderr, json, gpa, len, &t);
+	rc = PGENC_EXIT_OK;
+done:
+	if (out >= 0 && close(out) && rc == PGENC_EXIT_OK) {
+		fprintf(stderr, "%s: %s: %s\n", prog, outp, strerror(errno));
+		rc = PGENC_EXIT_FAILED;
+	}
+	if (rc != PGENC_EXIT_OK && out >= 0)
+		unlink(outp);
+	ctl_reader_free(&rd);
+	close(fd);
+	return rc;
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	return dump_main("pgenc dump", NULL, argc, argv);
+}
