@@ -298,7 +298,9 @@ static void version_line(struct probe *p)
 		    kv, *av ? av : "none (stock kvm-amd.ko)");
 		return;
 	}
-	if (strcmp(kv, pgenc_version())) {
+	/* The modules say "0.1.0+g<commit>": compare the release only. */
+	if (strncmp(kv, pgenc_version(), strcspn(kv, "+")) ||
+	    strlen(pgenc_version()) != strcspn(kv, "+")) {
 		add(p, 0, "module_version", ST_WARN,
 		    "pgenc module version: kvm %s%s%s, this tool %s", kv,
 		    p->kvm_amd_loaded == 1 ? ", kvm_amd " : "",

@@ -118,6 +118,8 @@ mkroot future-flags-host cap=15 dev_sev=1
 host future-flags-host 0
 mkroot version-mismatch-host amd=0.0.1 dev_sev=1
 host version-mismatch-host 0
+mkroot git-build-host kvm="$cli_version+gabc1234-dirty" amd="$cli_version+gabc1234-dirty" dev_sev=1
+host git-build-host 0
 mkroot old-tool-host kvm=9.9.9 amd=9.9.9 dev_sev=1
 host old-tool-host 0
 mkroot bypass-off-host sevsim=Y bypass=N dev_sevsim=1
