@@ -18,6 +18,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/cli/cli_lib.sh
 . "$here/../cli_lib.sh"
 
 cli_init bitmap
@@ -66,7 +67,25 @@ json show-mixed-json
 golden show-offset-json 0 pgenc bitmap show offset.json --json --png offset.png
 json show-offset-json
 golden show-nocolor-env 0 -e NO_COLOR=1 pgenc bitmap show small.ranges --no-map
-grep -q $'\033' "$WORK/.out" && notok "NO_COLOR: no escapes" || ok "NO_COLOR and no tty: no escapes"
+check "NO_COLOR and no tty: no escapes" test "$(grep -c $'\033' "$WORK/.out")" -eq 0
+
+# On a terminal (script(1) gives a pty): colour by default, not with
+# NO_COLOR or --no-color; raw is not written to it.
+if command -v script >/dev/null; then
+	tty_run() { (cd "$WORK" && script -qec "$1" /dev/null </dev/null 2>&1); }
+	check "tty: colour by default" \
+		test "$(tty_run "$PGENC bitmap show small.ranges" | grep -c $'\033\\[30;42m')" -gt 0
+	check "tty: no colour with NO_COLOR=1" \
+		test "$(tty_run "NO_COLOR=1 $PGENC bitmap show small.ranges" | grep -c $'\033')" -eq 0
+	check "tty: no colour with --no-color" \
+		test "$(tty_run "$PGENC bitmap show small.ranges --no-color" | grep -c $'\033')" -eq 0
+	tty_run "$PGENC bitmap export --from small.ranges -f raw; echo rc=\$?" >"$cli_out/tty-raw.txt"
+	check "tty: raw export to a terminal is refused (exit 2)" \
+		grep -q "refusing to write raw binary to a terminal" "$cli_out/tty-raw.txt"
+	check "tty: raw export refusal exits 2" grep -q "^rc=2" "$cli_out/tty-raw.txt"
+else
+	skip "tty tests" "no script(1) (bsdutils)"
+fi
 
 # ---------------------------------------------------------------- export
 golden export-mixed-json 0 pgenc bitmap export --from mixed.ranges --format json
@@ -97,8 +116,11 @@ for s in mixed.ranges mixed2.ranges offset.json small.ranges; do
 			[[ $f != "$g" ]] || cmp -s "$WORK/$s.$f" "$WORK/$s.$f.$g" || bad+=" $f-idempotent"
 		done
 	done
-	[[ -z $bad ]] && ok "round trips of $s through raw, ranges, json" ||
+	if [[ -z $bad ]]; then
+		ok "round trips of $s through raw, ranges, json"
+	else
 		notok "round trips of $s:$bad"
+	fi
 done
 if pg bitmap export --from - -f json <"$WORK/small.ranges" | cmp -s - "$WORK/small.ranges.ranges.json"; then
 	ok "export --from - (stdin)"
@@ -212,8 +234,7 @@ else
 	notok "png --width 100" "$(cat "$cli_out/png-100.pix")"
 fi
 pg bitmap show small.ranges --png small.png >/dev/null
-[[ $(head -1 <("$pngpix" "$WORK/small.png")) == 20x1 ]] &&
-	ok "png of 20 pages is 20x1" || notok "png of 20 pages is 20x1"
+check "png of 20 pages is 20x1" test "$("$pngpix" "$WORK/small.png" | head -1)" = 20x1
 golden png-downscale 0 pgenc bitmap show mixed.ranges --png mixed-ds.png --max-pixels 1000 --no-map
 "$pngpix" "$WORK/mixed-ds.png" >"$cli_out/png-ds.pix" 2>&1
 cat >"$cli_out/png-ds.want" <<'EOF'
@@ -247,9 +268,8 @@ else
 	notok "1 TiB guest png" "$(head -20 "$cli_out/huge.diff")"
 fi
 sz=$(stat -c %s "$WORK/huge.png")
-[[ $sz -lt 1048576 ]] && ok "1 TiB guest: png is $sz bytes" || notok "1 TiB guest: png is $sz bytes"
-[[ $((end - start)) -le 30 ]] && ok "1 TiB guest: show took $((end - start)) s" ||
-	notok "1 TiB guest: show took $((end - start)) s (> 30)"
+check "1 TiB guest: png is $sz bytes (< 1 MiB)" test "$sz" -lt 1048576
+check "1 TiB guest: show took $((end - start)) s (<= 30)" test $((end - start)) -le 30
 for cols in 40 100 200; do
 	COLUMNS=$cols pg bitmap show huge.json --limit 1 >"$cli_out/huge-$cols.txt"
 	map=$(grep -c '^0x' "$cli_out/huge-$cols.txt")
@@ -291,9 +311,8 @@ if fake "$WORK/mixed.ranges"; then
 	json sock-export-part
 	golden sock-import 0 pgenc bitmap import mixed2.ranges --socket vm.sock
 	pg bitmap export --socket vm.sock -f raw -o after.raw
-	pg bitmap diff -q after.raw mixed2.ranges &&
-		ok "socket: export after import gives the imported bitmap" ||
-		notok "socket: export after import"
+	check "socket: export after import gives the imported bitmap" \
+		pg bitmap diff -q after.raw mixed2.ranges
 	golden sock-import-outside 1 pgenc bitmap import offset.json --socket vm.sock
 	golden sock-import-bad 1 pgenc bitmap import bad-state.ranges --socket vm.sock
 	golden sock-export-start-past 1 pgenc bitmap export --socket vm.sock --start 0x400
@@ -321,9 +340,8 @@ if fake "$WORK/chunks.ranges"; then
 	else
 		notok "socket: chunked export" "$(pg bitmap diff chunks.out chunks.ranges | head)"
 	fi
-	[[ $(grep -c '"export"' "$cli_out/ctl.log") -eq 2 ]] &&
-		ok "socket: 2 export requests for $n pages" ||
-		notok "socket: export requests" "$(cat "$cli_out/ctl.log")"
+	check "socket: 2 export requests for $n pages" \
+		test "$(grep -c '"export"' "$cli_out/ctl.log")" -eq 2
 	stop_fake
 else
 	notok "start fake_ctl.py (chunks)"
