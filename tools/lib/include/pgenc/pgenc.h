@@ -191,15 +191,16 @@ int pgenc_diff_write(FILE *f, const struct pgenc_diff *d);
  *	0x000a0-0x000bf shared
  * Accepted grammar, per line (LF ends a line; CR LF is accepted too):
  *	[blanks] [first "-" last blanks state [blanks]] ["#" comment]
- * where blanks are spaces and tabs, first and last are "0x" followed by
- * 1 or more hex digits (either case; any number of leading zeros) and
+ * where blanks are spaces and tabs, first and last are "0x" (or "0X")
+ * and 1 or more hex digits (either case; any number of leading zeros),
  * inclusive, and state is "encrypted" or "shared". Blank and comment
  * lines are ignored. The ranges must be in ascending order, each
  * starting right after the previous one (no gap, no overlap); adjacent
  * ranges may have the same state. The bitmap is exactly their union:
  * start_gfn is the first range's first gfn. At least one range is
- * required; NUL bytes are rejected anywhere. The writer emits maximal
- * runs, lowercase, zero-padded to the width of the largest gfn.
+ * required; NUL bytes, and CR other than before LF, are rejected
+ * anywhere, comments included. The writer emits maximal runs, in
+ * lowercase, zero-padded to the width of the largest gfn.
  *
  * PGENC_FORMAT_JSON (RFC 8259, strict):
  *	{"version":1,"start_gfn":0,"num_pages":256,"ranges":[
