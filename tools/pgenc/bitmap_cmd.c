@@ -134,8 +134,8 @@ static int write_error(const char *cmd, const char *path, int err)
 /* ------------------------------------------------------------------ export */
 
 static const char export_usage[] =
-	"Usage: pgenc bitmap export --socket SOCK [--start GFN] [--pages N]\n"
-	"                           [--format F] [-o OUT]\n"
+	"Usage: pgenc bitmap export --socket SOCK [--start-gfn GFN]\n"
+	"                           [--num-pages N] [--format F] [-o OUT]\n"
 	"       pgenc bitmap export --from FILE [--input-format F]\n"
 	"                           [--format F] [-o OUT]\n"
 	"\n"
@@ -144,8 +144,9 @@ static const char export_usage[] =
 	"\n"
 	"Options:\n"
 	"  --socket SOCK        the VM's control socket (pgenc run --ctl SOCK)\n"
-	"  --start GFN          first gfn to export (socket; default 0)\n"
-	"  --pages N            number of pages (socket; default: all tracked)\n"
+	"  --start-gfn GFN      first gfn to export (socket; default 0)\n"
+	"  --num-pages N        number of pages (socket; default: to the end\n"
+	"                       of tracked memory)\n"
 	"  --from FILE          read a bitmap file instead (- for stdin)\n"
 	"  --input-format F     format of FILE: raw, ranges, json (default:\n"
 	"                       detected)\n"
@@ -160,6 +161,9 @@ static int bitmap_export(int argc, char **argv)
 	static const char cmd[] = "bitmap export";
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "start-gfn", required_argument, NULL, 'S' },
+		{ "num-pages", required_argument, NULL, 'P' },
+		/* Short forms, as in earlier versions. */
 		{ "start", required_argument, NULL, 'S' },
 		{ "pages", required_argument, NULL, 'P' },
 		{ "from", required_argument, NULL, 'F' },
@@ -186,13 +190,13 @@ static int bitmap_export(int argc, char **argv)
 			sock = optarg;
 			break;
 		case 'S':
-			if (parse_num(cmd, "--start", optarg, 0, UINT64_MAX - 1,
-				      &start))
+			if (parse_num(cmd, "--start-gfn", optarg, 0,
+				      UINT64_MAX - 1, &start))
 				return PGENC_EXIT_USAGE;
 			have_start = true;
 			break;
 		case 'P':
-			if (parse_num(cmd, "--pages", optarg, 1,
+			if (parse_num(cmd, "--num-pages", optarg, 1,
 				      PGENC_MAX_PAGES, &pages))
 				return PGENC_EXIT_USAGE;
 			break;
@@ -230,7 +234,7 @@ static int bitmap_export(int argc, char **argv)
 				      "give exactly one of --socket SOCK and --from FILE");
 	if (in.path && (have_start || pages))
 		return pg_usage_error(cmd,
-				      "--start and --pages apply to --socket only");
+				      "--start-gfn and --num-pages apply to --socket only");
 	if (sock && ifmt != PGENC_FORMAT_AUTO)
 		return pg_usage_error(cmd,
 				      "--input-format applies to --from only");

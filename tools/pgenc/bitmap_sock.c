@@ -180,7 +180,7 @@ int bitmap_sock_export(const char *cmd, const char *sock, uint64_t start,
 			goto out;
 		if (start >= pages) {
 			pg_error(cmd,
-				 "--start 0x%llx: the VM tracks gfns 0x0-0x%llx",
+				 "--start-gfn 0x%llx: the VM tracks gfns 0x0-0x%llx",
 				 (unsigned long long)start,
 				 (unsigned long long)(pages - 1));
 			r = PGENC_EXIT_FAILED;

@@ -182,10 +182,11 @@ bad_args=(
 	"bitmap export"
 	"bitmap export --from a --socket b"
 	"bitmap export --from a --start 5"
+	"bitmap export --from a --num-pages 5"
 	"bitmap export --socket s --input-format json"
 	"bitmap export --from a extra"
 	"bitmap export --from a -f auto"
-	"bitmap export --socket s --pages 0"
+	"bitmap export --socket s --num-pages 0"
 	"bitmap import"
 	"bitmap import mixed.ranges"
 	"bitmap import mixed.ranges --check --socket s"
@@ -307,7 +308,7 @@ stop_fake() {
 }
 if fake "$WORK/mixed.ranges"; then
 	golden sock-export 0 pgenc bitmap export --socket vm.sock
-	golden sock-export-part 0 pgenc bitmap export --socket vm.sock --start 0xfc --pages 16 -f json
+	golden sock-export-part 0 pgenc bitmap export --socket vm.sock --start-gfn 0xfc --num-pages 16 -f json
 	json sock-export-part
 	golden sock-import 0 pgenc bitmap import mixed2.ranges --socket vm.sock
 	pg bitmap export --socket vm.sock -f raw -o after.raw
@@ -315,7 +316,7 @@ if fake "$WORK/mixed.ranges"; then
 		pg bitmap diff -q after.raw mixed2.ranges
 	golden sock-import-outside 1 pgenc bitmap import offset.json --socket vm.sock
 	golden sock-import-bad 1 pgenc bitmap import bad-state.ranges --socket vm.sock
-	golden sock-export-start-past 1 pgenc bitmap export --socket vm.sock --start 0x400
+	golden sock-export-start-past 1 pgenc bitmap export --socket vm.sock --start-gfn 0x400
 	stop_fake
 else
 	notok "start fake_ctl.py"
@@ -345,6 +346,31 @@ if fake "$WORK/chunks.ranges"; then
 	stop_fake
 else
 	notok "start fake_ctl.py (chunks)"
+fi
+
+# ---------------------------------------------------------- man page
+# It renders without warnings, and it names every long option that any
+# command's --help lists (so a new option cannot go undocumented).
+man1=$cli_repo/tools/pgenc/pgenc.1
+if command -v groff >/dev/null; then
+	check "pgenc.1 renders with no groff warning" \
+		test -z "$(groff -man -Tutf8 -ww -z "$man1" 2>&1)"
+	groff -man -Tutf8 -P-c -P-b -P-u "$man1" 2>/dev/null >"$cli_out/pgenc.1.txt"
+	missing=
+	for c in "" probe run ctl dump "bitmap" "bitmap export" "bitmap import" \
+		"bitmap show" "bitmap diff"; do
+		read -r -a cv <<<"$c"
+		for o in $("$PGENC" "${cv[@]}" --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+			grep -q -- "$o" "$cli_out/pgenc.1.txt" || missing+=" pgenc $c $o"
+		done
+	done
+	if [[ -z $missing ]]; then
+		ok "pgenc.1 documents every long option of every --help"
+	else
+		notok "pgenc.1 lacks:$missing"
+	fi
+else
+	skip "pgenc.1 checks" "no groff (apt-get install groff-base)"
 fi
 
 cli_summary
