@@ -261,8 +261,8 @@ static int do_stats(struct conn *c, int argc, char **argv)
 		if (strcmp(str_of(&m, "counters"), "debugfs")) {
 			printf("counters:            unavailable (debugfs not mounted)\n");
 		} else {
-			printf("hypercalls:          %" PRIu64 " (%" PRIu64
-			       " refused)\n",
+			printf("hypercalls:          %" PRIu64
+			       " applied, %" PRIu64 " refused\n",
 			       u64_of(&m, "hypercalls"),
 			       u64_of(&m, "hypercall_errors"));
 			printf("migration control:   %" PRIu64 "%s\n", mc,

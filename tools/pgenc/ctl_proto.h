@@ -78,9 +78,10 @@
  *         "data":"<base64>"}
  *     fw_cmds and bypassed_pages are the changes of the VM's debugfs
  *     counters across the request (0 with "counters":"none" when debugfs
- *     is absent, and for a plain read). Another client dumping at the
- *     same time would add to them. Bypassed pages are only as
- *     trustworthy as the guest's reports.
+ *     is absent, and for a plain read): each guest page the request
+ *     touches counts once, as a firmware command (private) or a bypassed
+ *     page (shared). Dumps are serialised, so the deltas are exact.
+ *     Bypassed pages are only as trustworthy as the guest's reports.
  *     SEV firmware failures add "fw_error":N to the error response.
  *
  *   {"cmd":"quit"}

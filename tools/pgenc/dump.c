@@ -41,7 +41,8 @@ static void usage(FILE *f)
 	      "  --len N         bytes (K, M, G suffixes allowed)\n"
 	      "  -o, --output FILE  write the bytes to FILE; without it a\n"
 	      "                  hexdump goes to stdout\n"
-	      "  --chunk SIZE    bytes per request (default 1M, at most 16M)\n"
+	      "  --chunk SIZE    bytes per request, whole pages (default 1M, at\n"
+	      "                  most 16M); requests end at page boundaries\n"
 	      "  --json          the final report as one JSON line\n"
 	      "\n"
 	      "The report (firmware commands issued, pages bypassed) goes to\n"
@@ -138,12 +139,14 @@ static void hex_end(struct hexdump *h)
 static void progress(uint64_t done, uint64_t total)
 {
 	unsigned int width = 40, full = (unsigned int)(done * width / total), i;
+	bool kib = total >= 65536;
 
 	fputs("\r[", stderr);
 	for (i = 0; i < width; i++)
 		fputc(i < full ? '#' : '.', stderr);
-	fprintf(stderr, "] %3u%% %" PRIu64 "/%" PRIu64 " KiB",
-		(unsigned int)(done * 100 / total), done >> 10, total >> 10);
+	fprintf(stderr, "] %3u%% %" PRIu64 "/%" PRIu64 " %s",
+		(unsigned int)(done * 100 / total), kib ? done >> 10 : done,
+		kib ? total >> 10 : total, kib ? "KiB" : "bytes");
 	if (done == total)
 		fputs("\r\033[K", stderr);
 	fflush(stderr);
@@ -252,9 +255,9 @@ int dump_main(const char *prog, const char *sock, int argc, char **argv)
 			break;
 		case 'c':
 			if (ctl_parse_num(optarg, true, &chunk) || !chunk ||
-			    chunk > CTL_DUMP_MAX)
+			    chunk > CTL_DUMP_MAX || chunk % PAGE)
 				return usage_err(prog,
-						 "--chunk %s: want 1..16M",
+						 "--chunk %s: want whole pages, 4K..16M",
 						 optarg);
 			break;
 		case 'j':
@@ -293,10 +296,12 @@ int dump_main(const char *prog, const char *sock, int argc, char **argv)
 			goto done;
 		}
 	}
-	tty = isatty(2);
+	/* A hexdump on the terminal is progress enough. */
+	tty = out >= 0 && isatty(2);
 	hd.addr = gpa;
 	while (done < len) {
-		uint64_t n = len - done < chunk ? len - done : chunk, v;
+		/* Requests end at page boundaries: a page is in one request. */
+		uint64_t n = chunk - (gpa + done) % PAGE, v;
 		const char *b64, *method, *msg;
 		struct ctl_writer w;
 		struct ctl_msg m;
@@ -304,6 +309,8 @@ int dump_main(const char *prog, const char *sock, int argc, char **argv)
 		uint8_t *buf;
 		int e;
 
+		if (n > len - done)
+			n = len - done;
 		ctl_w_init(&w);
 		ctl_w_str(&w, "cmd", "dump");
 		ctl_w_u64(&w, "gpa", gpa + done);

@@ -531,8 +531,9 @@ static enum vmm_state vcpu_loop(struct vmm_vcpu *v)
 			return VMM_HALTED;
 		case KVM_EXIT_SHUTDOWN:
 			console_flush(v);
-			vmm_err("vCPU %u: SHUTDOWN (triple fault) at rip 0x%" PRIx64,
-				v->index, vcpu_rip(v));
+			/* KVM has reset the vCPU: its registers say nothing. */
+			vmm_err("vCPU %u: SHUTDOWN (triple fault: an exception the guest could not handle)",
+				v->index);
 			return VMM_SHUTDOWN;
 		case KVM_EXIT_SYSTEM_EVENT:
 			console_flush(v);
@@ -711,7 +712,7 @@ static int load_guest(struct vmm *vm, const struct run_opts *o)
 			vm->data_gpa = PGENC_DEMO_SECRET_GPA;
 			vm->data_len = slen;
 		}
-		vmm_log("demo guest: %zu bytes at 0x%" PRIx64, n, vm->entry);
+		vmm_log("demo guest at 0x%" PRIx64, vm->entry);
 		return PGENC_EXIT_OK;
 	}
 
@@ -724,14 +725,21 @@ static int load_guest(struct vmm *vm, const struct run_opts *o)
 		return PGENC_EXIT_FAILED;
 	}
 	r = vmm_load_image(vm, data, len, at_set, gpa, file);
-	free(data);
 	if (r) {
+		free(data);
 		free(file);
 		return PGENC_EXIT_FAILED;
 	}
 	if (o->entry_set)
 		vm->entry = o->entry;
-	vmm_log("image %s: %zu bytes, entry 0x%" PRIx64, file, len, vm->entry);
+	if (len >= 4 && !memcmp(data, "\177ELF", 4))
+		vmm_log("image %s: ELF, entry 0x%" PRIx64, file, vm->entry);
+	else
+		vmm_log("image %s: flat, %zu bytes at 0x%" PRIx64
+			", entry 0x%" PRIx64,
+			file, len, at_set ? gpa : (uint64_t)PGENC_IMAGE_GPA,
+			vm->entry);
+	free(data);
 	free(file);
 
 	if (!o->sev_data)

@@ -331,7 +331,8 @@ static void cmd_dump(struct vmm *vm, struct ctl_writer *w,
 	uint64_t gpa, len;
 	bool counters = false;
 	int fw = 0, r = 0;
-	uint8_t *buf;
+	uint8_t *mem, *buf;
+	size_t off;
 
 	if (!check_keys(w, req, keys))
 		return;
@@ -352,9 +353,15 @@ static void cmd_dump(struct vmm *vm, struct ctl_writer *w,
 			   gpa, len, vm->mem_size);
 		return;
 	}
-	/* Page-aligned, so each guest page is one step of sev_dbg_crypt(). */
-	buf = aligned_alloc(PGENC_PAGE_SIZE, (len + PGENC_PAGE_SIZE - 1) &
+	/*
+	 * The destination at the same offset in its page as the source:
+	 * then each guest page is one step of sev_dbg_crypt(), one firmware
+	 * command or one bypassed copy, and the counters count pages.
+	 */
+	off = gpa % PGENC_PAGE_SIZE;
+	mem = aligned_alloc(PGENC_PAGE_SIZE, (off + len + PGENC_PAGE_SIZE - 1) &
 						     ~(PGENC_PAGE_SIZE - 1));
+	buf = mem ? mem + off : NULL;
 	if (!buf) {
 		resp_error(w, req, ENOMEM, "out of memory");
 		return;
@@ -371,7 +378,7 @@ static void cmd_dump(struct vmm *vm, struct ctl_writer *w,
 		pthread_mutex_unlock(&vm->dump_lock);
 	}
 	if (r) {
-		free(buf);
+		free(mem);
 		resp_error(w, req, r, "KVM_SEV_DBG_DECRYPT: %s (firmware: %s)",
 			   pgenc_strerror(r),
 			   fw ? pgenc_sev_fw_strerror(fw) : "no error");
@@ -391,7 +398,7 @@ static void cmd_dump(struct vmm *vm, struct ctl_writer *w,
 			  0);
 	ctl_w_str(w, "counters", counters ? "debugfs" : "none");
 	ctl_w_base64(w, "data", buf, len);
-	free(buf);
+	free(mem);
 }
 
 static void cmd_quit(struct vmm *vm, struct ctl_writer *w,

@@ -26,8 +26,13 @@ struct step {
 	long expect; /* the return value the kernel must give */
 };
 
-/* Final state: shared 0x400-0x403, 0x408-0x40f, 0x800-0x8ff, 0x1000, 0x1002. */
+/*
+ * Final state: shared gfns 0x202-0x203, 0x400-0x403, 0x408-0x40f,
+ * 0x800-0x8ff, 0x1000 and 0x1002 (272 pages).
+ */
 static const struct step steps[] = {
+	{ 0x202000, 2, 0x00,
+	  "2 pages right after the measured data shared (a2=0x00)", 0 },
 	{ 0x400000, 16, 0x00, "bounce buffer shared (a2=0x00: shared)", 0 },
 	{ 0x404000, 4, 0x10,
 	  "4 of them private again (a2=0x10: upstream encrypted, 4K hint)", 0 },
@@ -43,7 +48,8 @@ static const struct step steps[] = {
 
 /* The shared pages at the end, for vCPU 0: gpa, pages. */
 static const uint64_t shared_final[][2] = {
-	{ 0x400000, 4 },  { 0x408000, 8 },  { 0x800000, 256 },
+	{ 0x202000, 2 },  { 0x400000, 4 },  { 0x408000, 8 },
+	{ 0x800000, 256 },
 	{ 0x1000000, 1 }, { 0x1002000, 1 },
 };
 
