@@ -43,7 +43,7 @@ static void usage(FILE *f)
 	      f);
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].what);
-	fputs("  help     'pgenc help COMMAND' is 'pgenc COMMAND --help'\n"
+	fputs("  help     'pgenc help CMD [SUB]' is 'pgenc CMD [SUB] --help'\n"
 	      "\n"
 	      "Every command takes --help. Exit status: 0 success, 1 the\n"
 	      "operation failed, 2 usage error, 3 unsupported on this host\n"
@@ -90,24 +90,27 @@ int main(int argc, char **argv)
 		return PGENC_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "help")) {
+		/* "pgenc help CMD [SUB]" is "pgenc CMD [SUB] --help". */
 		char help[] = "--help";
-		char *args[3] = { NULL, help, NULL };
+		char *args[4] = { NULL };
 
 		if (argc == 2) {
 			usage(stdout);
 			return PGENC_EXIT_OK;
 		}
-		if (argc > 3) {
+		if (argc > 4) {
 			fprintf(stderr,
 				"pgenc help: unexpected argument '%s'\nTry 'pgenc --help'.\n",
-				argv[3]);
+				argv[4]);
 			return PGENC_EXIT_USAGE;
 		}
 		c = find(argv[2]);
 		if (!c)
 			return unknown(argv[2]);
 		args[0] = argv[2];
-		return c->fn(2, args);
+		args[1] = argc == 4 ? argv[3] : help;
+		args[2] = argc == 4 ? help : NULL;
+		return c->fn(argc - 1, args);
 	}
 	if (argv[1][0] == '-') {
 		fprintf(stderr,

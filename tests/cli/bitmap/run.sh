@@ -47,6 +47,27 @@ json() {
 	fi
 }
 
+# ------------------------------------------------------------ dispatcher
+# (main.c: "pgenc COMMAND ...", here as the bitmap commands' front door.)
+golden main-help 0 pgenc --help
+golden main-version 0 pgenc --version
+golden main-missing 2 pgenc
+golden main-unknown 2 pgenc frobnicate
+golden main-option 2 pgenc --frobnicate
+golden main-help-unknown 2 pgenc help frobnicate
+golden main-help-sub 0 pgenc help bitmap show
+golden main-help-extra 2 pgenc help bitmap show extra
+for c in probe run ctl dump bitmap "bitmap export" "bitmap import" "bitmap show" "bitmap diff"; do
+	read -r -a cv <<<"$c"
+	(cd "$WORK" && "$PGENC" "${cv[@]}" --help >"$WORK/.out" 2>"$WORK/.err")
+	rc=$?
+	if [[ $rc == 0 ]] && grep -q '^Usage: pgenc' "$WORK/.out" && [[ ! -s $WORK/.err ]]; then
+		ok "pgenc $c --help: exit 0, usage on stdout"
+	else
+		notok "pgenc $c --help: exit $rc" "$(head -3 "$WORK/.out" "$WORK/.err")"
+	fi
+done
+
 # ------------------------------------------------------------------ help
 golden help-bitmap 0 pgenc bitmap --help
 for c in export import show diff; do
