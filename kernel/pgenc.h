@@ -15,7 +15,7 @@ struct msr_data;
 
 /* Per-VM tracking state; exists iff tracking is enabled on the VM. */
 struct pgenc_vm {
-	struct hlist_node node;	/* in pgenc_vms, RCU; writers pgenc_vms_mutex */
+	struct hlist_node node; /* in pgenc_vms, RCU; writers pgenc_vms_mutex */
 	struct kvm *kvm;
 	struct rcu_head rcu;
 
@@ -34,8 +34,8 @@ struct pgenc_vm {
 	 */
 	spinlock_t lock;
 	unsigned long *bits;
-	u64 nbits;		/* tracked gfns: [0, nbits) */
-	u64 cap_bits;		/* allocated bits, a multiple of BITS_PER_LONG */
+	u64 nbits; /* tracked gfns: [0, nbits) */
+	u64 cap_bits; /* allocated bits, a multiple of BITS_PER_LONG */
 
 	/* Under kvm->slots_lock: made by prepare, installed by commit. */
 	unsigned long *pending;
@@ -47,16 +47,18 @@ struct pgenc_vm {
 	/* Statistics for debugfs; updated under @lock. */
 	u64 hypercalls;
 	u64 hypercall_errors;
-	u64 dbg_fw_cmds;	/* SEV DBG commands sent to the firmware */
-	u64 dbg_bypassed_pages;	/* DBG steps copied without firmware */
+	u64 dbg_fw_cmds; /* SEV DBG commands sent to the firmware */
+	u64 dbg_bypassed_pages; /* DBG steps copied without firmware */
 };
 
 /* pgenc_vm.c */
 struct pgenc_vm *pgenc_vm_find(struct kvm *kvm);
+
 static inline bool pgenc_enabled(struct kvm *kvm)
 {
 	return pgenc_vm_find(kvm);
 }
+
 int pgenc_enable(struct kvm *kvm, bool *newly);
 void pgenc_undo_enable(struct kvm *kvm, bool newly);
 void pgenc_vm_destroy(struct kvm *kvm);
@@ -68,8 +70,8 @@ bool pgenc_gfn_is_shared(struct kvm *kvm, gfn_t gfn);
 void pgenc_count_dbg(struct kvm *kvm, u64 fw_cmds, u64 bypassed);
 
 /* pgenc_hypercall.c */
-bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0,
-		     unsigned long a1, unsigned long a2, unsigned long *ret);
+bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
+		     unsigned long a2, unsigned long *ret);
 int pgenc_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
 int pgenc_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
 

@@ -70,6 +70,25 @@ static inline bool pgenc_hc_decode(u64 gpa, u64 npages, u64 attrs, u64 tracked,
 	return true;
 }
 
+/* Bytes of a user buffer of n bits: ceil(n / 8), without overflow. */
+static inline u64 pgenc_user_bytes(u64 n)
+{
+	return n / 8 + !!(n % 8);
+}
+
+/*
+ * The last byte GET writes for n bits: our bits below n % 8, the caller's
+ * own bits above (unchanged when n is a multiple of 8).
+ */
+static inline u8 pgenc_user_last_byte(u8 ours, u8 callers, u64 n)
+{
+	u8 keep = n % 8 ? (u8)(0xff << (n % 8)) : 0;
+
+	return (ours & ~keep) | (callers & keep);
+}
+
+#define PGENC_HAVE_USER_BYTES
+
 /* Mask of the low n bits of a word, 0 < n <= PGENC_WORD_BITS. */
 static inline unsigned long pgenc_low_mask(u64 n)
 {
@@ -109,6 +128,8 @@ static inline void pgenc_bits_read(unsigned long *dst, const unsigned long *map,
 
 	for (w = 0; w < PGENC_WORDS(n); w++)
 		dst[w] = pgenc_word_at(map, nbits, start + w * PGENC_WORD_BITS);
+	if (n % PGENC_WORD_BITS)
+		dst[w - 1] |= ~pgenc_low_mask(n % PGENC_WORD_BITS);
 }
 
 /*

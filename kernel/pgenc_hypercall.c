@@ -17,8 +17,8 @@
  * is off (stock behaviour), or the VMM asked for the userspace exit, which
  * it then gets after the bitmap is updated.
  */
-bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0,
-		     unsigned long a1, unsigned long a2, unsigned long *ret)
+bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
+		     unsigned long a2, unsigned long *ret)
 {
 	struct kvm *kvm = vcpu->kvm;
 	struct pgenc_hc_req req;

@@ -49,15 +49,14 @@ static int pgenc_get_bitmap(struct pgenc_vm *pv,
 {
 	u8 __user *ubuf = pgenc_user_buf(b);
 	u64 n = b->num_pages, done, chunk;
-	unsigned int tail = n % 8;
 	unsigned long *bounce;
 	u8 last = 0;
 	int r = 0;
 
-	if (!access_ok(ubuf, DIV_ROUND_UP(n, 8)))
+	if (!access_ok(ubuf, pgenc_user_bytes(n)))
 		return -EFAULT;
 	/* The caller's bits past num_pages in the last byte are kept. */
-	if (tail && get_user(last, ubuf + n / 8))
+	if (n % 8 && get_user(last, ubuf + n / 8))
 		return -EFAULT;
 
 	bounce = kmalloc(PGENC_CHUNK_BYTES, GFP_KERNEL_ACCOUNT);
@@ -67,15 +66,15 @@ static int pgenc_get_bitmap(struct pgenc_vm *pv,
 	for (done = 0; done < n; done += chunk) {
 		chunk = min(n - done, PGENC_CHUNK_BITS);
 		spin_lock(&pv->lock);
-		pgenc_bits_read(bounce, pv->bits, pv->nbits, b->start_gfn + done,
-				chunk);
+		pgenc_bits_read(bounce, pv->bits, pv->nbits,
+				b->start_gfn + done, chunk);
 		spin_unlock(&pv->lock);
-		if (done + chunk == n && tail) {
+		if (done + chunk == n && n % 8) {
 			u8 *p = (u8 *)bounce + chunk / 8;
-			u8 keep = 0xff << tail;
 
-			*p = (*p & ~keep) | (last & keep);
+			*p = pgenc_user_last_byte(*p, last, n);
 		}
+		/* chunk <= PGENC_CHUNK_BITS: no overflow here. */
 		if (copy_to_user(ubuf + done / 8, bounce,
 				 DIV_ROUND_UP(chunk, 8))) {
 			r = -EFAULT;
@@ -109,7 +108,7 @@ static int pgenc_set_bitmap(struct pgenc_vm *pv,
 		if (!src)
 			return -ENOMEM;
 		src[PGENC_WORDS(n) - 1] = 0;
-		if (copy_from_user(src, ubuf, DIV_ROUND_UP(n, 8))) {
+		if (copy_from_user(src, ubuf, pgenc_user_bytes(n))) {
 			kvfree(src);
 			return -EFAULT;
 		}

@@ -225,8 +225,8 @@ void pgenc_commit_memory_region(struct kvm *kvm, enum kvm_mr_change change)
 	if (end > pv->cap_bits) {
 		/* Bits past nbits are already 1 in both maps. */
 		if (pv->bits)
-			memcpy(pending, pv->bits, PGENC_WORDS(pv->nbits) *
-						  sizeof(unsigned long));
+			memcpy(pending, pv->bits,
+			       PGENC_WORDS(pv->nbits) * sizeof(unsigned long));
 		old = pv->bits;
 		pv->bits = pending;
 		pv->cap_bits = pv->pending_bits;
@@ -294,8 +294,8 @@ static int pgenc_stats_show(struct seq_file *m, void *unused)
 		spin_lock(&pv->lock);
 		for (; pos < end; pos += PGENC_WORD_BITS)
 			shared += PGENC_WORD_BITS -
-				  hweight_long(pgenc_word_at(pv->bits, pv->nbits,
-							     pos));
+				  hweight_long(pgenc_word_at(pv->bits,
+							     pv->nbits, pos));
 		spin_unlock(&pv->lock);
 		cond_resched();
 	}
@@ -307,9 +307,11 @@ static int pgenc_stats_show(struct seq_file *m, void *unused)
 	spin_unlock(&pv->lock);
 	seq_printf(m, "tracking: on\ntracked_pages: %llu\nshared_pages: %llu\n",
 		   pv->nbits, shared);
-	seq_printf(m, "bitmap_bytes: %llu\nhypercalls: %llu\nhypercall_errors: %llu\n",
+	seq_printf(m,
+		   "bitmap_bytes: %llu\nhypercalls: %llu\nhypercall_errors: %llu\n",
 		   pv->cap_bits / BITS_PER_BYTE, hypercalls, errors);
-	seq_printf(m, "migration_control: %llu\ndbg_fw_cmds: %llu\ndbg_bypassed_pages: %llu\n",
+	seq_printf(m,
+		   "migration_control: %llu\ndbg_fw_cmds: %llu\ndbg_bypassed_pages: %llu\n",
 		   READ_ONCE(pv->migration_control), fw_cmds, bypassed);
 	mutex_unlock(&kvm->slots_lock);
 	return 0;

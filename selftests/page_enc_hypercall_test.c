@@ -68,9 +68,10 @@ static void guest_code(void)
 	uint64_t i;
 
 	for (i = 0; i < guest_ncases; i++)
-		GUEST_SYNC_ARGS(i, pgenc_guest_hc(guest_cases[i].gpa,
-						  guest_cases[i].npages,
-						  guest_cases[i].attrs),
+		GUEST_SYNC_ARGS(i,
+				pgenc_guest_hc(guest_cases[i].gpa,
+					       guest_cases[i].npages,
+					       guest_cases[i].attrs),
 				0, 0, 0);
 	GUEST_DONE();
 }
@@ -97,8 +98,7 @@ static uint64_t next_ucall(struct kvm_vcpu *vcpu, struct ucall *uc)
 	uint64_t cmd;
 
 	vcpu_run(vcpu);
-	TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_IO,
-		    "unexpected exit %s",
+	TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_IO, "unexpected exit %s",
 		    exit_reason_str(vcpu->run->exit_reason));
 	cmd = get_ucall(vcpu, uc);
 	if (cmd == UCALL_ABORT)
@@ -186,7 +186,8 @@ static void test_exit_to_userspace(bool track)
 	uint8_t buf[8];
 
 	vm = make_vm(&vcpu, track, one_shared, 2);
-	vm_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL, 1ULL << KVM_HC_PAGE_ENC_STATUS);
+	vm_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL,
+		      1ULL << KVM_HC_PAGE_ENC_STATUS);
 	run = vcpu->run;
 	pgenc_model_init(&model, END_GFN);
 	pgenc_model_fill(&model, 2, 2, false);
@@ -197,7 +198,8 @@ static void test_exit_to_userspace(bool track)
 		  run->hypercall.args[0] == 0x2000 &&
 		  run->hypercall.args[1] == 2 && run->hypercall.args[2] == 0 &&
 		  run->hypercall.longmode;
-	ksft_test_result(exit_ok, "%s VM: KVM_EXIT_HYPERCALL with the guest's arguments\n",
+	ksft_test_result(exit_ok,
+			 "%s VM: KVM_EXIT_HYPERCALL with the guest's arguments\n",
 			 track ? "tracked" : "untracked");
 	if (track)
 		ksft_test_result(pgenc_model_diff(vm, &model) < 0,

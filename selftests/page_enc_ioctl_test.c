@@ -71,8 +71,8 @@ static void test_capability(void)
 }
 
 /* SET a random pattern at [start, start + n), then GET it back. */
-static bool round_trip(struct kvm_vm *vm, struct pgenc_model *m,
-		       uint64_t start, uint64_t n)
+static bool round_trip(struct kvm_vm *vm, struct pgenc_model *m, uint64_t start,
+		       uint64_t n)
 {
 	size_t len = (n + 7) / 8;
 	uint8_t *in = malloc(len), *out = malloc(len);

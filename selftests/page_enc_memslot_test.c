@@ -32,8 +32,8 @@ static bool ends_at(struct kvm_vm *vm, uint64_t end)
 	       pgenc_set(vm, end, 1, NULL) == -EINVAL;
 }
 
-static void set_random(struct kvm_vm *vm, struct pgenc_model *m,
-		       uint64_t start, uint64_t n)
+static void set_random(struct kvm_vm *vm, struct pgenc_model *m, uint64_t start,
+		       uint64_t n)
 {
 	uint8_t *buf = malloc((n + 7) / 8);
 	uint64_t i;
@@ -89,7 +89,8 @@ static void test_slots(void)
 	end0 = GFN(memslot2region(vm, 0)->region.guest_phys_addr +
 		   memslot2region(vm, 0)->region.memory_size);
 	ksft_test_result(ends_at(vm, end0),
-			 "tracking enabled after slot 0 covers [0, %lu)\n", end0);
+			 "tracking enabled after slot 0 covers [0, %lu)\n",
+			 end0);
 
 	pgenc_model_init(&m, end0);
 	set_random(vm, &m, 0, end0);
@@ -106,7 +107,8 @@ static void test_slots(void)
 	ksft_test_result(pgenc_stat(vm, "tracked_pages") == (long long)end1 &&
 				 pgenc_stat(vm, "shared_pages") ==
 					 (long long)(end1 - model_count(&m)) &&
-				 pgenc_stat(vm, "bitmap_bytes") >= (long long)end1 / 8,
+				 pgenc_stat(vm, "bitmap_bytes") >=
+					 (long long)end1 / 8,
 			 "debugfs pgenc_stats: tracked %lld, shared %lld, %lld bytes\n",
 			 pgenc_stat(vm, "tracked_pages"),
 			 pgenc_stat(vm, "shared_pages"),
@@ -139,7 +141,8 @@ static void test_slots(void)
 	set_random(vm, &m, end3 - 64, 64);
 	vm_mem_region_move(vm, 1, GIB / 2);
 	model_resize(&m, end2);
-	ksft_test_result(ok && ends_at(vm, end2) && pgenc_model_diff(vm, &m) < 0,
+	ksft_test_result(ok && ends_at(vm, end2) &&
+				 pgenc_model_diff(vm, &m) < 0,
 			 "moving a slot up grows, moving the top slot down shrinks\n");
 
 	free(m.enc);
@@ -198,7 +201,8 @@ static void test_accounting(void)
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	mkdir(cg, 0755);
 	if (!write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory") ||
-	    !write_file("/sys/fs/cgroup/pgenc-memslot-test/cgroup.procs", pid) ||
+	    !write_file("/sys/fs/cgroup/pgenc-memslot-test/cgroup.procs",
+			pid) ||
 	    memcg_current(cg) < 0) {
 		ksft_test_result_skip("no cgroup v2 memory controller\n");
 		ksft_test_result_skip("no cgroup v2 memory controller\n");

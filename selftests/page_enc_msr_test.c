@@ -13,7 +13,8 @@
 
 static void guest_writer(void)
 {
-	uint8_t set = wrmsr_safe(MSR_KVM_MIGRATION_CONTROL, KVM_MIGRATION_READY);
+	uint8_t set =
+		wrmsr_safe(MSR_KVM_MIGRATION_CONTROL, KVM_MIGRATION_READY);
 	uint8_t reserved = wrmsr_safe(MSR_KVM_MIGRATION_CONTROL, 2);
 	uint64_t v = ~0ULL;
 	uint8_t get = rdmsr_safe(MSR_KVM_MIGRATION_CONTROL, &v);
@@ -73,7 +74,8 @@ static int host_msr(struct kvm_vcpu *vcpu, unsigned long cmd, uint64_t *v)
 	struct {
 		struct kvm_msrs hdr;
 		struct kvm_msr_entry e;
-	} m = { .hdr.nmsrs = 1, .e.index = MSR_KVM_MIGRATION_CONTROL,
+	} m = { .hdr.nmsrs = 1,
+		.e.index = MSR_KVM_MIGRATION_CONTROL,
 		.e.data = *v };
 	int n = ioctl(vcpu->fd, cmd, &m);
 

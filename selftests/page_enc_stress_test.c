@@ -15,7 +15,7 @@
 #define ITERS 1500
 #define RANGE 200ULL
 /* vCPU 0: [1000, 1200), host: [1200, 1400), vCPU 1: [1400, 1600). */
-#define VCPU_BASE(i) (1000ULL + (i) * 2 * RANGE)
+#define VCPU_BASE(i) (1000ULL + 2 * RANGE * (i))
 #define HOST_BASE (1000ULL + RANGE)
 #define MAP_PAGES 2048ULL
 
@@ -106,8 +106,8 @@ int main(void)
 	h.vm = vm_create_with_vcpus(NR_VCPUS, guest_code, vcpus);
 	pgenc_enable(h.vm);
 	/* Guest memory is ~2 MiB: make sure our ranges are tracked. */
-	vm_userspace_mem_region_add(h.vm, VM_MEM_SRC_ANONYMOUS, 64 << 20, 1,
-				    16, 0);
+	vm_userspace_mem_region_add(h.vm, VM_MEM_SRC_ANONYMOUS, 64 << 20, 1, 16,
+				    0);
 	for (id = 0; id < NR_VCPUS; id++)
 		vcpu_args_set(vcpus[id], 1, id);
 

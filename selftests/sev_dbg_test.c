@@ -54,8 +54,10 @@ static void launch(struct sev_vm *s, int sev_fd, uint32_t policy)
 	struct ucall uc;
 
 	TEST_ASSERT(!sev_vm_create(s, sev_fd, false, guest_code, DATA_PAGES,
-				   &fw), "KVM_SEV_INIT");
-	TEST_ASSERT(!sev_launch_start(s, policy, 0, &fw), "LAUNCH_START %u", fw);
+				   &fw),
+		    "KVM_SEV_INIT");
+	TEST_ASSERT(!sev_launch_start(s, policy, 0, &fw), "LAUNCH_START %u",
+		    fw);
 	sev_fill_pattern(s->data, DATA_PAGES);
 	TEST_ASSERT(!sev_launch_update(s, 0, DATA_PAGES * PGENC_PAGE, &fw),
 		    "LAUNCH_UPDATE_DATA %u", fw);
@@ -83,7 +85,7 @@ static bool decrypt_ok(struct sev_vm *s, uint64_t off, uint32_t len)
 {
 	/* Page-aligned, so each guest page is one step of sev_dbg_crypt(). */
 	uint8_t *out = aligned_alloc(PGENC_PAGE, (len + PGENC_PAGE - 1) &
-						     ~(PGENC_PAGE - 1));
+							 ~(PGENC_PAGE - 1));
 	bool ok;
 	uint32_t fw, i;
 
@@ -112,9 +114,12 @@ static void test_decrypt(struct sev_vm *s)
 
 	ksft_test_result(decrypt_ok(s, 0, DATA_PAGES * PGENC_PAGE),
 			 "DBG_DECRYPT of the whole region: launched plaintext and the guest's shared data\n");
-	ksft_test_result(decrypt_ok(s, 2 * PGENC_PAGE - 37, 2 * PGENC_PAGE + 75) &&
-				 decrypt_ok(s, 5 * PGENC_PAGE + 1, 2 * PGENC_PAGE - 3) &&
-				 decrypt_ok(s, 7, 5) && decrypt_ok(s, 3 * PGENC_PAGE + 9, 1),
+	ksft_test_result(decrypt_ok(s, 2 * PGENC_PAGE - 37,
+				    2 * PGENC_PAGE + 75) &&
+				 decrypt_ok(s, 5 * PGENC_PAGE + 1,
+					    2 * PGENC_PAGE - 3) &&
+				 decrypt_ok(s, 7, 5) &&
+				 decrypt_ok(s, 3 * PGENC_PAGE + 9, 1),
 			 "odd offsets and lengths straddling private and shared pages\n");
 
 	a = counters(s);
@@ -138,8 +143,8 @@ static void test_decrypt(struct sev_vm *s)
 	b = counters(s);
 	set_bypass(true);
 	ksft_test_result(b.fw == a.fw + 1 && page[0] != shared_pattern(6, 0) &&
-				 memcmp(page + 16, s->data + 6 * PGENC_PAGE + 16,
-					64),
+				 memcmp(page + 16,
+					s->data + 6 * PGENC_PAGE + 16, 64),
 			 "bypass off: a shared page read through the firmware is garbage\n");
 }
 
@@ -185,7 +190,8 @@ static void test_encrypt(struct sev_vm *s)
 			 offs[i - 1], offs[j - 1], (long)bad);
 	ksft_test_result(round_trip(s, off, len, 0, 0) == -1 &&
 				 s->data[2 * PGENC_PAGE] ==
-					 (uint8_t)((PGENC_PAGE - 100) * 11 + 5) &&
+					 (uint8_t)((PGENC_PAGE - 100) * 11 +
+						   5) &&
 				 s->data[off] != 5,
 			 "the shared part is plaintext in memory, the private part ciphertext\n");
 
@@ -195,9 +201,10 @@ static void test_encrypt(struct sev_vm *s)
 		      sizeof(small), &fw) &&
 	     !sev_dbg(s, true, s->data + 5 * PGENC_PAGE, out, PGENC_PAGE, &fw);
 	for (i = 0; ok && i < PGENC_PAGE; i++)
-		ok = out[i] == (i >= 3 && i < 32 ? small[i - 3] :
-						    sev_pattern(5, i));
-	ksft_test_result(ok, "a 29-byte DBG_ENCRYPT at offset 3 keeps its neighbours\n");
+		ok = out[i] ==
+		     (i >= 3 && i < 32 ? small[i - 3] : sev_pattern(5, i));
+	ksft_test_result(ok,
+			 "a 29-byte DBG_ENCRYPT at offset 3 keeps its neighbours\n");
 }
 
 static void test_policy_and_isolation(int sev_fd, struct sev_vm *a)
@@ -220,7 +227,8 @@ static void test_policy_and_isolation(int sev_fd, struct sev_vm *a)
 	r = sev_dbg(&b, true, b.data, page, PGENC_PAGE, &fw);
 	for (i = 0; i < 64; i++)
 		ok &= page[i] == sev_pattern(0, i);
-	ksft_test_result(!r && !ok, "another VM cannot decrypt this VM's ciphertext\n");
+	ksft_test_result(!r && !ok,
+			 "another VM cannot decrypt this VM's ciphertext\n");
 	sev_vm_free(&b);
 }
 

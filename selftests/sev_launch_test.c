@@ -50,10 +50,10 @@ static bool measurement_matches(uint32_t handle, uint32_t policy,
 	read_hex(handle, "tik", tik, sizeof(tik));
 	read_hex(handle, "launch_digest", ld, sizeof(ld));
 	msg[0] = 0x04;
-	msg[1] = 0;	/* API major */
-	msg[2] = 24;	/* API minor */
-	msg[3] = 1;	/* build */
-	memcpy(msg + 4, &policy, 4);	/* little endian */
+	msg[1] = 0; /* API major */
+	msg[2] = 24; /* API minor */
+	msg[3] = 1; /* build */
+	memcpy(msg + 4, &policy, 4); /* little endian */
 	SHA256(plain, len, msg + 8);
 	if (memcmp(ld, msg + 8, 32)) {
 		ksft_print_msg("launch digest %02x%02x..., SHA-256 of the data %02x%02x...\n",
@@ -82,7 +82,8 @@ static void test_launch_flow(int sev_fd)
 	int r;
 
 	TEST_ASSERT(!sev_vm_create(&s, sev_fd, false, guest_code, DATA_PAGES,
-				   &fw), "KVM_SEV_INIT: fw %u", fw);
+				   &fw),
+		    "KVM_SEV_INIT: fw %u", fw);
 	ksft_test_result(!pgenc_get(s.vm, 0, 8, bm),
 			 "KVM_SEV_INIT enables page tracking without KVM_ENABLE_CAP\n");
 
@@ -116,7 +117,8 @@ static void test_launch_flow(int sev_fd)
 	memcpy(host, s.data, sizeof(host));
 	ok = !r && memcmp(host, plain, PGENC_PAGE) &&
 	     memcmp(host + 3 * PGENC_PAGE, plain + 3 * PGENC_PAGE, PGENC_PAGE);
-	ksft_test_result(ok, "LAUNCH_UPDATE_DATA leaves ciphertext in the host's view\n");
+	ksft_test_result(ok,
+			 "LAUNCH_UPDATE_DATA leaves ciphertext in the host's view\n");
 
 	r = sev_launch_measure(&s, NULL, &len, &fw);
 	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_LEN && len == 48 &&
@@ -182,7 +184,8 @@ static void test_platform(int sev_fd)
 			 "INIT when initialised: INVALID_PLATFORM_STATE\n");
 	ksft_test_result(sevsim_platform(sev_fd, SEVSIM_USER_SHUTDOWN, NULL) ==
 					 SEV_RET_INVALID_PLATFORM_STATE &&
-				 !sevsim_platform(sev_fd, SEV_PLATFORM_STATUS, &st) &&
+				 !sevsim_platform(sev_fd, SEV_PLATFORM_STATUS,
+						  &st) &&
 				 st.state == 2 && st.guest_count == 1,
 			 "SHUTDOWN with a guest: INVALID_PLATFORM_STATE, still WORKING\n");
 	sev_vm_free(&s);
@@ -191,9 +194,11 @@ static void test_platform(int sev_fd)
 				 st.api_major == 0 && st.api_minor == 24,
 			 "last guest gone: platform back to INIT, API 0.24\n");
 	ksft_test_result(!sevsim_platform(sev_fd, SEVSIM_USER_SHUTDOWN, NULL) &&
-				 !sevsim_platform(sev_fd, SEV_PLATFORM_STATUS, &st) &&
+				 !sevsim_platform(sev_fd, SEV_PLATFORM_STATUS,
+						  &st) &&
 				 st.state == 0 &&
-				 sevsim_platform(sev_fd, SEVSIM_USER_DF_FLUSH, NULL) ==
+				 sevsim_platform(sev_fd, SEVSIM_USER_DF_FLUSH,
+						 NULL) ==
 					 SEV_RET_INVALID_PLATFORM_STATE,
 			 "SHUTDOWN: UNINIT, where DF_FLUSH is refused\n");
 	TEST_ASSERT(!sev_vm_create(&s, sev_fd, false, guest_code, 1, &fw),
@@ -219,7 +224,8 @@ static void test_es(int sev_fd)
 	r = r ?: sev_cmd(&s, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, &fw);
 	r = r ?: sev_launch_measure(&s, blob, &len, &fw);
 	ksft_test_result(!r && sev_guest_state(&s, &fw) == SEV_GSTATE_LSECRET,
-			 "SEV-ES: LAUNCH_UPDATE_VMSA is measured (fw %u)\n", fw);
+			 "SEV-ES: LAUNCH_UPDATE_VMSA is measured (fw %u)\n",
+			 fw);
 	sev_vm_free(&s);
 }
 
@@ -237,9 +243,8 @@ static void test_asids(int sev_fd, bool es, unsigned int n)
 			break;
 		made++;
 	}
-	ksft_test_result(made == n && !r,
-			 "%u %s VMs fit the simulated ASIDs\n", n,
-			 es ? "SEV-ES" : "SEV");
+	ksft_test_result(made == n && !r, "%u %s VMs fit the simulated ASIDs\n",
+			 n, es ? "SEV-ES" : "SEV");
 	r = sev_vm_create(&vms[31], sev_fd, es, guest_code, 1, &fw);
 	ksft_test_result(r == -EBUSY,
 			 "one more %s VM: KVM_SEV_INIT fails with EBUSY (%d)\n",
@@ -247,8 +252,9 @@ static void test_asids(int sev_fd, bool es, unsigned int n)
 	/* Freed ASIDs come back through DF_FLUSH. */
 	sev_vm_free(&vms[0]);
 	r = sev_vm_create(&vms[0], sev_fd, es, guest_code, 1, &fw);
-	ksft_test_result(!r && !sev_launch_start(&vms[0], es ? SEV_POLICY_ES : 0,
-						 0, &fw),
+	ksft_test_result(!r && !sev_launch_start(&vms[0],
+						 es ? SEV_POLICY_ES : 0, 0,
+						 &fw),
 			 "after a VM is destroyed its ASID is recycled and activates\n");
 	for (i = 0; i < made; i++)
 		sev_vm_free(&vms[i]);

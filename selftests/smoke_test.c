@@ -24,8 +24,8 @@
 #define STAGE_VMMCALL 2
 #define STAGE_VMCALL 3
 
-static uint64_t amd_hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
-			uint64_t a3)
+static uint64_t amd_hypercall(uint64_t nr, uint64_t a0, uint64_t a1,
+			      uint64_t a2, uint64_t a3)
 {
 	uint64_t ret;
 
@@ -40,8 +40,8 @@ static uint64_t amd_hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2
 static void guest_code(void)
 {
 	GUEST_SYNC(STAGE_HELLO);
-	GUEST_SYNC_ARGS(STAGE_VMMCALL, amd_hypercall(UNKNOWN_HC_NR, 1, 2, 3, 4), 0, 0,
-			0);
+	GUEST_SYNC_ARGS(STAGE_VMMCALL, amd_hypercall(UNKNOWN_HC_NR, 1, 2, 3, 4),
+			0, 0, 0);
 	/*
 	 * The library's kvm_hypercall() uses Intel's vmcall: on AMD it traps
 	 * as #UD and KVM's emulator turns it into a hypercall (and patches
@@ -67,8 +67,7 @@ static uint64_t run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc)
 	return cmd;
 }
 
-static void expect_sync(struct kvm_vcpu *vcpu, struct ucall *uc,
-			uint64_t stage)
+static void expect_sync(struct kvm_vcpu *vcpu, struct ucall *uc, uint64_t stage)
 {
 	uint64_t cmd = run_to_ucall(vcpu, uc);
 

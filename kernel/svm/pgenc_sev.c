@@ -97,8 +97,7 @@ int pgenc_sev_guest_deactivate(struct sev_data_deactivate *data, int *error)
 	return pgenc_sevsim(SEV_CMD_DEACTIVATE, data, error);
 }
 
-int pgenc_sev_guest_decommission(struct sev_data_decommission *data,
-				 int *error)
+int pgenc_sev_guest_decommission(struct sev_data_decommission *data, int *error)
 {
 	xa_erase(&pgenc_sev_handles, data->handle);
 	if (!sevsim_active())

@@ -162,7 +162,7 @@ void sevsim_cpuid(unsigned int op, unsigned int *eax, unsigned int *ebx,
 		cpuid(op, eax, ebx, ecx, edx);
 		return;
 	}
-	*eax = BIT(1) | BIT(3);		/* SEV, SEV-ES */
+	*eax = BIT(1) | BIT(3); /* SEV, SEV-ES */
 	*ebx = SEVSIM_CBIT;
 	*ecx = sevsim_max_asid;
 	*edx = sevsim_min_asid;

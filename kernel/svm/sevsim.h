@@ -17,7 +17,7 @@
 #define SEVSIM_API_MAJOR 0
 #define SEVSIM_API_MINOR 24
 #define SEVSIM_BUILD 1
-#define SEVSIM_MEASURE_LEN 48	/* measurement (32) + mnonce (16) */
+#define SEVSIM_MEASURE_LEN 48 /* measurement (32) + mnonce (16) */
 /* CPUID 0x8000001f EBX[5:0]: the C-bit position reported to KVM. */
 #define SEVSIM_CBIT 47
 
@@ -43,15 +43,15 @@ enum sevsim_pstate {
 #define SEVSIM_POLICY_API_MINOR(p) (((p) >> 24) & 0xff)
 
 struct sevsim_guest {
-	struct list_head node;		/* in sevsim's guest list */
+	struct list_head node; /* in sevsim's guest list */
 	u32 handle;
 	u32 policy;
-	u32 asid;			/* 0 = not activated */
+	u32 asid; /* 0 = not activated */
 	enum sevsim_gstate state;
 	/* VEK: data key and tweak key of the AES-XEX memory transform. */
 	struct crypto_aes_ctx vek_data, vek_tweak;
 	u8 tik[16], tek[16];
-	struct sha256_state digest;	/* launch digest, until MEASURE */
+	struct sha256_state digest; /* launch digest, until MEASURE */
 	u8 ld[SHA256_DIGEST_SIZE];
 	struct dentry *debugfs;
 	u64 commands;

@@ -19,7 +19,7 @@ static unsigned int sevsim_nr_guests;
 static u32 sevsim_next_handle = 1;
 
 /* ASID states: bound to a guest, or dirty until the next DF_FLUSH. */
-static u32 *sevsim_asid_owner;		/* [asid] = handle */
+static u32 *sevsim_asid_owner; /* [asid] = handle */
 static unsigned long *sevsim_asid_dirty;
 
 struct dentry *sevsim_debugfs_dir;
@@ -41,8 +41,8 @@ unsigned int sevsim_guest_count(void)
 
 int sevsim_asids_alloc(void)
 {
-	sevsim_asid_owner = kcalloc(sevsim_max_asid + 1, sizeof(u32),
-				    GFP_KERNEL);
+	sevsim_asid_owner =
+		kcalloc(sevsim_max_asid + 1, sizeof(u32), GFP_KERNEL);
 	sevsim_asid_dirty = bitmap_zalloc(sevsim_max_asid + 1, GFP_KERNEL);
 	if (!sevsim_asid_owner || !sevsim_asid_dirty) {
 		sevsim_asids_free();
@@ -155,11 +155,14 @@ static int sevsim_launch_start(struct sev_data_launch_start *d)
 static int sevsim_activate(struct sev_data_activate *d)
 {
 	struct sevsim_guest *g = sevsim_guest_find(d->handle);
+	bool es_asid;
 
 	if (!g)
 		return SEV_RET_INVALID_GUEST;
+	/* SEV-ES guests take the ASIDs below sevsim_min_asid, SEV the rest. */
+	es_asid = d->asid < sevsim_min_asid;
 	if (d->asid < 1 || d->asid > sevsim_max_asid ||
-	    !!(g->policy & SEVSIM_POLICY_ES) != (d->asid < sevsim_min_asid))
+	    !!(g->policy & SEVSIM_POLICY_ES) != es_asid)
 		return SEV_RET_INVALID_ASID;
 	if (g->asid)
 		return SEV_RET_ACTIVE;

@@ -30,7 +30,8 @@ static const struct step steps[] = {
 	{ 0xa0000, 16, 0x00, "16 pages of a virtio ring shared" },
 	{ 0xa4000, 4, 0x10, "4 of them converted back to private" },
 	{ 60 * MIB, 3, 0x00, "3 pages near the top shared (seed a2=0)" },
-	{ 60 * MIB + 0x1000, 1, 0x01, "the middle one private again (seed a2=1)" },
+	{ 60 * MIB + 0x1000, 1, 0x01,
+	  "the middle one private again (seed a2=1)" },
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
@@ -40,8 +41,9 @@ static void guest_code(void)
 	uint64_t i;
 
 	for (i = 0; i < NSTEPS; i++)
-		GUEST_SYNC_ARGS(i, pgenc_guest_hc(steps[i].gpa, steps[i].npages,
-						  steps[i].attrs),
+		GUEST_SYNC_ARGS(i,
+				pgenc_guest_hc(steps[i].gpa, steps[i].npages,
+					       steps[i].attrs),
 				0, 0, 0);
 	GUEST_DONE();
 }
@@ -106,7 +108,8 @@ int main(void)
 		const struct step *s = &steps[i];
 
 		vcpu_run(vcpu);
-		TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC, "guest stopped");
+		TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC,
+			    "guest stopped");
 		pgenc_model_fill(&m, s->gpa / PGENC_PAGE, s->npages,
 				 s->attrs & 0x10 || s->attrs == 1);
 		TEST_ASSERT(!pgenc_get(vm, 0, END_GFN, map), "GET");

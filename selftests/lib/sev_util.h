@@ -17,7 +17,7 @@
 
 #include "pgenc_util.h"
 
-#define SEV_DATA_GPA (32ULL << 20)	/* the launched region's slot */
+#define SEV_DATA_GPA (32ULL << 20) /* the launched region's slot */
 #define SEV_DATA_SLOT 1
 #define SEV_POLICY_NODBG 0x1
 #define SEV_POLICY_ES 0x4
@@ -32,7 +32,7 @@ struct sev_vm {
 	struct kvm_vcpu *vcpu;
 	int sev_fd;
 	uint32_t handle;
-	uint8_t *data;		/* host view of the launched region */
+	uint8_t *data; /* host view of the launched region */
 	uint64_t data_pages;
 };
 

@@ -38,7 +38,7 @@
 #define KVM_PAGE_ENC_CAP_BITMAP (1U << 0) /* GET/SET ioctls */
 #define KVM_PAGE_ENC_CAP_HYPERCALL (1U << 1) /* hypercall 12 in kernel */
 #define KVM_PAGE_ENC_CAP_MIGRATION_CONTROL (1U << 2) /* the PV MSR */
-#define KVM_PAGE_ENC_CAP_ALL                                   \
+#define KVM_PAGE_ENC_CAP_ALL                                    \
 	(KVM_PAGE_ENC_CAP_BITMAP | KVM_PAGE_ENC_CAP_HYPERCALL | \
 	 KVM_PAGE_ENC_CAP_MIGRATION_CONTROL)
 
