@@ -65,51 +65,19 @@ cli_summary() {
 	exit
 }
 
-# Build pgenc with tools/pgenc/build.sh when it exists; else (until it
-# does) this runner's own link of the probe and bitmap sources, with stub
-# run/ctl/dump commands. $PGENC set by the caller wins.
+# Build pgenc with tools/pgenc/build.sh (build/bin/pgenc); $PGENC set by
+# the caller wins (a binary to test as it is).
 cli_build() {
 	local log=$cli_out/build.log
 	if [[ -n ${PGENC:-} ]]; then
 		[[ -x $PGENC ]] || { notok "pgenc at \$PGENC=$PGENC"; cli_summary; }
 		return
 	fi
-	if [[ -f $cli_repo/tools/pgenc/build.sh ]]; then
-		if bash "$cli_repo/tools/pgenc/build.sh" >"$log" 2>&1; then
-			ok "build pgenc (tools/pgenc/build.sh)"
-			PGENC=$cli_repo/build/bin/pgenc
-		else
-			notok "build pgenc (tools/pgenc/build.sh)" "$(tail -20 "$log")"
-			cli_summary
-		fi
-		return
-	fi
-	local d=$cli_out/pgenc-build p=$cli_repo/tools/pgenc
-	mkdir -p "$d"
-	cat >"$d/stubs.c" <<-'EOF'
-		#include <stdio.h>
-		#include "commands.h"
-		static int stub(char **argv)
-		{
-			fprintf(stderr, "pgenc %s: not in this test build\n", argv[0]);
-			return PGENC_EXIT_UNSUPPORTED;
-		}
-		int cmd_run(int argc, char **argv) { (void)argc; return stub(argv); }
-		int cmd_ctl(int argc, char **argv) { (void)argc; return stub(argv); }
-		int cmd_dump(int argc, char **argv) { (void)argc; return stub(argv); }
-	EOF
-	if "$cli_repo/tools/lib/build.sh" --static-only --out "$d/lib" >"$log" 2>&1 &&
-		gcc -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-			-Wmissing-prototypes -O2 -g -static \
-			-I "$cli_repo/tools/lib/include" -I "$cli_repo/uapi" -I "$p" \
-			-o "$d/pgenc" "$p"/main.c "$p"/probe.c "$p"/cmdutil.c \
-			"$p"/bitmap_cmd.c "$p"/bitmap_sock.c "$p"/map_ansi.c \
-			"$p"/map_png.c "$p"/ctl_proto.c "$d/stubs.c" \
-			"$d/lib/libpgenc.a" -lpng -lz -lcrypto -lm >>"$log" 2>&1; then
-		ok "build pgenc (local link of probe and bitmap; no tools/pgenc/build.sh yet)"
-		PGENC=$d/pgenc
+	if bash "$cli_repo/tools/pgenc/build.sh" --out "${BUILD:-$cli_repo/build}" >"$log" 2>&1; then
+		ok "build pgenc (tools/pgenc/build.sh)"
+		PGENC=${BUILD:-$cli_repo/build}/bin/pgenc
 	else
-		notok "build pgenc (local link)" "$(tail -20 "$log")"
+		notok "build pgenc (tools/pgenc/build.sh)" "$(tail -20 "$log")"
 		cli_summary
 	fi
 }
