@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -46,8 +47,9 @@ static void usage(FILE *f)
 	      "  --json          the final report as one JSON line\n"
 	      "\n"
 	      "The report (firmware commands issued, pages bypassed) goes to\n"
-	      "stdout with -o FILE, else to stderr. A progress bar is drawn on\n"
-	      "stderr when it is a terminal.\n"
+	      "stdout with -o FILE, else to stderr. With -o FILE, a dump that\n"
+	      "takes more than half a second draws a progress bar on stderr\n"
+	      "when it is a terminal.\n"
 	      "\n"
 	      "Exit: 0 ok, 1 failed (socket absent, range outside guest\n"
 	      "memory, firmware error, ...), 2 usage error.\n",
@@ -136,11 +138,18 @@ static void hex_end(struct hexdump *h)
 	printf("%08" PRIx64 "\n", h->addr);
 }
 
-static void progress(uint64_t done, uint64_t total)
+/* Drawn only once a dump has taken half a second: short ones stay quiet. */
+static void progress(uint64_t done, uint64_t total, const struct timespec *t0)
 {
 	unsigned int width = 40, full = (unsigned int)(done * width / total), i;
 	bool kib = total >= 65536;
+	struct timespec now;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - t0->tv_sec) * 1000 +
+		    (now.tv_nsec - t0->tv_nsec) / 1000000 <
+	    500)
+		return;
 	fputs("\r[", stderr);
 	for (i = 0; i < width; i++)
 		fputc(i < full ? '#' : '.', stderr);
@@ -226,6 +235,7 @@ int dump_main(const char *prog, const char *sock, int argc, char **argv)
 	bool has_gpa = false, has_len = false, json = false, tty;
 	struct totals t = { .counters = true };
 	struct hexdump hd = { 0 };
+	struct timespec t0;
 	struct ctl_reader rd = { 0 };
 	const char *outp = NULL;
 	int ch, fd = -1, out = -1, rc = PGENC_EXIT_FAILED;
@@ -298,6 +308,7 @@ int dump_main(const char *prog, const char *sock, int argc, char **argv)
 	}
 	/* A hexdump on the terminal is progress enough. */
 	tty = out >= 0 && isatty(2);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	hd.addr = gpa;
 	while (done < len) {
 		/* Requests end at page boundaries: a page is in one request. */
@@ -365,7 +376,7 @@ int dump_main(const char *prog, const char *sock, int argc, char **argv)
 		free(buf);
 		done += n;
 		if (tty)
-			progress(done, len);
+			progress(done, len, &t0);
 	}
 	if (out < 0)
 		hex_end(&hd);
