@@ -60,7 +60,10 @@ int pg_getopt_error(const char *cmd, int c, char **argv);
  */
 const char *pg_fmt_pages(uint64_t npages, char *buf, size_t size);
 
-/* s as a JSON string, quotes included. */
+/*
+ * s as a JSON string, quotes included; bytes that are not valid UTF-8
+ * become U+FFFD, so that the output always parses.
+ */
 void pg_json_str(FILE *f, const char *s);
 
 #endif /* PGENC_CMDUTIL_H */

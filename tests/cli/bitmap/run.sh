@@ -87,6 +87,11 @@ golden show-mixed-json 0 pgenc bitmap show mixed.ranges --json --limit 4
 json show-mixed-json
 golden show-offset-json 0 pgenc bitmap show offset.json --json --png offset.png
 json show-offset-json
+odd=$(printf 'odd\377\001"name.ranges')
+cp "$WORK/small.ranges" "$WORK/$odd"
+pg bitmap show "$odd" --json >"$cli_out/odd.json"
+check "show --json: a file name that is not UTF-8 still gives valid JSON" \
+	python3 -c 'import json, sys; f = json.load(open(sys.argv[1]))["file"]; assert f == "odd\ufffd\u0001\"name.ranges", f' "$cli_out/odd.json"
 golden show-nocolor-env 0 -e NO_COLOR=1 pgenc bitmap show small.ranges --no-map
 check "NO_COLOR and no tty: no escapes" test "$(grep -c $'\033' "$WORK/.out")" -eq 0
 
