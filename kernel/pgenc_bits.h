@@ -11,7 +11,10 @@
 #define PGENC_BITS_H
 
 #ifdef __KERNEL__
+#include <linux/string.h>
 #include <linux/types.h>
+#else
+#include <string.h>
 #endif
 #include <linux/kvm_pgenc.h>
 
@@ -124,9 +127,16 @@ static inline unsigned long pgenc_word_at(const unsigned long *map, u64 nbits,
 static inline void pgenc_bits_read(unsigned long *dst, const unsigned long *map,
 				   u64 nbits, u64 start, u64 n)
 {
-	u64 w;
+	u64 w = 0;
 
-	for (w = 0; w < PGENC_WORDS(n); w++)
+	/* Word-aligned start: whole words below nbits are a plain copy. */
+	if (!(start % PGENC_WORD_BITS) && start < nbits) {
+		w = (nbits - start) / PGENC_WORD_BITS;
+		if (w > n / PGENC_WORD_BITS)
+			w = n / PGENC_WORD_BITS;
+		memcpy(dst, map + start / PGENC_WORD_BITS, w * sizeof(*dst));
+	}
+	for (; w < PGENC_WORDS(n); w++)
 		dst[w] = pgenc_word_at(map, nbits, start + w * PGENC_WORD_BITS);
 	if (n % PGENC_WORD_BITS)
 		dst[w - 1] |= ~pgenc_low_mask(n % PGENC_WORD_BITS);
@@ -139,9 +149,14 @@ static inline void pgenc_bits_read(unsigned long *dst, const unsigned long *map,
 static inline void pgenc_bits_write(unsigned long *map, u64 start,
 				    const unsigned long *src, u64 n)
 {
-	u64 w;
+	u64 w = 0;
 
-	for (w = 0; w < PGENC_WORDS(n); w++) {
+	/* Word-aligned start: whole words are a plain copy. */
+	if (!(start % PGENC_WORD_BITS)) {
+		w = n / PGENC_WORD_BITS;
+		memcpy(map + start / PGENC_WORD_BITS, src, w * sizeof(*map));
+	}
+	for (; w < PGENC_WORDS(n); w++) {
 		u64 pos = start + w * PGENC_WORD_BITS;
 		u64 idx = pos / PGENC_WORD_BITS;
 		unsigned int off = pos % PGENC_WORD_BITS;
@@ -172,6 +187,15 @@ static inline void pgenc_bits_fill(unsigned long *map, u64 start, u64 n,
 
 		if (k > end - start)
 			k = end - start;
+		/* Whole words in the middle: one memset. */
+		if (!off && k == PGENC_WORD_BITS && end - start >= 2 * k) {
+			u64 words = (end - start) / PGENC_WORD_BITS;
+
+			memset(map + idx, value ? 0xff : 0,
+			       words * sizeof(*map));
+			start += words * PGENC_WORD_BITS;
+			continue;
+		}
 		mask = pgenc_low_mask(k) << off;
 		if (value)
 			map[idx] |= mask;
