@@ -171,7 +171,7 @@ static int parse_string(struct parser *ps, char **out, size_t *out_len)
 		size_t l;
 
 		if (pos >= ps->len)
-			return perr(ps, pos, "unterminated string");
+			return perr(ps, start - 1, "unterminated string");
 		c = ps->p[pos];
 		if (c == '"')
 			break;
@@ -182,7 +182,7 @@ static int parse_string(struct parser *ps, char **out, size_t *out_len)
 			long u, lo;
 
 			if (pos + 1 >= ps->len)
-				return perr(ps, pos, "unterminated string");
+				return perr(ps, start - 1, "unterminated string");
 			c = ps->p[pos + 1];
 			if (c && strchr("\"\\/bfnrt", c)) {
 				pos += 2;
@@ -575,6 +575,9 @@ static void w_escaped(struct ctl_writer *w, const char *s, size_t n)
 			break;
 		case '\t':
 			w_put(w, "\\t", 2);
+			break;
+		case '\0': /* valid UTF-8, but not in our strings */
+			w_put(w, "\\ufffd", 6);
 			break;
 		default:
 			if (c < 0x20) {

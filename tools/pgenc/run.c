@@ -244,6 +244,21 @@ static int split_at(const char *arg, char **file, bool *at_set, uint64_t *gpa)
 	return *file ? 0 : -ENOMEM;
 }
 
+/* FILE[@GPA] well formed: a file name, and a number after any '@'. */
+static int check_at(const char *arg)
+{
+	bool at_set;
+	uint64_t gpa;
+	char *file;
+	int r = split_at(arg, &file, &at_set, &gpa);
+
+	if (r)
+		return r;
+	r = *file ? 0 : -EINVAL;
+	free(file);
+	return r;
+}
+
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	enum {
@@ -382,6 +397,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		return usage_err("--demo brings its own measured data; drop --sev-data");
 	if (o->ctl && !*o->ctl)
 		return usage_err("--ctl: empty path");
+	if (o->image && check_at(o->image))
+		return usage_err("--image %s: want FILE or FILE@GPA", o->image);
+	if (o->sev_data && check_at(o->sev_data))
+		return usage_err("--sev-data %s: want FILE or FILE@GPA",
+				 o->sev_data);
 	return 0;
 }
 

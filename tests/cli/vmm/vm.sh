@@ -29,6 +29,7 @@ stock=1
 
 cli_init vmm-vm
 cli_build
+PGENC=$(realpath "$PGENC")
 
 if [[ ! -f $cli_repo/build/modules/kvm.ko || ! -f $cli_repo/build/modules/kvm-amd.ko ]]; then
 	skip "pgenc run in the test VM" "no build/modules (scripts/build-modules.sh)"
