@@ -1,19 +1,28 @@
 # pgenc: thin entry points; the logic lives in scripts/.
 #
-#   make            build kvm.ko and kvm-amd.ko for KVER (build/modules/)
+#   make            build kvm.ko and kvm-amd.ko for KVER (build/modules/),
+#                   libpgenc (build/lib/) and the pgenc CLI (build/bin/)
 #   make deps       apt-install what the build and the tests need
 #   make check      every test lane; ends with "N passed, N failed, N skipped"
 #   make demo       the main job: a tracked guest in the test VM
 #   make install    put the modules in /lib/modules/$KVER/updates/
+#   make bench      benchmarks in the test VM (ratios against baselines)
 #
 # Variables (environment or command line): KVER, KDIR, KSRC (a kernel
 # source tree instead of Debian's linux-source tarball), KSRC_TARBALL.
 
 export KVER KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH
 
-.PHONY: all modules selftests deps check unit style vm-test install demo clean
+.PHONY: all modules lib pgenc selftests deps check unit style vm-test install \
+	demo bench clean
 
-all: modules
+all: modules lib pgenc
+
+lib:
+	tools/lib/build.sh
+
+pgenc: lib
+	tools/pgenc/build.sh
 
 modules:
 	scripts/build-modules.sh
@@ -41,6 +50,9 @@ install:
 
 demo:
 	scripts/demo.sh
+
+bench:
+	scripts/bench.sh
 
 clean:
 	rm -rf build

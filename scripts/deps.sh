@@ -11,10 +11,15 @@ pkgs=(
 	gcc make patch xz-utils kmod bc
 	# the test VM
 	qemu-system-x86 busybox-static cpio
-	# the KVM selftest library
-	libnuma-dev linux-libc-dev
-	# style gates and sanitizers
-	sparse clang clang-format libclang-rt-14-dev
+	# the KVM selftest library; libcrypto for measurements in tests
+	libnuma-dev linux-libc-dev libssl-dev
+	# style gates (checkpatch is perl; check-uapi compiles C++) and
+	# sanitizers / libFuzzer
+	sparse clang clang-format libclang-rt-14-dev g++ perl
+	# libpgenc and the pgenc CLI (static libcrypto, libpng)
+	pkg-config libpng-dev zlib1g-dev
+	# CLI tests: JSON checks, man page rendering, a pty
+	python3 groff-base bsdutils
 )
 
 missing=()
