@@ -187,7 +187,8 @@ if [[ -f $out/bitmap.png ]]; then
 	[[ $(head -c 8 "$out/bitmap.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] ||
 		die "bitmap.png is not a PNG"
 fi
-(cd "$out" && ls -l --time-style=+ -- *.json *.ranges *.raw *.bin *.log *.png 2>/dev/null |
-	awk '{ printf "  %-22s %9s bytes\n", $NF, $5 }')
+for f in "$out"/*.json "$out"/*.ranges "$out"/*.raw "$out"/*.png "$out"/*.bin "$out"/*.log; do
+	[[ -f $f ]] && printf '  %-22s %9s bytes\n' "${f##*/}" "$(stat -c %s "$f")"
+done
 echo
 echo "demo: OK in $((SECONDS - t0)) s (VM session $vm_secs s); artifacts in $out/"

@@ -22,13 +22,13 @@
 
 #include "ctl_proto.h"
 
-#define CHECK(c)                                                           \
-	do {                                                               \
-		if (!(c)) {                                                \
-			fprintf(stderr, "property failed: %s (line %d)\n", \
-				#c, __LINE__);                             \
-			abort();                                           \
-		}                                                          \
+#define CHECK(c)                                                               \
+	do {                                                                   \
+		if (!(c)) {                                                    \
+			fprintf(stderr, "property failed: %s (line %d)\n", #c, \
+				__LINE__);                                     \
+			abort();                                               \
+		}                                                              \
 	} while (0)
 
 static int same_value(const struct ctl_value *a, const struct ctl_value *b)
@@ -60,7 +60,8 @@ static void json(const uint8_t *data, size_t size)
 	if (r) {
 		CHECK(r == -EBADMSG || r == -ENOMEM);
 		if (r == -EBADMSG)
-			CHECK(e.column >= 1 && e.column <= size + 1 && e.msg[0]);
+			CHECK(e.column >= 1 && e.column <= size + 1 &&
+			      e.msg[0]);
 		return;
 	}
 	CHECK(m.n <= CTL_MAX_FIELDS);

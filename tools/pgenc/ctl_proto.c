@@ -182,7 +182,8 @@ static int parse_string(struct parser *ps, char **out, size_t *out_len)
 			long u, lo;
 
 			if (pos + 1 >= ps->len)
-				return perr(ps, start - 1, "unterminated string");
+				return perr(ps, start - 1,
+					    "unterminated string");
 			c = ps->p[pos + 1];
 			if (c && strchr("\"\\/bfnrt", c)) {
 				pos += 2;

@@ -19,6 +19,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../cli_lib.sh
 . "$here/../cli_lib.sh"
 
 cli_init vmm
@@ -27,7 +28,7 @@ PGENC=$(realpath "$PGENC")
 pg=$cli_repo/tools/pgenc
 
 # --- the protocol library -------------------------------------------------
-san=(-fsanitize=address,undefined -fno-sanitize-recover=all)
+san=("-fsanitize=address,undefined" -fno-sanitize-recover=all)
 if ${CC:-gcc} -std=c11 -Wall -Wextra -Werror -g -O1 "${san[@]}" -I "$pg" \
 	-o "$cli_out/test_ctl_proto" "$here/test_ctl_proto.c" "$pg/ctl_proto.c" \
 	>"$cli_out/test_ctl_proto.log" 2>&1; then

@@ -52,7 +52,7 @@ stop() {
 
 # --- the SEV demo, with every control command ----------------------------
 start sev_run --demo --sev --verify --tik-file "$TIK"
-ls -l "$S" | cut -c1-10 >"$O/sock_mode.txt"
+stat -c %A "$S" >"$O/sock_mode.txt"
 c sev_wait pgenc ctl "$S" wait
 c sev_stats pgenc ctl "$S" stats
 c sev_stats_json pgenc ctl "$S" stats --json
@@ -115,6 +115,15 @@ start nodbg_run --demo --sev --policy 1
 c nodbg_wait pgenc ctl "$S" wait
 c nodbg_dump_private pgenc dump --socket "$S" --gpa 0x200000 --len 0x1000 -o "$O/nodbg_private.bin"
 c nodbg_dump_shared pgenc dump --socket "$S" --gpa 0x202000 --len 0x2000 -o "$O/nodbg_shared.bin"
+stop
+
+# --- no debugfs: no counters, and the dump still works ---------------------
+start nodebugfs_run --demo --sev
+c nodebugfs_wait pgenc ctl "$S" wait
+umount /sys/kernel/debug
+c nodebugfs_stats pgenc ctl "$S" stats
+c nodebugfs_dump pgenc dump --socket "$S" --gpa 0x201ff0 --len 0x20
+mount -t debugfs debugfs /sys/kernel/debug
 stop
 
 # --- a wrong TIK: the measurement does not verify -------------------------

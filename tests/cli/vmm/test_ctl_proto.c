@@ -112,7 +112,8 @@ static void test_parse(void)
 		   fails_at("{\"a\":-}", 7, "number") &&
 		   fails_at("{\"a\":+1}", 6, "value"),
 	   "number errors");
-	ok(fails_at("{\"a\":tru}", 6, NULL) && fails_at("{\"a\":nul}", 6, NULL) &&
+	ok(fails_at("{\"a\":tru}", 6, NULL) &&
+		   fails_at("{\"a\":nul}", 6, NULL) &&
 		   fails_at("{\"a\":True}", 6, NULL),
 	   "literal errors");
 	ok(fails_at("{\"a\":\"x}", 6, "unterminated") &&
@@ -181,8 +182,7 @@ static void test_writer(void)
 	ok(w.len && w.buf[w.len - 1] == '\n' && !memchr(w.buf, '\n', w.len - 1),
 	   "one line ending with \\n");
 	s = "{\"ok\":true,\"big\":18446744073709551615,\"min\":-9223372036854775808,";
-	ok(!strncmp(w.buf, s, strlen(s)),
-	   "integers written exactly");
+	ok(!strncmp(w.buf, s, strlen(s)), "integers written exactly");
 	ok(!ctl_parse(w.buf, w.len, &m, NULL), "the output parses");
 	ok(!ctl_get_str(&m, "esc", &s, NULL) &&
 		   !strcmp(s, "q\"b\\n\n\x01\x7f\xc3\xa9"),
@@ -205,7 +205,8 @@ static void test_writer(void)
 		ctl_w_init(&w2);
 		for (i = 0; i < m.n; i++)
 			ctl_w_value(&w2, &m.v[i]);
-		if (!ctl_w_finish(&w2) && !ctl_parse(w2.buf, w2.len, &m2, NULL)) {
+		if (!ctl_w_finish(&w2) &&
+		    !ctl_parse(w2.buf, w2.len, &m2, NULL)) {
 			struct ctl_writer w3;
 
 			ok(m2.n == m.n, "ctl_w_value copies every member");
@@ -231,12 +232,16 @@ static void test_base64(void)
 	static const struct {
 		const char *plain, *enc;
 	} v[] = {
-		{ "", "" },	    { "f", "Zg==" },	 { "fo", "Zm8=" },
-		{ "foo", "Zm9v" },  { "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" },
+		{ "", "" },
+		{ "f", "Zg==" },
+		{ "fo", "Zm8=" },
+		{ "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" },
 		{ "foobar", "Zm9vYmFy" },
 	};
-	static const char *const bad[] = { "Zg=",  "Zg=a", "Z===", "====",
-					   "Zh==", "Zm9=", "Zm 9", "Zm9v\n",
+	static const char *const bad[] = { "Zg=",  "Zg=a",    "Z===", "====",
+					   "Zh==", "Zm9=",    "Zm 9", "Zm9v\n",
 					   "=Zm9", "Zg==Zg==" };
 	unsigned char buf[256], out[512];
 	char enc[512];
@@ -246,7 +251,8 @@ static void test_base64(void)
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		ctl_b64_encode(v[i].plain, strlen(v[i].plain), enc);
 		good &= !strcmp(enc, v[i].enc);
-		good &= !ctl_b64_decode(v[i].enc, strlen(v[i].enc), out, &len) &&
+		good &= !ctl_b64_decode(v[i].enc, strlen(v[i].enc), out,
+					&len) &&
 			len == strlen(v[i].plain) &&
 			!memcmp(out, v[i].plain, len);
 	}
@@ -255,7 +261,8 @@ static void test_base64(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		good &= ctl_b64_decode(bad[i], strlen(bad[i]), out, &len) ==
 			-EBADMSG;
-	ok(good, "malformed base64 is refused (padding, alphabet, unused bits)");
+	ok(good,
+	   "malformed base64 is refused (padding, alphabet, unused bits)");
 	good = 1;
 	for (i = 0; i < sizeof(buf); i++)
 		buf[i] = (unsigned char)(i * 37 + 11);
@@ -285,7 +292,8 @@ static void test_reader(void)
 	b = ctl_read_line(sv[1], &r, &line, &len) == 1 && !strcmp(line, "two");
 	c = ctl_read_line(sv[1], &r, &line, &len) == 1 && len == 0;
 	d = ctl_read_line(sv[1], &r, &line, &len) == -EPROTO;
-	ok(a && b && c && d, "lines, an empty line, a partial last line is -EPROTO");
+	ok(a && b && c && d,
+	   "lines, an empty line, a partial last line is -EPROTO");
 	ctl_reader_free(&r);
 	close(sv[0]);
 	close(sv[1]);

@@ -22,6 +22,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../cli_lib.sh
 . "$here/../cli_lib.sh"
 
 stock=1

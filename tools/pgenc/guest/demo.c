@@ -48,9 +48,8 @@ static const struct step steps[] = {
 
 /* The shared pages at the end, for vCPU 0: gpa, pages. */
 static const uint64_t shared_final[][2] = {
-	{ 0x202000, 2 },  { 0x400000, 4 },  { 0x408000, 8 },
-	{ 0x800000, 256 },
-	{ 0x1000000, 1 }, { 0x1002000, 1 },
+	{ 0x202000, 2 },   { 0x400000, 4 },  { 0x408000, 8 },
+	{ 0x800000, 256 }, { 0x1000000, 1 }, { 0x1002000, 1 },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
