@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * page_enc_fuzz_test: seeded, bounded fuzzing of pgenc against a model.
+ *
+ * - ioctls: random and boundary start_gfn/num_pages with NULL, unmapped,
+ *   partly mapped, read-only and ordinary buffers, while memslots are
+ *   added, moved and deleted; every result and the whole bitmap after it
+ *   must match the model, and a failed call changes nothing;
+ * - hypercalls: a guest sends random and boundary a0/a1/a2 (reserved
+ *   bits, wrap, npages 0 and huge, GPAs outside memory), each checked
+ *   against the model.
+ *
+ * PGENC_FUZZ_SEED and PGENC_FUZZ_ITERS override the seed (printed) and
+ * the number of operations, so a failure is reproducible.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "pgenc_util.h"
+
+#define MAX_GFN (1ULL << 21) /* slots stay below 8 GiB */
+#define NR_SLOTS 4
+#define SLOT_PAGES 16ULL
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	/* xorshift64*: reproducible from the printed seed. */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+static uint64_t env_u64(const char *name, uint64_t def)
+{
+	const char *v = getenv(name);
+
+	return v ? strtoull(v, NULL, 0) : def;
+}
+
+/* A value near the interesting edges of [0, end], or anything. */
+static uint64_t edgy(uint64_t end)
+{
+	static const uint64_t odd[] = { 0,  1,	7,     8,	  63,
+					64, 65, ~0ULL, ~0ULL - 7, 1ULL << 63 };
+
+	switch (rnd() % 6) {
+	case 0:
+		return odd[rnd() % ARRAY_SIZE(odd)];
+	case 1:
+		return end + (rnd() % 5) - 2;
+	case 2:
+		return rnd();
+	default:
+		return rnd() % (end + 100);
+	}
+}
+
+struct fuzz {
+	struct kvm_vm *vm;
+	struct pgenc_model m; /* npages = tracked end */
+	uint64_t slot_gfn[NR_SLOTS]; /* 0 = no slot */
+	uint64_t end0; /* end of the library's slot 0 */
+	uint8_t *ro, *hole, *half; /* read-only, unmapped, half-mapped */
+	uint64_t calls, failures;
+};
+
+static uint64_t tracked_end(struct fuzz *f)
+{
+	uint64_t end = f->end0;
+	int i;
+
+	for (i = 0; i < NR_SLOTS; i++)
+		if (f->slot_gfn[i] && f->slot_gfn[i] + SLOT_PAGES > end)
+			end = f->slot_gfn[i] + SLOT_PAGES;
+	return end;
+}
+
+/* Tracked memory changed: grow with encrypted pages or cut the tail. */
+static void model_resize(struct fuzz *f)
+{
+	uint64_t end = tracked_end(f);
+
+	if (end > f->m.npages) {
+		f->m.enc = realloc(f->m.enc, end);
+		TEST_ASSERT(f->m.enc, "model");
+		memset(f->m.enc + f->m.npages, 1, end - f->m.npages);
+	}
+	f->m.npages = end;
+}
+
+static void memslot_op(struct fuzz *f)
+{
+	int i = rnd() % NR_SLOTS;
+	uint64_t gfn = (rnd() % (MAX_GFN / SLOT_PAGES - 1) + 1) * SLOT_PAGES;
+	int j;
+
+	/* Keep slots apart from slot 0 and from each other. */
+	if (gfn < f->end0 + SLOT_PAGES)
+		return;
+	for (j = 0; j < NR_SLOTS; j++)
+		if (f->slot_gfn[j] && gfn + SLOT_PAGES > f->slot_gfn[j] &&
+		    gfn < f->slot_gfn[j] + SLOT_PAGES)
+			return;
+
+	if (!f->slot_gfn[i]) {
+		vm_userspace_mem_region_add(f->vm, VM_MEM_SRC_ANONYMOUS,
+					    gfn * PGENC_PAGE, 10 + i,
+					    SLOT_PAGES, 0);
+		f->slot_gfn[i] = gfn;
+	} else if (rnd() % 2) {
+		vm_mem_region_move(f->vm, 10 + i, gfn * PGENC_PAGE);
+		f->slot_gfn[i] = gfn;
+	} else {
+		vm_mem_region_delete(f->vm, 10 + i);
+		f->slot_gfn[i] = 0;
+	}
+	model_resize(f);
+}
+
+static uint8_t *pick_buffer(struct fuzz *f, uint64_t bytes, int *kind)
+{
+	static uint8_t buf[MAX_GFN / 8 + 64];
+
+	*kind = rnd() % 8;
+	switch (*kind) {
+	case 0:
+		return NULL;
+	case 1:
+		return f->hole;
+	case 2:
+		return f->half;
+	case 3:
+		return f->ro;
+	default:
+		TEST_ASSERT(bytes <= sizeof(buf), "buffer");
+		return buf;
+	}
+}
+
+/* The errno the model expects; 0 when the call must succeed. */
+static int expected(struct fuzz *f, bool set, uint64_t start, uint64_t n,
+		    uint64_t bytes, int kind)
+{
+	uint64_t page = getpagesize();
+
+	if (!n || start + n < start)
+		return -EINVAL;
+	if (set && (n > f->m.npages || start > f->m.npages - n))
+		return -EINVAL;
+	if (set && kind == 0)
+		return 0; /* NULL: reset */
+	if (kind == 0 || kind == 1)
+		return -EFAULT;
+	if ((kind == 2 || kind == 3) && bytes > page)
+		return -EFAULT;
+	if (kind == 3 && !set)
+		return -EFAULT; /* GET writes */
+	return 0;
+}
+
+static void ioctl_op(struct fuzz *f)
+{
+	bool set = rnd() % 2;
+	uint64_t start = edgy(f->m.npages);
+	uint64_t n = rnd() % 4 ? rnd() % 3000 : edgy(f->m.npages);
+	uint64_t bytes, i;
+	uint8_t *buf;
+	int kind, want, got;
+
+	/* Ordinary buffers must hold the call: keep those calls small. */
+	bytes = n / 8 + !!(n % 8);
+	buf = pick_buffer(f, bytes > MAX_GFN / 8 ? 0 : bytes, &kind);
+	if (kind >= 4 && bytes > MAX_GFN / 8) {
+		n = rnd() % 3000;
+		bytes = n / 8 + !!(n % 8);
+	}
+	want = expected(f, set, start, n, bytes, kind);
+	if (set && kind >= 3)
+		for (i = 0; i < bytes && kind >= 4; i++)
+			buf[i] = rnd();
+	got = set ? pgenc_set(f->vm, start, n, buf) :
+		    pgenc_get(f->vm, start, n, buf);
+	f->calls++;
+	f->failures += !!got;
+	TEST_ASSERT(got == want,
+		    "%s(start %#lx, n %#lx, buffer kind %d): %d, model wants %d",
+		    set ? "SET" : "GET", start, n, kind, got, want);
+	if (got)
+		return;
+	if (set)
+		for (i = 0; i < n; i++)
+			f->m.enc[start + i] = kind ? pgenc_bit(buf, i) : 1;
+	else
+		for (i = 0; i < n; i++)
+			TEST_ASSERT(pgenc_bit(buf, i) ==
+					    (start + i < f->m.npages ?
+						     f->m.enc[start + i] :
+						     1),
+				    "GET(%#lx, %#lx): bit %lu", start, n, i);
+}
+
+static void guest_noop(void)
+{
+	GUEST_DONE();
+}
+
+static void fuzz_ioctls(uint64_t iters)
+{
+	long page = getpagesize();
+	struct fuzz f = {};
+	struct kvm_vcpu *vcpu;
+	uint64_t it;
+	int64_t bad;
+
+	f.vm = vm_create_with_one_vcpu(&vcpu, guest_noop);
+	pgenc_enable(f.vm);
+	f.end0 = (memslot2region(f.vm, 0)->region.guest_phys_addr +
+		  memslot2region(f.vm, 0)->region.memory_size) /
+		 PGENC_PAGE;
+	pgenc_model_init(&f.m, f.end0);
+
+	/* Guard pages (PROT_NONE, kept mapped) so nothing else moves in. */
+	f.ro = mmap(NULL, 2 * page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		    0);
+	f.hole =
+		mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	f.half = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(f.ro != MAP_FAILED && f.hole != MAP_FAILED &&
+			    f.half != MAP_FAILED,
+		    "mmap");
+	mprotect(f.ro + page, page, PROT_NONE);
+	mprotect(f.half + page, page, PROT_NONE);
+
+	for (it = 0; it < iters; it++) {
+		if (rnd() % 16 == 0)
+			memslot_op(&f);
+		else
+			ioctl_op(&f);
+		if (it % 64 == 0) {
+			bad = pgenc_model_diff(f.vm, &f.m);
+			TEST_ASSERT(bad < 0, "after op %lu: gfn %ld differs",
+				    it, (long)bad);
+		}
+	}
+	bad = pgenc_model_diff(f.vm, &f.m);
+	ksft_test_result(bad < 0,
+			 "ioctl fuzzer: %lu calls (%lu failed as the model said), memslot churn, bitmap equals the model\n",
+			 f.calls, f.failures);
+	free(f.m.enc);
+	kvm_vm_free(f.vm);
+}
+
+/* The guest makes whatever call the host put here, then reports. */
+static uint64_t hc_args[3];
+
+static void guest_hc(void)
+{
+	for (;;)
+		GUEST_SYNC(pgenc_guest_hc(READ_ONCE(hc_args[0]),
+					  READ_ONCE(hc_args[1]),
+					  READ_ONCE(hc_args[2])));
+}
+
+static void fuzz_hypercalls(uint64_t iters)
+{
+	static const uint64_t attrs[] = { 0,	1,    2,    3,
+					  0x10, 0x11, 0x12, 0x13,
+					  0x1f, 0x20, 0x30, 1ULL << 63 };
+	struct pgenc_model m;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	uint64_t it, ok = 0;
+	struct ucall uc;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_hc);
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, 64ULL << 20, 1,
+				    SLOT_PAGES, 0);
+	pgenc_enable(vm);
+	pgenc_model_init(&m, (64ULL << 20) / PGENC_PAGE + SLOT_PAGES);
+
+	for (it = 0; it < iters; it++) {
+		uint64_t gfn = edgy(m.npages), n = edgy(m.npages);
+		uint64_t a0 = rnd() % 8 ? gfn * PGENC_PAGE :
+					  edgy(m.npages * PGENC_PAGE);
+		uint64_t a2 = rnd() % 4 ? attrs[rnd() % ARRAY_SIZE(attrs)] :
+					  rnd();
+		bool valid = !(a0 % PGENC_PAGE) && n && !(a2 & ~0x1fULL) &&
+			     (a2 & 0xf) <= 2 && a0 / PGENC_PAGE < m.npages &&
+			     n <= m.npages - a0 / PGENC_PAGE;
+
+		hc_args[0] = a0;
+		hc_args[1] = n;
+		hc_args[2] = a2;
+		sync_global_to_guest(vm, hc_args);
+		vcpu_run(vcpu);
+		TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC, "guest died");
+		TEST_ASSERT(uc.args[1] == (valid ? 0 : (uint64_t)-KVM_EINVAL),
+			    "hc(%#lx, %#lx, %#lx) = %ld, model wants %s", a0, n,
+			    a2, (long)uc.args[1], valid ? "0" : "-KVM_EINVAL");
+		if (valid) {
+			pgenc_model_fill(&m, a0 / PGENC_PAGE, n,
+					 (a2 & 0x10) || a2 == 1);
+			ok++;
+		}
+		if (it % 32 == 0)
+			TEST_ASSERT(pgenc_model_diff(vm, &m) < 0,
+				    "after call %lu", it);
+	}
+	ksft_test_result(pgenc_model_diff(vm, &m) < 0,
+			 "hypercall fuzzer: %lu calls, %lu valid, bitmap equals the model\n",
+			 iters, ok);
+	free(m.enc);
+	kvm_vm_free(vm);
+}
+
+int main(void)
+{
+	uint64_t seed = env_u64("PGENC_FUZZ_SEED", 0);
+	uint64_t iters = env_u64("PGENC_FUZZ_ITERS", 3000);
+
+	ksft_print_header();
+	pgenc_require();
+	if (!seed) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		seed = ts.tv_nsec ^ ts.tv_sec ^ getpid();
+	}
+	ksft_print_msg("PGENC_FUZZ_SEED=%#lx PGENC_FUZZ_ITERS=%lu\n", seed,
+		       iters);
+	ksft_set_plan(2);
+
+	rng_state = seed | 1;
+	fuzz_ioctls(iters);
+	fuzz_hypercalls(iters / 3);
+	ksft_finished();
+}
