@@ -129,14 +129,19 @@ for t in $TESTS; do
 	run_test "$t"
 done
 
-# Unload and reload: module exit paths, and a fresh init after them.
-log "module reload cycle"
+# Unload and reload, RELOADS times: module exit paths (sevsim's too), and
+# a fresh init after them; a leak or a stale pointer shows up as a splat.
+log "module reload cycle x${RELOADS:-1}"
 LOAD_ERR=
-{ rmmod kvm_amd && rmmod kvm && load_kvm; } >/tmp/out 2>&1
-rc=$?
+i=0 rc=0
+while [ "$i" -lt "${RELOADS:-1}" ] && [ "$rc" = 0 ]; do
+	{ rmmod kvm_amd && rmmod kvm && load_kvm; } >/tmp/out 2>&1
+	rc=$?
+	i=$((i + 1))
+done
 [ -n "$LOAD_ERR" ] && echo "$LOAD_ERR" >>/tmp/out
 sed 's/^/# /' /tmp/out >&3
-result "rmmod kvm_amd kvm; insmod kvm kvm-amd" "$rc"
+result "rmmod kvm_amd kvm; insmod kvm kvm-amd (x$i)" "$rc"
 
 [ -n "$RERUN" ] && run_test "$RERUN" "$RERUN after reload"
 

@@ -163,6 +163,8 @@ done
 	printf 'TESTS=%q\n' "${run_list[*]:-}"
 	printf 'RERUN=%q\n' "$rerun"
 	printf 'TEST_TIMEOUT=%q\n' "$test_timeout"
+	# Unload/reload cycles after the tests (PGENC_VM_RELOADS, default 20).
+	printf 'RELOADS=%q\n' "${PGENC_VM_RELOADS:-20}"
 	printf 'DEP_MODULES=%q\n' "${dep_order[*]:-}"
 	printf 'KVM_PARAMS=%q\n' "${kvm_params# }"
 	printf 'KVM_AMD_PARAMS=%q\n' "${kvm_amd_params# }"
