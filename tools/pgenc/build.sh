@@ -71,7 +71,8 @@ done
 gflags=(-std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-pic -fno-pie
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small -nostdlib -static
-	-no-pie -Wl,--build-id=none -Wl,-T,"$here/guest/guest.lds")
+	-no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments
+	-Wl,-T,"$here/guest/guest.lds")
 "$cc" "${gflags[@]}" -o "$obj/guest/demo.elf" "$here/guest/entry.S" "$here/guest/demo.c"
 "$objcopy" -O binary "$obj/guest/demo.elf" "$obj/guest/demo.bin"
 # The first byte must be the entry (guest.lds puts .text.entry first).

@@ -259,10 +259,78 @@ static void vcpu_n(const struct pgenc_boot_info *bi, uint64_t cpu)
 	put_line(buf, p);
 }
 
+/*
+ * Exceptions: an IDT whose handlers report the vector, error code, RIP
+ * and CR2 on the console, then shut the VM down (a triple fault with an
+ * empty IDT), so that a fault is explained rather than silent.
+ */
+struct idt_gate {
+	uint16_t off0;
+	uint16_t sel;
+	uint8_t ist;
+	uint8_t type;
+	uint16_t off1;
+	uint32_t off2;
+	uint32_t zero;
+};
+
+struct __attribute__((packed)) idt_ptr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+extern const char demo_vectors[];
+static struct idt_gate idt[32] __attribute__((aligned(16)));
+
+static void setup_idt(void)
+{
+	struct idt_ptr p = { sizeof(idt) - 1, (uint64_t)idt };
+	unsigned int i;
+
+	for (i = 0; i < 32; i++) {
+		uint64_t a = (uint64_t)demo_vectors + 16 * i;
+
+		idt[i].off0 = (uint16_t)a;
+		idt[i].sel = 0x08;
+		idt[i].ist = 0;
+		idt[i].type = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
+		idt[i].off1 = (uint16_t)(a >> 16);
+		idt[i].off2 = (uint32_t)(a >> 32);
+		idt[i].zero = 0;
+	}
+	__asm__ __volatile__("lidt %0" : : "m"(p) : "memory");
+}
+
+void demo_exception(const uint64_t *frame);
+
+/* frame: vector, error code, then the CPU's RIP, CS, RFLAGS, RSP, SS. */
+void demo_exception(const uint64_t *frame)
+{
+	struct idt_ptr none = { 0, 0 };
+	char buf[200], *p;
+	uint64_t cr2;
+
+	__asm__ __volatile__("mov %%cr2, %0" : "=r"(cr2));
+	p = fmt_s(buf, "EXCEPTION: vector ");
+	p = fmt_u(p, frame[0], 10, 1);
+	p = fmt_s(p, " error ");
+	p = fmt_x(p, frame[1], 1);
+	p = fmt_s(p, " rip ");
+	p = fmt_x(p, frame[2], 1);
+	p = fmt_s(p, " rsp ");
+	p = fmt_x(p, frame[5], 1);
+	p = fmt_s(p, " cr2 ");
+	p = fmt_x(p, cr2, 1);
+	p = fmt_s(p, ": shutting down");
+	put_line(buf, p);
+	__asm__ __volatile__("lidt %0\n\tud2" : : "m"(none) : "memory");
+}
+
 void demo_main(uint64_t cpu, const struct pgenc_boot_info *bi);
 
 void demo_main(uint64_t cpu, const struct pgenc_boot_info *bi)
 {
+	setup_idt();
 	if (bi->magic != PGENC_BOOT_MAGIC) {
 		puts_raw("pgenc demo guest: bad boot info\n");
 		return;

@@ -12,4 +12,30 @@ _start:
 1:	hlt
 	jmp 1b
 
+/*
+ * Exception stubs, 16 bytes apart (demo.c points its IDT at them): each
+ * pushes the vector (and a 0 where the CPU pushes no error code), then
+ * demo_exception() reports the frame and shuts the VM down.
+ */
+	.text
+	.globl demo_vectors
+	.balign 16
+demo_vectors:
+	.irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	.balign 16
+	.if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+	pushq $\n
+	.else
+	pushq $0
+	pushq $\n
+	.endif
+	jmp exception_common
+	.endr
+exception_common:
+	mov %rsp, %rdi
+	and $-16, %rsp
+	call demo_exception
+2:	hlt
+	jmp 2b
+
 	.section .note.GNU-stack, "", @progbits
