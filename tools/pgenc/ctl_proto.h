@@ -91,8 +91,10 @@
  * Errno values in error responses (Linux numbering): EINVAL (bad or
  * missing argument, unknown key), ENOSYS (unknown command), EBADMSG
  * (malformed JSON, or a malformed bitmap file in import), E2BIG (line
- * too long), ERANGE (outside guest memory), ETIMEDOUT (wait), and the
- * errno of a failing ioctl.
+ * too long, or a response that would be), ERANGE (outside guest
+ * memory), ETIMEDOUT (wait), EBUSY (more than 16 clients at once: sent
+ * on connect, then the connection is closed), and the errno of a failing
+ * ioctl.
  */
 #ifndef PGENC_CTL_PROTO_H
 #define PGENC_CTL_PROTO_H
