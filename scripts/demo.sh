@@ -35,8 +35,10 @@ case ${1:-} in
 *) sed -n '/^# Usage:/,/^# Environment/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 
-say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-die() { printf '\n\033[1;31mdemo FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
+bold='' red='' off=''
+if [[ -t 1 ]]; then bold=$'\033[1m' red=$'\033[1;31m' off=$'\033[0m'; fi
+say() { printf '\n%s==> %s%s\n' "$bold" "$*" "$off"; }
+die() { printf '\n%sdemo FAILED: %s%s\n' "$red" "$*" "$off" >&2; exit 1; }
 t0=$SECONDS
 
 if ((!nobuild)); then
