@@ -22,7 +22,7 @@ lane_steps() {
 	lib) echo "$repo/tests/lib/run.sh" ;;
 	fuzz) echo "$repo/tests/fuzz/run.sh 10" ;;
 	cli) printf '%s\n' "$repo/tests/cli/bitmap/run.sh" \
-		"$repo/tests/cli/probe/run.sh" ;;
+		"$repo/tests/cli/probe/run.sh" "$repo/tests/cli/vmm/run.sh" ;;
 	style) echo "$here/check-style.sh --lane full" ;;
 	modules) echo "$here/build-modules.sh" ;;
 	install) echo "$here/check-install.sh" ;;
