@@ -9,6 +9,9 @@
 #   KDIR          kernel build dir (headers), default /lib/modules/$KVER/build
 #   KSRC_TARBALL  Debian's linux-source tarball, default linux-source-6.1
 #   BUILD         build output root, default <repo>/build
+#   PGENC_KIMAGE  (optional) a kernel image built elsewhere, e.g. the debug
+#                 kernel of scripts/check-debug.sh: the test VM boots it, and
+#                 KVER need not be installed in /boot and /lib/modules
 #   REPO          the repository root (always derived from this file's
 #                 location: a stray REPO in the environment must not win)
 #
@@ -47,8 +50,13 @@ _kver_main() {
 	KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 	BUILD=${BUILD:-$REPO/build}
 
-	[[ -e /boot/vmlinuz-$KVER ]] || { _kver_err "KVER=$KVER: /boot/vmlinuz-$KVER missing (linux-image-$KVER)"; return 1; }
-	[[ -d /lib/modules/$KVER/kernel ]] || { _kver_err "KVER=$KVER: /lib/modules/$KVER missing (linux-image-$KVER)"; return 1; }
+	if [[ -n ${PGENC_KIMAGE:-} ]]; then
+		[[ -f $PGENC_KIMAGE ]] || { _kver_err "PGENC_KIMAGE=$PGENC_KIMAGE: no such kernel image"; return 1; }
+		export PGENC_KIMAGE
+	else
+		[[ -e /boot/vmlinuz-$KVER ]] || { _kver_err "KVER=$KVER: /boot/vmlinuz-$KVER missing (linux-image-$KVER)"; return 1; }
+		[[ -d /lib/modules/$KVER/kernel ]] || { _kver_err "KVER=$KVER: /lib/modules/$KVER missing (linux-image-$KVER)"; return 1; }
+	fi
 	[[ -e $KDIR/Makefile ]] || { _kver_err "KDIR=$KDIR: no kernel headers there (linux-headers-$KVER)"; return 1; }
 	[[ -r $KSRC_TARBALL ]] || { _kver_err "KSRC_TARBALL=$KSRC_TARBALL missing (linux-source-6.1)"; return 1; }
 	export KVER KDIR KSRC_TARBALL BUILD REPO

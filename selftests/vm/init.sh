@@ -122,6 +122,7 @@ planned=0
 for t in $TESTS; do planned=$((planned + 1)); done
 planned=$((planned + 1)) # the unload/reload cycle
 [ -n "$RERUN" ] && planned=$((planned + 1))
+[ -f /post.sh ] && planned=$((planned + 1)) # PGENC_VM_POST (pack.sh)
 tap "TAP version 13"
 tap "1..$planned"
 
@@ -144,5 +145,17 @@ sed 's/^/# /' /tmp/out >&3
 result "rmmod kvm_amd kvm; insmod kvm kvm-amd (x$i)" "$rc"
 
 [ -n "$RERUN" ] && run_test "$RERUN" "$RERUN after reload"
+
+# PGENC_VM_POST (pack.sh): one host-given command after everything else.
+if [ -f /post.sh ]; then
+	log "post command"
+	tap "# post"
+	{
+		sh /post.sh 2>&1
+		echo $? >/tmp/rc
+	} | sed 's/^/# /' >&3
+	# Named by its first line, minus a leading "# ".
+	result "post: $(head -n1 /post.sh | sed 's/^# *//' | cut -c1-60)" "$(cat /tmp/rc)"
+fi
 
 finish "$pass passed, $fail failed, $skip skipped"

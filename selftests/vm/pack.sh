@@ -108,7 +108,13 @@ add_dep() {
 	local name=$1 path d
 	[[ -n ${seen[$name]:-} ]] && return 0
 	seen[$name]=1
-	path=$(modinfo -k "$KVER" -n "$name") || die "dependency $name not found for $KVER"
+	# PGENC_VM_DEPS=DIR: dependencies as DIR/<name>.ko first (a kernel
+	# built elsewhere has no /lib/modules/$KVER; scripts/check-debug.sh).
+	if [[ -n ${PGENC_VM_DEPS:-} && -f $PGENC_VM_DEPS/$name.ko ]]; then
+		path=$PGENC_VM_DEPS/$name.ko
+	else
+		path=$(modinfo -k "$KVER" -n "$name") || die "dependency $name not found for $KVER"
+	fi
 	for d in $(modinfo -F depends "$path" | tr ',' ' '); do
 		add_dep "$d"
 	done
@@ -170,6 +176,9 @@ done
 	printf 'KVM_AMD_PARAMS=%q\n' "${kvm_amd_params# }"
 } >"$root/etc/pgenc-vm.conf"
 [[ $mode == cmd ]] && printf '%s\n' "$cmd" >"$root/cmd.sh"
+# PGENC_VM_POST="shell command": init.sh runs it after the tests and the
+# reload cycle as one more TAP result (scripts/check-debug.sh: kmemleak).
+[[ $mode != cmd && -n ${PGENC_VM_POST:-} ]] && printf '%s\n' "$PGENC_VM_POST" >"$root/post.sh"
 
 # gzip -1: the kernel unpacks it under TCG, where a smaller, slower to
 # decompress archive is not a win.

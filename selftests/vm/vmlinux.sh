@@ -13,6 +13,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../scripts/kver.sh"
 
+# A kernel built elsewhere (scripts/check-debug.sh): booted as given.
+if [[ -n ${PGENC_KIMAGE:-} ]]; then
+	echo "$PGENC_KIMAGE"
+	exit 0
+fi
+
 bz=/boot/vmlinuz-$KVER
 fallback() {
 	echo "vmlinux.sh: note: booting $bz ($1)" >&2
