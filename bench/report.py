@@ -37,6 +37,8 @@ def load(path):
             rec = json.loads(line)
             if "samples" in rec:
                 series[rec["name"]] = rec
+            elif rec["name"] == "part":
+                info.setdefault("parts", []).append(rec["info"])
             else:
                 info[rec["name"]] = rec["info"]
     return series, info
@@ -458,7 +460,7 @@ def main(argv):
                 if k.startswith("profile.")}
     result = {
         "host": host, "vm": info.get("vm", {}), "run": info.get("run", {}),
-        "parts": [v for k, v in info.items() if k == "part"],
+        "parts": info.get("parts", []),
         "figures": t.rows, "footprint_model": model, "profiles": profiles,
         "series": {k: dict(stats(v), samples=v["samples"], meta=v["meta"])
                    for k, v in series.items()},
@@ -471,7 +473,13 @@ def main(argv):
         json.dump(result, f, indent=1)
     print(table)
     missed = [r for r in t.rows if r["met"] is False]
+    vm = info.get("vm", {})
     print()
+    print("Machine: host %s (%s CPUs, %s), VM %s with %s vCPUs under QEMU "
+          "TCG, nested KVM guests: only ratios carry over." % (
+              host.get("cpu", "?"), host.get("cpus", "?"),
+              host.get("qemu", "?"), vm.get("kernel", "?"),
+              vm.get("cpus", "?")))
     print("%d figures, %d with a target: %d met, %d MISSED" % (
         len(t.rows), sum(r["met"] is not None for r in t.rows),
         sum(r["met"] is True for r in t.rows), len(missed)))
