@@ -20,6 +20,8 @@ pkgs=(
 	pkg-config libpng-dev zlib1g-dev
 	# CLI tests: JSON checks, man page rendering, a pty
 	python3 groff-base bsdutils
+	# make bench: the plot
+	gnuplot-nox
 )
 
 missing=()
