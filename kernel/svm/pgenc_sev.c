@@ -115,12 +115,19 @@ int pgenc_sev_guest_df_flush(int *error)
 /* The gfn whose memory is at hva, or -1; memslots of address space 0. */
 static s64 pgenc_hva_to_gfn(struct kvm *kvm, unsigned long hva)
 {
+	struct kvm_memslots *slots;
 	struct kvm_memory_slot *slot;
 	s64 gfn = -1;
 	int idx, bkt;
 
 	idx = srcu_read_lock(&kvm->srcu);
-	kvm_for_each_memslot(slot, bkt, kvm_memslots(kvm)) {
+	/*
+	 * One snapshot: the macro evaluates its argument on every step, and
+	 * a memslot update swapping the active set in between would mix two
+	 * sets' hash chains and node_idx.
+	 */
+	slots = kvm_memslots(kvm);
+	kvm_for_each_memslot(slot, bkt, slots) {
 		if (hva >= slot->userspace_addr &&
 		    hva - slot->userspace_addr < (slot->npages << PAGE_SHIFT)) {
 			gfn = slot->base_gfn +
