@@ -4,6 +4,7 @@
 #                   libpgenc (build/lib/) and the pgenc CLI (build/bin/)
 #   make deps       apt-install what the build and the tests need
 #   make check      every test lane; ends with "N passed, N failed, N skipped"
+#   make check-debug the selftests on a KASAN/lockdep/kmemleak kernel (~20 min cold)
 #   make demo       the main job: a tracked guest in the test VM
 #   make install    put the modules in /lib/modules/$KVER/updates/
 #   make bench      benchmarks in the test VM (ratios against baselines)
@@ -13,8 +14,8 @@
 
 export KVER KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH
 
-.PHONY: all modules lib pgenc selftests deps check unit style vm-test install \
-	demo bench clean
+.PHONY: all modules lib pgenc selftests deps check check-debug unit style \
+	vm-test install demo bench clean
 
 all: modules lib pgenc
 
@@ -35,6 +36,9 @@ deps:
 
 check:
 	scripts/check.sh
+
+check-debug:
+	scripts/check-debug.sh
 
 unit:
 	tests/run.sh
