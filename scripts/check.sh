@@ -27,7 +27,7 @@ lane_steps() {
 	modules) echo "$here/build-modules.sh" ;;
 	install) echo "$here/check-install.sh" ;;
 	selftests) echo "$here/build-selftests.sh" ;;
-	vm) echo "$repo/selftests/vm/run.sh --modparam kvm_amd:sevsim=1" ;;
+	vm) echo "$here/vm-lane.sh --modparam kvm_amd:sevsim=1" ;;
 	cli-vm) printf '%s\n' "$repo/tests/cli/vmm/vm.sh" \
 		"$repo/tests/cli/bitmap/vm.sh" "$repo/tests/cli/probe/vm.sh" ;;
 	*) return 1 ;;
