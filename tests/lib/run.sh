@@ -86,10 +86,10 @@ hypercall.c|hypercall: range end inclusive|s/a1 > hi - gfn)/a1 > hi - gfn + 1)/
 kvm.c|kvm: tail bits of GET kept|s/b->bits\[nbytes - 1\] \&= pgenc_tail_mask(b->num_pages);\n\treturn r;/return r;/
 kvm.c|kvm: reset passes a buffer|s/num_pages, NULL);/num_pages, \&vmfd);/
 kvm.c|kvm: errno not negated|s/return errno ? -errno : -EIO;/return errno;/
-sev.c|sev: policy big-endian|s/msg\[4\] = (uint8_t)policy;/msg[4] = (uint8_t)(policy >> 24);/
-sev.c|sev: verify compares 31 bytes|s/CRYPTO_memcmp(want, blob, PGENC_SEV_MEASURE_SIZE)/CRYPTO_memcmp(want, blob, PGENC_SEV_MEASURE_SIZE - 1)/
-sev.c|sev: wrong command id|s/KVM_SEV_DBG_ENCRYPT, src, dst, len,/KVM_SEV_DBG_DECRYPT, src, dst, len,/
-sev.c|sev: fw error dropped|s/set_fw(fw_error, (int)cmd.error);\n\treturn r;/return r;/
+sev_cmd.c|sev: policy big-endian|s/msg\[4\] = (uint8_t)policy;/msg[4] = (uint8_t)(policy >> 24);/
+sev_cmd.c|sev: verify compares 31 bytes|s/CRYPTO_memcmp(want, blob, PGENC_SEV_MEASURE_SIZE)/CRYPTO_memcmp(want, blob, PGENC_SEV_MEASURE_SIZE - 1)/
+sev_cmd.c|sev: wrong command id|s/KVM_SEV_DBG_ENCRYPT, src, dst, len,/KVM_SEV_DBG_DECRYPT, src, dst, len,/
+sev_cmd.c|sev: fw error dropped|s/set_fw(fw_error, (int)cmd.error);\n\treturn r;/return r;/
 format.c|detect: JSON after whitespace missed|s/p\[i\] == .\\r.)/0)/'
 	killed=0 survived=0 skipped=0 m=0
 	while IFS='|' read -r file name expr; do
