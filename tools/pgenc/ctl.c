@@ -184,6 +184,28 @@ static int call(struct conn *c, struct ctl_writer *w, struct ctl_msg *resp,
 	return r;
 }
 
+/*
+ * call() and check the answer: 0 with *resp to use and free, or the exit
+ * code after reporting the server's error (*resp and *raw then freed).
+ */
+static int request(struct conn *c, struct ctl_writer *w, struct ctl_msg *resp,
+		   char **raw, const char *what)
+{
+	int r;
+
+	if (call(c, w, resp, raw))
+		return PGENC_EXIT_FAILED;
+	if (ctl_resp_ok(resp, NULL, NULL))
+		return 0;
+	if (raw) {
+		free(*raw);
+		*raw = NULL;
+	}
+	r = resp_failed(what, resp);
+	ctl_msg_free(resp);
+	return r;
+}
+
 static uint64_t u64_of(const struct ctl_msg *m, const char *key)
 {
 	uint64_t v = 0;
@@ -225,14 +247,9 @@ static int do_stats(struct conn *c, int argc, char **argv)
 				 argv[optind]);
 	ctl_w_init(&w);
 	ctl_w_str(&w, "cmd", "stats");
-	if (call(c, &w, &m, &raw))
-		return PGENC_EXIT_FAILED;
-	if (!ctl_resp_ok(&m, NULL, NULL)) {
-		free(raw);
-		ch = resp_failed("stats", &m);
-		ctl_msg_free(&m);
+	ch = request(c, &w, &m, &raw, "stats");
+	if (ch)
 		return ch;
-	}
 	if (json) {
 		puts(raw);
 	} else {
@@ -308,13 +325,9 @@ static int do_wait(struct conn *c, int argc, char **argv)
 	ctl_w_init(&w);
 	ctl_w_str(&w, "cmd", "wait");
 	ctl_w_u64(&w, "timeout_ms", secs * 1000);
-	if (call(c, &w, &m, NULL))
-		return PGENC_EXIT_FAILED;
-	if (!ctl_resp_ok(&m, NULL, NULL)) {
-		ch = resp_failed("wait", &m);
-		ctl_msg_free(&m);
+	ch = request(c, &w, &m, NULL, "wait");
+	if (ch)
 		return ch;
-	}
 	printf("guest %s\n", str_of(&m, "state"));
 	ctl_msg_free(&m);
 	return PGENC_EXIT_OK;
@@ -415,13 +428,9 @@ static int do_export(struct conn *c, int argc, char **argv)
 		ctl_w_u64(&w, "start_gfn", start);
 	if (has_num)
 		ctl_w_u64(&w, "num_pages", num);
-	if (call(c, &w, &m, NULL))
-		return PGENC_EXIT_FAILED;
-	if (!ctl_resp_ok(&m, NULL, NULL)) {
-		r = resp_failed("export", &m);
-		ctl_msg_free(&m);
+	r = request(c, &w, &m, NULL, "export");
+	if (r)
 		return r;
-	}
 	r = resp_data(&m, &data, &len);
 	if (r) {
 		fprintf(stderr,
@@ -482,13 +491,9 @@ static int do_import(struct conn *c, int argc, char **argv)
 	ctl_w_str(&w, "cmd", "import");
 	ctl_w_base64(&w, "data", data, len);
 	free(data);
-	if (call(c, &w, &m, NULL))
-		return PGENC_EXIT_FAILED;
-	if (!ctl_resp_ok(&m, NULL, NULL)) {
-		r = resp_failed("import", &m);
-		ctl_msg_free(&m);
+	r = request(c, &w, &m, NULL, "import");
+	if (r)
 		return r;
-	}
 	printf("imported %s bitmap: %" PRIu64 " pages from gfn 0x%" PRIx64
 	       " (%" PRIu64 " shared)\n",
 	       str_of(&m, "format"), u64_of(&m, "num_pages"),
@@ -516,13 +521,9 @@ static int do_simple(struct conn *c, int argc, char **argv)
 				 argv[optind]);
 	ctl_w_init(&w);
 	ctl_w_str(&w, "cmd", argv[0]);
-	if (call(c, &w, &m, NULL))
-		return PGENC_EXIT_FAILED;
-	if (!ctl_resp_ok(&m, NULL, NULL)) {
-		ch = resp_failed(argv[0], &m);
-		ctl_msg_free(&m);
+	ch = request(c, &w, &m, NULL, argv[0]);
+	if (ch)
 		return ch;
-	}
 	if (!strcmp(argv[0], "version"))
 		printf("pgenc %s, control protocol %" PRIu64 "\n",
 		       str_of(&m, "pgenc"), u64_of(&m, "proto"));
