@@ -70,6 +70,13 @@ for lane in "${lanes[@]}"; do
 	fi
 done
 
-((${#failed_lanes[@]})) && echo "check: failed lanes: ${failed_lanes[*]}"
+if ((${#failed_lanes[@]})); then
+	echo "check: failed lanes: ${failed_lanes[*]}"
+	# Repeat the failures last: CI shows only the tail of the output.
+	for lane in "${failed_lanes[@]}"; do
+		grep -h -E '^(# )*not ok|FAIL|BUG:|WARNING:|Kernel panic|stalled' \
+			"$logs/$lane".*.log | head -n 20 | sed "s/^/check: $lane: /"
+	done
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 ((fail == 0))
