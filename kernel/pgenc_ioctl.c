@@ -5,10 +5,14 @@
  *
  * Both ioctls hold kvm->slots_lock throughout, which keeps the bitmap's
  * size fixed, and take the per-VM spinlock one chunk at a time, so that a
- * vCPU's hypercall never waits for more than one chunk or for userspace
- * memory (copies to and from userspace happen outside the spinlock).
+ * vCPU's hypercall never waits for more than one chunk or for a page
+ * fault: the caller's buffer is pinned before the spinlock is taken (a
+ * chunk at a time for GET, all of it first for SET, which must fail
+ * before changing anything), and the bits then move between the bitmap
+ * and the pinned pages in one pass, without a bounce buffer.
  */
 #include <linux/compat.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -44,14 +48,45 @@ static u8 __user *pgenc_user_buf(const struct kvm_page_enc_bitmap *b)
 	return u64_to_user_ptr(b->padding2);
 }
 
+/*
+ * Bytes [k, k + seg) of a GET whose byte 0 is bit start of the bitmap,
+ * stored at dst: a plain copy where the bits are byte aligned and below
+ * nbits, else assembled a word at a time (bits past nbits read as 1).
+ */
+static void pgenc_get_bytes(u8 *dst, const unsigned long *map, u64 nbits,
+			    u64 start, size_t k, size_t seg)
+{
+	u64 pos = start + 8ULL * k;
+	unsigned long w;
+	size_t i = 0;
+
+	if (!(pos % 8) && pos + 8ULL * seg <= nbits) {
+		memcpy(dst, (const u8 *)map + pos / 8, seg);
+		return;
+	}
+	for (; i + sizeof(w) <= seg; i += sizeof(w)) {
+		w = pgenc_word_at(map, nbits, pos + 8ULL * i);
+		memcpy(dst + i, &w, sizeof(w));
+	}
+	if (i < seg) {
+		w = pgenc_word_at(map, nbits, pos + 8ULL * i);
+		memcpy(dst + i, &w, seg - i);
+	}
+}
+
+/*
+ * GET: the caller's buffer is pinned one chunk at a time and the chunk's
+ * bytes are stored straight into it under the spinlock (one pass over
+ * the data; a chunk is still seen atomically). The last, partial byte
+ * keeps the caller's bits past num_pages.
+ */
 static int pgenc_get_bitmap(struct pgenc_vm *pv,
 			    const struct kvm_page_enc_bitmap *b)
 {
+	struct page *pages[PGENC_CHUNK_BYTES / PAGE_SIZE + 1];
 	u8 __user *ubuf = pgenc_user_buf(b);
-	u64 n = b->num_pages, done, chunk;
-	unsigned long *bounce;
-	u8 last = 0;
-	int r = 0;
+	u64 n = b->num_pages, whole = n & ~7ULL, done = 0, chunk;
+	u8 last = 0, ours;
 
 	if (!access_ok(ubuf, pgenc_user_bytes(n)))
 		return -EFAULT;
@@ -59,74 +94,129 @@ static int pgenc_get_bitmap(struct pgenc_vm *pv,
 	if (n % 8 && get_user(last, ubuf + n / 8))
 		return -EFAULT;
 
-	bounce = kmalloc(PGENC_CHUNK_BYTES, GFP_KERNEL_ACCOUNT);
-	if (!bounce)
-		return -ENOMEM;
+	while (done < whole) {
+		unsigned long ua = (unsigned long)ubuf + done / 8;
+		size_t bytes, off = offset_in_page(ua), k, po, seg;
+		int np, got;
+		u8 *dst;
 
-	for (done = 0; done < n; done += chunk) {
-		chunk = min(n - done, PGENC_CHUNK_BITS);
+		chunk = min(whole - done, PGENC_CHUNK_BITS);
+		bytes = chunk / 8;
+		np = DIV_ROUND_UP(off + bytes, PAGE_SIZE);
+		got = pin_user_pages_fast(ua & PAGE_MASK, np, FOLL_WRITE,
+					  pages);
+		if (got != np) {
+			if (got > 0)
+				unpin_user_pages(pages, got);
+			return got < 0 ? got : -EFAULT;
+		}
 		spin_lock(&pv->lock);
-		pgenc_bits_read(bounce, pv->bits, pv->nbits,
-				b->start_gfn + done, chunk);
+		for (k = 0; k < bytes; k += seg) {
+			po = (off + k) % PAGE_SIZE;
+			seg = min(bytes - k, PAGE_SIZE - po);
+			dst = kmap_local_page(pages[(off + k) / PAGE_SIZE]);
+			pgenc_get_bytes(dst + po, pv->bits, pv->nbits,
+					b->start_gfn + done, k, seg);
+			kunmap_local(dst);
+		}
 		spin_unlock(&pv->lock);
-		if (done + chunk == n && n % 8) {
-			u8 *p = (u8 *)bounce + chunk / 8;
-
-			*p = pgenc_user_last_byte(*p, last, n);
-		}
-		/* chunk <= PGENC_CHUNK_BITS: no overflow here. */
-		if (copy_to_user(ubuf + done / 8, bounce,
-				 DIV_ROUND_UP(chunk, 8))) {
-			r = -EFAULT;
-			break;
-		}
-		if (fatal_signal_pending(current)) {
-			r = -EINTR;
-			break;
-		}
+		unpin_user_pages_dirty_lock(pages, np, true);
+		done += chunk;
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		cond_resched();
 	}
-	kfree(bounce);
-	return r;
+	if (n % 8) {
+		spin_lock(&pv->lock);
+		ours = (u8)pgenc_word_at(pv->bits, pv->nbits,
+					 b->start_gfn + whole);
+		spin_unlock(&pv->lock);
+		if (put_user(pgenc_user_last_byte(ours, last, n), ubuf + n / 8))
+			return -EFAULT;
+	}
+	return 0;
 }
 
-/* Everything that can fail happens before the first bit changes. */
+/*
+ * Copy bits [0, n) of a user buffer, pinned as pages[] from byte offset
+ * off of pages[0], into map bits [start, start + n): straight from the
+ * pages when start is a whole byte, else through a small word buffer for
+ * the shift.
+ */
+static void pgenc_bits_from_pages(unsigned long *map, u64 start,
+				  struct page **pages, size_t off, u64 n)
+{
+	unsigned long tmp[64];
+	u64 done = 0;
+
+	while (done < n) {
+		size_t pos = off + done / 8, po = pos % PAGE_SIZE;
+		u64 bits = min_t(u64, n - done, (PAGE_SIZE - po) * 8);
+		u8 *src = kmap_local_page(pages[pos / PAGE_SIZE]);
+
+		if (!((start + done) % 8) && !(bits % 8)) {
+			memcpy((u8 *)map + (start + done) / 8, src + po,
+			       bits / 8);
+		} else {
+			bits = min_t(u64, bits, sizeof(tmp) * 8);
+			tmp[PGENC_WORDS(bits) - 1] = 0;
+			memcpy(tmp, src + po, DIV_ROUND_UP(bits, 8));
+			pgenc_bits_write(map, start + done, tmp, bits);
+		}
+		kunmap_local(src);
+		done += bits;
+	}
+}
+
+/*
+ * Everything that can fail happens before the first bit changes: the
+ * user buffer is pinned first, then copied from without faults.
+ */
 static int pgenc_set_bitmap(struct pgenc_vm *pv,
 			    const struct kvm_page_enc_bitmap *b)
 {
 	u8 __user *ubuf = pgenc_user_buf(b);
 	u64 n = b->num_pages, done, chunk;
-	unsigned long *src = NULL;
+	struct page **pages = NULL;
+	size_t off = 0;
+	long npages = 0, got;
 
 	if (!pgenc_range_inside(b->start_gfn, n, pv->nbits))
 		return -EINVAL;
 
 	if (ubuf) {
-		/* n <= nbits, whose own allocation fit under INT_MAX bytes. */
-		src = kvmalloc_array(PGENC_WORDS(n), sizeof(unsigned long),
-				     GFP_KERNEL_ACCOUNT);
-		if (!src)
+		off = offset_in_page(ubuf);
+		npages = DIV_ROUND_UP(off + pgenc_user_bytes(n), PAGE_SIZE);
+		pages = kvmalloc_array(npages, sizeof(*pages),
+				       GFP_KERNEL_ACCOUNT);
+		if (!pages)
 			return -ENOMEM;
-		src[PGENC_WORDS(n) - 1] = 0;
-		if (copy_from_user(src, ubuf, pgenc_user_bytes(n))) {
-			kvfree(src);
-			return -EFAULT;
+		got = pin_user_pages_fast((unsigned long)ubuf & PAGE_MASK,
+					  npages, 0, pages);
+		if (got != npages) {
+			if (got > 0)
+				unpin_user_pages(pages, got);
+			kvfree(pages);
+			return got < 0 ? got : -EFAULT;
 		}
 	}
 
 	for (done = 0; done < n; done += chunk) {
 		chunk = min(n - done, PGENC_CHUNK_BITS);
 		spin_lock(&pv->lock);
-		if (src)
-			pgenc_bits_write(pv->bits, b->start_gfn + done,
-					 src + done / PGENC_WORD_BITS, chunk);
+		if (pages)
+			pgenc_bits_from_pages(pv->bits, b->start_gfn + done,
+					      pages, off + done / 8, chunk);
 		else
 			pgenc_bits_fill(pv->bits, b->start_gfn + done, chunk,
 					true);
 		spin_unlock(&pv->lock);
 		cond_resched();
 	}
-	kvfree(src);
+	if (pages) {
+		unpin_user_pages(pages, npages);
+		kvfree(pages);
+	}
 	return 0;
 }
 

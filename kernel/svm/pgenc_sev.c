@@ -12,6 +12,8 @@
  * else goes to the firmware as before. The result is only as true as the
  * guest's reports.
  */
+#include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -140,6 +142,54 @@ static s64 pgenc_hva_to_gfn(struct kvm *kvm, unsigned long hva)
 }
 
 /*
+ * A whole page both ways: pin the guest page and the caller's page and
+ * copy_page() between them, the kernel's fastest page copy, with no user
+ * access or fault handling on the copy itself.
+ */
+static int pgenc_copy_whole_page(unsigned long src, unsigned long dst)
+{
+	struct page *from, *to;
+	int r = -EFAULT;
+
+	if (pin_user_pages_fast(src, 1, 0, &from) != 1)
+		return -EFAULT;
+	if (pin_user_pages_fast(dst, 1, FOLL_WRITE, &to) == 1) {
+		void *d = kmap_local_page(to), *s = kmap_local_page(from);
+
+		copy_page(d, s);
+		kunmap_local(s);
+		kunmap_local(d);
+		unpin_user_pages_dirty_lock(&to, 1, true);
+		r = 0;
+	}
+	unpin_user_page(from);
+	return r;
+}
+
+/* Part of a page: one copy between the pinned guest page and the caller. */
+static int pgenc_copy_part(unsigned long src, unsigned long dst,
+			   unsigned int len, bool dec)
+{
+	unsigned long guest = dec ? src : dst, left;
+	struct page *page;
+	u8 *p;
+
+	if (pin_user_pages_fast(guest & PAGE_MASK, 1, dec ? 0 : FOLL_WRITE,
+				&page) != 1)
+		return -EFAULT;
+	p = kmap_local_page(page);
+	if (dec)
+		left = copy_to_user((void __user *)dst, p + offset_in_page(src),
+				    len);
+	else
+		left = copy_from_user(p + offset_in_page(dst),
+				      (void __user *)src, len);
+	kunmap_local(p);
+	unpin_user_pages_dirty_lock(&page, 1, !dec && !left);
+	return left ? -EFAULT : 0;
+}
+
+/*
  * One step of sev_dbg_crypt(): src/dst are userspace addresses, the guest
  * page is src for DBG_DECRYPT and dst for DBG_ENCRYPT. Returns the bytes
  * copied (up to the next page boundary of either side), 0 to let the
@@ -150,7 +200,6 @@ int pgenc_sev_dbg_bypass(struct kvm *kvm, u32 handle, unsigned long src,
 {
 	unsigned int len;
 	s64 gfn;
-	void *buf;
 	int r;
 
 	if (handle && !xa_load(&pgenc_sev_handles, handle)) {
@@ -167,14 +216,8 @@ int pgenc_sev_dbg_bypass(struct kvm *kvm, u32 handle, unsigned long src,
 
 	len = min3((unsigned long)size, PAGE_SIZE - offset_in_page(src),
 		   PAGE_SIZE - offset_in_page(dst));
-	buf = kmalloc(len, GFP_KERNEL_ACCOUNT);
-	if (!buf)
-		return -ENOMEM;
-	r = 0;
-	if (copy_from_user(buf, (void __user *)src, len) ||
-	    copy_to_user((void __user *)dst, buf, len))
-		r = -EFAULT;
-	kfree(buf);
+	r = len == PAGE_SIZE ? pgenc_copy_whole_page(src, dst) :
+			       pgenc_copy_part(src, dst, len, dec);
 	if (r)
 		return r;
 	pgenc_count_dbg(kvm, 0, 1);
