@@ -252,6 +252,7 @@ static void fuzz_ioctls(uint64_t iters)
 	ksft_test_result(bad < 0,
 			 "ioctl fuzzer: %lu calls (%lu failed as the model said), memslot churn, bitmap equals the model\n",
 			 f.calls, f.failures);
+	pgenc_figure("calls_fuzzed", f.calls);
 	free(f.m.enc);
 	kvm_vm_free(f.vm);
 }
@@ -315,6 +316,7 @@ static void fuzz_hypercalls(uint64_t iters)
 	ksft_test_result(pgenc_model_diff(vm, &m) < 0,
 			 "hypercall fuzzer: %lu calls, %lu valid, bitmap equals the model\n",
 			 iters, ok);
+	pgenc_figure("calls_fuzzed", iters);
 	free(m.enc);
 	kvm_vm_free(vm);
 }

@@ -122,6 +122,8 @@ int main(void)
 	ksft_test_result(!h.host_errors && h.rounds > 0,
 			 "host GET/SET loop: %lu rounds, %lu errors or lost host bits\n",
 			 h.rounds, h.host_errors);
+	pgenc_figure("stress_iterations",
+		     h.rounds + (uint64_t)NR_VCPUS * ITERS);
 
 	pgenc_model_init(&m, MAP_PAGES);
 	for (id = 0; id < NR_VCPUS; id++)

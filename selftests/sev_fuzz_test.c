@@ -209,6 +209,7 @@ int main(void)
 	ksft_test_result(accepted && rejected,
 			 "%lu random SEV commands on %d VMs: %lu accepted, %lu refused as the model said, %lu VMs recycled\n",
 			 iters, NR_VMS, accepted, rejected, recycled);
+	pgenc_figure("calls_fuzzed", iters);
 	for (i = 0; i < NR_VMS; i++)
 		sev_vm_free(&vms[i].s);
 	ksft_test_result(sevsim_guest_count(sev_fd) == 0,

@@ -217,6 +217,7 @@ int main(void)
 			 "%us on %d SEV VMs x %d vCPUs: %lu GETs, %lu SETs, %lu DBG reads, %lu memslot cycles, %lu errors\n",
 			 seconds, NR_VMS, NR_VCPUS, gets, sets, dbgs, churns,
 			 errors);
+	pgenc_figure("stress_iterations", gets + sets + dbgs + churns);
 	ksft_test_result(sevsim_guest_count(sev_fd) == 0,
 			 "destroyed with running vCPUs, every guest is decommissioned\n");
 	ksft_finished();

@@ -153,4 +153,14 @@ static inline long long pgenc_stat(struct kvm_vm *vm, const char *field)
 	return found;
 }
 
+/*
+ * A figure for the end-of-run summary of make check / check-debug
+ * (scripts/figures.sh sums every "FIGURE <name> <n>" line of a run):
+ * calls_fuzzed, stress_iterations, faults_injected.
+ */
+static inline void pgenc_figure(const char *name, unsigned long long n)
+{
+	ksft_print_msg("FIGURE %s %llu\n", name, n);
+}
+
 #endif /* PGENC_UTIL_H */
