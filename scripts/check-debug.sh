@@ -123,13 +123,17 @@ cat $k >/tmp/leaks
 n=$(grep -c "unreferenced object" /tmp/leaks)
 cat /tmp/leaks
 echo "kmemleak: $n unreferenced objects"
+echo "FIGURE leaks $n"
 [ "$n" = 0 ]'
 export PGENC_VM_DEPS=$top/deps PGENC_VM_POST=$kmemleak
-rc=0
+set +e
 "$REPO/selftests/vm/run.sh" --modules "$top/modules" --tests "$REPO/build/selftests/bin" \
 	--out "$top/vm" --modparam kvm_amd:sevsim=1 \
 	--timeout "${PGENC_DEBUG_TIMEOUT:-3600}" --test-timeout "${PGENC_DEBUG_TEST_TIMEOUT:-1200}" \
-	"${run_args[@]}" || rc=$?
+	"${run_args[@]}" 2>&1 | tee "$top/vm.log"
+rc=${PIPESTATUS[0]}
+set -e
 t5=$(now)
 note "timings: kernel build $((t2 - t1)) s, modules $((t3 - t2)) s, VM run $((t5 - t4)) s, lane total $((t5 - t0)) s"
+"$REPO/scripts/figures.sh" "$top/vm.log" || rc=1
 exit "$rc"

@@ -34,7 +34,7 @@ lane_steps() {
 	esac
 }
 
-pass=0 fail=0 skip=0 failed_lanes=()
+pass=0 fail=0 skip=0 failed_lanes=() run_logs=()
 for lane in "${lanes[@]}"; do
 	steps=$(lane_steps "$lane") ||
 		{ echo "check: unknown lane $lane (have: ${all_lanes[*]})" >&2; exit 2; }
@@ -43,6 +43,7 @@ for lane in "${lanes[@]}"; do
 	while IFS= read -r cmd <&3; do
 		n=$((n + 1))
 		log=$logs/$lane.$n.log
+		run_logs+=("$log")
 		echo "=== $lane: $cmd"
 		$cmd 2>&1 | tee "$log"
 		rc=${PIPESTATUS[0]}
@@ -70,13 +71,15 @@ for lane in "${lanes[@]}"; do
 	fi
 done
 
+# Calls fuzzed, stress iterations, faults injected, splats, leaks.
+"$here/figures.sh" "${run_logs[@]}" || failed_lanes+=(figures)
 if ((${#failed_lanes[@]})); then
 	echo "check: failed lanes: ${failed_lanes[*]}"
 	# Repeat the failures last: CI shows only the tail of the output.
 	for lane in "${failed_lanes[@]}"; do
 		grep -h -E '^(# )*not ok|FAIL|BUG:|WARNING:|Kernel panic|stalled' \
-			"$logs/$lane".*.log | head -n 20 | sed "s/^/check: $lane: /"
+			"$logs/$lane".*.log 2>/dev/null | head -n 20 | sed "s/^/check: $lane: /"
 	done
 fi
 echo "$pass passed, $fail failed, $skip skipped"
-((fail == 0))
+((fail == 0 && ${#failed_lanes[@]} == 0))

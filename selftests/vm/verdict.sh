@@ -57,6 +57,10 @@ fi
 grep -qx "$END_MARKER" <<<"$tap" || problem "no end marker ($END_MARKER): the guest did not finish"
 if bail=$(grep -m1 '^Bail out!' <<<"$tap"); then problem "guest: $bail"; fi
 
+# For the end-of-run summary (scripts/figures.sh): the splats themselves,
+# one header line each, not their call traces.
+splats=$(grep -cE 'Kernel panic|BUG:|WARNING:|Oops:|UBSAN:|KASAN:|possible (circular|recursive) locking|inconsistent lock state' <<<"$con" || true)
+echo "# FIGURE splats $splats"
 if hits=$(grep -nE "$BAD_CONSOLE" <<<"$con" | head -n5) && [[ -n $hits ]]; then
 	problem "console shows kernel trouble:"$'\n'"$hits"
 fi
