@@ -3,7 +3,8 @@
 #   make            build kvm.ko and kvm-amd.ko for KVER (build/modules/),
 #                   libpgenc (build/lib/) and the pgenc CLI (build/bin/)
 #   make deps       apt-install what the build and the tests need
-#   make check      every test lane; ends with "N passed, N failed, N skipped"
+#   make check-all  every test: check, then check-debug (what CI runs)
+#   make check      the default lanes (~15 min); ends with "N passed, N failed, N skipped"
 #   make check-debug the selftests on a KASAN/lockdep/kmemleak kernel (~20 min cold)
 #   make demo       the main job: a tracked guest in the test VM
 #   make install    put the modules in /lib/modules/$KVER/updates/
@@ -14,7 +15,7 @@
 
 export KVER KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH
 
-.PHONY: all modules lib pgenc selftests deps check check-debug unit style \
+.PHONY: all modules lib pgenc selftests deps check check-all check-debug unit style \
 	vm-test install demo bench clean
 
 all: modules lib pgenc
@@ -39,6 +40,9 @@ check:
 
 check-debug:
 	scripts/check-debug.sh
+
+check-all:
+	scripts/check-all.sh
 
 unit:
 	tests/run.sh

@@ -41,6 +41,7 @@ obj=$top/obj
 jobs=${PGENC_DEBUG_JOBS:-2}
 kmake() { nice -n 19 make -C "$src" O="$obj" ARCH=x86_64 "$@"; }
 
+"$REPO/scripts/deps.sh" >/dev/null || die "scripts/deps.sh failed"
 [[ -r $tarball ]] || die "$tarball missing (apt-get install linux-source-6.1)"
 t0=$(now)
 

@@ -9,6 +9,8 @@ pkgs=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	# kbuild and the module tools
 	gcc make patch xz-utils kmod bc
+	# make check-debug builds a kernel from the tarball
+	flex bison libelf-dev
 	# the test VM
 	qemu-system-x86 busybox-static cpio
 	# the KVM selftest library; libcrypto for measurements in tests
