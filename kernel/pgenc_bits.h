@@ -142,35 +142,71 @@ static inline void pgenc_bits_read(unsigned long *dst, const unsigned long *map,
 		dst[w - 1] |= ~pgenc_low_mask(n % PGENC_WORD_BITS);
 }
 
+/* The word of src bits [pos, pos + PGENC_WORD_BITS), src being n bits. */
+static inline unsigned long pgenc_src_word(const unsigned long *src, u64 n,
+					   u64 pos)
+{
+	u64 idx = pos / PGENC_WORD_BITS;
+	unsigned int off = pos % PGENC_WORD_BITS;
+	unsigned long v = src[idx] >> off;
+
+	if (off && idx + 1 < PGENC_WORDS(n))
+		v |= src[idx + 1] << (PGENC_WORD_BITS - off);
+	return v;
+}
+
+/*
+ * Store the low len bits of v at map bit pos, inside one word of map
+ * (len <= PGENC_WORD_BITS - pos % PGENC_WORD_BITS).
+ */
+static inline void pgenc_put_bits(unsigned long *map, u64 pos, unsigned long v,
+				  u64 len)
+{
+	unsigned int off = pos % PGENC_WORD_BITS;
+	unsigned long mask = pgenc_low_mask(len) << off;
+
+	map[pos / PGENC_WORD_BITS] = (map[pos / PGENC_WORD_BITS] & ~mask) |
+				     ((v << off) & mask);
+}
+
 /*
  * Copy src bits [0, n) into map bits [start, start + n). The caller has
- * checked that the range lies inside the map's allocation.
+ * checked that the range lies inside the map's allocation. The head up
+ * to a word boundary of map is merged; then every whole word of map is
+ * written once (a plain copy when src is word aligned there too, else
+ * two source words shifted together); then the tail is merged. Only
+ * src words below PGENC_WORDS(n) are read.
  */
 static inline void pgenc_bits_write(unsigned long *map, u64 start,
 				    const unsigned long *src, u64 n)
 {
-	u64 w = 0;
+	u64 done = 0, head = (PGENC_WORD_BITS - start % PGENC_WORD_BITS) %
+			     PGENC_WORD_BITS;
+	unsigned int s;
 
-	/* Word-aligned start: whole words are a plain copy. */
-	if (!(start % PGENC_WORD_BITS)) {
-		w = n / PGENC_WORD_BITS;
-		memcpy(map + start / PGENC_WORD_BITS, src, w * sizeof(*map));
+	if (!n)
+		return;
+	if (head) {
+		done = head < n ? head : n;
+		pgenc_put_bits(map, start, src[0], done);
 	}
-	for (; w < PGENC_WORDS(n); w++) {
-		u64 pos = start + w * PGENC_WORD_BITS;
-		u64 idx = pos / PGENC_WORD_BITS;
-		unsigned int off = pos % PGENC_WORD_BITS;
-		unsigned long mask = pgenc_low_mask(n - w * PGENC_WORD_BITS);
-		unsigned long v = src[w] & mask;
+	s = done % PGENC_WORD_BITS;
+	if (!s && n - done >= PGENC_WORD_BITS) {
+		u64 w = (n - done) / PGENC_WORD_BITS;
 
-		map[idx] = (map[idx] & ~(mask << off)) | (v << off);
-		if (off && (mask >> (PGENC_WORD_BITS - off))) {
-			unsigned long hi = mask >> (PGENC_WORD_BITS - off);
-
-			map[idx + 1] = (map[idx + 1] & ~hi) |
-				       (v >> (PGENC_WORD_BITS - off));
-		}
+		memcpy(map + (start + done) / PGENC_WORD_BITS,
+		       src + done / PGENC_WORD_BITS, w * sizeof(*map));
+		done += w * PGENC_WORD_BITS;
 	}
+	for (; n - done >= PGENC_WORD_BITS; done += PGENC_WORD_BITS) {
+		const unsigned long *p = src + done / PGENC_WORD_BITS;
+
+		map[(start + done) / PGENC_WORD_BITS] =
+			(p[0] >> s) | (p[1] << (PGENC_WORD_BITS - s));
+	}
+	if (done < n)
+		pgenc_put_bits(map, start + done, pgenc_src_word(src, n, done),
+			       n - done);
 }
 
 /* Set (value true) or clear bits [start, start + n) of map. */

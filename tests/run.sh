@@ -71,10 +71,12 @@ low_mask full word|s/n >= PGENC_WORD_BITS ? ~0UL/n > PGENC_WORD_BITS ? ~0UL/
 word_at past nbits|s/if (pos >= nbits)/if (pos > nbits)/
 word_at next word bound|s/(idx + 1) \* PGENC_WORD_BITS < nbits/(idx + 1) * PGENC_WORD_BITS <= nbits/
 word_at tail mask|s/if (nbits - pos < PGENC_WORD_BITS)/if (nbits - pos + 1 < PGENC_WORD_BITS)/
-bits_read word count|s/for (w = 0; w < PGENC_WORDS(n); w++)\s*$/for (w = 0; w + 1 < PGENC_WORDS(n); w++)/
+bits_read word count|s/for (; w < PGENC_WORDS(n); w++)$/for (; w + 1 < PGENC_WORDS(n); w++)/
 WORDS rounding|s/((nbits) + PGENC_WORD_BITS - 1)/((nbits) + PGENC_WORD_BITS - 2)/
-bits_write src past n|s/unsigned long v = src\[w\] \& mask;/unsigned long v = src[w];/
-bits_write high word mask|s/(map\[idx + 1\] \& ~hi)/(map[idx + 1] \& ~(hi >> 1))/
+put_bits keeps bits past len|s/((v << off) \& mask)/(v << off)/
+bits_write shifted word|s/(p\[1\] << (PGENC_WORD_BITS - s))/(p[1] << (PGENC_WORD_BITS - s - 1))/
+bits_write src past n|s/if (off \&\& idx + 1 < PGENC_WORDS(n))/if (off)/
+bits_write head length|s/done = head < n ? head : n;/done = head < n ? head - 1 : n;/
 bits_fill length|s/k = end - start;/k = end - start + 1;/
 bits_fill clear|s/map\[idx\] \&= ~mask;/map[idx] \&= mask;/'
 	cc=${ccs[0]}
