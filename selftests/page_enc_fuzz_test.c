@@ -8,7 +8,12 @@
  *   must match the model, and a failed call changes nothing;
  * - hypercalls: a guest sends random and boundary a0/a1/a2 (reserved
  *   bits, wrap, npages 0 and huge, GPAs outside memory), each checked
- *   against the model.
+ *   against the model;
+ * - hypercalls from CPL3: the guest makes the same kind of calls from
+ *   ring 3, half of them with valid arguments that would change the
+ *   bitmap; KVM must refuse each with -KVM_EPERM and leave the bitmap as
+ *   the model says. Some calls are then repeated at CPL0, on the same
+ *   vCPU, and must work as usual.
  *
  * PGENC_FUZZ_SEED and PGENC_FUZZ_ITERS override the seed (printed) and
  * the number of operations, so a failure is reproducible.
@@ -19,6 +24,7 @@
 #include <time.h>
 
 #include "pgenc_util.h"
+#include "pgenc_user_mode.h"
 
 #define MAX_GFN (1ULL << 21) /* slots stay below 8 GiB */
 #define NR_SLOTS 4
@@ -259,6 +265,7 @@ static void fuzz_ioctls(uint64_t iters)
 
 /* The guest makes whatever call the host put here, then reports. */
 static uint64_t hc_args[3];
+static bool hc_user; /* from CPL3 */
 
 static void guest_hc(void)
 {
@@ -268,45 +275,123 @@ static void guest_hc(void)
 					  READ_ONCE(hc_args[2])));
 }
 
+/* Like guest_hc(), from CPL0 or CPL3, and with the CS it ran with. */
+static void guest_hc_cpl(void)
+{
+	uint64_t ret, cs;
+
+	for (;;) {
+		if (READ_ONCE(hc_user)) {
+			ret = pgenc_guest_user_hc(KVM_HC_PAGE_ENC_STATUS,
+						  READ_ONCE(hc_args[0]),
+						  READ_ONCE(hc_args[1]),
+						  READ_ONCE(hc_args[2]), &cs);
+		} else {
+			ret = pgenc_guest_hc(READ_ONCE(hc_args[0]),
+					     READ_ONCE(hc_args[1]),
+					     READ_ONCE(hc_args[2]));
+			asm volatile("mov %%cs, %k0" : "=r"(cs));
+			cs &= 0xffff;
+		}
+		GUEST_SYNC_ARGS(ret, cs, 0, 0, 0);
+	}
+}
+
+static const uint64_t hc_attrs[] = { 0,	   1,	 2,    3,    0x10, 0x11,
+				     0x12, 0x13, 0x1f, 0x20, 0x30, 1ULL << 63 };
+
+struct hc {
+	uint64_t a0, n, a2;
+	bool valid;
+};
+
+static bool hc_valid(const struct pgenc_model *m, const struct hc *hc)
+{
+	return !(hc->a0 % PGENC_PAGE) && hc->n && !(hc->a2 & ~0x1fULL) &&
+	       (hc->a2 & 0xf) <= 2 && hc->a0 / PGENC_PAGE < m->npages &&
+	       hc->n <= m->npages - hc->a0 / PGENC_PAGE;
+}
+
+/* The attributes a valid call sets: encrypted or not. */
+static bool hc_enc(uint64_t a2)
+{
+	return (a2 & 0x10) || a2 == 1;
+}
+
+/* Random and boundary arguments. */
+static void hc_pick(const struct pgenc_model *m, struct hc *hc)
+{
+	uint64_t gfn = edgy(m->npages);
+
+	hc->n = edgy(m->npages);
+	hc->a0 = rnd() % 8 ? gfn * PGENC_PAGE : edgy(m->npages * PGENC_PAGE);
+	hc->a2 = rnd() % 4 ? hc_attrs[rnd() % ARRAY_SIZE(hc_attrs)] : rnd();
+	hc->valid = hc_valid(m, hc);
+}
+
+/*
+ * Valid arguments that would change the bitmap: the first page flips, so
+ * a call that was not refused shows in the bitmap.
+ */
+static void hc_pick_valid(const struct pgenc_model *m, struct hc *hc)
+{
+	static const uint64_t enc[] = { 1, 0x10, 0x11, 0x12 };
+	static const uint64_t shared[] = { 0, 2 };
+	uint64_t gfn = rnd() % m->npages;
+	uint64_t max = m->npages - gfn;
+
+	/* Mostly short ranges, sometimes up to the end of memory. */
+	if (rnd() % 4 && max > 64)
+		max = 64;
+	hc->a0 = gfn * PGENC_PAGE;
+	hc->n = 1 + rnd() % max;
+	hc->a2 = m->enc[gfn] ? shared[rnd() % ARRAY_SIZE(shared)] :
+			       enc[rnd() % ARRAY_SIZE(enc)];
+	hc->valid = hc_valid(m, hc);
+	TEST_ASSERT(hc->valid && hc_enc(hc->a2) != m->enc[gfn],
+		    "hc_pick_valid(%#lx, %#lx, %#lx)", hc->a0, hc->n, hc->a2);
+}
+
+/* A slot at 64 MiB, so that GPAs past slot 0 are tracked too. */
+static struct kvm_vm *hc_vm(struct kvm_vcpu **vcpu, void *guest,
+			    struct pgenc_model *m)
+{
+	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest);
+
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, 64ULL << 20, 1,
+				    SLOT_PAGES, 0);
+	pgenc_enable(vm);
+	pgenc_model_init(m, (64ULL << 20) / PGENC_PAGE + SLOT_PAGES);
+	return vm;
+}
+
 static void fuzz_hypercalls(uint64_t iters)
 {
-	static const uint64_t attrs[] = { 0,	1,    2,    3,
-					  0x10, 0x11, 0x12, 0x13,
-					  0x1f, 0x20, 0x30, 1ULL << 63 };
 	struct pgenc_model m;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	uint64_t it, ok = 0;
 	struct ucall uc;
+	struct hc hc;
 
-	vm = vm_create_with_one_vcpu(&vcpu, guest_hc);
-	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, 64ULL << 20, 1,
-				    SLOT_PAGES, 0);
-	pgenc_enable(vm);
-	pgenc_model_init(&m, (64ULL << 20) / PGENC_PAGE + SLOT_PAGES);
+	vm = hc_vm(&vcpu, guest_hc, &m);
 
 	for (it = 0; it < iters; it++) {
-		uint64_t gfn = edgy(m.npages), n = edgy(m.npages);
-		uint64_t a0 = rnd() % 8 ? gfn * PGENC_PAGE :
-					  edgy(m.npages * PGENC_PAGE);
-		uint64_t a2 = rnd() % 4 ? attrs[rnd() % ARRAY_SIZE(attrs)] :
-					  rnd();
-		bool valid = !(a0 % PGENC_PAGE) && n && !(a2 & ~0x1fULL) &&
-			     (a2 & 0xf) <= 2 && a0 / PGENC_PAGE < m.npages &&
-			     n <= m.npages - a0 / PGENC_PAGE;
-
-		hc_args[0] = a0;
-		hc_args[1] = n;
-		hc_args[2] = a2;
+		hc_pick(&m, &hc);
+		hc_args[0] = hc.a0;
+		hc_args[1] = hc.n;
+		hc_args[2] = hc.a2;
 		sync_global_to_guest(vm, hc_args);
 		vcpu_run(vcpu);
 		TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC, "guest died");
-		TEST_ASSERT(uc.args[1] == (valid ? 0 : (uint64_t)-KVM_EINVAL),
-			    "hc(%#lx, %#lx, %#lx) = %ld, model wants %s", a0, n,
-			    a2, (long)uc.args[1], valid ? "0" : "-KVM_EINVAL");
-		if (valid) {
-			pgenc_model_fill(&m, a0 / PGENC_PAGE, n,
-					 (a2 & 0x10) || a2 == 1);
+		TEST_ASSERT(uc.args[1] ==
+				    (hc.valid ? 0 : (uint64_t)-KVM_EINVAL),
+			    "hc(%#lx, %#lx, %#lx) = %ld, model wants %s", hc.a0,
+			    hc.n, hc.a2, (long)uc.args[1],
+			    hc.valid ? "0" : "-KVM_EINVAL");
+		if (hc.valid) {
+			pgenc_model_fill(&m, hc.a0 / PGENC_PAGE, hc.n,
+					 hc_enc(hc.a2));
 			ok++;
 		}
 		if (it % 32 == 0)
@@ -317,6 +402,95 @@ static void fuzz_hypercalls(uint64_t iters)
 			 "hypercall fuzzer: %lu calls, %lu valid, bitmap equals the model\n",
 			 iters, ok);
 	pgenc_figure("calls_fuzzed", iters);
+	free(m.enc);
+	kvm_vm_free(vm);
+}
+
+/* Run one call from CPL3 (@user) or CPL0; returns RAX, checks the CPL. */
+static uint64_t hc_run(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
+		       const struct hc *hc, bool user)
+{
+	struct ucall uc;
+	uint64_t cmd;
+	int r;
+
+	hc_args[0] = hc->a0;
+	hc_args[1] = hc->n;
+	hc_args[2] = hc->a2;
+	hc_user = user;
+	sync_global_to_guest(vm, hc_args);
+	sync_global_to_guest(vm, hc_user);
+	/* Not vcpu_run(): a guest exception should name the call. */
+	do
+		r = __vcpu_run(vcpu);
+	while (r == -1 && errno == EINTR);
+	TEST_ASSERT(!r, "KVM_RUN: %s", strerror(errno));
+	cmd = get_ucall(vcpu, &uc);
+	TEST_ASSERT(cmd != UCALL_UNHANDLED,
+		    "CPL%d hc(%#lx, %#lx, %#lx): guest exception, vector %lu (14 = #PF: is the ring-3 code user-accessible?)",
+		    user ? 3 : 0, hc->a0, hc->n, hc->a2, uc.args[0]);
+	TEST_ASSERT(cmd == UCALL_SYNC,
+		    "CPL%d hc(%#lx, %#lx, %#lx): guest died, exit reason %u (%s)",
+		    user ? 3 : 0, hc->a0, hc->n, hc->a2, vcpu->run->exit_reason,
+		    exit_reason_str(vcpu->run->exit_reason));
+	TEST_ASSERT((uc.args[2] & 3) == (user ? 3 : 0),
+		    "hc(%#lx, %#lx, %#lx) ran with CS %#lx, not at CPL%d",
+		    hc->a0, hc->n, hc->a2, uc.args[2], user ? 3 : 0);
+	return uc.args[1];
+}
+
+/*
+ * Stock KVM refuses hypercalls from CPL > 0 before pgenc sees them: each
+ * call from ring 3, valid or not, must return -KVM_EPERM and change no
+ * bit. Repeating some at CPL0 shows the arguments and the vCPU were fine.
+ */
+static void fuzz_cpl3_hypercalls(uint64_t iters)
+{
+	uint64_t it, ret, calls = 0, valid = 0, kernel = 0;
+	struct pgenc_model m;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	int64_t bad;
+	struct hc hc;
+
+	vm = hc_vm(&vcpu, guest_hc_cpl, &m);
+	pgenc_user_mode_init(vm, vcpu);
+
+	for (it = 0; it < iters; it++) {
+		if (rnd() % 2)
+			hc_pick_valid(&m, &hc);
+		else
+			hc_pick(&m, &hc);
+		ret = hc_run(vm, vcpu, &hc, true);
+		calls++;
+		valid += hc.valid;
+		TEST_ASSERT(ret == (uint64_t)-KVM_EPERM,
+			    "CPL3 hc(%#lx, %#lx, %#lx) = %ld, KVM must refuse it with -KVM_EPERM",
+			    hc.a0, hc.n, hc.a2, (long)ret);
+		bad = pgenc_model_diff(vm, &m);
+		TEST_ASSERT(bad < 0,
+			    "CPL3 hc(%#lx, %#lx, %#lx) changed gfn %ld (%svalid arguments)",
+			    hc.a0, hc.n, hc.a2, (long)bad,
+			    hc.valid ? "" : "in");
+
+		if (!hc.valid && rnd() % 4)
+			continue;
+		ret = hc_run(vm, vcpu, &hc, false);
+		calls++;
+		kernel++;
+		TEST_ASSERT(ret == (hc.valid ? 0 : (uint64_t)-KVM_EINVAL),
+			    "CPL0 hc(%#lx, %#lx, %#lx) = %ld, model wants %s",
+			    hc.a0, hc.n, hc.a2, (long)ret,
+			    hc.valid ? "0" : "-KVM_EINVAL");
+		if (hc.valid)
+			pgenc_model_fill(&m, hc.a0 / PGENC_PAGE, hc.n,
+					 hc_enc(hc.a2));
+	}
+	bad = pgenc_model_diff(vm, &m);
+	ksft_test_result(bad < 0,
+			 "CPL3 hypercalls: %lu refused with -KVM_EPERM (%lu with valid arguments), %lu at CPL0 in between, bitmap equals the model\n",
+			 iters, valid, kernel);
+	pgenc_figure("calls_fuzzed", calls);
 	free(m.enc);
 	kvm_vm_free(vm);
 }
@@ -336,10 +510,11 @@ int main(void)
 	}
 	ksft_print_msg("PGENC_FUZZ_SEED=%#lx PGENC_FUZZ_ITERS=%lu\n", seed,
 		       iters);
-	ksft_set_plan(2);
+	ksft_set_plan(3);
 
 	rng_state = seed | 1;
 	fuzz_ioctls(iters);
 	fuzz_hypercalls(iters / 3);
+	fuzz_cpl3_hypercalls(iters / 3);
 	ksft_finished();
 }
