@@ -66,7 +66,7 @@ int pgenc_prepare_memory_region(struct kvm *kvm,
 				const struct kvm_memory_slot *new,
 				enum kvm_mr_change change);
 void pgenc_commit_memory_region(struct kvm *kvm, enum kvm_mr_change change);
-bool pgenc_gfn_is_shared(struct kvm *kvm, gfn_t gfn);
+u64 pgenc_shared_run(struct kvm *kvm, gfn_t gfn, u64 max);
 void pgenc_count_dbg(struct kvm *kvm, u64 fw_cmds, u64 bypassed);
 
 /* pgenc_hypercall.c */

@@ -242,20 +242,26 @@ void pgenc_commit_memory_region(struct kvm *kvm, enum kvm_mr_change change)
 }
 
 /* For the DBG_DECRYPT bypass: false unless the guest reported gfn shared. */
-bool pgenc_gfn_is_shared(struct kvm *kvm, gfn_t gfn)
+/*
+ * How many pages from gfn on, at most max, the guest reported shared in
+ * a row: 0 if gfn is encrypted, untracked or tracking is off.
+ */
+u64 pgenc_shared_run(struct kvm *kvm, gfn_t gfn, u64 max)
 {
 	struct pgenc_vm *pv = pgenc_vm_find(kvm);
-	bool shared = false;
+	u64 run = 0, end;
 
 	if (!pv)
-		return false;
+		return 0;
 	spin_lock(&pv->lock);
-	if (gfn < pv->nbits)
-		shared = !test_bit(gfn, pv->bits);
+	if (gfn < pv->nbits) {
+		end = gfn + min(max, pv->nbits - gfn);
+		run = find_next_bit(pv->bits, end, gfn) - gfn;
+	}
 	spin_unlock(&pv->lock);
-	return shared;
+	return run;
 }
-EXPORT_SYMBOL_GPL(pgenc_gfn_is_shared);
+EXPORT_SYMBOL_GPL(pgenc_shared_run);
 
 void pgenc_count_dbg(struct kvm *kvm, u64 fw_cmds, u64 bypassed)
 {

@@ -114,13 +114,20 @@ int pgenc_sev_guest_df_flush(int *error)
 	return pgenc_sevsim(SEV_CMD_DF_FLUSH, NULL, error);
 }
 
-/* The gfn whose memory is at hva, or -1; memslots of address space 0. */
-static s64 pgenc_hva_to_gfn(struct kvm *kvm, unsigned long hva)
+/* Whole pages the bypass copies per step: one lookup and one pin each. */
+#define PGENC_DBG_BATCH 16
+
+/*
+ * The gfn whose memory is at hva, or -1; memslots of address space 0.
+ * *left: the pages from there to the end of the memslot.
+ */
+static s64 pgenc_hva_to_gfn(struct kvm *kvm, unsigned long hva, u64 *left)
 {
 	struct kvm_memslots *slots;
 	struct kvm_memory_slot *slot;
 	s64 gfn = -1;
 	int idx, bkt;
+	u64 pg;
 
 	idx = srcu_read_lock(&kvm->srcu);
 	/*
@@ -132,8 +139,9 @@ static s64 pgenc_hva_to_gfn(struct kvm *kvm, unsigned long hva)
 	kvm_for_each_memslot(slot, bkt, slots) {
 		if (hva >= slot->userspace_addr &&
 		    hva - slot->userspace_addr < (slot->npages << PAGE_SHIFT)) {
-			gfn = slot->base_gfn +
-			      ((hva - slot->userspace_addr) >> PAGE_SHIFT);
+			pg = (hva - slot->userspace_addr) >> PAGE_SHIFT;
+			gfn = slot->base_gfn + pg;
+			*left = slot->npages - pg;
 			break;
 		}
 	}
@@ -142,21 +150,28 @@ static s64 pgenc_hva_to_gfn(struct kvm *kvm, unsigned long hva)
 }
 
 /*
- * A whole page both ways: pin the guest page and the caller's page and
- * copy_page() between them, the kernel's fastest page copy, with no user
- * access or fault handling on the copy itself.
+ * Copy len bytes that lie within one page on each side: pin the guest
+ * page and the caller's page and copy between them (copy_page() for a
+ * whole page), with no user access or fault handling on the copy itself.
+ * Nothing is written unless all of it can be: a failing copy_from_user()
+ * straight into the guest page would zero the rest of the range there.
  */
-static int pgenc_copy_whole_page(unsigned long src, unsigned long dst)
+static int pgenc_copy_pinned(unsigned long src, unsigned long dst,
+			     unsigned int len)
 {
 	struct page *from, *to;
 	int r = -EFAULT;
 
-	if (pin_user_pages_fast(src, 1, 0, &from) != 1)
+	if (pin_user_pages_fast(src & PAGE_MASK, 1, 0, &from) != 1)
 		return -EFAULT;
-	if (pin_user_pages_fast(dst, 1, FOLL_WRITE, &to) == 1) {
-		void *d = kmap_local_page(to), *s = kmap_local_page(from);
+	if (pin_user_pages_fast(dst & PAGE_MASK, 1, FOLL_WRITE, &to) == 1) {
+		u8 *d = kmap_local_page(to), *s = kmap_local_page(from);
 
-		copy_page(d, s);
+		if (len == PAGE_SIZE)
+			copy_page(d, s);
+		else
+			memcpy(d + offset_in_page(dst), s + offset_in_page(src),
+			       len);
 		kunmap_local(s);
 		kunmap_local(d);
 		unpin_user_pages_dirty_lock(&to, 1, true);
@@ -166,39 +181,51 @@ static int pgenc_copy_whole_page(unsigned long src, unsigned long dst)
 	return r;
 }
 
-/* Part of a page: one copy between the pinned guest page and the caller. */
-static int pgenc_copy_part(unsigned long src, unsigned long dst,
-			   unsigned int len, bool dec)
+/*
+ * n whole pages, page aligned on both sides: pinned in one call per side
+ * and copied with copy_page(); nothing is written unless every page of
+ * both sides could be pinned.
+ */
+static int pgenc_copy_pages(unsigned long src, unsigned long dst, int n)
 {
-	unsigned long guest = dec ? src : dst, left;
-	struct page *page;
-	u8 *p;
+	struct page *from[PGENC_DBG_BATCH], *to[PGENC_DBG_BATCH];
+	int got_from, got_to = 0, i, r = -EFAULT;
 
-	if (pin_user_pages_fast(guest & PAGE_MASK, 1, dec ? 0 : FOLL_WRITE,
-				&page) != 1)
-		return -EFAULT;
-	p = kmap_local_page(page);
-	if (dec)
-		left = copy_to_user((void __user *)dst, p + offset_in_page(src),
-				    len);
-	else
-		left = copy_from_user(p + offset_in_page(dst),
-				      (void __user *)src, len);
-	kunmap_local(p);
-	unpin_user_pages_dirty_lock(&page, 1, !dec && !left);
-	return left ? -EFAULT : 0;
+	got_from = pin_user_pages_fast(src, n, 0, from);
+	if (got_from == n)
+		got_to = pin_user_pages_fast(dst, n, FOLL_WRITE, to);
+	if (got_to == n) {
+		for (i = 0; i < n; i++) {
+			void *d = kmap_local_page(to[i]);
+			void *s = kmap_local_page(from[i]);
+
+			copy_page(d, s);
+			kunmap_local(s);
+			kunmap_local(d);
+		}
+		r = 0;
+	}
+	if (got_to > 0)
+		unpin_user_pages_dirty_lock(to, got_to, !r);
+	if (got_from > 0)
+		unpin_user_pages(from, got_from);
+	return r;
 }
 
 /*
  * One step of sev_dbg_crypt(): src/dst are userspace addresses, the guest
  * page is src for DBG_DECRYPT and dst for DBG_ENCRYPT. Returns the bytes
- * copied (up to the next page boundary of either side), 0 to let the
- * firmware do this step, or -errno.
+ * copied (up to PGENC_DBG_BATCH whole pages when both sides are page
+ * aligned, else up to the next page boundary of either side), 0 to let
+ * the firmware do this step, or -errno. The bitmap is read when the step
+ * starts: a page the guest converts meanwhile is copied as it was
+ * reported, as with any report the guest makes after the read.
  */
 int pgenc_sev_dbg_bypass(struct kvm *kvm, u32 handle, unsigned long src,
 			 unsigned long dst, unsigned int size, bool dec)
 {
 	unsigned int len;
+	u64 left, n;
 	s64 gfn;
 	int r;
 
@@ -210,14 +237,29 @@ int pgenc_sev_dbg_bypass(struct kvm *kvm, u32 handle, unsigned long src,
 	}
 	if (!pgenc_dbg_bypass)
 		return 0;
-	gfn = pgenc_hva_to_gfn(kvm, dec ? src : dst);
-	if (gfn < 0 || !pgenc_gfn_is_shared(kvm, gfn))
+	gfn = pgenc_hva_to_gfn(kvm, dec ? src : dst, &left);
+	if (gfn < 0)
 		return 0;
 
+	/* Whole pages: the run the guest reported shared, in one batch. */
+	if (!offset_in_page(src) && !offset_in_page(dst) && size >= PAGE_SIZE) {
+		n = pgenc_shared_run(kvm, gfn,
+				     min3(left, (u64)(size >> PAGE_SHIFT),
+					  (u64)PGENC_DBG_BATCH));
+		if (!n)
+			return 0;
+		r = pgenc_copy_pages(src, dst, n);
+		if (r)
+			return r;
+		pgenc_count_dbg(kvm, 0, n);
+		return n << PAGE_SHIFT;
+	}
+
+	if (!pgenc_shared_run(kvm, gfn, 1))
+		return 0;
 	len = min3((unsigned long)size, PAGE_SIZE - offset_in_page(src),
 		   PAGE_SIZE - offset_in_page(dst));
-	r = len == PAGE_SIZE ? pgenc_copy_whole_page(src, dst) :
-			       pgenc_copy_part(src, dst, len, dec);
+	r = pgenc_copy_pinned(src, dst, len);
 	if (r)
 		return r;
 	pgenc_count_dbg(kvm, 0, 1);
