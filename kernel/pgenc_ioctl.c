@@ -187,8 +187,9 @@ static int pgenc_set_bitmap(struct pgenc_vm *pv,
 	if (ubuf) {
 		off = offset_in_page(ubuf);
 		npages = DIV_ROUND_UP(off + pgenc_user_bytes(n), PAGE_SIZE);
+		/* Sized by the caller: failing is -ENOMEM, not a warning. */
 		pages = kvmalloc_array(npages, sizeof(*pages),
-				       GFP_KERNEL_ACCOUNT);
+				       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!pages)
 			return -ENOMEM;
 		got = pin_user_pages_fast((unsigned long)ubuf & PAGE_MASK,
