@@ -156,6 +156,27 @@ static const char export_usage[] =
 	"  --max-pages N        refuse inputs of more pages (default 2^32)\n"
 	"  -h, --help           this help\n";
 
+/*
+ * The options every bitmap subcommand shares: --max-pages, --help, and
+ * the errors getopt reports. -1: go on parsing; else the exit code.
+ */
+static int common_opt(const char *cmd, int c, char **argv, const char *usage,
+		      uint64_t *max_pages)
+{
+	switch (c) {
+	case 'M':
+		if (parse_num(cmd, "--max-pages", optarg, 1, PGENC_MAX_PAGES,
+			      max_pages))
+			return PGENC_EXIT_USAGE;
+		return -1;
+	case 'h':
+		fputs(usage, stdout);
+		return PGENC_EXIT_OK;
+	default:
+		return pg_getopt_error(cmd, c, argv);
+	}
+}
+
 static int bitmap_export(int argc, char **argv)
 {
 	static const char cmd[] = "bitmap export";
@@ -214,16 +235,10 @@ static int bitmap_export(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
-		case 'M':
-			if (parse_num(cmd, "--max-pages", optarg, 1,
-				      PGENC_MAX_PAGES, &max_pages))
-				return PGENC_EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(export_usage, stdout);
-			return PGENC_EXIT_OK;
 		default:
-			return pg_getopt_error(cmd, c, argv);
+			r = common_opt(cmd, c, argv, export_usage, &max_pages);
+			if (r >= 0)
+				return r;
 		}
 	}
 	if (optind < argc)
@@ -321,16 +336,10 @@ static int bitmap_import(int argc, char **argv)
 			if (parse_format(cmd, "--format", optarg, &ifmt))
 				return PGENC_EXIT_USAGE;
 			break;
-		case 'M':
-			if (parse_num(cmd, "--max-pages", optarg, 1,
-				      PGENC_MAX_PAGES, &max_pages))
-				return PGENC_EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(import_usage, stdout);
-			return PGENC_EXIT_OK;
 		default:
-			return pg_getopt_error(cmd, c, argv);
+			r = common_opt(cmd, c, argv, import_usage, &max_pages);
+			if (r >= 0)
+				return r;
 		}
 	}
 	if (optind >= argc)
@@ -644,16 +653,10 @@ static int bitmap_show(int argc, char **argv)
 			if (parse_format(cmd, "--format", optarg, &ifmt))
 				return PGENC_EXIT_USAGE;
 			break;
-		case 'M':
-			if (parse_num(cmd, "--max-pages", optarg, 1,
-				      PGENC_MAX_PAGES, &max_pages))
-				return PGENC_EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(show_usage, stdout);
-			return PGENC_EXIT_OK;
 		default:
-			return pg_getopt_error(cmd, c, argv);
+			r = common_opt(cmd, c, argv, show_usage, &max_pages);
+			if (r >= 0)
+				return r;
 		}
 	}
 	if (optind >= argc)
@@ -814,16 +817,10 @@ static int bitmap_diff(int argc, char **argv)
 			if (parse_format(cmd, "--format", optarg, &ifmt))
 				return PGENC_EXIT_USAGE;
 			break;
-		case 'M':
-			if (parse_num(cmd, "--max-pages", optarg, 1,
-				      PGENC_MAX_PAGES, &max_pages))
-				return PGENC_EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(diff_usage, stdout);
-			return PGENC_EXIT_OK;
 		default:
-			return pg_getopt_error(cmd, c, argv);
+			r = common_opt(cmd, c, argv, diff_usage, &max_pages);
+			if (r >= 0)
+				return r;
 		}
 	}
 	if (argc - optind < 2)
