@@ -33,7 +33,7 @@ for name in calls_fuzzed stress_iterations faults_injected splats leaks; do
 	case $name in
 	splats | leaks)
 		[[ -n $v ]] && ((v > 0)) && { why="must be 0"; bad=1; }
-		[[ $name == splats && -z $v ]] && { why="n/a: no VM ran"; } ;;
+		[[ $name == splats && -z $v ]] && { why="n/a: no test-VM verdict in these logs"; } ;;
 	esac
 	printf '  %-18s %s%s\n' "${name//_/ }" "${v:--}" "${why:+  ($why)}"
 done
