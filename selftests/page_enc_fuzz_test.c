@@ -23,30 +23,12 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "pgenc_util.h"
+#include "pgenc_fuzz.h"
 #include "pgenc_user_mode.h"
 
 #define MAX_GFN (1ULL << 21) /* slots stay below 8 GiB */
 #define NR_SLOTS 4
 #define SLOT_PAGES 16ULL
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64*: reproducible from the printed seed. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t env_u64(const char *name, uint64_t def)
-{
-	const char *v = getenv(name);
-
-	return v ? strtoull(v, NULL, 0) : def;
-}
 
 /* A value near the interesting edges of [0, end], or anything. */
 static uint64_t edgy(uint64_t end)
@@ -497,22 +479,12 @@ static void fuzz_cpl3_hypercalls(uint64_t iters)
 
 int main(void)
 {
-	uint64_t seed = env_u64("PGENC_FUZZ_SEED", 0);
-	uint64_t iters = env_u64("PGENC_FUZZ_ITERS", 3000);
+	uint64_t iters;
 
 	ksft_print_header();
 	pgenc_require();
-	if (!seed) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		seed = ts.tv_nsec ^ ts.tv_sec ^ getpid();
-	}
-	ksft_print_msg("PGENC_FUZZ_SEED=%#lx PGENC_FUZZ_ITERS=%lu\n", seed,
-		       iters);
+	iters = pgenc_fuzz_init(3000);
 	ksft_set_plan(3);
-
-	rng_state = seed | 1;
 	fuzz_ioctls(iters);
 	fuzz_hypercalls(iters / 3);
 	fuzz_cpl3_hypercalls(iters / 3);

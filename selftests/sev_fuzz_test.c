@@ -10,20 +10,11 @@
 #define _GNU_SOURCE
 #include <time.h>
 
+#include "pgenc_fuzz.h"
 #include "sev_util.h"
 
 #define DATA_PAGES 4ULL
 #define NR_VMS 3
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
 
 static void guest_code(void)
 {
@@ -173,23 +164,15 @@ static bool step(struct fvm *v)
 
 int main(void)
 {
-	const char *e_seed = getenv("PGENC_FUZZ_SEED");
-	const char *e_iters = getenv("PGENC_FUZZ_ITERS");
-	uint64_t iters = e_iters ? strtoull(e_iters, NULL, 0) : 600;
-	uint64_t seed = e_seed ? strtoull(e_seed, NULL, 0) : 0;
-	uint64_t it, accepted = 0, rejected = 0, recycled = 0;
+	uint64_t iters, it, accepted = 0, rejected = 0, recycled = 0;
 	struct fvm vms[NR_VMS];
 	int sev_fd, i;
 
 	ksft_print_header();
 	pgenc_require();
 	sev_fd = sevsim_fd();
-	if (!seed)
-		seed = time(NULL) ^ getpid();
-	ksft_print_msg("PGENC_FUZZ_SEED=%#lx PGENC_FUZZ_ITERS=%lu\n", seed,
-		       iters);
+	iters = pgenc_fuzz_init(600);
 	ksft_set_plan(2);
-	rng_state = seed | 1;
 
 	for (i = 0; i < NR_VMS; i++)
 		vm_new(&vms[i], sev_fd);
