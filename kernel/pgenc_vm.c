@@ -241,9 +241,8 @@ void pgenc_commit_memory_region(struct kvm *kvm, enum kvm_mr_change change)
 	kvfree(pending);
 }
 
-/* For the DBG_DECRYPT bypass: false unless the guest reported gfn shared. */
 /*
- * How many pages from gfn on, at most max, the guest reported shared in
+ * For the DBG bypass: how many pages from gfn on, at most max, the guest reported shared in
  * a row: 0 if gfn is encrypted, untracked or tracking is off.
  */
 u64 pgenc_shared_run(struct kvm *kvm, gfn_t gfn, u64 max)

@@ -150,56 +150,33 @@ static s64 pgenc_hva_to_gfn(struct kvm *kvm, unsigned long hva, u64 *left)
 }
 
 /*
- * Copy len bytes that lie within one page on each side: pin the guest
- * page and the caller's page and copy between them (copy_page() for a
- * whole page), with no user access or fault handling on the copy itself.
- * Nothing is written unless all of it can be: a failing copy_from_user()
- * straight into the guest page would zero the rest of the range there.
+ * Copy between the n pages at src and the n pages at dst, pinned first
+ * (one call per side) so that the copy itself takes no fault: n whole,
+ * page-aligned pages with copy_page(), or (n = 1) len bytes within one
+ * page on each side. Nothing is written unless every page is pinned: a
+ * failing copy_from_user() straight into a guest page would zero the
+ * rest of the range there.
  */
-static int pgenc_copy_pinned(unsigned long src, unsigned long dst,
+static int pgenc_copy_pinned(unsigned long src, unsigned long dst, int n,
 			     unsigned int len)
-{
-	struct page *from, *to;
-	int r = -EFAULT;
-
-	if (pin_user_pages_fast(src & PAGE_MASK, 1, 0, &from) != 1)
-		return -EFAULT;
-	if (pin_user_pages_fast(dst & PAGE_MASK, 1, FOLL_WRITE, &to) == 1) {
-		u8 *d = kmap_local_page(to), *s = kmap_local_page(from);
-
-		if (len == PAGE_SIZE)
-			copy_page(d, s);
-		else
-			memcpy(d + offset_in_page(dst), s + offset_in_page(src),
-			       len);
-		kunmap_local(s);
-		kunmap_local(d);
-		unpin_user_pages_dirty_lock(&to, 1, true);
-		r = 0;
-	}
-	unpin_user_page(from);
-	return r;
-}
-
-/*
- * n whole pages, page aligned on both sides: pinned in one call per side
- * and copied with copy_page(); nothing is written unless every page of
- * both sides could be pinned.
- */
-static int pgenc_copy_pages(unsigned long src, unsigned long dst, int n)
 {
 	struct page *from[PGENC_DBG_BATCH], *to[PGENC_DBG_BATCH];
 	int got_from, got_to = 0, i, r = -EFAULT;
 
-	got_from = pin_user_pages_fast(src, n, 0, from);
+	got_from = pin_user_pages_fast(src & PAGE_MASK, n, 0, from);
 	if (got_from == n)
-		got_to = pin_user_pages_fast(dst, n, FOLL_WRITE, to);
+		got_to =
+			pin_user_pages_fast(dst & PAGE_MASK, n, FOLL_WRITE, to);
 	if (got_to == n) {
 		for (i = 0; i < n; i++) {
-			void *d = kmap_local_page(to[i]);
-			void *s = kmap_local_page(from[i]);
+			u8 *d = kmap_local_page(to[i]);
+			u8 *s = kmap_local_page(from[i]);
 
-			copy_page(d, s);
+			if (len == n * PAGE_SIZE)
+				copy_page(d, s);
+			else
+				memcpy(d + offset_in_page(dst),
+				       s + offset_in_page(src), len);
 			kunmap_local(s);
 			kunmap_local(d);
 		}
@@ -246,22 +223,17 @@ int pgenc_sev_dbg_bypass(struct kvm *kvm, u32 handle, unsigned long src,
 		n = pgenc_shared_run(kvm, gfn,
 				     min3(left, (u64)(size >> PAGE_SHIFT),
 					  (u64)PGENC_DBG_BATCH));
-		if (!n)
-			return 0;
-		r = pgenc_copy_pages(src, dst, n);
-		if (r)
-			return r;
-		pgenc_count_dbg(kvm, 0, n);
-		return n << PAGE_SHIFT;
+		len = n << PAGE_SHIFT;
+	} else {
+		n = pgenc_shared_run(kvm, gfn, 1);
+		len = min3((unsigned long)size, PAGE_SIZE - offset_in_page(src),
+			   PAGE_SIZE - offset_in_page(dst));
 	}
-
-	if (!pgenc_shared_run(kvm, gfn, 1))
+	if (!n)
 		return 0;
-	len = min3((unsigned long)size, PAGE_SIZE - offset_in_page(src),
-		   PAGE_SIZE - offset_in_page(dst));
-	r = pgenc_copy_pinned(src, dst, len);
+	r = pgenc_copy_pinned(src, dst, n, len);
 	if (r)
 		return r;
-	pgenc_count_dbg(kvm, 0, 1);
+	pgenc_count_dbg(kvm, 0, n);
 	return len;
 }
