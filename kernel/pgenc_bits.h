@@ -90,8 +90,6 @@ static inline u8 pgenc_user_last_byte(u8 ours, u8 callers, u64 n)
 	return (ours & ~keep) | (callers & keep);
 }
 
-#define PGENC_HAVE_USER_BYTES
-
 /* Mask of the low n bits of a word, 0 < n <= PGENC_WORD_BITS. */
 static inline unsigned long pgenc_low_mask(u64 n)
 {
@@ -121,25 +119,41 @@ static inline unsigned long pgenc_word_at(const unsigned long *map, u64 nbits,
 }
 
 /*
- * Copy bits [start, start + n) of map (nbits long) to dst bits [0, n).
- * dst gets PGENC_WORDS(n) words; bits of the last word past n are 1.
+ * GET's image: byte i of dst gets bits [pos + 8 * i, pos + 8 * i + 8) of
+ * map, for i < len; bits at or past nbits read as 1. A plain copy where
+ * pos is byte aligned and the bytes lie below nbits, else assembled a
+ * word at a time. Exactly len bytes of dst are written.
  */
-static inline void pgenc_bits_read(unsigned long *dst, const unsigned long *map,
-				   u64 nbits, u64 start, u64 n)
+static inline void pgenc_get_bytes(u8 *dst, const unsigned long *map, u64 nbits,
+				   u64 pos, size_t len)
 {
-	u64 w = 0;
+	unsigned long w;
+	size_t i = 0;
 
-	/* Word-aligned start: whole words below nbits are a plain copy. */
-	if (!(start % PGENC_WORD_BITS) && start < nbits) {
-		w = (nbits - start) / PGENC_WORD_BITS;
-		if (w > n / PGENC_WORD_BITS)
-			w = n / PGENC_WORD_BITS;
-		memcpy(dst, map + start / PGENC_WORD_BITS, w * sizeof(*dst));
+	if (!(pos % 8) && pos + 8ULL * len <= nbits) {
+		memcpy(dst, (const u8 *)map + pos / 8, len);
+		return;
 	}
-	for (; w < PGENC_WORDS(n); w++)
-		dst[w] = pgenc_word_at(map, nbits, start + w * PGENC_WORD_BITS);
-	if (n % PGENC_WORD_BITS)
-		dst[w - 1] |= ~pgenc_low_mask(n % PGENC_WORD_BITS);
+	for (; i + sizeof(w) <= len; i += sizeof(w)) {
+		w = pgenc_word_at(map, nbits, pos + 8ULL * i);
+		memcpy(dst + i, &w, sizeof(w));
+	}
+	if (i < len) {
+		w = pgenc_word_at(map, nbits, pos + 8ULL * i);
+		memcpy(dst + i, &w, len - i);
+	}
+}
+
+/*
+ * The last byte of GET's image of n bits from start when n % 8 != 0:
+ * the map's bits below n % 8, the caller's own byte above.
+ */
+static inline u8 pgenc_get_last_byte(const unsigned long *map, u64 nbits,
+				     u64 start, u64 n, u8 callers)
+{
+	u8 ours = (u8)pgenc_word_at(map, nbits, start + (n & ~7ULL));
+
+	return pgenc_user_last_byte(ours, callers, n);
 }
 
 /* The word of src bits [pos, pos + PGENC_WORD_BITS), src being n bits. */

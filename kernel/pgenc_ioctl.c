@@ -49,32 +49,6 @@ static u8 __user *pgenc_user_buf(const struct kvm_page_enc_bitmap *b)
 }
 
 /*
- * Bytes [k, k + seg) of a GET whose byte 0 is bit start of the bitmap,
- * stored at dst: a plain copy where the bits are byte aligned and below
- * nbits, else assembled a word at a time (bits past nbits read as 1).
- */
-static void pgenc_get_bytes(u8 *dst, const unsigned long *map, u64 nbits,
-			    u64 start, size_t k, size_t seg)
-{
-	u64 pos = start + 8ULL * k;
-	unsigned long w;
-	size_t i = 0;
-
-	if (!(pos % 8) && pos + 8ULL * seg <= nbits) {
-		memcpy(dst, (const u8 *)map + pos / 8, seg);
-		return;
-	}
-	for (; i + sizeof(w) <= seg; i += sizeof(w)) {
-		w = pgenc_word_at(map, nbits, pos + 8ULL * i);
-		memcpy(dst + i, &w, sizeof(w));
-	}
-	if (i < seg) {
-		w = pgenc_word_at(map, nbits, pos + 8ULL * i);
-		memcpy(dst + i, &w, seg - i);
-	}
-}
-
-/*
  * GET: the caller's buffer is pinned one chunk at a time and the chunk's
  * bytes are stored straight into it under the spinlock (one pass over
  * the data; a chunk is still seen atomically). The last, partial byte
@@ -86,7 +60,7 @@ static int pgenc_get_bitmap(struct pgenc_vm *pv,
 	struct page *pages[PGENC_CHUNK_BYTES / PAGE_SIZE + 1];
 	u8 __user *ubuf = pgenc_user_buf(b);
 	u64 n = b->num_pages, whole = n & ~7ULL, done = 0, chunk;
-	u8 last = 0, ours;
+	u8 last = 0;
 
 	if (!access_ok(ubuf, pgenc_user_bytes(n)))
 		return -EFAULT;
@@ -116,7 +90,7 @@ static int pgenc_get_bitmap(struct pgenc_vm *pv,
 			seg = min(bytes - k, PAGE_SIZE - po);
 			dst = kmap_local_page(pages[(off + k) / PAGE_SIZE]);
 			pgenc_get_bytes(dst + po, pv->bits, pv->nbits,
-					b->start_gfn + done, k, seg);
+					b->start_gfn + done + 8ULL * k, seg);
 			kunmap_local(dst);
 		}
 		spin_unlock(&pv->lock);
@@ -128,10 +102,10 @@ static int pgenc_get_bitmap(struct pgenc_vm *pv,
 	}
 	if (n % 8) {
 		spin_lock(&pv->lock);
-		ours = (u8)pgenc_word_at(pv->bits, pv->nbits,
-					 b->start_gfn + whole);
+		last = pgenc_get_last_byte(pv->bits, pv->nbits, b->start_gfn, n,
+					   last);
 		spin_unlock(&pv->lock);
-		if (put_user(pgenc_user_last_byte(ours, last, n), ubuf + n / 8))
+		if (put_user(last, ubuf + n / 8))
 			return -EFAULT;
 	}
 	return 0;

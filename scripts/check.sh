@@ -18,7 +18,7 @@ lanes=("${@:-${all_lanes[@]}}")
 lane_steps() {
 	case $1 in
 	deps) echo "$here/deps.sh" ;;
-	unit) echo "$repo/tests/run.sh" ;;
+	unit) printf '%s\n' "$repo/tests/run.sh" "$repo/tests/run.sh --mutants" ;;
 	lib) echo "$repo/tests/lib/run.sh" ;;
 	fuzz) echo "$repo/tests/fuzz/run.sh 10" ;;
 	cli) printf '%s\n' "$repo/tests/cli/bitmap/run.sh" \

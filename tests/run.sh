@@ -71,7 +71,11 @@ low_mask full word|s/n >= PGENC_WORD_BITS ? ~0UL/n > PGENC_WORD_BITS ? ~0UL/
 word_at past nbits|s/if (pos >= nbits)/if (pos > nbits)/
 word_at next word bound|s/(idx + 1) \* PGENC_WORD_BITS < nbits/(idx + 1) * PGENC_WORD_BITS <= nbits/
 word_at tail mask|s/if (nbits - pos < PGENC_WORD_BITS)/if (nbits - pos + 1 < PGENC_WORD_BITS)/
-bits_read word count|s/for (; w < PGENC_WORDS(n); w++)$/for (; w + 1 < PGENC_WORDS(n); w++)/
+get_bytes byte-aligned copy|s/if (!(pos % 8) \&\& pos + 8ULL \* len <= nbits)/if (!(pos % 4) \&\& pos + 8ULL * len <= nbits)/
+get_bytes copy past nbits|s/pos + 8ULL \* len <= nbits)/pos <= nbits)/
+get_bytes word position|s/w = pgenc_word_at(map, nbits, pos + 8ULL \* i);/w = pgenc_word_at(map, nbits, pos + i);/
+get_bytes tail length|s/memcpy(dst + i, \&w, len - i);/memcpy(dst + i, \&w, len - i - 1);/
+get_last_byte position|s/start + (n \& ~7ULL));/start + n);/
 WORDS rounding|s/((nbits) + PGENC_WORD_BITS - 1)/((nbits) + PGENC_WORD_BITS - 2)/
 put_bits keeps bits past len|s/((v << off) \& mask)/(v << off)/
 bits_write shifted word|s/(p\[1\] << (PGENC_WORD_BITS - s))/(p[1] << (PGENC_WORD_BITS - s - 1))/
