@@ -29,7 +29,7 @@ export LC_ALL=C
 # shellcheck source=tests/harness/lib.sh
 . "$here/lib.sh"
 
-groups=("${@:-verdict stage uapi install}")
+groups=("${@:-verdict stage uapi install deps}")
 # shellcheck disable=SC2068 # the default is one word list
 for g in ${groups[@]}; do
 	[[ -f $here/$g.sh ]] || { echo "harness: unknown group $g" >&2; exit 2; }
