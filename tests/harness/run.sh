@@ -17,6 +17,7 @@
 #   install   scripts/check-install.sh's version check
 #   deps      scripts/deps.sh: no apt call when all is there, the missing
 #             packages requested otherwise
+#   lanes     README.md and Documentation/testing.rst list check.sh's lanes
 #
 # Usage: tests/harness/run.sh [GROUP...]    (default: all, in this order)
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
@@ -29,7 +30,7 @@ export LC_ALL=C
 # shellcheck source=tests/harness/lib.sh
 . "$here/lib.sh"
 
-groups=("${@:-verdict stage uapi install deps}")
+groups=("${@:-verdict stage uapi install deps lanes}")
 # shellcheck disable=SC2068 # the default is one word list
 for g in ${groups[@]}; do
 	[[ -f $here/$g.sh ]] || { echo "harness: unknown group $g" >&2; exit 2; }
