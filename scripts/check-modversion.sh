@@ -29,7 +29,7 @@ for d in "$@"; do
 		[[ -f $f ]] || die "$f missing"
 		v=$(modinfo -F version "$f" 2>/dev/null) || die "modinfo cannot read $f"
 		[[ -n $v ]] || die "$f has no version (MODULE_VERSION)"
-		[[ $v =~ $re ]] || die "$f has version '$v', want VERSION $base[+g<commit>[-dirty]]"
+		[[ $v =~ $re ]] || die "$f has version '$v', want VERSION ${base}[+g<commit>[-dirty]]"
 		want=${want:-$v}
 		[[ $v == "$want" ]] || die "$f has version '$v', but $1/kvm.ko has '$want'"
 	done

@@ -37,7 +37,7 @@ skip() {
 }
 
 # One open case at a time: expect ... has ... hasnt ... done_.
-h_desc= h_why=
+h_desc='' h_why=''
 expect() {
 	h_desc=$1
 	local want=$2
