@@ -5,6 +5,7 @@
 #   make deps       apt-install what the build and the tests need
 #   make check-all  every test: check, then check-debug (what CI runs)
 #   make check      the default lanes (~15 min); ends with "N passed, N failed, N skipped"
+#   make harness    host tests of the build and test scripts (tests/harness/)
 #   make check-debug the selftests on a KASAN/lockdep/kmemleak kernel (~20 min cold)
 #   make demo       the main job: a tracked guest in the test VM
 #   make install    put the modules in /lib/modules/$KVER/updates/
@@ -15,7 +16,7 @@
 
 export KVER KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH
 
-.PHONY: all modules lib pgenc selftests deps check check-all check-debug unit style \
+.PHONY: all modules lib pgenc selftests deps check check-all check-debug unit harness style \
 	vm-test install demo bench clean
 
 all: modules lib pgenc
@@ -46,6 +47,9 @@ check-all:
 
 unit:
 	tests/run.sh
+
+harness:
+	tests/harness/run.sh
 
 style:
 	scripts/check-style.sh --lane full

@@ -4,6 +4,14 @@
 set -euo pipefail
 . "$(dirname "$0")/kver.sh"
 "$REPO/scripts/stage-kvm.sh"
+# Our ioctl, capability and hypercall numbers must not collide with the
+# target's <linux/kvm.h> (Documentation/api.rst); the full header check
+# (C/C++ compiles) is the style lane's.
+if ! uapi=$("$REPO/scripts/check-uapi.sh" --numbers --kdir "$KDIR" 2>&1); then
+	grep -E '^check-uapi: (FAIL|error)' <<<"$uapi" >&2 || true
+	echo "build-modules: error: uapi/linux/kvm_pgenc.h collides with the target's <linux/kvm.h> or cannot be checked (scripts/check-uapi.sh --numbers)" >&2
+	exit 1
+fi
 
 tree=$BUILD/kvm-$KVER
 # Our sources are copied, not linked, so kbuild's outputs stay in build/.

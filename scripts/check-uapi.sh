@@ -13,7 +13,8 @@
 #      number of ours equals exactly the upstream one it is meant to alias
 #      (KVM_HC_PAGE_ENC_STATUS == KVM_HC_MAP_GPA_RANGE) and no other.
 #
-# Usage: scripts/check-uapi.sh [--header FILE] [--kdir DIR]
+# Usage: scripts/check-uapi.sh [--numbers] [--header FILE] [--kdir DIR]
+#   --numbers      (b) only, in ~1 s: what the module build runs
 #   --header FILE  check FILE instead of uapi/linux/kvm_pgenc.h; it is
 #                  included as <linux/kvm_pgenc.h> (e.g. a scratch copy
 #                  with a colliding value, to see the check fail)
@@ -31,6 +32,7 @@ export LC_ALL=C # plain quotes in compiler messages, which are parsed below
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 header=$REPO/uapi/linux/kvm_pgenc.h
 kdir=${KDIR:-}
+numbers_only=0
 
 usage() {
 	sed -n '/^# Usage:/,/^#   --kdir/p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -41,6 +43,7 @@ while [[ $# -gt 0 ]]; do
 	case $1 in
 	--header) header=$(realpath "${2:?}"); shift 2 ;;
 	--kdir) kdir=${2:?}; shift 2 ;;
+	--numbers) numbers_only=1; shift ;;
 	-h | --help) usage ;;
 	*) usage ;;
 	esac
@@ -120,79 +123,81 @@ echo "check-uapi: target uapi $target"
 
 # --- (a) standalone and combined compiles ----------------------------------
 compiles=0
-try_compile() { # label, compiler and flags..., source on stdin
-	local label=$1 out
-	shift
-	if out=$("$@" -fsyntax-only -x "$lang" - 2>&1 <"$tmp/src"); then
-		compiles=$((compiles + 1))
-	else
-		fail "$label does not compile cleanly:"
-		printf '%s\n' "$out" | head -20 | sed 's/^/    /'
-	fi
-}
+if ((!numbers_only)); then
+	try_compile() { # label, compiler and flags..., source on stdin
+		local label=$1 out
+		shift
+		if out=$("$@" -fsyntax-only -x "$lang" - 2>&1 <"$tmp/src"); then
+			compiles=$((compiles + 1))
+		else
+			fail "$label does not compile cleanly:"
+			printf '%s\n' "$out" | head -20 | sed 's/^/    /'
+		fi
+	}
 
-# Standalone: the header is the first and only include, against the
-# system's <linux/types.h> (what a VMM builds with) and the target's.
-cwarn=(-Wall -Wextra -Werror -pedantic)
-printf '#include <linux/kvm_pgenc.h>\n' >"$tmp/src"
-for inc in sys target; do
-	if [[ $inc == sys ]]; then
-		incs=(-I "$tmp/ours")
-	else
-		[[ -n $src ]] || continue
-		incs=(-I "$tmp/ours" "${kinc[@]}")
-	fi
-	lang=c
-	try_compile "gcc -std=c11 ($inc headers)" gcc -std=c11 "${cwarn[@]}" "${incs[@]}"
-	lang=c++
-	try_compile "g++ -std=c++11 ($inc headers)" g++ -std=c++11 "${cwarn[@]}" "${incs[@]}"
-	try_compile "g++ -std=c++17 ($inc headers)" g++ -std=c++17 "${cwarn[@]}" "${incs[@]}"
-done
-if command -v clang >/dev/null; then
-	lang=c
-	try_compile "clang -std=c11" clang -std=c11 "${cwarn[@]}" -I "$tmp/ours"
-	lang=c++
-	try_compile "clang++ -std=c++11" clang++ -std=c++11 "${cwarn[@]}" -I "$tmp/ours"
-else
-	note "clang not installed: skipped the clang compiles"
-fi
-# 32-bit userspace (the compat ioctl path): same layout, 24 bytes.
-if printf '#include <linux/types.h>\n' | gcc -m32 -fsyntax-only -x c - >/dev/null 2>&1; then
-	lang=c
-	try_compile "gcc -m32 -std=c11" gcc -m32 -std=c11 "${cwarn[@]}" -I "$tmp/ours"
-else
-	note "no 32-bit libc headers (gcc-multilib): skipped the -m32 compile"
-fi
-
-# Our other uapi headers (uapi/linux/*.h): each alone, C11 and C++17.
-for h in "$REPO"/uapi/linux/*.h; do
-	[[ $(basename "$h") != kvm_pgenc.h ]] || continue
-	# (A header of macros only leaves an empty unit, which -pedantic rejects.)
-	printf '#include <linux/%s>\ntypedef int check_uapi_not_empty;\n' "$(basename "$h")" >"$tmp/src"
-	lang=c
-	try_compile "$(basename "$h"): gcc -std=c11" gcc -std=c11 "${cwarn[@]}" -I "$REPO/uapi"
-	lang=c++
-	try_compile "$(basename "$h"): g++ -std=c++17" g++ -std=c++17 "${cwarn[@]}" -I "$REPO/uapi"
-done
-
-# Together with the target's headers, in both orders: catches a macro or
-# struct name of ours that the kernel also defines differently (a macro
-# redefined inside a system header is not reported, hence both orders).
-if [[ -n $src ]]; then
-	both=(-I "$tmp/ours" "${kinc[@]}")
-else
-	both=(-I "$tmp/ours")
-fi
-for order in "kvm_pgenc.h kvm.h kvm_para.h" "kvm.h kvm_para.h kvm_pgenc.h"; do
-	: >"$tmp/src"
-	for h in $order; do
-		printf '#include <linux/%s>\n' "$h" >>"$tmp/src"
+	# Standalone: the header is the first and only include, against the
+	# system's <linux/types.h> (what a VMM builds with) and the target's.
+	cwarn=(-Wall -Wextra -Werror -pedantic)
+	printf '#include <linux/kvm_pgenc.h>\n' >"$tmp/src"
+	for inc in sys target; do
+		if [[ $inc == sys ]]; then
+			incs=(-I "$tmp/ours")
+		else
+			[[ -n $src ]] || continue
+			incs=(-I "$tmp/ours" "${kinc[@]}")
+		fi
+		lang=c
+		try_compile "gcc -std=c11 ($inc headers)" gcc -std=c11 "${cwarn[@]}" "${incs[@]}"
+		lang=c++
+		try_compile "g++ -std=c++11 ($inc headers)" g++ -std=c++11 "${cwarn[@]}" "${incs[@]}"
+		try_compile "g++ -std=c++17 ($inc headers)" g++ -std=c++17 "${cwarn[@]}" "${incs[@]}"
 	done
-	lang=c
-	try_compile "C with <linux/${order// />, <linux/}>" gcc -std=gnu11 -Wall -Wextra -Werror "${both[@]}"
-	lang=c++
-	try_compile "C++ with <linux/${order// />, <linux/}>" g++ -std=c++17 -Wall -Wextra -Werror "${both[@]}"
-done
+	if command -v clang >/dev/null; then
+		lang=c
+		try_compile "clang -std=c11" clang -std=c11 "${cwarn[@]}" -I "$tmp/ours"
+		lang=c++
+		try_compile "clang++ -std=c++11" clang++ -std=c++11 "${cwarn[@]}" -I "$tmp/ours"
+	else
+		note "clang not installed: skipped the clang compiles"
+	fi
+	# 32-bit userspace (the compat ioctl path): same layout, 24 bytes.
+	if printf '#include <linux/types.h>\n' | gcc -m32 -fsyntax-only -x c - >/dev/null 2>&1; then
+		lang=c
+		try_compile "gcc -m32 -std=c11" gcc -m32 -std=c11 "${cwarn[@]}" -I "$tmp/ours"
+	else
+		note "no 32-bit libc headers (gcc-multilib): skipped the -m32 compile"
+	fi
+
+	# Our other uapi headers (uapi/linux/*.h): each alone, C11 and C++17.
+	for h in "$REPO"/uapi/linux/*.h; do
+		[[ $(basename "$h") != kvm_pgenc.h ]] || continue
+		# (A header of macros only leaves an empty unit, which -pedantic rejects.)
+		printf '#include <linux/%s>\ntypedef int check_uapi_not_empty;\n' "$(basename "$h")" >"$tmp/src"
+		lang=c
+		try_compile "$(basename "$h"): gcc -std=c11" gcc -std=c11 "${cwarn[@]}" -I "$REPO/uapi"
+		lang=c++
+		try_compile "$(basename "$h"): g++ -std=c++17" g++ -std=c++17 "${cwarn[@]}" -I "$REPO/uapi"
+	done
+
+	# Together with the target's headers, in both orders: catches a macro or
+	# struct name of ours that the kernel also defines differently (a macro
+	# redefined inside a system header is not reported, hence both orders).
+	if [[ -n $src ]]; then
+		both=(-I "$tmp/ours" "${kinc[@]}")
+	else
+		both=(-I "$tmp/ours")
+	fi
+	for order in "kvm_pgenc.h kvm.h kvm_para.h" "kvm.h kvm_para.h kvm_pgenc.h"; do
+		: >"$tmp/src"
+		for h in $order; do
+			printf '#include <linux/%s>\n' "$h" >>"$tmp/src"
+		done
+		lang=c
+		try_compile "C with <linux/${order// />, <linux/}>" gcc -std=gnu11 -Wall -Wextra -Werror "${both[@]}"
+		lang=c++
+		try_compile "C++ with <linux/${order// />, <linux/}>" g++ -std=c++17 -Wall -Wextra -Werror "${both[@]}"
+	done
+fi
 
 # --- (b) numbers ----------------------------------------------------------
 # Object-like macros of a set of headers: "NAME BODY" per line.
@@ -335,7 +340,8 @@ if [[ -n $collisions ]]; then
 	done <<<"$collisions"
 fi
 
-echo "check-uapi: $compiles clean compiles (C11, C++11, C++17; alone and with <linux/kvm.h>)"
+((numbers_only)) ||
+	echo "check-uapi: $compiles clean compiles (C11, C++11, C++17; alone and with <linux/kvm.h>)"
 echo "check-uapi: target: $nk_cap KVM_CAP_* values, $nk_ioctl ioctls ($nk_kvmio KVMIO), $nk_hc KVM_HC_* values"
 echo "check-uapi: ours: $no_cap caps, $no_ioctl ioctls, $no_hc hypercalls: $(awk '{ printf "%s%s=%s", sep, $2, ($1 == "ioctl" ? sprintf("%#x", $3) : $3); sep = " " }' "$tmp/ours.v")"
 if [[ $fails -gt 0 ]]; then

@@ -11,13 +11,14 @@ repo=$(cd "$here/.." && pwd)
 logs=$repo/build/check
 mkdir -p "$logs"
 
-all_lanes=(deps unit lib fuzz cli style modules install selftests vm cli-vm)
+all_lanes=(deps harness unit lib fuzz cli style modules install selftests vm cli-vm)
 lanes=("${@:-${all_lanes[@]}}")
 
 # The steps of a lane, one command per line.
 lane_steps() {
 	case $1 in
 	deps) echo "$here/deps.sh" ;;
+	harness) echo "$repo/tests/harness/run.sh" ;;
 	unit) printf '%s\n' "$repo/tests/run.sh" "$repo/tests/run.sh --mutants" ;;
 	lib) echo "$repo/tests/lib/run.sh" ;;
 	fuzz) echo "$repo/tests/fuzz/run.sh 10" ;;

@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Install, with apt, exactly what the build, the tests and the demo need.
 # Does nothing (and needs no root) when everything is already there.
+#
+#   scripts/deps.sh [--check]
+#   --check   install nothing: list what is missing, exit 1 if anything is
 set -euo pipefail
+
+check_only=0
+case ${1:-} in
+--check) check_only=1 ;;
+"") ;;
+*) echo "deps: usage: $0 [--check]" >&2; exit 2 ;;
+esac
 
 pkgs=(
 	# target kernel: image for the test VM, headers for kbuild, and the
@@ -36,6 +46,10 @@ if ((${#missing[@]} == 0)); then
 	exit 0
 fi
 
+if ((check_only)); then
+	echo "deps: missing ${missing[*]}"
+	exit 1
+fi
 echo "deps: installing ${missing[*]}"
 sudo=()
 ((EUID == 0)) || sudo=(sudo)

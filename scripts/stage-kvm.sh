@@ -6,10 +6,14 @@
 # tarball, which must be the same package version as the headers. The
 # patch set kernel/patches/<series>/ must apply with no fuzz; the tree is
 # patched in a scratch copy and only published whole, so a failure never
-# leaves a half-patched tree behind.
+# leaves a half-patched tree behind. Any failure is one line on stderr,
+# "stage-kvm: error: ...", and exit 1.
+#
+# Env: PGENC_PATCHES, the root of the patch sets (default kernel/patches;
+# tests/harness/stage.sh points it at scratch sets), plus kver.sh's.
 set -euo pipefail
 trap 'echo "stage-kvm: error: failed at line $LINENO" >&2' ERR
-. "$(dirname "$0")/kver.sh"
+. "$(dirname "$0")/kver.sh" || exit 1 # it says why, in one line
 
 die() {
 	echo "stage-kvm: error: $*" >&2
@@ -17,8 +21,10 @@ die() {
 }
 
 series=$(echo "$KVER" | cut -d. -f1,2)
-patches=$REPO/kernel/patches/$series
-[[ -d $patches ]] || die "no hook patch set for kernel series $series (kernel/patches/$series); supported: $(ls "$REPO/kernel/patches" | tr '\n' ' ')"
+root=${PGENC_PATCHES:-$REPO/kernel/patches}
+patches=$root/$series
+[[ -d $patches ]] || die "no hook patch set for kernel series $series ($patches); supported: $(ls "$root" | tr '\n' ' ')"
+compgen -G "$patches/*.patch" >/dev/null || die "the hook patch set for kernel series $series ($patches) has no *.patch"
 
 out=$BUILD/kvm-$KVER
 pristine=$BUILD/ksrc-kvm-$KVER

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Host tests of the build and test harness itself: the scripts that judge
+# everything else must fail when they should. Each group drives one script
+# with fabricated inputs (a fake KVM tree and patch sets, consoles and TAP
+# files, colliding headers, a fake apt and fake modules) in build/tests/
+# harness/; nothing needs a VM, root or the network.
+#
+#   verdict   selftests/vm/verdict.sh: FAIL on each kind of bad run, PASS
+#             on a clean one
+#   stage     scripts/stage-kvm.sh: a patch that does not apply with no
+#             fuzz, a series with no patch set: one error line, no tree
+#             left half-patched, the previous staged tree intact
+#   uapi      scripts/check-uapi.sh: fails on a colliding ioctl, cap or
+#             hypercall number
+#   install   scripts/check-install.sh's version check
+#   deps      scripts/deps.sh: no apt call when all is there, the missing
+#             packages requested otherwise
+#   lanes     README.md and Documentation/testing.rst list check.sh's lanes
+#
+# Usage: tests/harness/run.sh [GROUP...]    (default: all, in this order)
+# Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$here/../.." && pwd)
+T=${BUILD:-$REPO/build}/tests/harness
+export LC_ALL=C
+# shellcheck source=tests/harness/lib.sh
+. "$here/lib.sh"
+
+groups=("${@:-verdict stage uapi install deps lanes}")
+# shellcheck disable=SC2068 # the default is one word list
+for g in ${groups[@]}; do
+	[[ -f $here/$g.sh ]] || { echo "harness: unknown group $g" >&2; exit 2; }
+done
+rm -rf "$T"
+mkdir -p "$T"
+# shellcheck disable=SC2068
+for g in ${groups[@]}; do
+	echo "# $g"
+	# shellcheck source=/dev/null
+	. "$here/$g.sh"
+done
+
+echo "1..$h_n"
+echo "$h_pass passed, $h_fail failed, $h_skip skipped"
+((h_fail == 0))

@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# scripts/stage-kvm.sh (and the build that calls it) against a tiny fake
+# KVM tree (KSRC) and scratch patch sets (PGENC_PATCHES): a patch that
+# applies only with fuzz, a series with no patch set and an empty one.
+# Each must stop with exactly one "stage-kvm: error:" line naming the
+# cause, leave no scratch or half-patched tree, and keep the tree staged
+# before intact.
+
+sd=$(scratch stage)
+mkdir -p "$sd/ksrc/arch/x86/kvm/svm" "$sd/ksrc/virt/kvm" "$sd/kdir"
+# kver.sh's checks, satisfied without an installed kernel.
+: >"$sd/kdir/Makefile"
+: >"$sd/vmlinuz"
+: >"$sd/tarball"
+printf 'line %s\n' 1 2 3 4 5 6 7 8 9 10 11 12 >"$sd/ksrc/arch/x86/kvm/x86.c"
+printf 'line %s\n' a b c d e f >"$sd/ksrc/virt/kvm/kvm_main.c"
+
+# mkpatch FILE SED_SCRIPT: a -p1 patch of FILE (relative to ksrc) made
+# by running SED_SCRIPT on the given base text (stdin).
+mkpatch() {
+	local f=$1 script=$2 w=$sd/work
+	rm -rf "$w"
+	mkdir -p "$w/a/$(dirname "$f")" "$w/b/$(dirname "$f")"
+	cat >"$w/a/$f"
+	sed "$script" "$w/a/$f" >"$w/b/$f"
+	(cd "$w" && diff -u "a/$f" "b/$f") || true
+}
+
+good=$sd/patches-good/6.1
+mkdir -p "$good"
+mkpatch arch/x86/kvm/x86.c 's/^line 6$/line 6 hooked/' \
+	<"$sd/ksrc/arch/x86/kvm/x86.c" >"$good/0001-x86.patch"
+mkpatch virt/kvm/kvm_main.c 's/^line c$/line c hooked/' \
+	<"$sd/ksrc/virt/kvm/kvm_main.c" >"$good/0002-main.patch"
+# A third patch made against a slightly different x86.c (its outermost
+# context line differs): plain `patch` applies it with fuzz 1, stage-kvm
+# must not.
+fuzzy=$sd/patches-fuzzy/6.1
+mkdir -p "$fuzzy"
+cp "$good"/*.patch "$fuzzy/"
+sed 's/^line 8$/line eight/' "$sd/ksrc/arch/x86/kvm/x86.c" |
+	mkpatch arch/x86/kvm/x86.c 's/^line 11$/line 11 hooked/' >"$fuzzy/0003-fuzzy.patch"
+mkdir -p "$sd/patches-empty/6.1"
+: >"$sd/patches-empty/6.1/README"
+
+kver=6.1.0-harness-amd64
+# stage KVER PATCH_ROOT BUILD [script]: run the staging (or build) script.
+stage() {
+	env KVER="$1" PGENC_PATCHES="$2" BUILD="$3" KSRC="$sd/ksrc" \
+		KDIR="$sd/kdir" PGENC_KIMAGE="$sd/vmlinuz" KSRC_TARBALL="$sd/tarball" \
+		"$REPO/scripts/${4:-stage-kvm.sh}"
+}
+# one_error REGEX: the output is exactly one line, the error, matching.
+one_error() {
+	[[ $(wc -l <<<"$OUT") == 1 ]] || h_why+="want one line, got $(wc -l <<<"$OUT")"$'\n'
+	has "^stage-kvm: error: $1"
+}
+# A fingerprint of a tree: every file's path and content.
+tree_sum() { (cd "$1" 2>/dev/null && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum; }
+
+b=$sd/build
+expect "stage: a clean patch set stages" 0 stage "$kver" "$sd/patches-good" "$b"
+has '^stage-kvm: staged KVM of 6\.1\.0-harness-amd64 .* with 2 hook patches$'
+grep -qx 'line 6 hooked' "$b/kvm-$kver/arch/x86/kvm/x86.c" 2>/dev/null ||
+	h_why+="x86.c not patched"$'\n'
+grep -qx 'line c hooked' "$b/kvm-$kver/virt/kvm/kvm_main.c" 2>/dev/null ||
+	h_why+="kvm_main.c not patched"$'\n'
+[[ -f $b/kvm-$kver/.staged ]] || h_why+="no .staged stamp"$'\n'
+done_
+before=$(tree_sum "$b/kvm-$kver")
+
+# The fuzzy patch really is one that fuzz would let through.
+if patch -d "$b/kvm-$kver" -p1 --dry-run -s -f <"$fuzzy/0003-fuzzy.patch" >/dev/null 2>&1 &&
+	! patch -d "$b/kvm-$kver" -p1 --dry-run --fuzz=0 -s -f <"$fuzzy/0003-fuzzy.patch" >/dev/null 2>&1; then
+	ok "stage: the fuzzy patch applies with fuzz only"
+else
+	notok "stage: the fuzzy patch applies with fuzz only"
+fi
+
+expect "stage: a patch needing fuzz stops the staging" 1 stage "$kver" "$sd/patches-fuzzy" "$b"
+one_error 'hook patch 0003-fuzzy\.patch does not apply cleanly'
+[[ ! -e $b/kvm-$kver.tmp ]] || h_why+="scratch tree $b/kvm-$kver.tmp left behind"$'\n'
+[[ $(tree_sum "$b/kvm-$kver") == "$before" ]] || h_why+="the previously staged tree changed"$'\n'
+done_
+
+b=$sd/build-fresh
+expect "stage: a patch needing fuzz, nothing staged before" 1 stage "$kver" "$sd/patches-fuzzy" "$b"
+one_error 'hook patch 0003-fuzzy\.patch'
+[[ ! -e $b/kvm-$kver && ! -e $b/kvm-$kver.tmp ]] || h_why+="a staged or scratch tree was left: $(ls "$b")"$'\n'
+done_
+
+b=$sd/build-noseries
+expect "stage: no patch set for the series" 1 stage 9.9.0-harness-amd64 "$sd/patches-good" "$b"
+one_error 'no hook patch set for kernel series 9\.9 .*; supported: 6\.1 $'
+[[ ! -e $b/kvm-9.9.0-harness-amd64 && ! -e $b/kvm-9.9.0-harness-amd64.tmp ]] ||
+	h_why+="a tree was staged"$'\n'
+done_
+
+expect "stage: an empty patch set" 1 stage "$kver" "$sd/patches-empty" "$b"
+one_error 'the hook patch set for kernel series 6\.1 .* has no \*\.patch$'
+[[ ! -e $b/kvm-$kver ]] || h_why+="a tree was staged"$'\n'
+done_
+
+# The build stops there too, adding nothing.
+expect "stage: make (build-modules.sh) stops on a missing series" 1 \
+	stage 9.9.0-harness-amd64 "$sd/patches-good" "$b" build-modules.sh
+one_error 'no hook patch set for kernel series 9\.9'
+done_
+expect "stage: make (build-modules.sh) stops on a fuzzy patch" 1 \
+	stage "$kver" "$sd/patches-fuzzy" "$sd/build" build-modules.sh
+one_error 'hook patch 0003-fuzzy\.patch'
+[[ $(tree_sum "$sd/build/kvm-$kver") == "$before" ]] || h_why+="the previously staged tree changed"$'\n'
+done_
