@@ -88,6 +88,7 @@ extern struct dentry *sevsim_debugfs_dir;
 /* sevsim_crypto.c: memory at physical addresses, and the measurement. */
 int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
 	       u32 len, bool encrypt);
+int sevsim_pa_check(phys_addr_t pa, size_t len);
 int sevsim_digest_pa(struct sevsim_guest *g, phys_addr_t pa, u32 len);
 int sevsim_measure(struct sevsim_guest *g, const u8 mnonce[16], u8 out[32]);
 int sevsim_copy_to_pa(phys_addr_t pa, const void *src, size_t len);

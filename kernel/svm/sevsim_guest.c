@@ -239,11 +239,19 @@ static int sevsim_launch_update(u32 handle, u64 pa, u32 len, bool vmsa)
 		return SEV_RET_INVALID_ADDRESS;
 	if (!len || !IS_ALIGNED(len, AES_BLOCK_SIZE))
 		return SEV_RET_INVALID_LEN;
-	/* Hash first: a bad address then leaves memory untouched. */
-	r = sevsim_digest_pa(g, pa, len);
+	/*
+	 * All or nothing: check every page before the digest is extended
+	 * or a byte encrypted, so a bad page late in the range leaves both
+	 * as they were. After the check neither step can fail.
+	 */
+	r = sevsim_pa_check(pa, len);
 	if (r)
 		return r;
-	return vmsa ? SEV_RET_SUCCESS : sevsim_xex(g, pa, pa, len, true);
+	r = sevsim_digest_pa(g, pa, len);
+	if (!r && !vmsa)
+		r = sevsim_xex(g, pa, pa, len, true);
+	WARN_ON_ONCE(r);
+	return r;
 }
 
 static int sevsim_launch_measure(struct sev_data_launch_measure *d)
