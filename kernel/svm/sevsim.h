@@ -38,6 +38,7 @@ enum sevsim_pstate {
 
 /* Policy bits we enforce. */
 #define SEVSIM_POLICY_NODBG BIT(0)
+#define SEVSIM_POLICY_NOKS BIT(1)
 #define SEVSIM_POLICY_ES BIT(2)
 #define SEVSIM_POLICY_API_MAJOR(p) (((p) >> 16) & 0xff)
 #define SEVSIM_POLICY_API_MINOR(p) (((p) >> 24) & 0xff)

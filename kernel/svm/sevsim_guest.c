@@ -106,10 +106,16 @@ static int sevsim_launch_start(struct sev_data_launch_start *d)
 	char name[16];
 
 	if (d->handle) {
-		/* Launch with the keys of an existing guest. */
+		/*
+		 * Launch with the keys of an existing guest, which its policy
+		 * must allow (NOKS clear); a guest that asks for NOKS itself
+		 * cannot be born sharing a key either.
+		 */
 		share = sevsim_guest_find(d->handle);
 		if (!share)
 			return SEV_RET_INVALID_GUEST;
+		if ((share->policy | d->policy) & SEVSIM_POLICY_NOKS)
+			return SEV_RET_POLICY_FAILURE;
 	}
 	if (SEVSIM_POLICY_API_MAJOR(d->policy) > SEVSIM_API_MAJOR ||
 	    (SEVSIM_POLICY_API_MAJOR(d->policy) == SEVSIM_API_MAJOR &&
