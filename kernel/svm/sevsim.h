@@ -51,6 +51,7 @@ struct sevsim_guest {
 	enum sevsim_gstate state;
 	/* VEK: data key and tweak key of the AES-XEX memory transform. */
 	struct crypto_aes_ctx vek_data, vek_tweak;
+	u8 vek[2 * AES_KEYSIZE_128]; /* the raw keys, for debugfs (tests) */
 	u8 tik[16], tek[16];
 	struct sha256_state digest; /* launch digest, until MEASURE */
 	u8 ld[SHA256_DIGEST_SIZE];

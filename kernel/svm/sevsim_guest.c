@@ -86,6 +86,19 @@ static int sevsim_tik_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(sevsim_tik);
 
+/*
+ * For tests only: the VEK (data key, then tweak key), to recompute the
+ * ciphertext of launched pages in userspace.
+ */
+static int sevsim_vek_show(struct seq_file *m, void *unused)
+{
+	struct sevsim_guest *g = m->private;
+
+	seq_printf(m, "%*phN\n", (int)sizeof(g->vek), g->vek);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sevsim_vek);
+
 /* The launch digest, once LAUNCH_MEASURE has fixed it. */
 static int sevsim_ld_show(struct seq_file *m, void *unused)
 {
@@ -102,7 +115,6 @@ DEFINE_SHOW_ATTRIBUTE(sevsim_ld);
 static int sevsim_launch_start(struct sev_data_launch_start *d)
 {
 	struct sevsim_guest *g, *share = NULL;
-	u8 key[AES_KEYSIZE_128 * 2];
 	char name[16];
 
 	if (d->handle) {
@@ -125,16 +137,12 @@ static int sevsim_launch_start(struct sev_data_launch_start *d)
 	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return SEV_RET_RESOURCE_LIMIT;
-	if (share) {
-		g->vek_data = share->vek_data;
-		g->vek_tweak = share->vek_tweak;
-	} else {
-		get_random_bytes(key, sizeof(key));
-		aes_expandkey(&g->vek_data, key, AES_KEYSIZE_128);
-		aes_expandkey(&g->vek_tweak, key + AES_KEYSIZE_128,
-			      AES_KEYSIZE_128);
-		memzero_explicit(key, sizeof(key));
-	}
+	if (share)
+		memcpy(g->vek, share->vek, sizeof(g->vek));
+	else
+		get_random_bytes(g->vek, sizeof(g->vek));
+	aes_expandkey(&g->vek_data, g->vek, AES_KEYSIZE_128);
+	aes_expandkey(&g->vek_tweak, g->vek + AES_KEYSIZE_128, AES_KEYSIZE_128);
 	/* No DH/session: the firmware makes the transport keys itself. */
 	get_random_bytes(g->tik, sizeof(g->tik));
 	get_random_bytes(g->tek, sizeof(g->tek));
@@ -148,6 +156,7 @@ static int sevsim_launch_start(struct sev_data_launch_start *d)
 	snprintf(name, sizeof(name), "%u", g->handle);
 	g->debugfs = debugfs_create_dir(name, sevsim_debugfs_dir);
 	debugfs_create_file("tik", 0400, g->debugfs, g, &sevsim_tik_fops);
+	debugfs_create_file("vek", 0400, g->debugfs, g, &sevsim_vek_fops);
 	debugfs_create_file("launch_digest", 0400, g->debugfs, g,
 			    &sevsim_ld_fops);
 
