@@ -5,10 +5,12 @@
  * recomputes from the VEK and the pages' physical addresses, and a
  * measurement that OpenSSL recomputes from the TIK for several policies;
  * out of order every command fails with the SEV API's status and changes
- * nothing. Also the platform state machine, key sharing and NOKS, ASID
- * kinds, KVM_SEV_INIT/ES_INIT enabling page tracking, SEV-ES measurement
- * of the VMSA, ASID exhaustion and recycling, handles freed with their
- * VMs, and the kernel's warning that sevsim is active.
+ * nothing (the lifecycle codes that KVM never provokes through
+ * /dev/sevsim's test-only commands). Also the platform state machine, key
+ * sharing and NOKS, ASID kinds, KVM_SEV_INIT/ES_INIT enabling page
+ * tracking, SEV-ES measurement of the VMSA, ASID exhaustion and recycling,
+ * handles freed with their VMs, and the kernel's warning that sevsim is
+ * active.
  *
  * The ASID tests assume the default sevsim_asids=16, sevsim_es_asids=4.
  */
@@ -497,6 +499,80 @@ static void test_status(int sev_fd)
 	sev_vm_free(&s);
 }
 
+/*
+ * The guest lifecycle codes KVM never provokes, through /dev/sevsim's
+ * test-only commands on a KVM guest: ACTIVE, INACTIVE, DFFLUSH_REQUIRED,
+ * INVALID_ASID, INVALID_GUEST. Each changes nothing: GUEST_STATUS is
+ * kept, and a LAUNCH_UPDATE_DATA refused while inactive neither touches
+ * memory nor enters the measurement.
+ */
+static void test_lifecycle(int sev_fd)
+{
+	uint8_t plain[PGENC_PAGE], blob[48];
+	uint32_t fw = 0, len = sizeof(blob), h, n;
+	struct sev_vm s;
+	int64_t asid;
+	int r;
+
+	TEST_ASSERT(!sev_vm_create(&s, sev_fd, false, guest_code, 1, &fw) &&
+			    !sev_launch_start(&s, 0, 0, &fw),
+		    "LAUNCH_START");
+	h = s.handle;
+	asid = sev_guest_asid(&s);
+	n = sevsim_guest_count(sev_fd);
+	TEST_ASSERT(asid > 0, "GUEST_STATUS asid %lld", (long long)asid);
+	sev_fill_pattern(s.data, 1);
+	memcpy(plain, s.data, sizeof(plain));
+
+	r = sevsim_user_guest(sev_fd, SEVSIM_USER_ACTIVATE, h, asid);
+	ksft_test_result(r == SEV_RET_ACTIVE && sev_guest_asid(&s) == asid,
+			 "ACTIVATE an active guest: ACTIVE, ASID kept (%d)\n",
+			 r);
+	r = sevsim_user_guest(sev_fd, SEVSIM_USER_DECOMMISSION, h, 0);
+	ksft_test_result(r == SEV_RET_ACTIVE &&
+				 sevsim_guest_count(sev_fd) == n &&
+				 sev_guest_state(&s, &fw) == SEV_GSTATE_LUPDATE,
+			 "DECOMMISSION an active guest: ACTIVE, guest kept (%d)\n",
+			 r);
+	r = sevsim_user_guest(sev_fd, SEVSIM_USER_DEACTIVATE, 0xdead, 0);
+	ksft_test_result(r == SEV_RET_INVALID_GUEST,
+			 "DEACTIVATE an unknown handle: INVALID_GUEST (%d)\n",
+			 r);
+	r = sevsim_user_guest(sev_fd, SEVSIM_USER_DEACTIVATE, h, 0);
+	TEST_ASSERT(!r && !sev_guest_asid(&s), "DEACTIVATE: %d", r);
+	r = sevsim_user_guest(sev_fd, SEVSIM_USER_DEACTIVATE, h, 0);
+	ksft_test_result(r == SEV_RET_INACTIVE && !sev_guest_asid(&s),
+			 "DEACTIVATE an inactive guest: INACTIVE (%d)\n", r);
+	r = sev_launch_update(&s, 0, PGENC_PAGE, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INACTIVE &&
+				 !memcmp(s.data, plain, sizeof(plain)) &&
+				 sev_guest_state(&s, &fw) == SEV_GSTATE_LUPDATE,
+			 "LAUNCH_UPDATE_DATA on an inactive guest: INACTIVE, memory untouched\n");
+	r = sevsim_user_guest(sev_fd, SEVSIM_USER_ACTIVATE, h, asid);
+	ksft_test_result(r == SEV_RET_DFFLUSH_REQUIRED && !sev_guest_asid(&s),
+			 "ACTIVATE on a deactivated, unflushed ASID: DFFLUSH_REQUIRED (%d)\n",
+			 r);
+	ksft_test_result(sevsim_user_guest(sev_fd, SEVSIM_USER_ACTIVATE, h,
+					   0) == SEV_RET_INVALID_ASID &&
+				 sevsim_user_guest(sev_fd, SEVSIM_USER_ACTIVATE,
+						   h, 17) ==
+					 SEV_RET_INVALID_ASID &&
+				 sevsim_user_guest(sev_fd, SEVSIM_USER_ACTIVATE,
+						   h,
+						   1) == SEV_RET_INVALID_ASID &&
+				 !sev_guest_asid(&s),
+			 "ACTIVATE with ASID 0, 17 or an SEV-ES ASID: INVALID_ASID\n");
+	r = sevsim_platform(sev_fd, SEVSIM_USER_DF_FLUSH, NULL) ?:
+		    sevsim_user_guest(sev_fd, SEVSIM_USER_ACTIVATE, h, asid);
+	r = r ?: sev_launch_update(&s, 0, PGENC_PAGE, &fw);
+	r = r ?: sev_launch_measure(&s, blob, &len, &fw);
+	ksft_test_result(!r && sev_guest_asid(&s) == asid &&
+				 measurement_matches(h, 0, plain, sizeof(plain),
+						     false, blob),
+			 "after DF_FLUSH it activates; the refused update is not in the measurement\n");
+	sev_vm_free(&s);
+}
+
 /* sevsim says loudly that it runs; only then is /dev/sevsim there. */
 static void test_warning(void)
 {
@@ -553,7 +629,7 @@ int main(void)
 	ksft_print_header();
 	pgenc_require();
 	sev_fd = sevsim_fd();
-	ksft_set_plan(19 + 5 + 3 + 3 + 3 + 5 + 1 + 3 + 3);
+	ksft_set_plan(19 + 5 + 3 + 3 + 3 + 5 + 8 + 1 + 3 + 3);
 
 	test_launch_flow(sev_fd);
 	test_platform(sev_fd);
@@ -561,6 +637,7 @@ int main(void)
 	test_policies(sev_fd);
 	test_sharing(sev_fd);
 	test_status(sev_fd);
+	test_lifecycle(sev_fd);
 	test_warning();
 	test_asids(sev_fd, false, 12);
 	test_asids(sev_fd, true, 4);
