@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * sev_launch_test: the SEV launch flow against sevsim. In order it
- * succeeds, leaves ciphertext in the host's view and a measurement that
- * OpenSSL recomputes from the TIK; out of order every command fails with
- * the SEV API's status and changes nothing. Also the platform state
- * machine, KVM_SEV_INIT enabling page tracking, SEV-ES measurement, ASID
- * exhaustion and recycling, and handles freed with their VMs.
+ * succeeds, leaves in the host's view the ciphertext that OpenSSL
+ * recomputes from the VEK and the pages' physical addresses, and a
+ * measurement that OpenSSL recomputes from the TIK for several policies;
+ * out of order every command fails with the SEV API's status and changes
+ * nothing (the lifecycle codes that KVM never provokes through
+ * /dev/sevsim's test-only commands). Also the platform state machine, key
+ * sharing and NOKS, ASID kinds, KVM_SEV_INIT/ES_INIT enabling page
+ * tracking, SEV-ES measurement of the VMSA, ASID exhaustion and recycling,
+ * handles freed with their VMs, and the kernel's warning that sevsim is
+ * active.
+ *
+ * The ASID tests assume the default sevsim_asids=16, sevsim_es_asids=4.
  */
 #define _GNU_SOURCE
+#include <sys/klog.h>
+#include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
@@ -39,13 +48,18 @@ static void read_hex(uint32_t handle, const char *name, uint8_t *out, int n)
 	fclose(f);
 }
 
-/* HMAC-SHA256(TIK, 0x04 || 0 || 24 || 1 || policy || LD || MNONCE). */
+/*
+ * HMAC-SHA256(TIK, 0x04 || 0 || 24 || 1 || policy || LD || MNONCE). The
+ * launch digest is SHA-256 of the launched plaintext, or (vmsa) of more
+ * than that: the VMSA, which userspace cannot read, is measured too.
+ */
 static bool measurement_matches(uint32_t handle, uint32_t policy,
-				const uint8_t *plain, size_t len,
+				const uint8_t *plain, size_t len, bool vmsa,
 				const uint8_t blob[48])
 {
 	uint8_t msg[1 + 3 + 4 + 32 + 16], tik[16], mac[32], ld[32];
 	unsigned int mac_len = sizeof(mac);
+	int i;
 
 	read_hex(handle, "tik", tik, sizeof(tik));
 	read_hex(handle, "launch_digest", ld, sizeof(ld));
@@ -53,13 +67,17 @@ static bool measurement_matches(uint32_t handle, uint32_t policy,
 	msg[1] = 0; /* API major */
 	msg[2] = 24; /* API minor */
 	msg[3] = 1; /* build */
-	memcpy(msg + 4, &policy, 4); /* little endian */
+	/* Little endian, spelled out so a host's byte order cannot hide it. */
+	for (i = 0; i < 4; i++)
+		msg[4 + i] = policy >> (8 * i);
 	SHA256(plain, len, msg + 8);
-	if (memcmp(ld, msg + 8, 32)) {
-		ksft_print_msg("launch digest %02x%02x..., SHA-256 of the data %02x%02x...\n",
-			       ld[0], ld[1], msg[8], msg[9]);
+	if (!memcmp(ld, msg + 8, 32) == vmsa) {
+		ksft_print_msg("launch digest %02x%02x..., SHA-256 of the data %02x%02x...%s\n",
+			       ld[0], ld[1], msg[8], msg[9],
+			       vmsa ? " (the VMSA is not in it)" : "");
 		return false;
 	}
+	memcpy(msg + 8, ld, 32);
 	memcpy(msg + 40, blob + 32, 16);
 	if (!HMAC(EVP_sha256(), tik, sizeof(tik), msg, sizeof(msg), mac,
 		  &mac_len))
@@ -72,20 +90,99 @@ static bool measurement_matches(uint32_t handle, uint32_t policy,
 	return false;
 }
 
+/* The host physical address of va (pinned), from /proc/self/pagemap. */
+static uint64_t host_pa(const void *va)
+{
+	uint64_t e, vpn = (uintptr_t)va / PGENC_PAGE;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	TEST_ASSERT(fd >= 0, "open pagemap");
+	TEST_ASSERT(pread(fd, &e, 8, vpn * 8) == 8, "read pagemap");
+	close(fd);
+	TEST_ASSERT(e >> 63 && (e & ((1ULL << 55) - 1)),
+		    "pagemap: no PFN for %p (root needed)", va);
+	return (e & ((1ULL << 55) - 1)) * PGENC_PAGE +
+	       (uintptr_t)va % PGENC_PAGE;
+}
+
+static void aes128_block(const uint8_t key[16], const uint8_t in[16],
+			 uint8_t out[16])
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int n = 0;
+
+	TEST_ASSERT(c &&
+			    EVP_EncryptInit_ex(c, EVP_aes_128_ecb(), NULL, key,
+					       NULL) &&
+			    EVP_CIPHER_CTX_set_padding(c, 0) &&
+			    EVP_EncryptUpdate(c, out, &n, in, 16) && n == 16,
+		    "OpenSSL AES-128");
+	EVP_CIPHER_CTX_free(c);
+}
+
+/*
+ * Whether the host's view of launched pages is their plaintext under the
+ * guest's VEK (K1 || K2) as sevsim_crypto.c defines it, recomputed with
+ * OpenSSL: per 16-byte block, C = E_K1(P ^ T) ^ T, T = E_K2(pa as 16
+ * little-endian bytes), pa the block's host physical address.
+ */
+static bool ciphertext_matches(uint32_t handle, const uint8_t *host,
+			       const uint8_t *plain, size_t len)
+{
+	uint8_t vek[32], t[16], x[16];
+	size_t off;
+	int i;
+
+	read_hex(handle, "vek", vek, sizeof(vek));
+	for (off = 0; off < len; off += 16) {
+		uint64_t pa = host_pa(host + off);
+
+		memset(t, 0, sizeof(t));
+		for (i = 0; i < 8; i++)
+			t[i] = pa >> (8 * i);
+		aes128_block(vek + 16, t, t);
+		for (i = 0; i < 16; i++)
+			x[i] = plain[off + i] ^ t[i];
+		aes128_block(vek, x, x);
+		for (i = 0; i < 16; i++)
+			x[i] ^= t[i];
+		if (memcmp(x, host + off, 16)) {
+			ksft_print_msg("block at +%zu (pa %#llx): %02x%02x..., recomputed %02x%02x...\n",
+				       off, (unsigned long long)pa, host[off],
+				       host[off + 1], x[0], x[1]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Whether every bit of the first n pages' bitmap says encrypted. */
+static bool all_encrypted(struct kvm_vm *vm, uint64_t n)
+{
+	uint8_t bm[8];
+	uint64_t i;
+
+	if (n > 64 || pgenc_get(vm, 0, n, bm))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!pgenc_bit(bm, i))
+			return false;
+	return true;
+}
+
 static void test_launch_flow(int sev_fd)
 {
 	uint8_t plain[DATA_PAGES * PGENC_PAGE], host[sizeof(plain)], blob[48];
 	uint32_t fw = 0, len = 0, policy = 0;
 	struct sev_vm s;
-	uint8_t bm[1];
 	bool ok;
 	int r;
 
 	TEST_ASSERT(!sev_vm_create(&s, sev_fd, false, guest_code, DATA_PAGES,
 				   &fw),
 		    "KVM_SEV_INIT: fw %u", fw);
-	ksft_test_result(!pgenc_get(s.vm, 0, 8, bm),
-			 "KVM_SEV_INIT enables page tracking without KVM_ENABLE_CAP\n");
+	ksft_test_result(all_encrypted(s.vm, 64),
+			 "KVM_SEV_INIT enables page tracking without KVM_ENABLE_CAP, all pages encrypted\n");
 
 	/* KVM learns the VM's firmware fd from LAUNCH_START. */
 	r = sev_cmd(&s, KVM_SEV_LAUNCH_FINISH, NULL, &fw);
@@ -110,7 +207,9 @@ static void test_launch_flow(int sev_fd)
 				 sev_guest_state(&s, &fw) == SEV_GSTATE_LUPDATE,
 			 "LAUNCH_FINISH in LUPDATE: INVALID_GUEST_STATE, state kept\n");
 
+	/* Pages 2 and 3 hold the same plaintext. */
 	sev_fill_pattern(s.data, DATA_PAGES);
+	memcpy(s.data + 3 * PGENC_PAGE, s.data + 2 * PGENC_PAGE, PGENC_PAGE);
 	memcpy(plain, s.data, sizeof(plain));
 	r = sev_launch_update(&s, 0, 2 * PGENC_PAGE, &fw) ||
 	    sev_launch_update(&s, 2 * PGENC_PAGE, 2 * PGENC_PAGE, &fw);
@@ -119,6 +218,12 @@ static void test_launch_flow(int sev_fd)
 	     memcmp(host + 3 * PGENC_PAGE, plain + 3 * PGENC_PAGE, PGENC_PAGE);
 	ksft_test_result(ok,
 			 "LAUNCH_UPDATE_DATA leaves ciphertext in the host's view\n");
+	ksft_test_result(!r && ciphertext_matches(s.handle, s.data, plain,
+						  sizeof(plain)),
+			 "the ciphertext is AES-128 with the PA tweak under the VEK, recomputed with OpenSSL\n");
+	ksft_test_result(!r && memcmp(host + 2 * PGENC_PAGE,
+				      host + 3 * PGENC_PAGE, PGENC_PAGE),
+			 "two pages of identical plaintext differ in ciphertext\n");
 
 	r = sev_launch_measure(&s, NULL, &len, &fw);
 	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_LEN && len == 48 &&
@@ -130,7 +235,7 @@ static void test_launch_flow(int sev_fd)
 	ksft_test_result(!r && sev_guest_state(&s, &fw) == SEV_GSTATE_LSECRET,
 			 "LAUNCH_MEASURE: state LSECRET\n");
 	ksft_test_result(measurement_matches(s.handle, policy, plain,
-					     sizeof(plain), blob),
+					     sizeof(plain), false, blob),
 			 "measurement equals HMAC-SHA256 recomputed with OpenSSL\n");
 
 	r = sev_launch_update(&s, 0, PGENC_PAGE, &fw);
@@ -209,24 +314,280 @@ static void test_platform(int sev_fd)
 	sev_vm_free(&s);
 }
 
+/* The launch digest as debugfs shows it (after LAUNCH_MEASURE). */
+static void read_ld(uint32_t handle, uint8_t ld[32])
+{
+	read_hex(handle, "launch_digest", ld, 32);
+}
+
+/*
+ * SEV-ES: ES_INIT turns tracking on, the VMSA is part of the launch
+ * digest, and LAUNCH_UPDATE_VMSA after LAUNCH_MEASURE is refused without
+ * touching it. The policy carries the API version and other bits.
+ */
 static void test_es(int sev_fd)
 {
-	uint32_t fw = 0, len = 48;
-	uint8_t blob[48];
+	uint32_t fw = 0, len = 48, policy = 24u << 24 | 0x8 | SEV_POLICY_ES;
+	uint8_t blob[48], plain[PGENC_PAGE], ld[32], ld2[32];
 	struct sev_vm s;
 	int r;
 
 	TEST_ASSERT(!sev_vm_create(&s, sev_fd, true, guest_code, 1, &fw),
 		    "KVM_SEV_ES_INIT: fw %u", fw);
-	r = sev_launch_start(&s, SEV_POLICY_ES, 0, &fw);
+	ksft_test_result(all_encrypted(s.vm, 64),
+			 "KVM_SEV_ES_INIT enables page tracking, all pages encrypted\n");
+	r = sev_launch_start(&s, policy, 0, &fw);
 	sev_fill_pattern(s.data, 1);
+	memcpy(plain, s.data, sizeof(plain));
 	r = r ?: sev_launch_update(&s, 0, PGENC_PAGE, &fw);
 	r = r ?: sev_cmd(&s, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, &fw);
 	r = r ?: sev_launch_measure(&s, blob, &len, &fw);
-	ksft_test_result(!r && sev_guest_state(&s, &fw) == SEV_GSTATE_LSECRET,
-			 "SEV-ES: LAUNCH_UPDATE_VMSA is measured (fw %u)\n",
+	ksft_test_result(!r && sev_guest_state(&s, &fw) == SEV_GSTATE_LSECRET &&
+				 measurement_matches(s.handle, policy, plain,
+						     sizeof(plain), true, blob),
+			 "SEV-ES: the VMSA is in the launch digest, measurement recomputed (fw %u)\n",
 			 fw);
+	read_ld(s.handle, ld);
+	r = sev_cmd(&s, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, &fw);
+	read_ld(s.handle, ld2);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_GUEST_STATE &&
+				 sev_guest_state(&s, &fw) ==
+					 SEV_GSTATE_LSECRET &&
+				 !memcmp(ld, ld2, 32),
+			 "LAUNCH_UPDATE_VMSA in LSECRET: INVALID_GUEST_STATE, digest and state kept\n");
 	sev_vm_free(&s);
+}
+
+/*
+ * The measurement with policies other than 0, so that the POLICY field's
+ * value and byte order in the HMAC message are checked: NOKS, NOSEND,
+ * DOMAIN, SEV, NODBG and API version fields.
+ */
+static void test_policies(int sev_fd)
+{
+	static const uint32_t policies[] = { 0x2, 0x1800003b, 0x0a000010 };
+	uint8_t blob[48], plain[PGENC_PAGE];
+	struct kvm_sev_guest_status st;
+	uint32_t fw = 0, len;
+	struct sev_vm s;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(policies); i++) {
+		TEST_ASSERT(!sev_vm_create(&s, sev_fd, false, guest_code, 1,
+					   &fw),
+			    "KVM_SEV_INIT");
+		sev_fill_pattern(s.data, 1);
+		memcpy(plain, s.data, sizeof(plain));
+		len = sizeof(blob);
+		r = sev_launch_start(&s, policies[i], 0, &fw);
+		r = r ?: sev_launch_update(&s, 0, PGENC_PAGE, &fw);
+		r = r ?: sev_launch_measure(&s, blob, &len, &fw);
+		r = r ?: sev_cmd(&s, KVM_SEV_GUEST_STATUS, &st, &fw);
+		ksft_test_result(!r && st.policy == policies[i] &&
+					 measurement_matches(s.handle,
+							     policies[i], plain,
+							     sizeof(plain),
+							     false, blob),
+				 "policy %#x: GUEST_STATUS has it, measurement recomputed\n",
+				 policies[i]);
+		sev_vm_free(&s);
+	}
+}
+
+/*
+ * LAUNCH_START with another guest's handle shares its VEK, unless either
+ * policy has NOKS: POLICY_FAILURE, and no guest is made.
+ */
+static void test_sharing(int sev_fd)
+{
+	uint8_t vek_a[32], vek_b[32], vek_c[32];
+	struct sev_vm a, b, c;
+	uint32_t fw = 0, n;
+	int r;
+
+	TEST_ASSERT(!sev_vm_create(&a, sev_fd, false, guest_code, 1, &fw) &&
+			    !sev_vm_create(&b, sev_fd, false, guest_code, 1,
+					   &fw) &&
+			    !sev_vm_create(&c, sev_fd, false, guest_code, 1,
+					   &fw),
+		    "KVM_SEV_INIT x3");
+	TEST_ASSERT(!sev_launch_start(&a, 0x2, 0, &fw), "LAUNCH_START NOKS");
+	n = sevsim_guest_count(sev_fd);
+	r = sev_launch_start(&b, 0, a.handle, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_POLICY_FAILURE &&
+				 !b.handle && sevsim_guest_count(sev_fd) == n &&
+				 sev_guest_state(&a, &fw) == SEV_GSTATE_LUPDATE,
+			 "LAUNCH_START sharing a NOKS guest's key: POLICY_FAILURE, no guest made\n");
+
+	sev_vm_free(&a);
+	TEST_ASSERT(!sev_vm_create(&a, sev_fd, false, guest_code, 1, &fw) &&
+			    !sev_launch_start(&a, 0, 0, &fw),
+		    "LAUNCH_START");
+	n = sevsim_guest_count(sev_fd);
+	r = sev_launch_start(&b, 0x2, a.handle, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_POLICY_FAILURE &&
+				 !b.handle && sevsim_guest_count(sev_fd) == n,
+			 "LAUNCH_START asking NOKS while sharing a key: POLICY_FAILURE\n");
+
+	r = sev_launch_start(&b, 0, a.handle, &fw);
+	read_hex(a.handle, "vek", vek_a, 32);
+	if (!r)
+		read_hex(b.handle, "vek", vek_b, 32);
+	TEST_ASSERT(!sev_launch_start(&c, 0, 0, &fw), "LAUNCH_START");
+	read_hex(c.handle, "vek", vek_c, 32);
+	ksft_test_result(!r && b.handle && b.handle != a.handle &&
+				 sevsim_guest_count(sev_fd) == n + 2 &&
+				 sev_guest_state(&b, &fw) ==
+					 SEV_GSTATE_LUPDATE &&
+				 !memcmp(vek_a, vek_b, 32) &&
+				 memcmp(vek_a, vek_c, 32),
+			 "LAUNCH_START with a handle: a new guest with that guest's VEK; others differ\n");
+	sev_vm_free(&a);
+	sev_vm_free(&b);
+	sev_vm_free(&c);
+}
+
+/*
+ * Firmware status codes reachable through KVM: a policy that does not
+ * fit the VM's ASID kind (INVALID_ASID on ACTIVATE; KVM decommissions
+ * the new guest), and a guest command with the platform shut down.
+ */
+static void test_status(int sev_fd)
+{
+	struct sev_user_data_status st;
+	uint32_t fw = 0;
+	struct sev_vm s;
+	int r;
+
+	TEST_ASSERT(!sevsim_guest_count(sev_fd), "no guests left");
+	TEST_ASSERT(!sev_vm_create(&s, sev_fd, false, guest_code, 1, &fw),
+		    "KVM_SEV_INIT");
+	r = sev_launch_start(&s, SEV_POLICY_ES, 0, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_ASID && !s.handle &&
+				 !sevsim_guest_count(sev_fd),
+			 "SEV-ES policy on an SEV ASID: INVALID_ASID, no guest left\n");
+	r = sev_launch_start(&s, 0, 0, &fw);
+	ksft_test_result(!r && sev_guest_state(&s, &fw) == SEV_GSTATE_LUPDATE,
+			 "the VM then launches with an SEV policy\n");
+	sev_vm_free(&s);
+
+	TEST_ASSERT(!sev_vm_create(&s, sev_fd, true, guest_code, 1, &fw),
+		    "KVM_SEV_ES_INIT");
+	r = sev_launch_start(&s, 0, 0, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_ASID && !s.handle &&
+				 !sevsim_guest_count(sev_fd),
+			 "SEV policy on an SEV-ES ASID: INVALID_ASID, no guest left\n");
+	sev_vm_free(&s);
+
+	/* KVM_SEV_INIT initialises the platform; shut it down under KVM. */
+	TEST_ASSERT(!sev_vm_create(&s, sev_fd, false, guest_code, 1, &fw),
+		    "KVM_SEV_INIT");
+	TEST_ASSERT(!sevsim_platform(sev_fd, SEVSIM_USER_SHUTDOWN, NULL),
+		    "SHUTDOWN");
+	r = sev_launch_start(&s, 0, 0, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_PLATFORM_STATE &&
+				 !s.handle &&
+				 !sevsim_platform(sev_fd, SEV_PLATFORM_STATUS,
+						  &st) &&
+				 st.state == 0 && !st.guest_count,
+			 "LAUNCH_START in UNINIT: INVALID_PLATFORM_STATE, still UNINIT, no guest\n");
+	r = sevsim_platform(sev_fd, SEVSIM_USER_INIT, NULL) ?:
+		    sev_launch_start(&s, 0, 0, &fw);
+	ksft_test_result(!r && sev_guest_state(&s, &fw) == SEV_GSTATE_LUPDATE,
+			 "after INIT the same VM launches\n");
+	sev_vm_free(&s);
+}
+
+/*
+ * The guest lifecycle codes KVM never provokes, through /dev/sevsim's
+ * test-only commands on a KVM guest: ACTIVE, INACTIVE, DFFLUSH_REQUIRED,
+ * INVALID_ASID, INVALID_GUEST. Each changes nothing: GUEST_STATUS is
+ * kept, and a LAUNCH_UPDATE_DATA refused while inactive neither touches
+ * memory nor enters the measurement.
+ */
+static void test_lifecycle(int sev_fd)
+{
+	uint8_t plain[PGENC_PAGE], blob[48];
+	uint32_t fw = 0, len = sizeof(blob), h, n;
+	struct sev_vm s;
+	int64_t asid;
+	int r;
+
+	TEST_ASSERT(!sev_vm_create(&s, sev_fd, false, guest_code, 1, &fw) &&
+			    !sev_launch_start(&s, 0, 0, &fw),
+		    "LAUNCH_START");
+	h = s.handle;
+	asid = sev_guest_asid(&s);
+	n = sevsim_guest_count(sev_fd);
+	TEST_ASSERT(asid > 0, "GUEST_STATUS asid %lld", (long long)asid);
+	sev_fill_pattern(s.data, 1);
+	memcpy(plain, s.data, sizeof(plain));
+
+	r = sevsim_user_guest(sev_fd, SEVSIM_USER_ACTIVATE, h, asid);
+	ksft_test_result(r == SEV_RET_ACTIVE && sev_guest_asid(&s) == asid,
+			 "ACTIVATE an active guest: ACTIVE, ASID kept (%d)\n",
+			 r);
+	r = sevsim_user_guest(sev_fd, SEVSIM_USER_DECOMMISSION, h, 0);
+	ksft_test_result(r == SEV_RET_ACTIVE &&
+				 sevsim_guest_count(sev_fd) == n &&
+				 sev_guest_state(&s, &fw) == SEV_GSTATE_LUPDATE,
+			 "DECOMMISSION an active guest: ACTIVE, guest kept (%d)\n",
+			 r);
+	r = sevsim_user_guest(sev_fd, SEVSIM_USER_DEACTIVATE, 0xdead, 0);
+	ksft_test_result(r == SEV_RET_INVALID_GUEST,
+			 "DEACTIVATE an unknown handle: INVALID_GUEST (%d)\n",
+			 r);
+	r = sevsim_user_guest(sev_fd, SEVSIM_USER_DEACTIVATE, h, 0);
+	TEST_ASSERT(!r && !sev_guest_asid(&s), "DEACTIVATE: %d", r);
+	r = sevsim_user_guest(sev_fd, SEVSIM_USER_DEACTIVATE, h, 0);
+	ksft_test_result(r == SEV_RET_INACTIVE && !sev_guest_asid(&s),
+			 "DEACTIVATE an inactive guest: INACTIVE (%d)\n", r);
+	r = sev_launch_update(&s, 0, PGENC_PAGE, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INACTIVE &&
+				 !memcmp(s.data, plain, sizeof(plain)) &&
+				 sev_guest_state(&s, &fw) == SEV_GSTATE_LUPDATE,
+			 "LAUNCH_UPDATE_DATA on an inactive guest: INACTIVE, memory untouched\n");
+	r = sevsim_user_guest(sev_fd, SEVSIM_USER_ACTIVATE, h, asid);
+	ksft_test_result(r == SEV_RET_DFFLUSH_REQUIRED && !sev_guest_asid(&s),
+			 "ACTIVATE on a deactivated, unflushed ASID: DFFLUSH_REQUIRED (%d)\n",
+			 r);
+	ksft_test_result(sevsim_user_guest(sev_fd, SEVSIM_USER_ACTIVATE, h,
+					   0) == SEV_RET_INVALID_ASID &&
+				 sevsim_user_guest(sev_fd, SEVSIM_USER_ACTIVATE,
+						   h, 17) ==
+					 SEV_RET_INVALID_ASID &&
+				 sevsim_user_guest(sev_fd, SEVSIM_USER_ACTIVATE,
+						   h,
+						   1) == SEV_RET_INVALID_ASID &&
+				 !sev_guest_asid(&s),
+			 "ACTIVATE with ASID 0, 17 or an SEV-ES ASID: INVALID_ASID\n");
+	r = sevsim_platform(sev_fd, SEVSIM_USER_DF_FLUSH, NULL) ?:
+		    sevsim_user_guest(sev_fd, SEVSIM_USER_ACTIVATE, h, asid);
+	r = r ?: sev_launch_update(&s, 0, PGENC_PAGE, &fw);
+	r = r ?: sev_launch_measure(&s, blob, &len, &fw);
+	ksft_test_result(!r && sev_guest_asid(&s) == asid &&
+				 measurement_matches(h, 0, plain, sizeof(plain),
+						     false, blob),
+			 "after DF_FLUSH it activates; the refused update is not in the measurement\n");
+	sev_vm_free(&s);
+}
+
+/* sevsim says loudly that it runs; only then is /dev/sevsim there. */
+static void test_warning(void)
+{
+	static const char msg[] =
+		"sevsim: SIMULATED SEV firmware on /dev/sevsim: guests are NOT encrypted";
+	int n = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	char *buf = n > 0 ? calloc(1, n + 1) : NULL;
+	bool found;
+
+	TEST_ASSERT(buf, "log buffer size %d", n);
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, n);
+	found = n > 0 && strstr(buf, msg);
+	free(buf);
+	ksft_test_result(found && !access(SEVSIM_DEVICE, F_OK),
+			 "the kernel log has sevsim's warning, and /dev/sevsim exists\n");
 }
 
 /* Each kind of guest has its own ASID range; running out is clean. */
@@ -268,11 +629,16 @@ int main(void)
 	ksft_print_header();
 	pgenc_require();
 	sev_fd = sevsim_fd();
-	ksft_set_plan(17 + 5 + 1 + 3 + 3);
+	ksft_set_plan(19 + 5 + 3 + 3 + 3 + 5 + 8 + 1 + 3 + 3);
 
 	test_launch_flow(sev_fd);
 	test_platform(sev_fd);
 	test_es(sev_fd);
+	test_policies(sev_fd);
+	test_sharing(sev_fd);
+	test_status(sev_fd);
+	test_lifecycle(sev_fd);
+	test_warning();
 	test_asids(sev_fd, false, 12);
 	test_asids(sev_fd, true, 4);
 	ksft_finished();

@@ -88,6 +88,43 @@ int sevsim_cmd(unsigned int id, void *data)
 	return r;
 }
 
+/* The test-only guest lifecycle commands of /dev/sevsim. */
+static int sevsim_user_guest(unsigned int cmd, u64 data)
+{
+	struct sevsim_user_guest ug;
+	struct sev_data_activate act;
+	struct sev_data_deactivate deact;
+	struct sev_data_decommission decom;
+	struct sev_data_guest_status st = {};
+	int fw;
+
+	if (copy_from_user(&ug, u64_to_user_ptr(data), sizeof(ug)))
+		return -EFAULT;
+	switch (cmd) {
+	case SEVSIM_USER_ACTIVATE:
+		act.handle = ug.handle;
+		act.asid = ug.asid;
+		return sevsim_cmd(SEV_CMD_ACTIVATE, &act);
+	case SEVSIM_USER_DEACTIVATE:
+		deact.handle = ug.handle;
+		return sevsim_cmd(SEV_CMD_DEACTIVATE, &deact);
+	case SEVSIM_USER_DECOMMISSION:
+		decom.handle = ug.handle;
+		return sevsim_cmd(SEV_CMD_DECOMMISSION, &decom);
+	default:
+		st.handle = ug.handle;
+		fw = sevsim_cmd(SEV_CMD_GUEST_STATUS, &st);
+		if (fw)
+			return fw;
+		ug.asid = st.asid;
+		ug.policy = st.policy;
+		ug.state = st.state;
+		if (copy_to_user(u64_to_user_ptr(data), &ug, sizeof(ug)))
+			return -EFAULT;
+		return SEV_RET_SUCCESS;
+	}
+}
+
 static long sevsim_ioctl(struct file *file, unsigned int ioctl,
 			 unsigned long arg)
 {
@@ -114,6 +151,11 @@ static long sevsim_ioctl(struct file *file, unsigned int ioctl,
 	} else if (cmd.cmd >= SEVSIM_USER_INIT &&
 		   cmd.cmd <= SEVSIM_USER_DF_FLUSH) {
 		fw = sevsim_cmd(user_cmds[cmd.cmd - SEVSIM_USER_INIT], NULL);
+	} else if (cmd.cmd >= SEVSIM_USER_ACTIVATE &&
+		   cmd.cmd <= SEVSIM_USER_GUEST_STATUS) {
+		fw = sevsim_user_guest(cmd.cmd, cmd.data);
+		if (fw < 0)
+			return fw;
 	} else {
 		return -EINVAL;
 	}

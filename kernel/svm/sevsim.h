@@ -38,6 +38,7 @@ enum sevsim_pstate {
 
 /* Policy bits we enforce. */
 #define SEVSIM_POLICY_NODBG BIT(0)
+#define SEVSIM_POLICY_NOKS BIT(1)
 #define SEVSIM_POLICY_ES BIT(2)
 #define SEVSIM_POLICY_API_MAJOR(p) (((p) >> 16) & 0xff)
 #define SEVSIM_POLICY_API_MINOR(p) (((p) >> 24) & 0xff)
@@ -50,6 +51,7 @@ struct sevsim_guest {
 	enum sevsim_gstate state;
 	/* VEK: data key and tweak key of the AES-XEX memory transform. */
 	struct crypto_aes_ctx vek_data, vek_tweak;
+	u8 vek[2 * AES_KEYSIZE_128]; /* the raw keys, for debugfs (tests) */
 	u8 tik[16], tek[16];
 	struct sha256_state digest; /* launch digest, until MEASURE */
 	u8 ld[SHA256_DIGEST_SIZE];
@@ -88,6 +90,7 @@ extern struct dentry *sevsim_debugfs_dir;
 /* sevsim_crypto.c: memory at physical addresses, and the measurement. */
 int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
 	       u32 len, bool encrypt);
+int sevsim_pa_check(phys_addr_t pa, size_t len);
 int sevsim_digest_pa(struct sevsim_guest *g, phys_addr_t pa, u32 len);
 int sevsim_measure(struct sevsim_guest *g, const u8 mnonce[16], u8 out[32]);
 int sevsim_copy_to_pa(phys_addr_t pa, const void *src, size_t len);

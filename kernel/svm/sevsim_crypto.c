@@ -49,6 +49,20 @@ static int sevsim_walk_pa(phys_addr_t pa, size_t len,
 	return SEV_RET_SUCCESS;
 }
 
+static int sevsim_nop(void *va, size_t n, void *arg)
+{
+	return 0;
+}
+
+/*
+ * Whether every page of [pa, pa + len) is memory the firmware can reach:
+ * checked before a command touches anything, so that it fails whole.
+ */
+int sevsim_pa_check(phys_addr_t pa, size_t len)
+{
+	return sevsim_walk_pa(pa, len, sevsim_nop, NULL);
+}
+
 static int sevsim_put(void *va, size_t n, void *arg)
 {
 	const u8 **src = arg;
@@ -108,6 +122,9 @@ int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
 		return SEV_RET_INVALID_ADDRESS;
 	if (!len || !IS_ALIGNED(len, AES_BLOCK_SIZE))
 		return SEV_RET_INVALID_LEN;
+	/* All or nothing: no block is written if a later page is bad. */
+	if (sevsim_pa_check(src, len) || sevsim_pa_check(dst, len))
+		return SEV_RET_INVALID_ADDRESS;
 
 	for (off = 0; off < len; off += AES_BLOCK_SIZE) {
 		struct page *sp = sevsim_pa_page(src + off);

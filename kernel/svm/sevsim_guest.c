@@ -86,6 +86,19 @@ static int sevsim_tik_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(sevsim_tik);
 
+/*
+ * For tests only: the VEK (data key, then tweak key), to recompute the
+ * ciphertext of launched pages in userspace.
+ */
+static int sevsim_vek_show(struct seq_file *m, void *unused)
+{
+	struct sevsim_guest *g = m->private;
+
+	seq_printf(m, "%*phN\n", (int)sizeof(g->vek), g->vek);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sevsim_vek);
+
 /* The launch digest, once LAUNCH_MEASURE has fixed it. */
 static int sevsim_ld_show(struct seq_file *m, void *unused)
 {
@@ -102,14 +115,19 @@ DEFINE_SHOW_ATTRIBUTE(sevsim_ld);
 static int sevsim_launch_start(struct sev_data_launch_start *d)
 {
 	struct sevsim_guest *g, *share = NULL;
-	u8 key[AES_KEYSIZE_128 * 2];
 	char name[16];
 
 	if (d->handle) {
-		/* Launch with the keys of an existing guest. */
+		/*
+		 * Launch with the keys of an existing guest, which its policy
+		 * must allow (NOKS clear); a guest that asks for NOKS itself
+		 * cannot be born sharing a key either.
+		 */
 		share = sevsim_guest_find(d->handle);
 		if (!share)
 			return SEV_RET_INVALID_GUEST;
+		if ((share->policy | d->policy) & SEVSIM_POLICY_NOKS)
+			return SEV_RET_POLICY_FAILURE;
 	}
 	if (SEVSIM_POLICY_API_MAJOR(d->policy) > SEVSIM_API_MAJOR ||
 	    (SEVSIM_POLICY_API_MAJOR(d->policy) == SEVSIM_API_MAJOR &&
@@ -119,16 +137,12 @@ static int sevsim_launch_start(struct sev_data_launch_start *d)
 	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return SEV_RET_RESOURCE_LIMIT;
-	if (share) {
-		g->vek_data = share->vek_data;
-		g->vek_tweak = share->vek_tweak;
-	} else {
-		get_random_bytes(key, sizeof(key));
-		aes_expandkey(&g->vek_data, key, AES_KEYSIZE_128);
-		aes_expandkey(&g->vek_tweak, key + AES_KEYSIZE_128,
-			      AES_KEYSIZE_128);
-		memzero_explicit(key, sizeof(key));
-	}
+	if (share)
+		memcpy(g->vek, share->vek, sizeof(g->vek));
+	else
+		get_random_bytes(g->vek, sizeof(g->vek));
+	aes_expandkey(&g->vek_data, g->vek, AES_KEYSIZE_128);
+	aes_expandkey(&g->vek_tweak, g->vek + AES_KEYSIZE_128, AES_KEYSIZE_128);
 	/* No DH/session: the firmware makes the transport keys itself. */
 	get_random_bytes(g->tik, sizeof(g->tik));
 	get_random_bytes(g->tek, sizeof(g->tek));
@@ -142,6 +156,7 @@ static int sevsim_launch_start(struct sev_data_launch_start *d)
 	snprintf(name, sizeof(name), "%u", g->handle);
 	g->debugfs = debugfs_create_dir(name, sevsim_debugfs_dir);
 	debugfs_create_file("tik", 0400, g->debugfs, g, &sevsim_tik_fops);
+	debugfs_create_file("vek", 0400, g->debugfs, g, &sevsim_vek_fops);
 	debugfs_create_file("launch_digest", 0400, g->debugfs, g,
 			    &sevsim_ld_fops);
 
@@ -239,11 +254,19 @@ static int sevsim_launch_update(u32 handle, u64 pa, u32 len, bool vmsa)
 		return SEV_RET_INVALID_ADDRESS;
 	if (!len || !IS_ALIGNED(len, AES_BLOCK_SIZE))
 		return SEV_RET_INVALID_LEN;
-	/* Hash first: a bad address then leaves memory untouched. */
-	r = sevsim_digest_pa(g, pa, len);
+	/*
+	 * All or nothing: check every page before the digest is extended
+	 * or a byte encrypted, so a bad page late in the range leaves both
+	 * as they were. After the check neither step can fail.
+	 */
+	r = sevsim_pa_check(pa, len);
 	if (r)
 		return r;
-	return vmsa ? SEV_RET_SUCCESS : sevsim_xex(g, pa, pa, len, true);
+	r = sevsim_digest_pa(g, pa, len);
+	if (!r && !vmsa)
+		r = sevsim_xex(g, pa, pa, len, true);
+	WARN_ON_ONCE(r);
+	return r;
 }
 
 static int sevsim_launch_measure(struct sev_data_launch_measure *d)

@@ -85,6 +85,15 @@ static inline int sevsim_platform(int sev_fd, uint32_t cmd_id, void *data)
 	return cmd.error;
 }
 
+/* A test-only lifecycle command of /dev/sevsim; the firmware status. */
+static inline int sevsim_user_guest(int sev_fd, uint32_t cmd_id,
+				    uint32_t handle, uint32_t asid)
+{
+	struct sevsim_user_guest ug = { .handle = handle, .asid = asid };
+
+	return sevsim_platform(sev_fd, cmd_id, &ug);
+}
+
 static inline uint32_t sevsim_guest_count(int sev_fd)
 {
 	struct sev_user_data_status st;
@@ -187,6 +196,15 @@ static inline int sev_guest_state(struct sev_vm *s, uint32_t *fw)
 	int r = sev_cmd(s, KVM_SEV_GUEST_STATUS, &st, fw);
 
 	return r ? r : (int)st.state;
+}
+
+/* The guest's ASID (0: inactive), from /dev/sevsim's GUEST_STATUS. */
+static inline int64_t sev_guest_asid(struct sev_vm *s)
+{
+	struct sevsim_user_guest ug = { .handle = s->handle };
+	int r = sevsim_platform(s->sev_fd, SEVSIM_USER_GUEST_STATUS, &ug);
+
+	return r ? -1 : (int64_t)ug.asid;
 }
 
 /* DBG_DECRYPT (dec) or DBG_ENCRYPT of len bytes between two user buffers. */
