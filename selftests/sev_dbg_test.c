@@ -4,9 +4,12 @@
  * sevsim. Launched (private) pages decrypt to what was loaded; pages the
  * guest reported shared are copied without a firmware command; requests
  * at odd offsets and lengths that straddle both kinds are exact; the
- * counters say 0 commands for N shared pages and N for N private pages;
- * without the bypass a shared page comes back as garbage. NODBG refuses,
- * and one VM's ciphertext means nothing to another.
+ * counters say 0 commands for N shared pages and N for N private pages,
+ * and the exact cost of unaligned fragments; without the bypass a shared
+ * page comes back as garbage. NODBG refuses every DBG command, shared
+ * pages included; one VM's ciphertext means nothing to another at the
+ * same host address; a mirror VM neither charges nor outlives its owner's
+ * accounting.
  */
 #define _GNU_SOURCE
 #include "sev_util.h"
@@ -47,7 +50,9 @@ static uint8_t expected(uint64_t off)
 	return sev_pattern(page, off % PGENC_PAGE);
 }
 
-static void launch(struct sev_vm *s, int sev_fd, uint32_t policy)
+/* share: the handle of a guest whose keys to use, or 0 for new keys. */
+static void launch(struct sev_vm *s, int sev_fd, uint32_t policy,
+		   uint32_t share)
 {
 	uint32_t fw = 0, len = 48;
 	uint8_t blob[48];
@@ -56,7 +61,7 @@ static void launch(struct sev_vm *s, int sev_fd, uint32_t policy)
 	TEST_ASSERT(!sev_vm_create(s, sev_fd, false, guest_code, DATA_PAGES,
 				   &fw),
 		    "KVM_SEV_INIT");
-	TEST_ASSERT(!sev_launch_start(s, policy, 0, &fw), "LAUNCH_START %u",
+	TEST_ASSERT(!sev_launch_start(s, policy, share, &fw), "LAUNCH_START %u",
 		    fw);
 	sev_fill_pattern(s->data, DATA_PAGES);
 	TEST_ASSERT(!sev_launch_update(s, 0, DATA_PAGES * PGENC_PAGE, &fw),
@@ -207,29 +212,229 @@ static void test_encrypt(struct sev_vm *s)
 			 "a 29-byte DBG_ENCRYPT at offset 3 keeps its neighbours\n");
 }
 
-static void test_policy_and_isolation(int sev_fd, struct sev_vm *a)
+/*
+ * Exact firmware cost of each kind of fragment: DBG_DECRYPT [off, off +
+ * len) into a buffer at in-page offset buf, then DBG_ENCRYPT it back
+ * (the content stays). A private fragment costs 1 command to decrypt and
+ * 1 to encrypt, or 2 (KVM's read-modify-write) when the guest side's
+ * address or length is not 16-byte aligned; a shared one costs none.
+ */
+static void test_costs(struct sev_vm *s)
 {
-	uint8_t page[PGENC_PAGE];
-	struct sev_vm b;
+	static const struct {
+		uint64_t off;
+		uint32_t len, buf;
+		long long dec, enc, bypassed;
+	} c[] = {
+		{ 0, 2 * PGENC_PAGE, 0, 2, 2, 0 }, /* private 0-1, aligned */
+		{ 4 * PGENC_PAGE + 16, 32, 16, 1, 1, 0 },
+		{ 4 * PGENC_PAGE + 16, 32, 3, 1, 1, 0 }, /* odd buffer only */
+		{ 4 * PGENC_PAGE, 17, 0, 1, 2, 0 }, /* odd length */
+		{ 5 * PGENC_PAGE + 3, 29, 3, 1, 2, 0 },
+		{ 4 * PGENC_PAGE + 5, 2 * PGENC_PAGE - 10, 5, 2, 4, 0 },
+		/* private page 1, then shared page 2 */
+		{ 2 * PGENC_PAGE - 40, 80, 4056, 1, 2, 1 },
+		{ 2 * PGENC_PAGE, 2 * PGENC_PAGE, 0, 0, 0, 2 }, /* shared 2-3 */
+	};
+	static uint8_t buf[3 * PGENC_PAGE] __attribute__((aligned(4096)));
+	static uint8_t before[DATA_PAGES * PGENC_PAGE]
+		__attribute__((aligned(4096)));
+	static uint8_t after[DATA_PAGES * PGENC_PAGE]
+		__attribute__((aligned(4096)));
+	struct counters a, b, d;
+	bool ok;
+	uint32_t fw;
+	size_t i;
+
+	ok = !sev_dbg(s, true, s->data, before, sizeof(before), &fw);
+	for (i = 0; ok && i < ARRAY_SIZE(c); i++) {
+		a = counters(s);
+		ok = !sev_dbg(s, true, s->data + c[i].off, buf + c[i].buf,
+			      c[i].len, &fw);
+		b = counters(s);
+		ok = ok && !sev_dbg(s, false, buf + c[i].buf,
+				    s->data + c[i].off, c[i].len, &fw);
+		d = counters(s);
+		ok = ok && b.fw - a.fw == c[i].dec && d.fw - b.fw == c[i].enc &&
+		     b.bypassed - a.bypassed == c[i].bypassed &&
+		     d.bypassed - b.bypassed == c[i].bypassed;
+		if (!ok)
+			ksft_print_msg("case %zu: decrypt %lld (%lld) encrypt %lld (%lld) bypassed %lld %lld (%lld)\n",
+				       i, b.fw - a.fw, c[i].dec, d.fw - b.fw,
+				       c[i].enc, b.bypassed - a.bypassed,
+				       d.bypassed - b.bypassed, c[i].bypassed);
+	}
+	ok = ok && !sev_dbg(s, true, s->data, after, sizeof(after), &fw) &&
+	     !memcmp(before, after, sizeof(after));
+	ksft_test_result(ok,
+			 "firmware commands per fragment: decrypt 1, aligned encrypt 1, unaligned encrypt 2, shared 0\n");
+}
+
+/*
+ * NODBG: every DBG command is refused as by the firmware alone, on
+ * private and shared pages (which are plain in host memory, but stock
+ * KVM refuses them too), and nothing is copied either way.
+ */
+static void test_nodbg(int sev_fd)
+{
+	static const struct {
+		bool dec;
+		uint64_t off;
+		uint32_t len;
+	} c[] = {
+		{ true, 0, PGENC_PAGE }, /* private */
+		{ true, 2 * PGENC_PAGE, 2 * PGENC_PAGE }, /* shared */
+		{ true, 3 * PGENC_PAGE + 100, PGENC_PAGE }, /* shared|private */
+		{ false, 0, PGENC_PAGE },
+		{ false, 2 * PGENC_PAGE, 2 * PGENC_PAGE },
+		{ false, 3 * PGENC_PAGE + 100, PGENC_PAGE },
+	};
+	static uint8_t buf[2 * PGENC_PAGE], mem[DATA_PAGES * PGENC_PAGE];
+	struct counters a, b;
 	uint32_t fw = 0;
+	struct sev_vm n;
+	bool ok[2] = { true, true };
+	size_t i, j;
+	int r;
+
+	launch(&n, sev_fd, SEV_POLICY_NODBG, 0);
+	a = counters(&n);
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		memset(buf, 0x5a, sizeof(buf));
+		memcpy(mem, n.data, sizeof(mem));
+		r = c[i].dec ? sev_dbg(&n, true, n.data + c[i].off, buf,
+				       c[i].len, &fw) :
+			       sev_dbg(&n, false, buf, n.data + c[i].off,
+				       c[i].len, &fw);
+		for (j = 0; j < sizeof(buf) && buf[j] == 0x5a; j++)
+			;
+		if (r != -EIO || fw != SEV_RET_POLICY_FAILURE ||
+		    j != sizeof(buf) || memcmp(mem, n.data, sizeof(mem))) {
+			ok[!c[i].dec] = false;
+			ksft_print_msg("NODBG case %zu: %d, status %u\n", i, r,
+				       fw);
+		}
+	}
+	b = counters(&n);
+	sev_vm_free(&n);
+	ksft_test_result(ok[0],
+			 "NODBG: DBG_DECRYPT of private, shared and straddling ranges refused (POLICY_FAILURE), nothing copied\n");
+	ksft_test_result(ok[1] && b.fw - a.fw == 6 && b.bypassed == a.bypassed,
+			 "NODBG: DBG_ENCRYPT refused likewise, memory unchanged; one firmware command each, none bypassed (%lld, %lld)\n",
+			 b.fw - a.fw, b.bypassed - a.bypassed);
+}
+
+#define ALIAS_SLOT (SEV_DATA_SLOT + 1)
+#define ALIAS_GPA (SEV_DATA_GPA + (16ULL << 20))
+
+/*
+ * DBG_DECRYPT by v of a's private page 0, which v maps at a gfn of its
+ * own (the same host page, hence the same address tweak, so only the key
+ * can differ; v's bitmap has it private, so it goes to the firmware).
+ * Returns how many 16-byte blocks come out as a's plaintext, or -1 if
+ * the command failed or was not exactly one firmware command.
+ */
+static int alias_plain_blocks(struct sev_vm *v, struct sev_vm *a)
+{
+	static uint8_t page[PGENC_PAGE] __attribute__((aligned(4096)));
+	struct counters c0, c1;
+	int blocks = 0, i, j;
+	uint32_t fw;
+	bool same;
+
+	vm_set_user_memory_region(v->vm, ALIAS_SLOT, 0, ALIAS_GPA, PGENC_PAGE,
+				  a->data);
+	c0 = counters(v);
+	if (sev_dbg(v, true, a->data, page, PGENC_PAGE, &fw))
+		return -1;
+	c1 = counters(v);
+	if (c1.fw != c0.fw + 1 || c1.bypassed != c0.bypassed)
+		return -1;
+	for (i = 0; i < PGENC_PAGE; i += 16) {
+		for (same = true, j = i; j < i + 16; j++)
+			same &= page[j] == sev_pattern(0, j);
+		blocks += same;
+	}
+	return blocks;
+}
+
+static void test_isolation(int sev_fd, struct sev_vm *a)
+{
+	struct sev_vm v;
+	int own, shared;
+
+	/* Control: a guest launched with a's keys reads the page. */
+	launch(&v, sev_fd, 0, a->handle);
+	shared = alias_plain_blocks(&v, a);
+	sev_vm_free(&v);
+	launch(&v, sev_fd, 0, 0);
+	own = alias_plain_blocks(&v, a);
+	sev_vm_free(&v);
+	ksft_test_result(decrypt_ok(a, 0, PGENC_PAGE) &&
+				 shared == PGENC_PAGE / 16 && own == 0,
+			 "same host page in two VMs: the owner and a guest sharing its keys decrypt it, a guest with its own keys gets no block of it (%d, %d)\n",
+			 shared, own);
+}
+
+/* A mirror of o (KVM_CAP_VM_COPY_ENC_CONTEXT_FROM), or skip. */
+static bool mirror_of(struct sev_vm *m, struct sev_vm *o)
+{
+	memset(m, 0, sizeof(*m));
+	m->vm = vm_create_barebones();
+	m->sev_fd = o->sev_fd;
+	if (!__vm_enable_cap(m->vm, KVM_CAP_VM_COPY_ENC_CONTEXT_FROM,
+			     o->vm->fd))
+		return true;
+	ksft_print_msg("COPY_ENC_CONTEXT_FROM: %s\n", strerror(errno));
+	sev_vm_free(m);
+	return false;
+}
+
+/*
+ * A mirror shares its owner's handle. Its DBG commands go to the firmware
+ * (it tracks nothing) and are not charged to the owner; once it is gone
+ * the owner's commands are still charged to the owner. The owner closed
+ * first lives on, with its firmware guest, until the mirror goes.
+ */
+static void test_mirror(int sev_fd)
+{
+	static uint8_t page[PGENC_PAGE] __attribute__((aligned(4096)));
+	struct counters a, b, c;
+	struct sev_vm o, m;
+	uint32_t fw = 0, guests;
 	bool ok = true;
-	int r, i;
+	int i;
 
-	launch(&b, sev_fd, SEV_POLICY_NODBG);
-	r = sev_dbg(&b, true, b.data, page, PGENC_PAGE, &fw);
-	ksft_test_result(r == -EIO && fw == SEV_RET_POLICY_FAILURE,
-			 "NODBG policy: DBG_DECRYPT of a private page refused (POLICY_FAILURE)\n");
-	sev_vm_free(&b);
+	launch(&o, sev_fd, 0, 0);
+	if (!mirror_of(&m, &o)) {
+		sev_vm_free(&o);
+		ksft_test_result_skip("mirror VMs: not supported\n");
+		ksft_test_result_skip("mirror VMs: not supported\n");
+		return;
+	}
+	a = counters(&o);
+	ok = !sev_dbg(&m, true, o.data, page, PGENC_PAGE, &fw);
+	for (i = 0; ok && i < PGENC_PAGE; i++)
+		ok = page[i] == sev_pattern(0, i);
+	ok &= pgenc_stat(m.vm, "dbg_fw_cmds") == -1;
+	sev_vm_free(&m);
+	b = counters(&o);
+	ok &= decrypt_ok(&o, 0, PGENC_PAGE) &&
+	      decrypt_ok(&o, 0, 3 * PGENC_PAGE);
+	c = counters(&o);
+	ksft_test_result(ok && b.fw == a.fw && c.fw == b.fw + 1 + 2 &&
+				 c.bypassed == b.bypassed + 1,
+			 "mirror VM: decrypts its owner's pages, not charged to the owner; after it is destroyed the owner's commands are (%lld, %lld)\n",
+			 b.fw - a.fw, c.fw - b.fw);
 
-	/* B holds A's ciphertext of page 0 at the same offset. */
-	launch(&b, sev_fd, 0);
-	memcpy(b.data, a->data, PGENC_PAGE);
-	r = sev_dbg(&b, true, b.data, page, PGENC_PAGE, &fw);
-	for (i = 0; i < 64; i++)
-		ok &= page[i] == sev_pattern(0, i);
-	ksft_test_result(!r && !ok,
-			 "another VM cannot decrypt this VM's ciphertext\n");
-	sev_vm_free(&b);
+	guests = sevsim_guest_count(sev_fd);
+	TEST_ASSERT(mirror_of(&m, &o), "second mirror");
+	sev_vm_free(&o);
+	ok = sevsim_guest_count(sev_fd) == guests &&
+	     sev_guest_state(&m, &fw) == SEV_GSTATE_RUNNING;
+	sev_vm_free(&m);
+	ksft_test_result(ok && sevsim_guest_count(sev_fd) == guests - 1,
+			 "owner closed before its mirror: its guest lives until the mirror is destroyed, then is freed\n");
 }
 
 int main(void)
@@ -240,12 +445,15 @@ int main(void)
 	ksft_print_header();
 	pgenc_require();
 	sev_fd = sevsim_fd();
-	ksft_set_plan(5 + 3 + 2);
+	ksft_set_plan(5 + 3 + 1 + 2 + 1 + 2);
 
-	launch(&s, sev_fd, 0);
+	launch(&s, sev_fd, 0, 0);
 	test_decrypt(&s);
 	test_encrypt(&s);
-	test_policy_and_isolation(sev_fd, &s);
+	test_costs(&s);
+	test_nodbg(sev_fd);
+	test_isolation(sev_fd, &s);
+	test_mirror(sev_fd);
 	sev_vm_free(&s);
 	ksft_finished();
 }

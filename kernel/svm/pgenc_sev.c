@@ -3,14 +3,17 @@
  * pgenc, kvm-amd side.
  *
  * Firmware calls: sev.c's calls arrive here (sev_route.h). They go to the
- * PSP driver, or to sevsim when it is active; DBG commands are counted
- * per VM on the way.
+ * PSP driver, or to sevsim when it is active; each guest's policy is
+ * noted on the way. (DBG commands are counted per VM where sev.c issues
+ * them, in __sev_issue_dbg_cmd(), which knows the VM: hook patch 0007.)
  *
  * DBG bypass: sev_dbg_crypt() asks pgenc_sev_dbg_bypass() first for each
  * page. A guest page that the bitmap marks shared holds plaintext, so it
  * is copied directly and no firmware command is spent on it; anything
  * else goes to the firmware as before. The result is only as true as the
- * guest's reports.
+ * guest's reports. A guest whose policy forbids debugging (NODBG), or
+ * whose policy is unknown, gets stock behaviour: the firmware refuses the
+ * first step, so the whole command fails and nothing is copied.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -30,23 +33,50 @@ module_param(pgenc_dbg_bypass, bool, 0644);
 MODULE_PARM_DESC(pgenc_dbg_bypass,
 		 "Copy shared pages directly in SEV DBG_DECRYPT/ENCRYPT (testing: N sends them to the firmware)");
 
+/* SEV API, guest policy bit 0: debugging is disabled. */
+#define PGENC_SEV_POLICY_NODBG BIT(0)
+
 /*
- * Firmware handle -> struct kvm, for counting DBG commands, which carry
- * only a handle. Set by the bypass hook, which runs under kvm->lock
- * before every DBG command of that VM; erased by DECOMMISSION.
+ * Firmware handle -> the guest's policy (an xarray value, never a
+ * pointer, so an entry cannot outlive anything it refers to). Stored when
+ * LAUNCH_START or RECEIVE_START creates the handle, erased by
+ * DECOMMISSION, read by the bypass. Locking: the xarray's own lock for
+ * stores and erases, RCU (inside xa_load()) for reads. A handle is
+ * created and decommissioned under the owning VM's kvm->lock, or in its
+ * destruction, so a read made for a live VM (or its mirror, which holds a
+ * reference on the owner, or the VM an intra-host migration moved the
+ * handle to) sees that guest's entry. Empty at module unload.
  */
-static DEFINE_XARRAY(pgenc_sev_handles);
+static DEFINE_XARRAY(pgenc_sev_policies);
 
-static void pgenc_sev_count_cmd(unsigned int id, void *data)
+/* Note the policy of the guest a successful command has just created. */
+static void pgenc_sev_note_policy(unsigned int id, void *data)
 {
-	struct sev_data_dbg *dbg = data;
-	struct kvm *kvm;
+	u32 handle, policy;
 
-	if (id != SEV_CMD_DBG_DECRYPT && id != SEV_CMD_DBG_ENCRYPT)
+	if (id == SEV_CMD_LAUNCH_START) {
+		handle = ((struct sev_data_launch_start *)data)->handle;
+		policy = ((struct sev_data_launch_start *)data)->policy;
+	} else if (id == SEV_CMD_RECEIVE_START) {
+		handle = ((struct sev_data_receive_start *)data)->handle;
+		policy = ((struct sev_data_receive_start *)data)->policy;
+	} else {
 		return;
-	kvm = xa_load(&pgenc_sev_handles, dbg->handle);
-	if (kvm)
-		pgenc_count_dbg(kvm, 1, 0);
+	}
+	/*
+	 * The handle exists now and the command cannot be failed without
+	 * leaking it; without an entry the bypass leaves this guest to the
+	 * firmware, which is stock behaviour.
+	 */
+	xa_store(&pgenc_sev_policies, handle, xa_mk_value(policy),
+		 GFP_KERNEL_ACCOUNT);
+}
+
+void pgenc_sev_exit(void)
+{
+	/* Every VM, hence every handle, is gone before kvm-amd unloads. */
+	WARN_ON(!xa_empty(&pgenc_sev_policies));
+	xa_destroy(&pgenc_sev_policies);
 }
 
 /* The PSP driver's convention: -EIO and *error = status on failure. */
@@ -62,12 +92,17 @@ static int pgenc_sevsim(unsigned int id, void *data, int *error)
 int pgenc_sev_issue_cmd_external_user(struct file *filep, unsigned int id,
 				      void *data, int *error)
 {
-	pgenc_sev_count_cmd(id, data);
+	int r;
+
 	if (!sevsim_active())
-		return sev_issue_cmd_external_user(filep, id, data, error);
-	if (!sevsim_is_dev(filep))
-		return -EBADF;
-	return pgenc_sevsim(id, data, error);
+		r = sev_issue_cmd_external_user(filep, id, data, error);
+	else if (!sevsim_is_dev(filep))
+		r = -EBADF;
+	else
+		r = pgenc_sevsim(id, data, error);
+	if (!r)
+		pgenc_sev_note_policy(id, data);
+	return r;
 }
 
 int pgenc_sev_platform_init(int *error)
@@ -101,7 +136,7 @@ int pgenc_sev_guest_deactivate(struct sev_data_deactivate *data, int *error)
 
 int pgenc_sev_guest_decommission(struct sev_data_decommission *data, int *error)
 {
-	xa_erase(&pgenc_sev_handles, data->handle);
+	xa_erase(&pgenc_sev_policies, data->handle);
 	if (!sevsim_active())
 		return sev_guest_decommission(data, error);
 	return pgenc_sevsim(SEV_CMD_DECOMMISSION, data, error);
@@ -194,25 +229,24 @@ static int pgenc_copy_pinned(unsigned long src, unsigned long dst, int n,
  * page is src for DBG_DECRYPT and dst for DBG_ENCRYPT. Returns the bytes
  * copied (up to PGENC_DBG_BATCH whole pages when both sides are page
  * aligned, else up to the next page boundary of either side), 0 to let
- * the firmware do this step, or -errno. The bitmap is read when the step
- * starts: a page the guest converts meanwhile is copied as it was
- * reported, as with any report the guest makes after the read.
+ * the firmware do this step, or -errno. Every step of a guest whose
+ * policy has NODBG goes to the firmware, as without pgenc: it refuses the
+ * first, so the command fails before copying anything, shared pages
+ * included. The bitmap is read when the step starts: a page the guest
+ * converts meanwhile is copied as it was reported, as with any report the
+ * guest makes after the read.
  */
 int pgenc_sev_dbg_bypass(struct kvm *kvm, u32 handle, unsigned long src,
 			 unsigned long dst, unsigned int size, bool dec)
 {
+	void *policy = xa_load(&pgenc_sev_policies, handle);
 	unsigned int len;
 	u64 left, n;
 	s64 gfn;
 	int r;
 
-	if (handle && !xa_load(&pgenc_sev_handles, handle)) {
-		r = xa_err(xa_store(&pgenc_sev_handles, handle, kvm,
-				    GFP_KERNEL_ACCOUNT));
-		if (r)
-			return r;
-	}
-	if (!pgenc_dbg_bypass)
+	if (!pgenc_dbg_bypass || !xa_is_value(policy) ||
+	    (xa_to_value(policy) & PGENC_SEV_POLICY_NODBG))
 		return 0;
 	gfn = pgenc_hva_to_gfn(kvm, dec ? src : dst, &left);
 	if (gfn < 0)

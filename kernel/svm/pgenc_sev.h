@@ -18,6 +18,7 @@ int pgenc_sev_guest_decommission(struct sev_data_decommission *data,
 				 int *error);
 int pgenc_sev_guest_df_flush(int *error);
 
+void pgenc_sev_exit(void);
 int pgenc_sev_dbg_bypass(struct kvm *kvm, u32 handle, unsigned long src,
 			 unsigned long dst, unsigned int size, bool dec);
 
