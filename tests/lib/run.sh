@@ -90,6 +90,17 @@ sev_cmd.c|sev: policy big-endian|s/msg\[4\] = (uint8_t)policy;/msg[4] = (uint8_t
 sev_cmd.c|sev: verify compares 31 bytes|s/CRYPTO_memcmp(want, blob, PGENC_SEV_MEASURE_SIZE)/CRYPTO_memcmp(want, blob, PGENC_SEV_MEASURE_SIZE - 1)/
 sev_cmd.c|sev: wrong command id|s/KVM_SEV_DBG_ENCRYPT, src, dst, len,/KVM_SEV_DBG_DECRYPT, src, dst, len,/
 sev_cmd.c|sev: fw error dropped|s/set_fw(fw_error, (int)cmd.error);\n\treturn r;/return r;/
+sev_launch.c|launch: FINISH after a failed MEASURE|s/return fail(res, PGENC_SEV_STEP_MEASURE, 0, r, fw);/(void)0;/
+sev_launch.c|launch: going on after a failed UPDATE_DATA|s/return fail(res, PGENC_SEV_STEP_UPDATE_DATA, i, r, fw);/(void)fail(res, PGENC_SEV_STEP_UPDATE_DATA, i, r, fw);/
+sev_launch.c|launch: failed region not reported|s/PGENC_SEV_STEP_UPDATE_DATA, i, r, fw);/PGENC_SEV_STEP_UPDATE_DATA, 0, r, fw);/
+sev_launch.c|launch: VMSA never updated|s/if (p->update_vmsa) {/if (0) {/
+sev_launch.c|launch: digest taken after UPDATE_DATA|s/r = pgenc_sev_digest_update(d, rg->addr, rg->len);/r = 0;/
+sev_launch.c|launch: expected digest ignored|s/ld = p->expected_digest ? p->expected_digest : res->digest;/ld = res->digest;/
+sev_launch.c|launch: mismatch does not stop FINISH|s/if (r)\n\t\t\treturn fail(res, PGENC_SEV_STEP_VERIFY, 0, r,\n\t\t\t\t    SEV_RET_NO_FW_CALL);/if (r)\n\t\t\tres->error = r;/
+sev_launch.c|launch: get_tik() not called|s/if (p->verify \&\& !p->tik) {/if (0) {/
+sev_launch.c|launch: SEV-ES verify without a digest accepted|s/if (p->update_vmsa \&\& !p->expected_digest)/if (0)/
+sev_launch.c|launch: fw error not reported|s/\tres->fw_error = fw;\n\treturn err;/\treturn err;/
+sev_launch.c|launch: handle not passed to START|s/res->handle = p->handle;/res->handle = 0;/
 format.c|detect: JSON after whitespace missed|s/p\[i\] == .\\r.)/0)/'
 	killed=0 survived=0 skipped=0 m=0
 	while IFS='|' read -r file name expr; do
@@ -184,7 +195,7 @@ for cc in "${ccs[@]}"; do
 				continue
 			fi
 			extra=("$dir/kref.o") ;;
-		test_ioctl) extra=(-Wl,--wrap=ioctl) ;;
+		test_ioctl | test_launch) extra=(-Wl,--wrap=ioctl) ;;
 		esac
 		if ! "$cc" "${cflags[@]}" -DEXPECTED_VERSION="\"$version\"" \
 			-o "$dir/$t" "$src" "${extra[@]}" "$dir/lib/libpgenc.a" \

@@ -42,7 +42,7 @@ version=$(tr -d ' \n' <"$repo/VERSION")
 major=0 # the soname's; bump it (and LIBPGENC_0 in libpgenc.map) on an ABI break
 
 srcs=(bitmap.c diff.c error.c format.c fmt_json.c fmt_ranges.c fmt_raw.c
-	hypercall.c kvm.c sev_cmd.c)
+	hypercall.c kvm.c sev_cmd.c sev_launch.c)
 
 crypto_cflags=() crypto_libs=(-lcrypto)
 if pkg-config --exists libcrypto 2>/dev/null; then

@@ -220,15 +220,101 @@ static unsigned int launch_ranges(const struct vmm *vm,
 	return m;
 }
 
+struct launch_ctx {
+	struct vmm *vm;
+	const struct vmm_sev_opts *o;
+	const struct pgenc_sev_platform_status *ps;
+	const struct launch_range *ranges;
+	char where[4096]; /* where the TIK came from */
+};
+
+static int launch_tik(void *opaque, uint32_t handle, uint8_t *tik)
+{
+	struct launch_ctx *c = opaque;
+
+	(void)handle; /* already in vm->sev_handle, for "%h" */
+	return read_tik(c->vm, c->o, tik, c->where, sizeof(c->where));
+}
+
+/* libpgenc calls this after each launch step that succeeded. */
+static void launch_progress(void *opaque, enum pgenc_sev_launch_step step,
+			    size_t i, const struct pgenc_sev_launch_result *res)
+{
+	struct launch_ctx *c = opaque;
+	char b64[128];
+
+	switch (step) {
+	case PGENC_SEV_STEP_START:
+		c->vm->sev_handle = res->handle;
+		c->vm->sev_policy = c->o->policy;
+		vmm_log("LAUNCH_START: handle %u, policy 0x%x, firmware API %u.%u build %u",
+			res->handle, c->o->policy, c->ps->api_major,
+			c->ps->api_minor, c->ps->build);
+		break;
+	case PGENC_SEV_STEP_UPDATE_DATA:
+		vmm_log("LAUNCH_UPDATE_DATA: %" PRIu64 " bytes at 0x%" PRIx64
+			" measured and now private",
+			c->ranges[i].len, c->ranges[i].gpa);
+		break;
+	case PGENC_SEV_STEP_MEASURE:
+		ctl_b64_encode(res->blob, sizeof(res->blob), b64);
+		vmm_log("LAUNCH_MEASURE: measurement+mnonce (base64): %s", b64);
+		break;
+	case PGENC_SEV_STEP_VERIFY:
+		vmm_log("measurement verified: HMAC-SHA256(TIK from %s) over the launch digest matches",
+			c->where);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The message of a failed launch step (read_tik() printed its own). */
+static void launch_error(const struct launch_ctx *c,
+			 const struct pgenc_sev_launch_result *res)
+{
+	const char *err = pgenc_strerror(res->error);
+	const char *fw = fw_msg(res->fw_error);
+	const struct launch_range *rg = &c->ranges[res->failed_index];
+
+	switch (res->failed_step) {
+	case PGENC_SEV_STEP_TIK:
+		break;
+	case PGENC_SEV_STEP_START:
+		vmm_err("LAUNCH_START (policy 0x%x): %s (firmware: %s)",
+			c->o->policy, err, fw);
+		break;
+	case PGENC_SEV_STEP_UPDATE_DATA:
+		vmm_err("LAUNCH_UPDATE_DATA 0x%" PRIx64 " +0x%" PRIx64
+			": %s (firmware: %s)",
+			rg->gpa, rg->len, err, fw);
+		break;
+	case PGENC_SEV_STEP_VERIFY:
+		if (res->error == -EKEYREJECTED)
+			vmm_err("measurement MISMATCH: the guest was not launched with the expected contents (or the TIK from %s is wrong)",
+				c->where);
+		else
+			vmm_err("measurement check: %s", err);
+		break;
+	case PGENC_SEV_STEP_DIGEST:
+		vmm_err("launch digest: %s", err);
+		break;
+	default:
+		vmm_err("%s: %s (firmware: %s)",
+			pgenc_sev_launch_step_name(res->failed_step), err, fw);
+		break;
+	}
+}
+
 int vmm_sev_launch(struct vmm *vm, const struct vmm_sev_opts *o)
 {
 	struct launch_range ranges[VMM_MAX_REGIONS];
+	struct pgenc_sev_region regions[VMM_MAX_REGIONS];
+	struct pgenc_sev_launch_params p;
+	struct pgenc_sev_launch_result res;
 	struct pgenc_sev_platform_status ps;
 	struct pgenc_sev_guest_status gs;
-	uint8_t blob[PGENC_SEV_MEASURE_BLOB_SIZE];
-	uint8_t digest[PGENC_SEV_DIGEST_SIZE], tik[16];
-	char b64[128], where[4096];
-	struct pgenc_sev_digest *d = NULL;
+	struct launch_ctx c = { .vm = vm, .o = o, .ps = &ps, .ranges = ranges };
 	unsigned int i, n;
 	int fw = 0, r;
 
@@ -238,80 +324,22 @@ int vmm_sev_launch(struct vmm *vm, const struct vmm_sev_opts *o)
 			pgenc_strerror(r), fw_msg(fw));
 		return PGENC_EXIT_FAILED;
 	}
-	r = pgenc_sev_launch_start(vm->vm_fd, vm->sev_fd, o->policy,
-				   &vm->sev_handle, &fw);
-	if (r) {
-		vmm_err("LAUNCH_START (policy 0x%x): %s (firmware: %s)",
-			o->policy, pgenc_strerror(r), fw_msg(fw));
-		return PGENC_EXIT_FAILED;
-	}
-	vm->sev_policy = o->policy;
-	vmm_log("LAUNCH_START: handle %u, policy 0x%x, firmware API %u.%u build %u",
-		vm->sev_handle, o->policy, ps.api_major, ps.api_minor,
-		ps.build);
-	if (o->verify && read_tik(vm, o, tik, where, sizeof(where)))
-		return PGENC_EXIT_FAILED;
-
-	r = pgenc_sev_digest_new(&d);
-	if (r) {
-		vmm_err("launch digest: %s", pgenc_strerror(r));
-		return PGENC_EXIT_FAILED;
-	}
 	n = launch_ranges(vm, ranges);
 	for (i = 0; i < n; i++) {
-		void *p = vm->mem + ranges[i].gpa;
-
-		/* The digest is over the plaintext: take it first. */
-		r = pgenc_sev_digest_update(d, p, ranges[i].len);
-		if (!r)
-			r = pgenc_sev_launch_update_data(vm->vm_fd, vm->sev_fd,
-							 p, ranges[i].len, &fw);
-		if (r) {
-			vmm_err("LAUNCH_UPDATE_DATA 0x%" PRIx64 " +0x%" PRIx64
-				": %s (firmware: %s)",
-				ranges[i].gpa, ranges[i].len, pgenc_strerror(r),
-				fw_msg(fw));
-			pgenc_sev_digest_free(d);
-			return PGENC_EXIT_FAILED;
-		}
-		vmm_log("LAUNCH_UPDATE_DATA: %" PRIu64 " bytes at 0x%" PRIx64
-			" measured and now private",
-			ranges[i].len, ranges[i].gpa);
+		regions[i].addr = vm->mem + ranges[i].gpa;
+		regions[i].len = ranges[i].len;
 	}
-	r = pgenc_sev_digest_final(d, digest);
-	pgenc_sev_digest_free(d);
-	if (r) {
-		vmm_err("launch digest: %s", pgenc_strerror(r));
-		return PGENC_EXIT_FAILED;
-	}
-
-	r = pgenc_sev_launch_measure(vm->vm_fd, vm->sev_fd, blob, &fw);
-	if (r) {
-		vmm_err("LAUNCH_MEASURE: %s (firmware: %s)", pgenc_strerror(r),
-			fw_msg(fw));
-		return PGENC_EXIT_FAILED;
-	}
-	ctl_b64_encode(blob, sizeof(blob), b64);
-	vmm_log("LAUNCH_MEASURE: measurement+mnonce (base64): %s", b64);
-	if (o->verify) {
-		r = pgenc_sev_verify(tik, ps.api_major, ps.api_minor, ps.build,
-				     o->policy, digest, blob);
-		if (r == -EKEYREJECTED) {
-			vmm_err("measurement MISMATCH: the guest was not launched with the expected contents (or the TIK from %s is wrong)",
-				where);
-			return PGENC_EXIT_FAILED;
-		}
-		if (r) {
-			vmm_err("measurement check: %s", pgenc_strerror(r));
-			return PGENC_EXIT_FAILED;
-		}
-		vmm_log("measurement verified: HMAC-SHA256(TIK from %s) over the launch digest matches",
-			where);
-	}
-	r = pgenc_sev_launch_finish(vm->vm_fd, vm->sev_fd, &fw);
-	if (r) {
-		vmm_err("LAUNCH_FINISH: %s (firmware: %s)", pgenc_strerror(r),
-			fw_msg(fw));
+	memset(&p, 0, sizeof(p));
+	p.policy = o->policy;
+	p.regions = regions;
+	p.nr_regions = n;
+	p.verify = o->verify;
+	p.get_tik = launch_tik;
+	p.platform = &ps;
+	p.progress = launch_progress;
+	p.opaque = &c;
+	if (pgenc_sev_launch(vm->vm_fd, vm->sev_fd, &p, &res)) {
+		launch_error(&c, &res);
 		return PGENC_EXIT_FAILED;
 	}
 	if (!pgenc_sev_guest_status(vm->vm_fd, vm->sev_fd, &gs, &fw))

@@ -13,7 +13,8 @@
  *  - hypercall 12 (KVM_HC_PAGE_ENC_STATUS) decoding, for VMMs that take
  *    the KVM_EXIT_HYPERCALL path themselves;
  *  - SEV launch, guest status and DBG_{DE,EN}CRYPT commands over
- *    KVM_MEMORY_ENCRYPT_OP, and the launch measurement (HMAC-SHA256).
+ *    KVM_MEMORY_ENCRYPT_OP, the whole launch sequence in one call
+ *    (pgenc_sev_launch()), and the launch measurement (HMAC-SHA256).
  *
  * Conventions: functions that can fail return 0 (or a documented
  * non-negative value) on success and a negative errno on failure;
@@ -451,6 +452,108 @@ void pgenc_sev_digest_free(struct pgenc_sev_digest *d); /* NULL: no-op */
 /* One shot over iovcnt buffers. */
 int pgenc_sev_launch_digest(const struct iovec *iov, size_t iovcnt,
 			    uint8_t *out);
+
+/*
+ * The launch sequence
+ * -------------------
+ *
+ * pgenc_sev_launch() runs, on a VM after pgenc_sev_init():
+ *
+ *	LAUNCH_START -> LAUNCH_UPDATE_DATA of each region, in order ->
+ *	[LAUNCH_UPDATE_VMSA] -> LAUNCH_MEASURE -> [verify] -> LAUNCH_FINISH
+ *
+ * and stops at the first failure: no later command is issued (in
+ * particular no LAUNCH_FINISH after a failed MEASURE or a measurement
+ * that does not verify), and res says which step failed and why. The
+ * guest context then stays as the firmware left it; closing the VM
+ * frees it.
+ *
+ * Verification (verify = true) recomputes the measurement from the TIK,
+ * the firmware's API version and build, the policy and the launch
+ * digest, and compares it with the one LAUNCH_MEASURE returned. The TIK
+ * is tik, or else what get_tik() provides once LAUNCH_START has named
+ * the handle (sevsim keeps it in debugfs under the handle). The digest
+ * is expected_digest when given, else the SHA-256 of the regions'
+ * plaintext as this function passed them; VMSAs are measured too, and
+ * their plaintext is the kernel's, so with update_vmsa verification
+ * needs expected_digest.
+ */
+enum pgenc_sev_launch_step {
+	PGENC_SEV_STEP_NONE, /* nothing failed */
+	PGENC_SEV_STEP_ARGS, /* invalid parameters: no command issued */
+	PGENC_SEV_STEP_PLATFORM_STATUS, /* only when verifying, no platform */
+	PGENC_SEV_STEP_START,
+	PGENC_SEV_STEP_TIK, /* get_tik() */
+	PGENC_SEV_STEP_DIGEST, /* libcrypto */
+	PGENC_SEV_STEP_UPDATE_DATA, /* region failed_index */
+	PGENC_SEV_STEP_UPDATE_VMSA,
+	PGENC_SEV_STEP_MEASURE,
+	PGENC_SEV_STEP_VERIFY, /* -EKEYREJECTED: the measurement differs */
+	PGENC_SEV_STEP_FINISH,
+};
+
+/* Guest memory to launch, as mapped in this process (16-byte aligned). */
+struct pgenc_sev_region {
+	void *addr;
+	size_t len;
+};
+
+struct pgenc_sev_launch_result;
+
+struct pgenc_sev_launch_params {
+	uint32_t policy;
+	uint32_t handle; /* non-zero: LAUNCH_START shares this guest's keys */
+	/* The guest owner's DH certificate and session blobs, or NULL/0. */
+	const void *dh_cert;
+	size_t dh_len;
+	const void *session;
+	size_t session_len;
+	const struct pgenc_sev_region *regions;
+	size_t nr_regions;
+	bool update_vmsa; /* SEV-ES: measure and encrypt the vCPUs' state */
+
+	bool verify;
+	const uint8_t *tik; /* PGENC_SEV_TIK_SIZE bytes, or NULL: get_tik */
+	/* 0 with tik filled, or -errno (the launch stops: STEP_TIK). */
+	int (*get_tik)(void *opaque, uint32_t handle, uint8_t *tik);
+	const uint8_t *expected_digest; /* PGENC_SEV_DIGEST_SIZE, or NULL */
+	/* The firmware's version; NULL: SEV_PLATFORM_STATUS on sev_fd. */
+	const struct pgenc_sev_platform_status *platform;
+
+	/*
+	 * Called after each step that succeeded (index: the region for
+	 * UPDATE_DATA, else 0), with the result so far. May be NULL.
+	 */
+	void (*progress)(void *opaque, enum pgenc_sev_launch_step step,
+			 size_t index,
+			 const struct pgenc_sev_launch_result *res);
+	void *opaque; /* for get_tik() and progress() */
+};
+
+struct pgenc_sev_launch_result {
+	uint32_t handle; /* from LAUNCH_START */
+	/* LAUNCH_MEASURE: the measurement, then the mnonce. */
+	uint8_t blob[PGENC_SEV_MEASURE_BLOB_SIZE];
+	/* SHA-256 of the regions' plaintext, in order (VMSAs excluded). */
+	uint8_t digest[PGENC_SEV_DIGEST_SIZE];
+	bool verified;
+	/* On failure: where, the -errno returned and the firmware status. */
+	enum pgenc_sev_launch_step failed_step;
+	size_t failed_index; /* the region, for STEP_UPDATE_DATA */
+	int error;
+	int fw_error; /* SEV_RET_*, SEV_RET_NO_FW_CALL (-1) if none issued */
+};
+
+/*
+ * Run the launch sequence. 0, or the -errno of the failed step. res is
+ * always written (reset first), on failure too: this is the exception
+ * to the rule that out-parameters are written only on success.
+ */
+int pgenc_sev_launch(int vmfd, int sev_fd,
+		     const struct pgenc_sev_launch_params *p,
+		     struct pgenc_sev_launch_result *res);
+/* "LAUNCH_START", "LAUNCH_UPDATE_DATA", ...; never NULL. */
+const char *pgenc_sev_launch_step_name(enum pgenc_sev_launch_step step);
 
 #ifdef __cplusplus
 }

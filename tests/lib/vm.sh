@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# libpgenc against the real kernel path: build tests/lib/vm_test.c
+# statically against libpgenc.a and run it in the test VM
+# (selftests/vm/run.sh, our modules, kvm_amd sevsim=1): the launch
+# sequence (SEV and SEV-ES, verified with sevsim's TIK), its failures,
+# LAUNCH_START with shared keys, DBG write/read round trips across
+# private and shared pages, pgenc_vm_reset(). The VM's verdict (no
+# kernel warning, taint, exit status) is one more result.
+# Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
+#
+# Usage: tests/lib/vm.sh
+# Needs: build/modules/{kvm,kvm-amd}.ko (scripts/build-modules.sh), what
+# selftests/vm/run.sh needs (QEMU, Debian's 6.1 kernel image), gcc and
+# the static libcrypto (libssl-dev). Outputs: build/tests/lib-vm/.
+# Environment: BUILD (default build/), PGENC_LIB_SRC (the library
+# sources to test, default tools/lib).
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+build=${BUILD:-$repo/build}
+out=$build/tests/lib-vm
+lib=${PGENC_LIB_SRC:-$repo/tools/lib}
+rm -rf "$out"
+mkdir -p "$out/empty"
+
+pass=0 fail=0 skip=0 n=0
+result() { # status name [directive]
+	n=$((n + 1))
+	echo "$1 $n - $2${3:+ # $3}"
+	case "$1:${3:-}" in
+	ok:SKIP*) skip=$((skip + 1)) ;;
+	ok:*) pass=$((pass + 1)) ;;
+	*) fail=$((fail + 1)) ;;
+	esac
+}
+summary() {
+	echo "1..$n"
+	echo "$pass passed, $fail failed, $skip skipped"
+	[[ $fail -eq 0 ]]
+	exit
+}
+
+if "$lib/build.sh" --static-only --out "$out/lib" >"$out/build.log" 2>&1 &&
+	gcc -std=c11 -Wall -Wextra -Werror -O1 -g -static -I "$lib/include" \
+		-I "$repo/uapi" -o "$out/vm_test" "$here/vm_test.c" "$out/lib/libpgenc.a" \
+		-Wl,-Bstatic -lcrypto >>"$out/build.log" 2>&1; then
+	result ok "vm_test builds, static, against libpgenc.a"
+else
+	grep -v 'statically linked applications requires' "$out/build.log" | head -30 | sed 's/^/#   /'
+	result "not ok" "vm_test builds, static, against libpgenc.a"
+	summary
+fi
+
+if [[ ! -f $build/modules/kvm.ko || ! -f $build/modules/kvm-amd.ko ]]; then
+	result ok "libpgenc in the test VM" "SKIP no build/modules (scripts/build-modules.sh)"
+	summary
+fi
+
+"$repo/selftests/vm/run.sh" --modparam kvm_amd:sevsim=1 --tests "$out/empty" \
+	--out "$out/vm" --timeout 300 --extra-file "$out/vm_test:/bin/pgenc_lib_vm_test" \
+	--cmd /bin/pgenc_lib_vm_test >"$out/vm.log" 2>&1
+vm_rc=$?
+
+# vm_test's own TAP, renumbered; its "#" lines are shown.
+tap=$(tr -d '\r' <"$out/vm/results.tap" 2>/dev/null)
+plan='' got=0
+while IFS= read -r line; do
+	case $line in
+	"ok "* | "not ok "*)
+		status=${line%% [0-9]*}
+		rest=${line#"$status "}
+		rest=${rest#* - }
+		got=$((got + 1))
+		if [[ $rest == *" # SKIP"* ]]; then
+			result "$status" "${rest%% # SKIP*}" "SKIP${rest#* # SKIP}"
+		else
+			result "$status" "$rest"
+		fi
+		;;
+	1..*) plan=${line#1..}; plan=${plan%% *} ;;
+	"# PGENC-VM"*) ;;
+	"#"*) echo "$line" ;;
+	esac
+done <<<"$(sed -n '/^TAP version 13$/,/passed, .* failed, .* skipped$/p' <<<"$tap")"
+if [[ -z $plan || $plan != "$got" ]]; then
+	result "not ok" "vm_test ran to its end (plan '${plan:-none}', $got results)"
+fi
+if [[ $vm_rc -eq 0 ]]; then
+	result ok "the VM run: vm_test exited 0, no kernel warning, no taint"
+else
+	tail -20 "$out/vm.log" | sed 's/^/#   /'
+	result "not ok" "the VM run (selftests/vm/run.sh exited $vm_rc; $out/vm.log)"
+fi
+summary
