@@ -6,7 +6,10 @@
 # there and sends every case's command, exit status, stdout and stderr
 # back, with the files it dumped. Here they are judged:
 #   - goldens (tests/cli/golden/vmm-vm/NAME.txt; PGENC_GOLDEN_UPDATE=1
-#     rewrites them), with the random parts normalised (the measurement);
+#     rewrites them and drops those of cases gone), with the random parts
+#     normalised (the measurement, exactly 64 base64 characters); a case
+#     without a golden, or a golden without a case, fails. Bad arguments
+#     against the live VMM are cases too (exit 2 usage, 1 refused);
 #   - dumps byte for byte: the measured secret through the firmware, the
 #     shared pages' text through the bypass, ranges across both at odd
 #     offsets, chunked; counters: N shared pages -> 0 firmware commands;
