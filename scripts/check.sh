@@ -30,7 +30,8 @@ lane_steps() {
 	selftests) echo "$here/build-selftests.sh" ;;
 	vm) echo "$here/vm-lane.sh --modparam kvm_amd:sevsim=1" ;;
 	cli-vm) printf '%s\n' "$repo/tests/cli/vmm/vm.sh" \
-		"$repo/tests/cli/bitmap/vm.sh" "$repo/tests/cli/probe/vm.sh" ;;
+		"$repo/tests/cli/bitmap/vm.sh" "$repo/tests/cli/probe/vm.sh" \
+		"$repo/tests/lib/vm.sh" "$here/demo.sh --no-build" ;;
 	*) return 1 ;;
 	esac
 }

@@ -387,7 +387,9 @@ if command -v groff >/dev/null; then
 		"bitmap show" "bitmap diff"; do
 		read -r -a cv <<<"$c"
 		for o in $("$PGENC" "${cv[@]}" --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
-			grep -q -- "$o" "$cli_out/pgenc.1.txt" || missing+=" pgenc $c $o"
+			# The whole name: --tik must not pass on --tik-file.
+			grep -qE -- "(^|[^A-Za-z0-9-])$o([^A-Za-z0-9-]|\$)" "$cli_out/pgenc.1.txt" ||
+				missing+=" pgenc $c $o"
 		done
 	done
 	if [[ -z $missing ]]; then

@@ -9,7 +9,9 @@
 #     when clang can link -fsanitize=fuzzer (else a SKIP);
 #   - bad arguments of run, ctl and dump: each exit code and message,
 #     against goldens (tests/cli/golden/vmm/; PGENC_GOLDEN_UPDATE=1);
-#   - clients against sockets that are absent or not pgenc servers.
+#   - clients against sockets that are absent or not pgenc servers;
+#   - the dump's progress bar: on a pseudo-terminal (python3 pty) with -o
+#     after half a second, never with stderr a file, nor without -o.
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
 #
 # Usage: tests/cli/vmm/run.sh
@@ -177,6 +179,106 @@ if command -v python3 >/dev/null; then
 	rm -f "$WORK/fake.sock"
 else
 	skip "clients against fake servers" "no python3"
+fi
+
+# --- the dump's progress bar ---------------------------------------------------
+# bar NAME DELAY [tty|file] PGENC-DUMP-ARGS...: serve dumps on
+# $WORK/slow.sock, DELAY seconds a request, and run `pgenc dump` with
+# stderr on a pseudo-terminal (tty) or a file; what stderr got goes to
+# $cli_out/NAME.err. The bar must appear only with -o, on a terminal,
+# once the dump has taken half a second.
+bar() {
+	local name=$1 delay=$2 mode=$3
+	shift 3
+	rm -f "$WORK/slow.sock"
+	python3 - "$WORK/slow.sock" "$delay" <<-'EOF' &
+		import base64, json, socket, sys, time
+		s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+		s.bind(sys.argv[1])
+		s.listen(1)
+		s.settimeout(20)
+		c, _ = s.accept()
+		f = c.makefile("rwb")
+		for line in f:
+		    req = json.loads(line)
+		    time.sleep(float(sys.argv[2]))
+		    n = req["len"]
+		    f.write((json.dumps({"ok": True, "gpa": req["gpa"], "len": n,
+		             "data": base64.b64encode(bytes(n)).decode(),
+		             "method": "dbg_decrypt", "fw_cmds": 0,
+		             "bypassed_pages": (n + 4095) // 4096,
+		             "counters": "debugfs"}) + "\n").encode())
+		    f.flush()
+	EOF
+	local srv=$! i
+	for i in $(seq 50); do
+		[[ -S $WORK/slow.sock ]] && break
+		sleep 0.1
+	done
+	python3 - "$mode" "$cli_out/$name.err" "$PGENC" dump --socket "$WORK/slow.sock" "$@" \
+		>"$cli_out/$name.out" <<-'EOF'
+		import os, pty, subprocess, sys
+		mode, errf, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+		if mode == "file":
+		    with open(errf, "wb") as e:
+		        sys.exit(subprocess.call(cmd, stderr=e))
+		m, s = pty.openpty()
+		p = subprocess.Popen(cmd, stderr=s)
+		os.close(s)
+		got = b""
+		while True:
+		    try:
+		        b = os.read(m, 4096)
+		    except OSError:  # EIO: the child closed the terminal
+		        break
+		    if not b:
+		        break
+		    got += b
+		open(errf, "wb").write(got)
+		sys.exit(p.wait())
+	EOF
+	bar_rc=$?
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+}
+# has_bar NAME: stderr holds a drawn bar that reached 100%, then erased.
+has_bar() {
+	grep -qF $'\r[########################################] 100% 64/64 KiB\r\033[K' "$cli_out/$1.err"
+}
+if command -v python3 >/dev/null; then
+	# 4 requests of 0.3 s: the bar is drawn from the 2nd (0.6 s) on.
+	bar bar-tty 0.3 tty --gpa 0 --len 64K --chunk 16K -o "$WORK/bar.bin"
+	if ((bar_rc == 0)) && has_bar bar-tty &&
+		grep -qF '[####################....................]  50% 32/64 KiB' "$cli_out/bar-tty.err" &&
+		[[ $(stat -c %s "$WORK/bar.bin") == 65536 ]]; then
+		ok "dump -o, stderr a terminal, 1.2 s: the progress bar is drawn to 100% and erased"
+	else
+		notok "dump -o on a terminal draws the progress bar (exit $bar_rc)" "$(od -c "$cli_out/bar-tty.err" | head -20)"
+	fi
+	bar bar-file 0.3 file --gpa 0 --len 64K --chunk 16K -o "$WORK/bar.bin"
+	if ((bar_rc == 0)) && [[ ! -s $cli_out/bar-file.err ]] &&
+		grep -q '^firmware commands issued (DBG_DECRYPT): 0$' "$cli_out/bar-file.out"; then
+		ok "dump -o, stderr a file: no progress bar"
+	else
+		notok "dump -o, stderr a file: no progress bar (exit $bar_rc)" "$(od -c "$cli_out/bar-file.err" | head -20)"
+	fi
+	bar bar-fast 0 tty --gpa 0 --len 64K --chunk 16K -o "$WORK/bar.bin"
+	if ((bar_rc == 0)) && ! grep -qF '[#' "$cli_out/bar-fast.err"; then
+		ok "dump -o on a terminal, quicker than 0.5 s: no progress bar"
+	else
+		notok "dump -o on a terminal, quicker than 0.5 s: no progress bar (exit $bar_rc)" \
+			"$(od -c "$cli_out/bar-fast.err" | head -20)"
+	fi
+	bar bar-hex 0.3 tty --gpa 0 --len 64K --chunk 16K
+	if ((bar_rc == 0)) && ! grep -qF '[#' "$cli_out/bar-hex.err" &&
+		grep -q '^00010000$' "$cli_out/bar-hex.out"; then
+		ok "dump without -o on a terminal: the hexdump, no progress bar"
+	else
+		notok "dump without -o on a terminal: no progress bar (exit $bar_rc)" \
+			"$(od -c "$cli_out/bar-hex.err" | head -20)"
+	fi
+else
+	skip "the dump's progress bar" "no python3"
 fi
 
 cli_summary

@@ -92,6 +92,14 @@ c sev_import_gap pgenc ctl "$S" import "$O/gap.ranges"
 printf '0x0000-0x7fff shared\n' >"$O/toobig.ranges"
 c sev_import_toobig pgenc ctl "$S" import "$O/toobig.ranges"
 c sev_import_raw pgenc ctl "$S" import "$O/bitmap.raw"
+# pgenc bitmap import of malformed files: refused with the line and
+# column, and the VM's bitmap stays as it was (sev_export_after).
+printf '0x0000-0x1fff encrypted\n0x2000-0x3fff sharde\n' >"$O/badstate.ranges"
+c bad_bitmap_import_state pgenc bitmap import "$O/badstate.ranges" --socket "$S"
+printf '{"start_gfn": 0, "num_pages": 16384, "ranges": [\n' >"$O/trunc.json"
+c bad_bitmap_import_json pgenc bitmap import "$O/trunc.json" --socket "$S"
+head -c 40 "$O/bitmap.raw" >"$O/trunc.raw"
+c bad_bitmap_import_raw pgenc bitmap import "$O/trunc.raw" --socket "$S"
 c sev_export_after pgenc ctl "$S" export --format ranges
 
 # The protocol, raw.
@@ -110,6 +118,21 @@ c proto_export_n0 pgenc ctl "$S" send '{"cmd":"export","num_pages":0}'
 c proto_import_b64 pgenc ctl "$S" send '{"cmd":"import","data":"not base64!"}'
 c proto_wait pgenc ctl "$S" send '{"cmd":"wait","timeout_ms":10}'
 c proto_version pgenc ctl "$S" send '{"cmd":"version"}'
+c proto_not_json pgenc ctl "$S" send 'this is not json'
+c proto_array pgenc ctl "$S" send '[1,2]'
+c proto_truncated pgenc ctl "$S" send '{"cmd":"stats"'
+c proto_empty pgenc ctl "$S" send ''
+
+# Bad arguments against the live VMM: usage errors (2) never reach the
+# socket, refusals by the VMM or the kernel are failures (1).
+c bad_ctl_unknown pgenc ctl "$S" reboot
+c bad_ctl_missing pgenc ctl /tmp/missing.sock stats
+c bad_dump_missing pgenc dump --socket /tmp/missing.sock --gpa 0 --len 16
+c bad_dump_end pgenc dump --socket "$S" --gpa 0x4000000 --len 1
+c bad_dump_last pgenc dump --socket "$S" --gpa 0x3ffffff --len 2
+c bad_dump_len0 pgenc dump --socket "$S" --gpa 0x200000 --len 0
+c bad_dump_chunk pgenc dump --socket "$S" --gpa 0x200000 --len 0x2000 --chunk 0x1800
+c bad_ctl_dump_len0 pgenc ctl "$S" dump --gpa 0x200000 --len 0
 c sev_stats_end pgenc ctl "$S" stats
 c sev_quit pgenc ctl "$S" quit
 stop
@@ -135,6 +158,11 @@ stop
 # --- a wrong TIK: the measurement does not verify -------------------------
 c sev_bad_tik pgenc run --demo --sev --verify --tik 000102030405060708090a0b0c0d0e0f
 c sev_tik_missing pgenc run --demo --sev --verify --tik-file /nonexistent/%h/tik
+
+# --- policies: a malformed one (usage), ones the firmware refuses -------------
+c bad_policy_junk pgenc run --demo --sev --policy 0x1z
+c bad_policy_api pgenc run --demo --sev --policy 0x10000
+c bad_policy_es pgenc run --demo --sev --policy 0x4
 
 # --- hypercall exits traced ------------------------------------------------
 c trace_run pgenc run --demo --sev --trace-hypercalls
