@@ -3,8 +3,11 @@
  * page_enc_hypercall_test: a guest reports ranges through hypercall 12 in
  * both a2 encodings; after every call the host's GET must equal a model
  * exactly, and every invalid call must return -KVM_EINVAL and change
- * nothing. Then the untracked VM (stock -KVM_ENOSYS) and the
- * KVM_CAP_EXIT_HYPERCALL path alongside tracking.
+ * nothing. An invalid call runs twice, over a random pattern and then
+ * over its complement (both set with SET), so a kernel that wrote any
+ * tracked bit, whatever value and wherever, before rejecting the call
+ * would show in one of the two. Then the untracked VM (stock
+ * -KVM_ENOSYS) and the KVM_CAP_EXIT_HYPERCALL path alongside tracking.
  */
 #define _GNU_SOURCE
 #include "pgenc_util.h"
@@ -40,16 +43,28 @@ static const struct hc_case cases[] = {
 	{ END_GPA - 0x3000, 2, 0x11, true, "pages before the last encrypted" },
 	/* Invalid: each must return -KVM_EINVAL with the bitmap unchanged. */
 	{ 0x1001, 1, 0x00, false, "gpa not page aligned" },
+	{ 0x1001, 1, 0x01, false, "gpa not page aligned (seed 1)" },
 	{ 0x0800, 1, 0x10, false, "gpa half-page aligned" },
 	{ 0x1000, 0, 0x10, false, "npages 0" },
+	{ 0x1000, 0, 0x01, false, "npages 0 (seed 1)" },
 	{ 0xfffffffffffff000ULL, 2, 0x00, false, "gfn + npages wraps" },
+	{ 0xfffffffffffff000ULL, 2, 0x01, false,
+	  "gfn + npages wraps (seed 1)" },
 	{ 0x1000, ~0ULL, 0x00, false, "npages ~0 wraps" },
 	{ END_GPA - 0x1000, 2, 0x00, false, "range runs past memory" },
+	{ END_GPA - 0x1000, 2, 0x01, false, "range runs past memory (seed 1)" },
+	{ END_GPA - 0x1000, 2, 0x10, false,
+	  "range runs past memory (upstream)" },
 	{ END_GPA, 1, 0x10, false, "range starts at the end of memory" },
 	{ 1ULL << 44, 1, 0x00, false, "range far beyond memory" },
 	{ 0x1000, 1, 0x20, false, "reserved a2 bit 5" },
+	{ 0x1000, 1, 0x30, false, "reserved a2 bit 5, encrypted" },
+	{ 0x1000, 1, 0x21, false, "reserved a2 bit 5 with seed 1" },
 	{ 0x1000, 1, 1ULL << 63, false, "reserved a2 bit 63" },
+	{ 0x1000, 1, 1ULL << 63 | 0x10, false,
+	  "reserved a2 bit 63, encrypted" },
 	{ 0x1000, 1, 0x03, false, "page-size hint 3" },
+	{ 0x1000, 1, 0x13, false, "page-size hint 3, encrypted" },
 	{ 0x1000, 1, 0x1f, false, "page-size hint 15, encrypted" },
 	/* Valid again after the rejects: everything, then back to mixed. */
 	{ 0, END_GFN, 0x00, true, "all tracked memory shared" },
@@ -58,6 +73,8 @@ static const struct hc_case cases[] = {
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
+/* An invalid case runs over a pattern, then over its complement. */
+#define REPS(c) ((c)->valid ? 1 : 2)
 
 /* What the guest runs; set per VM by the host. */
 static const struct hc_case *guest_cases;
@@ -65,14 +82,15 @@ static uint64_t guest_ncases;
 
 static void guest_code(void)
 {
-	uint64_t i;
+	uint64_t i, rep;
 
 	for (i = 0; i < guest_ncases; i++)
-		GUEST_SYNC_ARGS(i,
-				pgenc_guest_hc(guest_cases[i].gpa,
-					       guest_cases[i].npages,
-					       guest_cases[i].attrs),
-				0, 0, 0);
+		for (rep = 0; rep < REPS(&guest_cases[i]); rep++)
+			GUEST_SYNC_ARGS(i,
+					pgenc_guest_hc(guest_cases[i].gpa,
+						       guest_cases[i].npages,
+						       guest_cases[i].attrs),
+					rep, 0, 0);
 	GUEST_DONE();
 }
 
@@ -106,13 +124,32 @@ static uint64_t next_ucall(struct kvm_vcpu *vcpu, struct ucall *uc)
 	return cmd;
 }
 
+/*
+ * SET all tracked memory to a random pattern (rep 0) or to the complement
+ * of the previous one (rep 1), and record it in the model.
+ */
+static void set_pattern(struct kvm_vm *vm, struct pgenc_model *m, uint8_t *pat,
+			uint64_t rep)
+{
+	uint64_t i;
+	int r;
+
+	for (i = 0; i < (m->npages + 7) / 8; i++)
+		pat[i] = rep ? ~pat[i] : (uint8_t)random();
+	r = pgenc_set(vm, 0, m->npages, pat);
+	TEST_ASSERT(!r, "SET pattern: %s", strerror(-r));
+	for (i = 0; i < m->npages; i++)
+		m->enc[i] = pgenc_bit(pat, i);
+}
+
 static void test_tracked_ranges(void)
 {
+	uint8_t pat[(END_GFN + 7) / 8];
 	struct pgenc_model model;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	struct ucall uc;
-	uint64_t i;
+	uint64_t i, rep;
 
 	vm = make_vm(&vcpu, true, cases, NCASES);
 	pgenc_model_init(&model, END_GFN);
@@ -126,20 +163,32 @@ static void test_tracked_ranges(void)
 	for (i = 0; i < NCASES; i++) {
 		const struct hc_case *c = &cases[i];
 		uint64_t want = c->valid ? 0 : (uint64_t)-KVM_EINVAL;
-		int64_t bad;
-		uint64_t cmd;
+		uint64_t got = want, cmd;
+		int64_t bad = -1, b;
 
-		cmd = next_ucall(vcpu, &uc);
-		TEST_ASSERT(cmd == UCALL_SYNC && uc.args[1] == i,
-			    "case %lu: expected its SYNC, got cmd %lu", i, cmd);
-		if (c->valid)
-			pgenc_model_fill(&model, c->gpa / PGENC_PAGE, c->npages,
-					 c->attrs & 0x10 || c->attrs == 1);
-		bad = pgenc_model_diff(vm, &model);
-		ksft_test_result(uc.args[2] == want && bad < 0,
+		for (rep = 0; rep < REPS(c); rep++) {
+			if (!c->valid)
+				set_pattern(vm, &model, pat, rep);
+			cmd = next_ucall(vcpu, &uc);
+			TEST_ASSERT(cmd == UCALL_SYNC && uc.args[1] == i &&
+					    uc.args[3] == rep,
+				    "case %lu/%lu: expected its SYNC, got cmd %lu",
+				    i, rep, cmd);
+			if (c->valid)
+				pgenc_model_fill(&model, c->gpa / PGENC_PAGE,
+						 c->npages,
+						 c->attrs & 0x10 ||
+							 c->attrs == 1);
+			if (uc.args[2] != want)
+				got = uc.args[2];
+			b = pgenc_model_diff(vm, &model);
+			if (bad < 0)
+				bad = b;
+		}
+		ksft_test_result(got == want && bad < 0,
 				 "hc(%#lx, %lu, %#lx): %s -> %ld (want %ld), first wrong gfn %ld\n",
 				 c->gpa, c->npages, c->attrs, c->what,
-				 (long)uc.args[2], (long)want, (long)bad);
+				 (long)got, (long)want, (long)bad);
 	}
 	TEST_ASSERT(next_ucall(vcpu, &uc) == UCALL_DONE, "guest not done");
 	free(model.enc);
@@ -231,6 +280,7 @@ int main(void)
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_EXIT_HYPERCALL) &
 		     (1ULL << KVM_HC_PAGE_ENC_STATUS));
 	ksft_set_plan(1 + NCASES + 2 + 3 + 4);
+	srandom(12);
 
 	test_tracked_ranges();
 	test_untracked();
