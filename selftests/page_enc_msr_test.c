@@ -4,6 +4,8 @@
  * KVM_FEATURE_MIGRATION_CONTROL, and MSR_KVM_MIGRATION_CONTROL is one
  * value per VM when tracking is on (any vCPU writes, all read it; the
  * reserved bits #GP) and unknown, as in stock KVM, when it is off.
+ * With KVM_CAP_ENFORCE_PV_FEATURE_CPUID the vCPU must also have the CPUID
+ * bit: without it guest and host accesses on that vCPU fail.
  */
 #define _GNU_SOURCE
 #include "pgenc_util.h"
@@ -127,15 +129,53 @@ static void test_untracked(void)
 	kvm_vm_free(vm);
 }
 
+/*
+ * Enforced PV CPUID on the writer vCPU, with or without bit 17 in its
+ * CPUID; the reader vCPU enforces nothing and sees what landed.
+ */
+static void test_enforced(bool has_bit)
+{
+	struct kvm_vcpu *w, *r;
+	struct kvm_vm *vm = make_vm(true, &w, &r);
+	struct ucall uc;
+	uint64_t v = 0, seen = ~0ULL;
+	bool host_ok;
+
+	vcpu_enable_cap(w, KVM_CAP_ENFORCE_PV_FEATURE_CPUID, 1);
+	if (!has_bit)
+		vcpu_clear_cpuid_feature(w, X86_FEATURE_KVM_MIGRATION_CONTROL);
+	uc = run_to_sync(w, STAGE_WROTE);
+	if (has_bit) {
+		ksft_test_result(uc.args[2] == 0 && uc.args[3] == GP_VECTOR &&
+					 uc.args[4] == 0 && uc.args[5] == 1,
+				 "enforced PV CPUID with bit 17: the guest writes and reads 1, reserved bit #GPs\n");
+		kvm_vm_free(vm);
+		return;
+	}
+	host_ok = host_msr(w, KVM_GET_MSRS, &v) == 0;
+	v = 1;
+	host_ok = host_msr(w, KVM_SET_MSRS, &v) == 0 && host_ok;
+	/* Neither the guest's nor the host's write may have landed. */
+	host_ok = host_msr(r, KVM_GET_MSRS, &seen) == 1 && host_ok;
+	ksft_test_result(uc.args[2] == GP_VECTOR && uc.args[4] == GP_VECTOR &&
+				 host_ok && seen == 0,
+			 "enforced PV CPUID without bit 17: guest #GP (%lu, %lu), KVM_GET/SET_MSRS refused, the value stays 0 (%lu)\n",
+			 uc.args[2], uc.args[4], seen);
+	kvm_vm_free(vm);
+}
+
 int main(void)
 {
 	ksft_print_header();
 	pgenc_require();
-	ksft_set_plan(1 + 5 + 1);
+	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ENFORCE_PV_FEATURE_CPUID));
+	ksft_set_plan(1 + 5 + 1 + 2);
 
 	ksft_test_result(kvm_cpu_has(X86_FEATURE_KVM_MIGRATION_CONTROL),
 			 "KVM_GET_SUPPORTED_CPUID: KVM_FEATURE_MIGRATION_CONTROL (0x40000001 EAX bit 17)\n");
 	test_tracked();
 	test_untracked();
+	test_enforced(true);
+	test_enforced(false);
 	ksft_finished();
 }
