@@ -139,7 +139,7 @@ stop
 [ -e "$S" ] && echo present >"$O/sock_after.txt" || echo absent >"$O/sock_after.txt"
 c ctl_after_quit pgenc ctl "$S" stats
 
-# --- policy NODBG: the firmware refuses DBG_DECRYPT, the bypass does not --
+# --- policy NODBG: DBG_DECRYPT is refused, and the bypass stands aside ----
 start nodbg_run --demo --sev --policy 1
 c nodbg_wait pgenc ctl "$S" wait
 c nodbg_dump_private pgenc dump --socket "$S" --gpa 0x200000 --len 0x1000 -o "$O/nodbg_private.bin"
