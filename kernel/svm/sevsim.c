@@ -8,6 +8,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
 #include <asm/cpufeature.h>
 #include <asm/processor.h>
 #include <linux/sevsim.h>
@@ -72,12 +73,110 @@ int sevsim_platform_cmd(unsigned int id, void *data)
 	}
 }
 
+/*
+ * The test-only stall (SEVSIM_USER_STALL_*, uapi/linux/sevsim.h): off
+ * unless armed through /dev/sevsim. The stalled command waits holding
+ * sevsim_lock, like a PSP command holding the mailbox, and whatever its
+ * caller holds (kvm->lock for KVM's SEV commands); so the stall commands
+ * never take sevsim_lock. The state, command, timeout and owner are under
+ * sevsim_stall_lock; the waiter reads the state locklessly.
+ */
+static DEFINE_SPINLOCK(sevsim_stall_lock);
+static DECLARE_WAIT_QUEUE_HEAD(sevsim_stall_wq);
+static u32 sevsim_stall_state = SEVSIM_STALL_OFF;
+static u32 sevsim_stall_cmd;
+static unsigned long sevsim_stall_timeout; /* jiffies */
+static const struct file *sevsim_stall_owner; /* the file that armed it */
+
+/* An armed stall catches this command; sevsim_lock is held. */
+static void sevsim_stall_point(unsigned int id)
+{
+	unsigned long timeout;
+
+	spin_lock(&sevsim_stall_lock);
+	if (sevsim_stall_state != SEVSIM_STALL_ARMED) {
+		spin_unlock(&sevsim_stall_lock);
+		return;
+	}
+	WRITE_ONCE(sevsim_stall_state, SEVSIM_STALL_STALLED);
+	sevsim_stall_cmd = id;
+	timeout = sevsim_stall_timeout;
+	spin_unlock(&sevsim_stall_lock);
+
+	/* Bounded, and a dying caller does not wait: it runs its command. */
+	wait_event_killable_timeout(sevsim_stall_wq,
+				    READ_ONCE(sevsim_stall_state) !=
+					    SEVSIM_STALL_STALLED,
+				    timeout);
+
+	spin_lock(&sevsim_stall_lock);
+	if (sevsim_stall_state == SEVSIM_STALL_STALLED) {
+		WRITE_ONCE(sevsim_stall_state, SEVSIM_STALL_EXPIRED);
+		sevsim_stall_owner = NULL;
+	}
+	spin_unlock(&sevsim_stall_lock);
+}
+
+/* Release a stall in progress, or disarm; only owner's if owner is set. */
+static void sevsim_stall_end(const struct file *owner)
+{
+	spin_lock(&sevsim_stall_lock);
+	if (owner && owner != sevsim_stall_owner) {
+		spin_unlock(&sevsim_stall_lock);
+		return;
+	}
+	if (sevsim_stall_state == SEVSIM_STALL_ARMED)
+		WRITE_ONCE(sevsim_stall_state, SEVSIM_STALL_OFF);
+	else if (sevsim_stall_state == SEVSIM_STALL_STALLED)
+		WRITE_ONCE(sevsim_stall_state, SEVSIM_STALL_RELEASED);
+	sevsim_stall_owner = NULL;
+	spin_unlock(&sevsim_stall_lock);
+	wake_up_all(&sevsim_stall_wq);
+}
+
+/* SEVSIM_USER_STALL_{ARM,STATUS,RELEASE}; 0 or -errno. */
+static int sevsim_user_stall(struct file *file, unsigned int cmd, u64 data)
+{
+	struct sevsim_user_stall us;
+	int r = 0;
+
+	if (copy_from_user(&us, u64_to_user_ptr(data), sizeof(us)))
+		return -EFAULT;
+	if (cmd == SEVSIM_USER_STALL_ARM &&
+	    (!us.timeout_ms || us.timeout_ms > SEVSIM_STALL_MAX_MS || us.pad))
+		return -EINVAL;
+	if (cmd == SEVSIM_USER_STALL_RELEASE)
+		sevsim_stall_end(NULL);
+
+	spin_lock(&sevsim_stall_lock);
+	if (cmd == SEVSIM_USER_STALL_ARM) {
+		if (sevsim_stall_state == SEVSIM_STALL_ARMED ||
+		    sevsim_stall_state == SEVSIM_STALL_STALLED) {
+			r = -EBUSY;
+		} else {
+			WRITE_ONCE(sevsim_stall_state, SEVSIM_STALL_ARMED);
+			sevsim_stall_cmd = 0;
+			sevsim_stall_timeout = msecs_to_jiffies(us.timeout_ms);
+			sevsim_stall_owner = file;
+		}
+	}
+	us.state = sevsim_stall_state;
+	us.cmd = sevsim_stall_cmd;
+	spin_unlock(&sevsim_stall_lock);
+	if (r)
+		return r;
+	if (copy_to_user(u64_to_user_ptr(data), &us, sizeof(us)))
+		return -EFAULT;
+	return 0;
+}
+
 /* Every firmware command enters here; returns a SEV_RET_* status. */
 int sevsim_cmd(unsigned int id, void *data)
 {
 	int r;
 
 	mutex_lock(&sevsim_lock);
+	sevsim_stall_point(id);
 	if (id < SEV_CMD_DECOMMISSION)
 		r = sevsim_platform_cmd(id, data);
 	else if (sevsim_pstate == SEVSIM_PSTATE_UNINIT)
@@ -156,6 +255,11 @@ static long sevsim_ioctl(struct file *file, unsigned int ioctl,
 		fw = sevsim_user_guest(cmd.cmd, cmd.data);
 		if (fw < 0)
 			return fw;
+	} else if (cmd.cmd >= SEVSIM_USER_STALL_ARM &&
+		   cmd.cmd <= SEVSIM_USER_STALL_RELEASE) {
+		fw = sevsim_user_stall(file, cmd.cmd, cmd.data);
+		if (fw < 0)
+			return fw;
 	} else {
 		return -EINVAL;
 	}
@@ -166,10 +270,18 @@ static long sevsim_ioctl(struct file *file, unsigned int ioctl,
 	return fw ? -EIO : 0;
 }
 
+/* A stall armed through this file ends with it (a test that died). */
+static int sevsim_release(struct inode *inode, struct file *file)
+{
+	sevsim_stall_end(file);
+	return 0;
+}
+
 static const struct file_operations sevsim_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = sevsim_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.release = sevsim_release,
 };
 
 static struct miscdevice sevsim_dev = {

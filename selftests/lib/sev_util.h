@@ -94,6 +94,18 @@ static inline int sevsim_user_guest(int sev_fd, uint32_t cmd_id,
 	return sevsim_platform(sev_fd, cmd_id, &ug);
 }
 
+/*
+ * A test-only stall command of /dev/sevsim (SEVSIM_USER_STALL_*): 0 or
+ * -errno; *us gets the stall's state after the command.
+ */
+static inline int sevsim_stall(int sev_fd, uint32_t cmd_id, uint32_t timeout_ms,
+			       struct sevsim_user_stall *us)
+{
+	memset(us, 0, sizeof(*us));
+	us->timeout_ms = timeout_ms;
+	return sevsim_platform(sev_fd, cmd_id, us);
+}
+
 static inline uint32_t sevsim_guest_count(int sev_fd)
 {
 	struct sev_user_data_status st;

@@ -5,7 +5,8 @@
  * commands take as sev_fd. It accepts SEV_ISSUE_CMD (<linux/psp-sev.h>)
  * with SEV_PLATFORM_STATUS, and the platform commands below, which the
  * real /dev/sev runs only internally, and for tests the guest lifecycle
- * commands that KVM alone issues otherwise. See Documentation/sevsim.rst.
+ * commands that KVM alone issues otherwise and a stall of the firmware.
+ * See Documentation/sevsim.rst.
  */
 #ifndef _UAPI_LINUX_SEVSIM_H
 #define _UAPI_LINUX_SEVSIM_H
@@ -37,6 +38,41 @@ struct sevsim_user_guest {
 	__u32 asid;
 	__u32 policy;
 	__u32 state;
+};
+
+/*
+ * Tests only: stall the next firmware command, so that a test can show
+ * what does and does not wait for a command in progress (KVM holds
+ * kvm->lock across its SEV commands). data points to a struct
+ * sevsim_user_stall; each command reports state (and cmd) after it acts.
+ *
+ * STALL_ARM: the next command to reach the firmware, KVM's or
+ * /dev/sevsim's, waits there, holding the firmware, until STALL_RELEASE,
+ * timeout_ms (1 to SEVSIM_STALL_MAX_MS, else -EINVAL), a fatal signal to
+ * its caller, or the close of the file that armed it; then it runs as
+ * usual. -EBUSY if a stall is already armed or in progress.
+ * STALL_STATUS: state, and in cmd the stalled (or last stalled) command's
+ * id (enum sev_cmd of <linux/psp-sev.h>).
+ * STALL_RELEASE: ends a stall in progress (RELEASED), or disarms (OFF).
+ */
+#define SEVSIM_USER_STALL_ARM 0x107
+#define SEVSIM_USER_STALL_STATUS 0x108
+#define SEVSIM_USER_STALL_RELEASE 0x109
+
+#define SEVSIM_STALL_MAX_MS 10000
+
+/* sevsim_user_stall.state */
+#define SEVSIM_STALL_OFF 0 /* not armed */
+#define SEVSIM_STALL_ARMED 1 /* armed, no command has come yet */
+#define SEVSIM_STALL_STALLED 2 /* a command waits in the firmware */
+#define SEVSIM_STALL_RELEASED 3 /* it waited until STALL_RELEASE */
+#define SEVSIM_STALL_EXPIRED 4 /* it waited until its timeout or a signal */
+
+struct sevsim_user_stall {
+	__u32 timeout_ms;
+	__u32 state;
+	__u32 cmd;
+	__u32 pad;
 };
 
 #endif /* _UAPI_LINUX_SEVSIM_H */

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sev_lock_test: hypercall 12 never waits for kvm->lock. KVM holds
+ * kvm->lock across each SEV command while the firmware works on it, so a
+ * hypercall path that took it would stall the guest behind the firmware.
+ * sevsim's test-only stall (SEVSIM_USER_STALL_*) holds an SEV command
+ * inside the firmware; meanwhile the same VM's vCPU makes HCALLS
+ * hypercalls, GET (slots_lock, not kvm->lock) reads back what they wrote,
+ * and a KVM_MEMORY_ENCRYPT_REG_REGION, which takes kvm->lock, shows that
+ * the lock really is held. Only then is the stall released, and the
+ * command must succeed. A hypercall path taking kvm->lock waits for the
+ * stall's timeout instead (SEVSIM_STALL_MAX_MS): the stall then reports
+ * EXPIRED and every check of the round fails, with no hang. The stalled
+ * commands: GUEST_STATUS, and DBG_DECRYPT of a launched (private) page.
+ * First, the stall control itself: argument checks, the timeout, and a
+ * stall disarmed when the file that armed it is closed.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "sev_util.h"
+
+#define DATA_PAGES 2ULL
+#define HCALLS 500
+#define NR_ROUNDS 2
+/* The hypercalls' range: gfns [HC_BASE, HC_BASE + HC_RANGE) of slot 0. */
+#define HC_BASE 256ULL
+#define HC_RANGE 256ULL
+
+/* Firmware command ids (enum sev_cmd, <linux/psp-sev.h> in the kernel). */
+#define SEV_CMD_GUEST_STATUS 0x023
+#define SEV_CMD_DBG_DECRYPT 0x060
+
+/* The i-th call of a round: deterministic, so the host can replay it. */
+static void hc_call(uint64_t round, uint64_t i, uint64_t *gfn, uint64_t *n,
+		    bool *enc)
+{
+	uint64_t off = (i * 37 + round * 11) % HC_RANGE;
+
+	*n = 1 + (i * 13) % 32;
+	if (off + *n > HC_RANGE)
+		*n = HC_RANGE - off;
+	*gfn = HC_BASE + off;
+	*enc = (i + round) & 1;
+}
+
+static void guest_code(void)
+{
+	uint64_t round, i, gfn, n;
+	bool enc;
+
+	/* The first run, with no stall: KVM's first-run work is done. */
+	GUEST_SYNC(0);
+	for (round = 1; round <= NR_ROUNDS; round++) {
+		for (i = 0; i < HCALLS; i++) {
+			hc_call(round, i, &gfn, &n, &enc);
+			GUEST_ASSERT_2(!pgenc_guest_hc(gfn * PGENC_PAGE, n,
+						       enc ? 0x10 : 0x00),
+				       round, i);
+		}
+		GUEST_SYNC(round);
+	}
+	GUEST_DONE();
+}
+
+static const char *stall_name(uint32_t state)
+{
+	static const char *const names[] = { "OFF", "ARMED", "STALLED",
+					     "RELEASED", "EXPIRED" };
+
+	return state < ARRAY_SIZE(names) ? names[state] : "?";
+}
+
+static struct sevsim_user_stall stall(int sev_fd, uint32_t cmd_id,
+				      uint32_t timeout_ms)
+{
+	struct sevsim_user_stall us;
+	int r = sevsim_stall(sev_fd, cmd_id, timeout_ms, &us);
+
+	TEST_ASSERT(!r, "stall command %#x: %d", cmd_id, r);
+	return us;
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Run the guest to its next ucall, which must be GUEST_SYNC(want). */
+static bool run_to_sync(struct sev_vm *s, uint64_t want)
+{
+	struct ucall uc;
+	uint64_t cmd;
+
+	vcpu_run(s->vcpu);
+	cmd = get_ucall(s->vcpu, &uc);
+	if (cmd == UCALL_ABORT)
+		REPORT_GUEST_ASSERT_2(uc, "round %lu, call %lu");
+	return cmd == UCALL_SYNC && uc.args[1] == want;
+}
+
+/* An SEV command, or the control's REG_REGION, on a thread of its own. */
+struct op {
+	struct sev_vm *s;
+	uint32_t fw_id; /* what the firmware sees; 0: REG_REGION */
+	const uint8_t *plain; /* DBG_DECRYPT: what page 0 decrypts to */
+	pthread_t t;
+	int r;
+	uint32_t fw;
+	bool ok; /* r == 0 and the command's output is right */
+	volatile bool done;
+};
+
+static void *op_thread(void *arg)
+{
+	static uint8_t out[PGENC_PAGE] __attribute__((aligned(4096)));
+	struct kvm_sev_guest_status st = {};
+	struct kvm_enc_region region;
+	struct op *o = arg;
+	void *mem;
+
+	switch (o->fw_id) {
+	case SEV_CMD_GUEST_STATUS:
+		o->r = sev_cmd(o->s, KVM_SEV_GUEST_STATUS, &st, &o->fw);
+		o->ok = !o->r && st.state == SEV_GSTATE_RUNNING && !st.policy;
+		break;
+	case SEV_CMD_DBG_DECRYPT:
+		o->r = sev_dbg(o->s, true, o->s->data, out, PGENC_PAGE, &o->fw);
+		o->ok = !o->r && !memcmp(out, o->plain, PGENC_PAGE);
+		break;
+	default:
+		mem = mmap(NULL, PGENC_PAGE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		TEST_ASSERT(mem != MAP_FAILED, "mmap");
+		region.addr = (uint64_t)(uintptr_t)mem;
+		region.size = PGENC_PAGE;
+		/* Raw ioctl: 0 or -errno, no assertion on this thread. */
+		o->r = ioctl(o->s->vm->fd, KVM_MEMORY_ENCRYPT_REG_REGION,
+			     &region) ?
+			       -errno :
+			       0;
+		o->ok = !o->r;
+		break;
+	}
+	__atomic_store_n(&o->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void op_start(struct op *o, struct sev_vm *s, uint32_t fw_id,
+		     const uint8_t *plain)
+{
+	memset(o, 0, sizeof(*o));
+	o->s = s;
+	o->fw_id = fw_id;
+	o->plain = plain;
+	TEST_ASSERT(!pthread_create(&o->t, NULL, op_thread, o),
+		    "pthread_create");
+}
+
+static bool op_done(struct op *o)
+{
+	return __atomic_load_n(&o->done, __ATOMIC_ACQUIRE);
+}
+
+/* Poll until a command waits in the firmware; give up after 10 s. */
+static struct sevsim_user_stall wait_stalled(int sev_fd, struct op *o)
+{
+	double t0 = now();
+	struct sevsim_user_stall us;
+
+	for (;;) {
+		us = stall(sev_fd, SEVSIM_USER_STALL_STATUS, 0);
+		if (us.state != SEVSIM_STALL_ARMED || op_done(o) ||
+		    now() - t0 > 10)
+			return us;
+		usleep(1000);
+	}
+}
+
+/*
+ * One round: stall fw_id, then while it waits in the firmware with
+ * kvm->lock held, the guest's hypercalls, GET, and the control.
+ */
+static void stalled_round(struct sev_vm *s, int sev_fd, uint64_t round,
+			  uint32_t fw_id, const char *name,
+			  const uint8_t *plain, struct pgenc_model *m)
+{
+	struct sevsim_user_stall us;
+	struct op cmd, reg;
+	uint64_t i, gfn, n;
+	bool ok, enc;
+	int64_t bad;
+
+	us = stall(sev_fd, SEVSIM_USER_STALL_ARM, SEVSIM_STALL_MAX_MS);
+	TEST_ASSERT(us.state == SEVSIM_STALL_ARMED, "ARM: state %s",
+		    stall_name(us.state));
+	op_start(&cmd, s, fw_id, plain);
+	us = wait_stalled(sev_fd, &cmd);
+	ksft_test_result(us.state == SEVSIM_STALL_STALLED && us.cmd == fw_id &&
+				 !op_done(&cmd),
+			 "%s waits in the firmware, under kvm->lock (stall %s, command %#x)\n",
+			 name, stall_name(us.state), us.cmd);
+
+	ok = run_to_sync(s, round);
+	us = stall(sev_fd, SEVSIM_USER_STALL_STATUS, 0);
+	ksft_test_result(ok && us.state == SEVSIM_STALL_STALLED &&
+				 !op_done(&cmd),
+			 "%d hypercalls completed while %s was in the firmware (stall %s)\n",
+			 HCALLS, name, stall_name(us.state));
+
+	for (i = 0; i < HCALLS; i++) {
+		hc_call(round, i, &gfn, &n, &enc);
+		pgenc_model_fill(m, gfn, n, enc);
+	}
+	bad = pgenc_model_diff(s->vm, m);
+	us = stall(sev_fd, SEVSIM_USER_STALL_STATUS, 0);
+	ksft_test_result(bad < 0 && us.state == SEVSIM_STALL_STALLED &&
+				 !op_done(&cmd),
+			 "GET meanwhile equals the replay of the calls (first wrong gfn %ld, stall %s)\n",
+			 (long)bad, stall_name(us.state));
+
+	/* The control: kvm->lock is held, so REG_REGION must wait. */
+	op_start(&reg, s, 0, NULL);
+	usleep(200 * 1000);
+	us = stall(sev_fd, SEVSIM_USER_STALL_STATUS, 0);
+	ksft_test_result(!op_done(&reg) && us.state == SEVSIM_STALL_STALLED &&
+				 !op_done(&cmd),
+			 "KVM_MEMORY_ENCRYPT_REG_REGION, which takes kvm->lock, waits meanwhile (stall %s)\n",
+			 stall_name(us.state));
+
+	us = stall(sev_fd, SEVSIM_USER_STALL_RELEASE, 0);
+	pthread_join(cmd.t, NULL);
+	pthread_join(reg.t, NULL);
+	ksft_test_result(us.state == SEVSIM_STALL_RELEASED && cmd.ok && reg.ok,
+			 "released (stall %s), %s succeeds (%d, fw %u), then REG_REGION (%d)\n",
+			 stall_name(us.state), name, cmd.r, cmd.fw, reg.r);
+}
+
+/*
+ * The control itself: bad timeouts, one stall at a time, release of an
+ * armed stall, the timeout, and the close of the arming file.
+ */
+static void test_stall_control(struct sev_vm *s, int sev_fd)
+{
+	struct sevsim_user_stall us, a, b;
+	int r0, r1, r2, fd2;
+	double t0, took;
+	uint32_t fw = 0;
+
+	r0 = sevsim_stall(sev_fd, SEVSIM_USER_STALL_ARM, 0, &us);
+	r1 = sevsim_stall(sev_fd, SEVSIM_USER_STALL_ARM,
+			  SEVSIM_STALL_MAX_MS + 1, &us);
+	a = stall(sev_fd, SEVSIM_USER_STALL_ARM, 1000);
+	r2 = sevsim_stall(sev_fd, SEVSIM_USER_STALL_ARM, 1000, &us);
+	b = stall(sev_fd, SEVSIM_USER_STALL_RELEASE, 0);
+	ksft_test_result(r0 == -EINVAL && r1 == -EINVAL &&
+				 a.state == SEVSIM_STALL_ARMED &&
+				 r2 == -EBUSY && b.state == SEVSIM_STALL_OFF &&
+				 sev_guest_state(s, &fw) == SEV_GSTATE_RUNNING,
+			 "stall: timeouts 0 and max+1 EINVAL, a second ARM EBUSY, RELEASE disarms (%d %d %d, %s)\n",
+			 r0, r1, r2, stall_name(b.state));
+
+	stall(sev_fd, SEVSIM_USER_STALL_ARM, 100);
+	t0 = now();
+	r0 = sev_guest_state(s, &fw);
+	took = now() - t0;
+	us = stall(sev_fd, SEVSIM_USER_STALL_STATUS, 0);
+	ksft_test_result(r0 == SEV_GSTATE_RUNNING &&
+				 us.state == SEVSIM_STALL_EXPIRED &&
+				 us.cmd == SEV_CMD_GUEST_STATUS && took >= 0.05,
+			 "an unreleased stall expires after its timeout, then the command runs (%.3f s, %s)\n",
+			 took, stall_name(us.state));
+
+	fd2 = open(SEVSIM_DEVICE, O_RDWR);
+	TEST_ASSERT(fd2 >= 0, "open %s", SEVSIM_DEVICE);
+	a = stall(fd2, SEVSIM_USER_STALL_ARM, SEVSIM_STALL_MAX_MS);
+	close(fd2);
+	us = stall(sev_fd, SEVSIM_USER_STALL_STATUS, 0);
+	t0 = now();
+	r0 = sev_guest_state(s, &fw);
+	took = now() - t0;
+	ksft_test_result(a.state == SEVSIM_STALL_ARMED &&
+				 us.state == SEVSIM_STALL_OFF &&
+				 r0 == SEV_GSTATE_RUNNING && took < 5,
+			 "closing the file that armed a stall disarms it (%s, next command %.3f s)\n",
+			 stall_name(us.state), took);
+}
+
+int main(void)
+{
+	uint8_t plain[PGENC_PAGE], blob[48];
+	uint32_t fw = 0, len = sizeof(blob);
+	struct pgenc_model m;
+	struct sev_vm s;
+	struct ucall uc;
+	int sev_fd;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ksft_print_header();
+	pgenc_require();
+	sev_fd = sevsim_fd();
+	ksft_set_plan(3 + 5 * NR_ROUNDS + 1);
+
+	TEST_ASSERT(!sev_vm_create(&s, sev_fd, false, guest_code, DATA_PAGES,
+				   &fw),
+		    "KVM_SEV_INIT: fw %u", fw);
+	sev_fill_pattern(s.data, DATA_PAGES);
+	memcpy(plain, s.data, sizeof(plain));
+	TEST_ASSERT(!sev_launch_start(&s, 0, 0, &fw) &&
+			    !sev_launch_update(&s, 0, DATA_PAGES * PGENC_PAGE,
+					       &fw) &&
+			    !sev_launch_measure(&s, blob, &len, &fw) &&
+			    !sev_cmd(&s, KVM_SEV_LAUNCH_FINISH, NULL, &fw),
+		    "launch: fw %u", fw);
+	TEST_ASSERT(run_to_sync(&s, 0), "first run");
+
+	test_stall_control(&s, sev_fd);
+
+	pgenc_model_init(&m, HC_BASE + HC_RANGE);
+	stalled_round(&s, sev_fd, 1, SEV_CMD_GUEST_STATUS, "GUEST_STATUS", NULL,
+		      &m);
+	stalled_round(&s, sev_fd, 2, SEV_CMD_DBG_DECRYPT,
+		      "DBG_DECRYPT of a private page", plain, &m);
+
+	vcpu_run(s.vcpu);
+	ksft_test_result(get_ucall(s.vcpu, &uc) == UCALL_DONE &&
+				 pgenc_stat(s.vm, "hypercalls") ==
+					 NR_ROUNDS * HCALLS &&
+				 !pgenc_stat(s.vm, "hypercall_errors"),
+			 "the guest finishes; %d hypercalls counted, none failed\n",
+			 NR_ROUNDS * HCALLS);
+	free(m.enc);
+	sev_vm_free(&s);
+	ksft_finished();
+}
