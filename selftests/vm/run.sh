@@ -24,6 +24,10 @@
 #                   and dump its vCPUs to DIR/stall.txt (watchdog.sh)
 #   --modparam M:ARGS  insmod parameters for kvm or kvm_amd
 #   --out DIR       where the initramfs and logs go (default build/vm)
+#   --retry-stall   if the stall watchdog stopped the VM, run it once more
+#                   (QEMU's nested SVM can wedge a vCPU: README.md); the
+#                   first try's vCPU dump stays in DIR/stall.1.txt. Any
+#                   other failure is never retried.
 #
 # Env: PGENC_VM_BZIMAGE=1 boots /boot/vmlinuz-$KVER as is, not the faster
 # PVH entry of the same kernel (see vmlinux.sh); PGENC_VM_APPEND adds to the
@@ -45,7 +49,13 @@ test_timeout=300 # pack.sh's default, repeated for the stall default
 stall=
 out=$BUILD/vm
 cmd_mode=0
+retry=0
 pack_args=()
+args=()
+for a in "$@"; do
+	[[ $a == --retry-stall ]] && retry=1 || args+=("$a")
+done
+set -- "${args[@]}"
 while (($#)); do
 	case $1 in
 	--timeout) timeout=$2; shift 2 ;;
@@ -59,6 +69,19 @@ while (($#)); do
 	*) echo "run.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
+
+if ((retry)); then
+	for try in 1 2; do
+		rc=0
+		"$0" "${args[@]}" || rc=$?
+		if ((rc == 0)) || [[ ! -f $out/stalled ]]; then
+			exit "$rc"
+		fi
+		echo "run.sh: try $try: the VM stalled (vCPU state in $out/stall.$try.txt)" >&2
+		cp "$out/stall.txt" "$out/stall.$try.txt" 2>/dev/null || true
+	done
+	exit "$rc"
+fi
 command -v qemu-system-x86_64 >/dev/null ||
 	{ echo "run.sh: error: qemu-system-x86_64 missing (apt-get install qemu-system-x86)" >&2; exit 1; }
 
