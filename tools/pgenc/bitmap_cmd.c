@@ -157,24 +157,85 @@ static const char export_usage[] =
 	"  -h, --help           this help\n";
 
 /*
- * The options every bitmap subcommand shares: --max-pages, --help, and
- * the errors getopt reports. -1: go on parsing; else the exit code.
+ * The option parsing of a bitmap subcommand, which next_opt() shares:
+ * the input format (option ifmt_opt), --max-pages, --help and the
+ * errors getopt reports are the same in all of them.
  */
-static int common_opt(const char *cmd, int c, char **argv, const char *usage,
-		      uint64_t *max_pages)
+struct opt_parse {
+	const char *cmd;
+	const char *usage;
+	const char *optstring;
+	const struct option *longopts;
+	int ifmt_opt; /* 'f' (--format), or 'I' (export's --input-format) */
+	enum pgenc_format ifmt;
+	uint64_t max_pages;
+	int exit; /* the exit code once next_opt() returned 0 */
+	bool started;
+};
+
+/*
+ * The next option for the subcommand itself (its getopt_long value), -1
+ * after the last one, or 0 when it is to return op->exit: after --help,
+ * or a bad option or value (reported here).
+ */
+static int next_opt(struct opt_parse *op, int argc, char **argv)
 {
-	switch (c) {
-	case 'M':
-		if (parse_num(cmd, "--max-pages", optarg, 1, PGENC_MAX_PAGES,
-			      max_pages))
-			return PGENC_EXIT_USAGE;
-		return -1;
-	case 'h':
-		fputs(usage, stdout);
-		return PGENC_EXIT_OK;
-	default:
-		return pg_getopt_error(cmd, c, argv);
+	const char *fmt_name = op->ifmt_opt == 'I' ? "--input-format" :
+						     "--format";
+	int c;
+
+	if (!op->started) {
+		op->started = true;
+		op->ifmt = PGENC_FORMAT_AUTO;
+		op->max_pages = DEFAULT_MAX_PAGES;
+		opterr = 0;
+		optind = 0;
 	}
+	while ((c = getopt_long(argc, argv, op->optstring, op->longopts,
+				NULL)) != -1) {
+		if (c == op->ifmt_opt) {
+			if (parse_format(op->cmd, fmt_name, optarg, &op->ifmt))
+				break;
+		} else if (c == 'M') {
+			if (parse_num(op->cmd, "--max-pages", optarg, 1,
+				      PGENC_MAX_PAGES, &op->max_pages))
+				break;
+		} else if (c == 'h') {
+			fputs(op->usage, stdout);
+			op->exit = PGENC_EXIT_OK;
+			return 0;
+		} else if (c == ':' || c == '?') {
+			op->exit = pg_getopt_error(op->cmd, c, argv);
+			return 0;
+		} else {
+			return c;
+		}
+	}
+	if (c == -1)
+		return -1;
+	op->exit = PGENC_EXIT_USAGE;
+	return 0;
+}
+
+/* Exactly n operands after the options; missing is the message for fewer. */
+static int operands(const char *cmd, int argc, char **argv, int n,
+		    const char *missing)
+{
+	if (argc - optind < n)
+		return pg_usage_error(cmd, "%s", missing);
+	if (argc - optind > n)
+		return pg_usage_error(cmd, "unexpected argument '%s'",
+				      argv[optind + n]);
+	return 0;
+}
+
+/* Whether stdout lost output (reported). */
+static bool stdout_failed(const char *cmd)
+{
+	if (!fflush(stdout) && !ferror(stdout))
+		return false;
+	pg_error(cmd, "write error: %s", strerror(errno));
+	return true;
 }
 
 static int bitmap_export(int argc, char **argv)
@@ -195,17 +256,20 @@ static int bitmap_export(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	enum pgenc_format ofmt = PGENC_FORMAT_RANGES, ifmt = PGENC_FORMAT_AUTO;
+	struct opt_parse op = { .cmd = cmd,
+				.usage = export_usage,
+				.optstring = ":f:o:h",
+				.longopts = opts,
+				.ifmt_opt = 'I' };
+	enum pgenc_format ofmt = PGENC_FORMAT_RANGES;
 	const char *sock = NULL, *out = "-";
-	uint64_t max_pages = DEFAULT_MAX_PAGES, start = 0, pages = 0;
+	uint64_t start = 0, pages = 0;
 	bool have_start = false;
 	struct input in = { 0 };
 	FILE *f = stdout;
 	int c, r;
 
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, ":f:o:h", opts, NULL)) != -1) {
+	while ((c = next_opt(&op, argc, argv)) > 0) {
 		switch (c) {
 		case 's':
 			sock = optarg;
@@ -224,10 +288,6 @@ static int bitmap_export(int argc, char **argv)
 		case 'F':
 			in.path = optarg;
 			break;
-		case 'I':
-			if (parse_format(cmd, "--input-format", optarg, &ifmt))
-				return PGENC_EXIT_USAGE;
-			break;
 		case 'f':
 			if (parse_format(cmd, "--format", optarg, &ofmt))
 				return PGENC_EXIT_USAGE;
@@ -235,22 +295,20 @@ static int bitmap_export(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
-		default:
-			r = common_opt(cmd, c, argv, export_usage, &max_pages);
-			if (r >= 0)
-				return r;
 		}
 	}
-	if (optind < argc)
-		return pg_usage_error(cmd, "unexpected argument '%s'",
-				      argv[optind]);
+	if (!c)
+		return op.exit;
+	r = operands(cmd, argc, argv, 0, "");
+	if (r)
+		return r;
 	if (!sock == !in.path)
 		return pg_usage_error(cmd,
 				      "give exactly one of --socket SOCK and --from FILE");
 	if (in.path && (have_start || pages))
 		return pg_usage_error(cmd,
 				      "--start-gfn and --num-pages apply to --socket only");
-	if (sock && ifmt != PGENC_FORMAT_AUTO)
+	if (sock && op.ifmt != PGENC_FORMAT_AUTO)
 		return pg_usage_error(cmd,
 				      "--input-format applies to --from only");
 	if (!strcmp(out, "-") && ofmt == PGENC_FORMAT_RAW &&
@@ -263,7 +321,7 @@ static int bitmap_export(int argc, char **argv)
 		if (r)
 			return r;
 	} else {
-		r = load(cmd, &in, ifmt, max_pages);
+		r = load(cmd, &in, op.ifmt, op.max_pages);
 		if (r)
 			return r;
 	}
@@ -315,44 +373,33 @@ static int bitmap_import(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	enum pgenc_format ifmt = PGENC_FORMAT_AUTO;
-	uint64_t max_pages = DEFAULT_MAX_PAGES;
+	struct opt_parse op = { .cmd = cmd,
+				.usage = import_usage,
+				.optstring = ":f:h",
+				.longopts = opts,
+				.ifmt_opt = 'f' };
 	const char *sock = NULL;
 	struct input in = { 0 };
 	bool check = false;
 	int c, r;
 
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
+	while ((c = next_opt(&op, argc, argv)) > 0) {
+		if (c == 's')
 			sock = optarg;
-			break;
-		case 'c':
+		else if (c == 'c')
 			check = true;
-			break;
-		case 'f':
-			if (parse_format(cmd, "--format", optarg, &ifmt))
-				return PGENC_EXIT_USAGE;
-			break;
-		default:
-			r = common_opt(cmd, c, argv, import_usage, &max_pages);
-			if (r >= 0)
-				return r;
-		}
 	}
-	if (optind >= argc)
-		return pg_usage_error(cmd, "missing FILE");
-	if (argc - optind > 1)
-		return pg_usage_error(cmd, "unexpected argument '%s'",
-				      argv[optind + 1]);
+	if (!c)
+		return op.exit;
+	r = operands(cmd, argc, argv, 1, "missing FILE");
+	if (r)
+		return r;
 	if (!sock == !check)
 		return pg_usage_error(cmd,
 				      "give exactly one of --socket SOCK and --check");
 	in.path = argv[optind];
 
-	r = load(cmd, &in, ifmt, max_pages);
+	r = load(cmd, &in, op.ifmt, op.max_pages);
 	if (r)
 		return r;
 	if (check) {
@@ -590,8 +637,12 @@ static int bitmap_show(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	enum pgenc_format ifmt = PGENC_FORMAT_AUTO;
-	uint64_t max_pages = DEFAULT_MAX_PAGES, width = MAP_PNG_DEFAULT_WIDTH;
+	struct opt_parse op = { .cmd = cmd,
+				.usage = show_usage,
+				.optstring = ":h",
+				.longopts = opts,
+				.ifmt_opt = 'f' };
+	uint64_t width = MAP_PNG_DEFAULT_WIDTH;
 	uint64_t max_pixels = MAP_PNG_DEFAULT_MAX_PIXELS, limit = DEFAULT_LIMIT;
 	uint64_t rows = DEFAULT_ROWS;
 	struct map_png_info pi = { 0 };
@@ -602,9 +653,7 @@ static int bitmap_show(int argc, char **argv)
 	struct show_stats st;
 	char msg[256];
 
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = next_opt(&op, argc, argv)) > 0) {
 		switch (c) {
 		case 'p':
 			png = optarg;
@@ -649,24 +698,16 @@ static int bitmap_show(int argc, char **argv)
 		case 'm':
 			map = false;
 			break;
-		case 'f':
-			if (parse_format(cmd, "--format", optarg, &ifmt))
-				return PGENC_EXIT_USAGE;
-			break;
-		default:
-			r = common_opt(cmd, c, argv, show_usage, &max_pages);
-			if (r >= 0)
-				return r;
 		}
 	}
-	if (optind >= argc)
-		return pg_usage_error(cmd, "missing FILE");
-	if (argc - optind > 1)
-		return pg_usage_error(cmd, "unexpected argument '%s'",
-				      argv[optind + 1]);
+	if (!c)
+		return op.exit;
+	r = operands(cmd, argc, argv, 1, "missing FILE");
+	if (r)
+		return r;
 	in.path = argv[optind];
 
-	r = load(cmd, &in, ifmt, max_pages);
+	r = load(cmd, &in, op.ifmt, op.max_pages);
 	if (r)
 		return r;
 
@@ -705,10 +746,8 @@ static int bitmap_show(int argc, char **argv)
 		if (png)
 			png_note(in.b, png, &pi, max_pixels);
 	}
-	if (fflush(stdout) || ferror(stdout)) {
-		pg_error(cmd, "write error: %s", strerror(errno));
+	if (stdout_failed(cmd))
 		r = PGENC_EXIT_FAILED;
-	}
 out:
 	pgenc_bitmap_free(in.b);
 	return r;
@@ -796,38 +835,27 @@ static int bitmap_diff(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	enum pgenc_format ifmt = PGENC_FORMAT_AUTO;
-	uint64_t max_pages = DEFAULT_MAX_PAGES;
+	struct opt_parse op = { .cmd = cmd,
+				.usage = diff_usage,
+				.optstring = ":qh",
+				.longopts = opts,
+				.ifmt_opt = 'f' };
 	struct input a = { 0 }, b = { 0 };
 	struct pgenc_diff *d = NULL;
 	bool json = false, quiet = false, same_span;
 	int c, r;
 
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
+	while ((c = next_opt(&op, argc, argv)) > 0) {
+		if (c == 'j')
 			json = true;
-			break;
-		case 'q':
+		else if (c == 'q')
 			quiet = true;
-			break;
-		case 'f':
-			if (parse_format(cmd, "--format", optarg, &ifmt))
-				return PGENC_EXIT_USAGE;
-			break;
-		default:
-			r = common_opt(cmd, c, argv, diff_usage, &max_pages);
-			if (r >= 0)
-				return r;
-		}
 	}
-	if (argc - optind < 2)
-		return pg_usage_error(cmd, "needs two files, A and B");
-	if (argc - optind > 2)
-		return pg_usage_error(cmd, "unexpected argument '%s'",
-				      argv[optind + 2]);
+	if (!c)
+		return op.exit;
+	r = operands(cmd, argc, argv, 2, "needs two files, A and B");
+	if (r)
+		return r;
 	if (json && quiet)
 		return pg_usage_error(cmd,
 				      "--json and --quiet exclude each other");
@@ -837,9 +865,9 @@ static int bitmap_diff(int argc, char **argv)
 		return pg_usage_error(cmd, "only one of A and B can be stdin");
 
 	/* diff(1): trouble is 2, whatever it is. */
-	if (load(cmd, &a, ifmt, max_pages))
+	if (load(cmd, &a, op.ifmt, op.max_pages))
 		return PGENC_EXIT_USAGE;
-	if (load(cmd, &b, ifmt, max_pages)) {
+	if (load(cmd, &b, op.ifmt, op.max_pages)) {
 		r = PGENC_EXIT_USAGE;
 		goto out;
 	}
@@ -874,10 +902,8 @@ static int bitmap_diff(int argc, char **argv)
 			       (unsigned long long)d->became_encrypted,
 			       same_span ? "" : "; the spans differ");
 	}
-	if (fflush(stdout) || ferror(stdout)) {
-		pg_error(cmd, "write error: %s", strerror(errno));
+	if (stdout_failed(cmd))
 		r = PGENC_EXIT_USAGE;
-	}
 out:
 	pgenc_diff_free(d);
 	pgenc_bitmap_free(a.b);
