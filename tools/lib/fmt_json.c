@@ -369,6 +369,45 @@ static int missing(struct jp *jp, struct where at, const char *const *keys,
 	return 0;
 }
 
+/*
+ * An object of exactly these keys, in any order: '{' (open names it in
+ * the error when it is not there), then member() reads the value of each
+ * key, k its index in keys[]. obj names the object when a key is missing.
+ */
+static int parse_object(struct jp *jp, const char *open,
+			const char *const *keys, int nkeys, const char *obj,
+			int (*member)(struct jp *jp, int k, void *ctx),
+			void *ctx)
+{
+	unsigned int seen = 0;
+	struct where at;
+	int k = 0, r; /* k: set by parse_key(), which gcc cannot see */
+
+	r = expect(jp, '{', open);
+	if (r)
+		return r;
+	ws(jp);
+	if (peek(jp) != '}') {
+		do {
+			r = parse_key(jp, keys, nkeys, &seen, &k);
+			if (r)
+				return r;
+			r = member(jp, k, ctx);
+			if (r)
+				return r;
+			ws(jp);
+			at = here(jp);
+			r = next_member(jp, '}', "expected ',' or '}'");
+		} while (!r);
+		if (r < 0)
+			return r;
+	} else {
+		at = here(jp);
+		jp->pos++;
+	}
+	return missing(jp, at, keys, nkeys, seen, obj);
+}
+
 static int push_range(struct jp *jp, const struct jrange *r)
 {
 	struct jrange *n;
@@ -388,57 +427,41 @@ static int push_range(struct jp *jp, const struct jrange *r)
 	return 0;
 }
 
+static int range_member(struct jp *jp, int k, void *ctx)
+{
+	struct jrange *rg = ctx;
+	struct where at;
+	char buf[16];
+	size_t n;
+	int r;
+
+	if (k == 0)
+		return parse_uint(jp, &rg->first, &rg->at_first);
+	if (k == 1)
+		return parse_uint(jp, &rg->last, &rg->at_last);
+	ws(jp);
+	at = here(jp);
+	if (peek(jp) != '"')
+		return unexpected(jp, "expected \"encrypted\" or \"shared\"");
+	r = parse_string(jp, buf, sizeof(buf), &n);
+	if (r)
+		return r;
+	if (n == 9 && !memcmp(buf, "encrypted", 9))
+		rg->encrypted = true;
+	else if (n != 6 || memcmp(buf, "shared", 6))
+		return err_at(jp, at,
+			      "state must be \"encrypted\" or \"shared\"");
+	return 0;
+}
+
 static int parse_range(struct jp *jp)
 {
 	static const char *const keys[] = { "first", "last", "state" };
 	struct jrange rg = { 0 };
-	unsigned int seen = 0;
-	struct where at;
-	char buf[16];
-	int k, r;
-	size_t n;
+	int r;
 
-	r = expect(jp, '{', "expected a range object '{'");
-	if (r)
-		return r;
-	ws(jp);
-	if (peek(jp) != '}') {
-		do {
-			r = parse_key(jp, keys, 3, &seen, &k);
-			if (r)
-				return r;
-			if (k == 0) {
-				r = parse_uint(jp, &rg.first, &rg.at_first);
-			} else if (k == 1) {
-				r = parse_uint(jp, &rg.last, &rg.at_last);
-			} else {
-				ws(jp);
-				at = here(jp);
-				if (peek(jp) != '"')
-					return unexpected(jp,
-							  "expected \"encrypted\" or \"shared\"");
-				r = parse_string(jp, buf, sizeof(buf), &n);
-				if (r)
-					return r;
-				if (n == 9 && !memcmp(buf, "encrypted", 9))
-					rg.encrypted = true;
-				else if (n != 6 || memcmp(buf, "shared", 6))
-					return err_at(jp, at,
-						      "state must be \"encrypted\" or \"shared\"");
-			}
-			if (r)
-				return r;
-			ws(jp);
-			at = here(jp);
-			r = next_member(jp, '}', "expected ',' or '}'");
-		} while (!r);
-		if (r < 0)
-			return r;
-	} else {
-		at = here(jp);
-		jp->pos++;
-	}
-	r = missing(jp, at, keys, 3, seen, "range");
+	r = parse_object(jp, "expected a range object '{'", keys, 3, "range",
+			 range_member, &rg);
 	if (r)
 		return r;
 	return push_range(jp, &rg);
@@ -469,70 +492,54 @@ static int parse_ranges(struct jp *jp)
 }
 
 struct doc {
+	uint64_t max_pages; /* the limit on num */
 	uint64_t start;
 	uint64_t num;
 	struct where at_start;
 	struct where at_num;
 };
 
-static int parse_doc(struct jp *jp, uint64_t max_pages, struct doc *d)
+static int doc_member(struct jp *jp, int k, void *ctx)
+{
+	struct doc *d = ctx;
+	struct where at;
+	uint64_t v;
+	int r;
+
+	switch (k) {
+	case 0:
+		r = parse_uint(jp, &v, &at);
+		if (!r && v != PGENC_JSON_VERSION)
+			r = err_at(jp, at,
+				   "unsupported version %" PRIu64
+				   " (expected %d)",
+				   v, PGENC_JSON_VERSION);
+		return r;
+	case 1:
+		return parse_uint(jp, &d->start, &d->at_start);
+	case 2:
+		r = parse_uint(jp, &d->num, &d->at_num);
+		if (!r && !d->num)
+			r = err_at(jp, d->at_num, "num_pages is 0");
+		else if (!r && d->num > d->max_pages)
+			r = err_at(jp, d->at_num,
+				   "num_pages %" PRIu64
+				   " exceeds the limit %" PRIu64,
+				   d->num, d->max_pages);
+		return r;
+	default:
+		return parse_ranges(jp);
+	}
+}
+
+static int parse_doc(struct jp *jp, struct doc *d)
 {
 	static const char *const keys[] = { "version", "start_gfn", "num_pages",
 					    "ranges" };
-	unsigned int seen = 0;
-	struct where at;
-	uint64_t v;
-	int k, r;
+	int r;
 
-	r = expect(jp, '{', "expected '{'");
-	if (r)
-		return r;
-	ws(jp);
-	if (peek(jp) != '}') {
-		do {
-			r = parse_key(jp, keys, 4, &seen, &k);
-			if (r)
-				return r;
-			switch (k) {
-			case 0:
-				r = parse_uint(jp, &v, &at);
-				if (!r && v != PGENC_JSON_VERSION)
-					r = err_at(jp, at,
-						   "unsupported version %" PRIu64
-						   " (expected %d)",
-						   v, PGENC_JSON_VERSION);
-				break;
-			case 1:
-				r = parse_uint(jp, &d->start, &d->at_start);
-				break;
-			case 2:
-				r = parse_uint(jp, &d->num, &d->at_num);
-				if (!r && !d->num)
-					r = err_at(jp, d->at_num,
-						   "num_pages is 0");
-				else if (!r && d->num > max_pages)
-					r = err_at(jp, d->at_num,
-						   "num_pages %" PRIu64
-						   " exceeds the limit %" PRIu64,
-						   d->num, max_pages);
-				break;
-			default:
-				r = parse_ranges(jp);
-				break;
-			}
-			if (r)
-				return r;
-			ws(jp);
-			at = here(jp);
-			r = next_member(jp, '}', "expected ',' or '}'");
-		} while (!r);
-		if (r < 0)
-			return r;
-	} else {
-		at = here(jp);
-		jp->pos++;
-	}
-	r = missing(jp, at, keys, 4, seen, "the object");
+	r = parse_object(jp, "expected '{'", keys, 4, "the object", doc_member,
+			 d);
 	if (r)
 		return r;
 	ws(jp);
@@ -591,11 +598,11 @@ int pgenc_parse_json(const char *p, size_t len, uint64_t max_pages,
 {
 	struct jp jp = { .p = p, .len = len, .line = 1, .e = e };
 	struct pgenc_bitmap *b = NULL;
-	struct doc d = { 0 };
+	struct doc d = { .max_pages = max_pages };
 	size_t i;
 	int r;
 
-	r = parse_doc(&jp, max_pages, &d);
+	r = parse_doc(&jp, &d);
 	if (!r)
 		r = check_doc(&jp, &d);
 	if (!r)
