@@ -147,6 +147,36 @@ static int sub_bad_opt(int c, char **argv)
 	return usage_err("%s: unknown option '%s'", argv[0], argv[optind - 1]);
 }
 
+/* An option no case of the subcommand took: --help, or a bad one. */
+static int sub_other_opt(int c, char **argv)
+{
+	if (c == 'h')
+		return usage(stdout), PGENC_EXIT_OK;
+	return sub_bad_opt(c, argv);
+}
+
+/*
+ * The options of a subcommand that has none but --help: -1 to go on,
+ * else the exit code.
+ */
+static int sub_help_only(int argc, char **argv)
+{
+	static const struct option lo[] = { { "help", no_argument, NULL, 'h' },
+					    { NULL, 0, NULL, 0 } };
+	int ch = sub_getopt(argc, argv, lo);
+
+	return ch == -1 ? -1 : sub_other_opt(ch, argv);
+}
+
+/* A subcommand with no operands: 0, or the exit code of a usage error. */
+static int sub_no_operands(int argc, char **argv)
+{
+	if (optind < argc)
+		return usage_err("%s: unexpected argument '%s'", argv[0],
+				 argv[optind]);
+	return 0;
+}
+
 /* Print the error of a failed response and return PGENC_EXIT_FAILED. */
 static int resp_failed(const char *what, const struct ctl_msg *resp)
 {
@@ -235,16 +265,13 @@ static int do_stats(struct conn *c, int argc, char **argv)
 	int ch;
 
 	while ((ch = sub_getopt(argc, argv, lo)) != -1) {
-		if (ch == 'j')
-			json = true;
-		else if (ch == 'h')
-			return usage(stdout), PGENC_EXIT_OK;
-		else
-			return sub_bad_opt(ch, argv);
+		if (ch != 'j')
+			return sub_other_opt(ch, argv);
+		json = true;
 	}
-	if (optind < argc)
-		return usage_err("stats: unexpected argument '%s'",
-				 argv[optind]);
+	ch = sub_no_operands(argc, argv);
+	if (ch)
+		return ch;
 	ctl_w_init(&w);
 	ctl_w_str(&w, "cmd", "stats");
 	ch = request(c, &w, &m, &raw, "stats");
@@ -309,19 +336,15 @@ static int do_wait(struct conn *c, int argc, char **argv)
 	int ch;
 
 	while ((ch = sub_getopt(argc, argv, lo)) != -1) {
-		if (ch == 't') {
-			if (ctl_parse_num(optarg, false, &secs) || secs > 3600)
-				return usage_err("wait: --timeout %s: want 0..3600 seconds",
-						 optarg);
-		} else if (ch == 'h') {
-			return usage(stdout), PGENC_EXIT_OK;
-		} else {
-			return sub_bad_opt(ch, argv);
-		}
+		if (ch != 't')
+			return sub_other_opt(ch, argv);
+		if (ctl_parse_num(optarg, false, &secs) || secs > 3600)
+			return usage_err("wait: --timeout %s: want 0..3600 seconds",
+					 optarg);
 	}
-	if (optind < argc)
-		return usage_err("wait: unexpected argument '%s'",
-				 argv[optind]);
+	ch = sub_no_operands(argc, argv);
+	if (ch)
+		return ch;
 	ctl_w_init(&w);
 	ctl_w_str(&w, "cmd", "wait");
 	ctl_w_u64(&w, "timeout_ms", secs * 1000);
@@ -410,15 +433,13 @@ static int do_export(struct conn *c, int argc, char **argv)
 		case 'o':
 			outp = optarg;
 			break;
-		case 'h':
-			return usage(stdout), PGENC_EXIT_OK;
 		default:
-			return sub_bad_opt(ch, argv);
+			return sub_other_opt(ch, argv);
 		}
 	}
-	if (optind < argc)
-		return usage_err("export: unexpected argument '%s'",
-				 argv[optind]);
+	r = sub_no_operands(argc, argv);
+	if (r)
+		return r;
 	if (!strcmp(fmt, "raw") && (!outp || !strcmp(outp, "-")) && isatty(1))
 		return usage_err("export: the raw format is binary: use -o FILE");
 	ctl_w_init(&w);
@@ -459,19 +480,15 @@ static int do_export(struct conn *c, int argc, char **argv)
 
 static int do_import(struct conn *c, int argc, char **argv)
 {
-	static const struct option lo[] = { { "help", no_argument, NULL, 'h' },
-					    { NULL, 0, NULL, 0 } };
 	struct ctl_writer w;
 	struct ctl_msg m;
 	size_t len;
 	void *data;
-	int ch, r;
+	int r;
 
-	while ((ch = sub_getopt(argc, argv, lo)) != -1) {
-		if (ch == 'h')
-			return usage(stdout), PGENC_EXIT_OK;
-		return sub_bad_opt(ch, argv);
-	}
+	r = sub_help_only(argc, argv);
+	if (r >= 0)
+		return r;
 	if (optind != argc - 1)
 		return usage_err("import: want one FILE (- for stdin)");
 	r = vmm_load_file(argv[optind], &data, &len);
@@ -505,20 +522,16 @@ static int do_import(struct conn *c, int argc, char **argv)
 /* version, quit: no arguments. */
 static int do_simple(struct conn *c, int argc, char **argv)
 {
-	static const struct option lo[] = { { "help", no_argument, NULL, 'h' },
-					    { NULL, 0, NULL, 0 } };
 	struct ctl_writer w;
 	struct ctl_msg m;
 	int ch;
 
-	while ((ch = sub_getopt(argc, argv, lo)) != -1) {
-		if (ch == 'h')
-			return usage(stdout), PGENC_EXIT_OK;
-		return sub_bad_opt(ch, argv);
-	}
-	if (optind < argc)
-		return usage_err("%s: unexpected argument '%s'", argv[0],
-				 argv[optind]);
+	ch = sub_help_only(argc, argv);
+	if (ch >= 0)
+		return ch;
+	ch = sub_no_operands(argc, argv);
+	if (ch)
+		return ch;
 	ctl_w_init(&w);
 	ctl_w_str(&w, "cmd", argv[0]);
 	ch = request(c, &w, &m, NULL, argv[0]);
