@@ -19,6 +19,7 @@ set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 out=$BUILD/tests
+. "$REPO/tests/run_lib.sh"
 
 ccs=()
 mutants=0
@@ -29,21 +30,12 @@ while [[ $# -gt 0 ]]; do
 	*) sed -n '/^# Usage:/,/^# Environment/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
-if [[ ${#ccs[@]} -eq 0 ]]; then
-	if [[ -n ${CC:-} ]]; then
-		ccs=("$CC")
-	else
-		for c in gcc clang; do
-			command -v "$c" >/dev/null && ccs+=("$c")
-		done
-	fi
-fi
+default_ccs
 [[ ${#ccs[@]} -gt 0 ]] || { echo "tests/run.sh: no C compiler (gcc or clang)" >&2; exit 2; }
 
-cflags=(-std=c11 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer
-	-fsanitize=address,undefined -fno-sanitize-recover=all)
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# shellcheck disable=SC2206 # $san is several flags
+cflags=(-std=c11 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer $san)
+san_env
 
 # Build one test: compiler, source, output binary, extra include dirs
 # (searched before kernel/, for --mutants).

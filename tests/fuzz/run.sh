@@ -34,22 +34,7 @@ read -r -a targets <<<"${targets[*]}"
 cc=${CC:-clang}
 jobs=${FUZZ_JOBS:-1}
 
-pass=0 fail=0 skip=0 n=0
-result() {
-	n=$((n + 1))
-	echo "$1 $n - $2${3:+ # $3}"
-	case "$1:${3:-}" in
-	ok:SKIP*) skip=$((skip + 1)) ;;
-	ok:*) pass=$((pass + 1)) ;;
-	*) fail=$((fail + 1)) ;;
-	esac
-}
-finish() {
-	echo "1..$n"
-	echo "$pass passed, $fail failed, $skip skipped"
-	[[ $fail -eq 0 ]]
-	exit
-}
+. "$repo/tests/run_lib.sh"
 
 mkdir -p "$out/artifacts" "$out/corpus"
 # libFuzzer present? (clang with libclang-rt-*-dev on Debian)
@@ -58,16 +43,15 @@ if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' |
 	for t in "${targets[@]}"; do
 		result ok "fuzz_$t" "SKIP $cc cannot link -fsanitize=fuzzer (apt-get install clang libclang-rt-14-dev)"
 	done
-	finish
+	summary
 fi
 
-san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 lib=${PGENC_LIB_SRC:-$repo/tools/lib}
 if ! "$lib/build.sh" --cc "$cc" --static-only --out "$out/lib" \
 	--cflags "-g -O1 -fsanitize=fuzzer-no-link $san" >"$out/lib.log" 2>&1; then
 	sed 's/^/#   /' "$out/lib.log" | head -40
 	result "not ok" "libpgenc builds for fuzzing"
-	finish
+	summary
 fi
 
 # Build every target first, so a run measures fuzzing only.
@@ -133,4 +117,4 @@ for t in "${built[@]}"; do
 	fi
 done
 echo "# fuzzing took $((SECONDS - start)) s"
-finish
+summary

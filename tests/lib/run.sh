@@ -24,6 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${BUILD:-$repo/build}/tests/lib
 lib=${PGENC_LIB_SRC:-$repo/tools/lib}
+. "$repo/tests/run_lib.sh"
 
 ccs=()
 package=1
@@ -36,25 +37,14 @@ while [[ $# -gt 0 ]]; do
 	*) sed -n '/^# Usage:/,/^# Environment/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
-if [[ ${#ccs[@]} -eq 0 ]]; then
-	if [[ -n ${CC:-} ]]; then
-		ccs=("$CC")
-	else
-		for c in gcc clang; do
-			command -v "$c" >/dev/null && ccs+=("$c")
-		done
-	fi
-fi
+default_ccs
 [[ ${#ccs[@]} -gt 0 ]] || { echo "tests/lib/run.sh: no C compiler" >&2; exit 2; }
 
-san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+san+=" -fno-omit-frame-pointer"
 cflags=(-std=c11 -Wall -Wextra -Werror -g -O1 $san
 	-I "$lib/include" -I "$repo/uapi" -I "$here")
 version=$(tr -d ' \n' <"$repo/VERSION")
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-
-pass=0 fail=0 skip=0 n=0
+san_env
 
 if [[ $mutants -eq 1 ]]; then
 	# "file|name|sed expression": one planted bug each.
@@ -133,34 +123,14 @@ format.c|detect: JSON after whitespace missed|s/p\[i\] == .\\r.)/0)/'
 	exit
 fi
 
-# One result of run.sh's own: status (ok/not ok), name, [directive].
-result() {
-	n=$((n + 1))
-	echo "$1 $n - $2${3:+ # $3}"
-	case "$1:${3:-}" in
-	ok:SKIP*) skip=$((skip + 1)) ;;
-	ok:*) pass=$((pass + 1)) ;;
-	*) fail=$((fail + 1)) ;;
-	esac
-}
-
 # Renumber a test binary's TAP (in $1) into ours; $2 is its exit code,
 # $3 a suffix for the names. Its "#" lines are shown; other output (a
 # sanitizer report) only when it failed.
 merge() {
-	local log=$1 rc=$2 sfx=$3 line status rest
+	local log=$1 rc=$2 sfx=$3 line
 	while IFS= read -r line; do
 		case $line in
-		"ok "* | "not ok "*)
-			status=${line%% [0-9]*}
-			rest=${line#"$status "}
-			rest=${rest#* - }
-			if [[ $rest == *" # SKIP"* ]]; then
-				result "$status" "${rest%% # SKIP*} ($sfx)" "SKIP${rest#* # SKIP}"
-			else
-				result "$status" "$rest ($sfx)"
-			fi
-			;;
+		"ok "* | "not ok "*) relay "$line" "$sfx" ;;
 		1..*) ;;
 		"#"*) echo "$line" ;;
 		*) [[ $rc -ne 0 ]] && echo "#   $line" ;;
@@ -332,6 +302,4 @@ if [[ $package -eq 1 ]]; then
 	fi
 fi
 
-echo "1..$n"
-echo "$pass passed, $fail failed, $skip skipped"
-[[ $fail -eq 0 ]]
+summary

@@ -26,22 +26,7 @@ lib=${PGENC_LIB_SRC:-$repo/tools/lib}
 rm -rf "$out"
 mkdir -p "$out/empty"
 
-pass=0 fail=0 skip=0 n=0
-result() { # status name [directive]
-	n=$((n + 1))
-	echo "$1 $n - $2${3:+ # $3}"
-	case "$1:${3:-}" in
-	ok:SKIP*) skip=$((skip + 1)) ;;
-	ok:*) pass=$((pass + 1)) ;;
-	*) fail=$((fail + 1)) ;;
-	esac
-}
-summary() {
-	echo "1..$n"
-	echo "$pass passed, $fail failed, $skip skipped"
-	[[ $fail -eq 0 ]]
-	exit
-}
+. "$repo/tests/run_lib.sh"
 
 if "$lib/build.sh" --static-only --out "$out/lib" >"$out/build.log" 2>&1 &&
 	gcc -std=c11 -Wall -Wextra -Werror -O1 -g -static -I "$lib/include" \
@@ -70,15 +55,8 @@ plan='' got=0
 while IFS= read -r line; do
 	case $line in
 	"ok "* | "not ok "*)
-		status=${line%% [0-9]*}
-		rest=${line#"$status "}
-		rest=${rest#* - }
 		got=$((got + 1))
-		if [[ $rest == *" # SKIP"* ]]; then
-			result "$status" "${rest%% # SKIP*}" "SKIP${rest#* # SKIP}"
-		else
-			result "$status" "$rest"
-		fi
+		relay "$line"
 		;;
 	1..*) plan=${line#1..}; plan=${plan%% *} ;;
 	"# PGENC-VM"*) ;;
