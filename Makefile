@@ -3,7 +3,7 @@
 #   make            build kvm.ko and kvm-amd.ko for KVER (build/modules/),
 #                   libpgenc (build/lib/) and the pgenc CLI (build/bin/)
 #   make deps       apt-install what the build and the tests need
-#   make check-all  every test: check, then check-debug (what CI runs)
+#   make check-all  every test: check, check-debug, lib mutants (what CI runs)
 #   make check      the default lanes (~15 min); ends with "N passed, N failed, N skipped"
 #   make harness    host tests of the build and test scripts (tests/harness/)
 #   make check-debug the selftests on a KASAN/lockdep/kmemleak kernel (~20 min cold)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Every test: make check (the default lanes, ~15 min), then make
 # check-debug (the selftests on a KASAN/UBSAN/lockdep/kmemleak/fault-
-# injection kernel, ~20 min cold), which runs even when the first part
-# failed. This is what .ci/run and the README run. The last line is the
-# total of both: "N passed, N failed, N skipped".
+# injection kernel, ~20 min cold), then libpgenc's mutants (each must be
+# caught by tests/lib; ~4-15 min, too slow for the default lanes). Every
+# part runs even when one before it failed. This is what .ci/run and the
+# README run. The last line is the total: "N passed, N failed, N skipped".
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 log=$repo/build/check
@@ -22,10 +23,11 @@ part() {
 rc=0
 part check "$repo/scripts/check.sh" || rc=1
 part check-debug "$repo/scripts/check-debug.sh" || rc=1
+part lib-mutants "$repo/tests/lib/run.sh" --mutants || rc=1
 
 # The totals: each part's last count line.
 p=0 f=0 s=0
-for name in check check-debug; do
+for name in check check-debug lib-mutants; do
 	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' \
 		"$log/all.$name.log" | tail -n 1)
 	[[ -n $counts ]] || { f=$((f + 1)); continue; }
