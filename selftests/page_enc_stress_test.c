@@ -297,7 +297,7 @@ static void test_interleaved(uint64_t w)
 	struct kvm_vcpu *vcpus[NR_VCPUS];
 	static struct host_loop h;
 	struct pgenc_model m;
-	uint64_t id, i, gfn, n;
+	uint64_t id, i, gfn, n, first, last;
 	bool enc;
 	int64_t bad;
 
@@ -319,12 +319,9 @@ static void test_interleaved(uint64_t w)
 	for (id = 0; id < NR_VCPUS; id++)
 		for (i = 0; i < IL_ITERS; i++) {
 			il_call(w, id, i, &gfn, &n, &enc);
-			TEST_ASSERT(((gfn - IL_BASE) / w) % IL_PARTIES == id &&
-					    ((gfn + n - 1 - IL_BASE) / w) %
-							    IL_PARTIES ==
-						    id &&
-					    (gfn - IL_BASE) / w ==
-						    (gfn + n - 1 - IL_BASE) / w,
+			first = (gfn - IL_BASE) / w;
+			last = (gfn + n - 1 - IL_BASE) / w;
+			TEST_ASSERT(first == last && first % IL_PARTIES == id,
 				    "call %lu of vCPU %lu leaves its stripe", i,
 				    id);
 			pgenc_model_fill(&m, gfn, n, enc);
