@@ -1,7 +1,10 @@
 # pgenc: thin entry points; the logic lives in scripts/.
 #
 #   make            build kvm.ko and kvm-amd.ko for KVER (build/modules/),
-#                   libpgenc (build/lib/) and the pgenc CLI (build/bin/)
+#                   libpgenc (build/lib/) and the pgenc CLI (build/bin/);
+#                   -j works
+#   make lib        libpgenc alone (tools/lib/Makefile)
+#   make pgenc      the CLI (tools/pgenc/Makefile), libpgenc first
 #   make deps       apt-install what the build and the tests need
 #   make check-all  every test: check, check-debug, lib mutants (what CI runs)
 #   make check      the default lanes (~15 min); ends with "N passed, N failed, N skipped"
@@ -12,9 +15,11 @@
 #   make bench      benchmarks in the test VM (ratios against baselines)
 #
 # Variables (environment or command line): KVER, KDIR, KSRC (a kernel
-# source tree instead of Debian's linux-source tarball), KSRC_TARBALL.
+# source tree instead of Debian's linux-source tarball), KSRC_TARBALL,
+# BUILD (the build root, default build/), V=1 (show the commands).
 
-export KVER KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH
+BUILD ?= $(CURDIR)/build
+export KVER KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH BUILD
 
 .PHONY: all modules lib pgenc selftests deps check check-all check-debug unit harness style \
 	vm-test install demo bench clean
@@ -22,10 +27,11 @@ export KVER KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH
 all: modules lib pgenc
 
 lib:
-	tools/lib/build.sh
+	$(MAKE) -C tools/lib O=$(BUILD)
 
+# After lib: both would build libpgenc's objects otherwise.
 pgenc: lib
-	tools/pgenc/build.sh
+	$(MAKE) -C tools/pgenc O=$(BUILD)
 
 modules:
 	scripts/build-modules.sh

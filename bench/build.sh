@@ -4,7 +4,7 @@
 # Build the benchmark program, build/bench/bin/pgenc-bench: static, for the
 # test VM, with the KVM selftest library's flags and libkvm.a
 # (scripts/build-selftests.sh --print-flags) and a private static libpgenc
-# (tools/lib/build.sh --out build/bench/lib --static-only).
+# (make -C tools/lib O=build/bench static: build/bench/lib/libpgenc.a).
 #
 # Usage: bench/build.sh [--no-deps]
 #   --no-deps   do not (re)build libkvm.a and libpgenc; use what is there
@@ -32,8 +32,8 @@ mkdir -p "$out/obj" "$out/bin"
 if ((deps)); then
 	"$repo/scripts/build-selftests.sh" >"$out/build-selftests.log" 2>&1 ||
 		{ tail -20 "$out/build-selftests.log"; echo "bench/build.sh: scripts/build-selftests.sh failed" >&2; exit 1; }
-	"$repo/tools/lib/build.sh" --out "$out/lib" --static-only >"$out/build-lib.log" 2>&1 ||
-		{ tail -20 "$out/build-lib.log"; echo "bench/build.sh: tools/lib/build.sh failed" >&2; exit 1; }
+	make -C "$repo/tools/lib" O="$out" static >"$out/build-lib.log" 2>&1 ||
+		{ tail -20 "$out/build-lib.log"; echo "bench/build.sh: make -C tools/lib failed" >&2; exit 1; }
 fi
 
 flags=$("$repo/scripts/build-selftests.sh" --print-flags)

@@ -6,8 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/kver.sh"
 
-"$REPO/tools/lib/build.sh" >/dev/null
-"$REPO/tools/pgenc/build.sh" >/dev/null
+make -C "$REPO" -s BUILD="$BUILD" lib pgenc >/dev/null
 root=$BUILD/install-test
 rm -rf "$root"
 mkdir -p "$root/lib/modules/$KVER"
@@ -45,6 +44,6 @@ cc -std=c11 $flags "$root/vmm.c" -o "$root/vmm" -static $libs ||
 	{ echo "check-install: a program does not build against the installed libpgenc" >&2; exit 1; }
 "$root/vmm" >/dev/null || { echo "check-install: linked program fails" >&2; exit 1; }
 # The prefix is restored for the build tree.
-"$REPO/tools/lib/build.sh" >/dev/null
+make -C "$REPO/tools/lib" -s O="$BUILD" >/dev/null
 echo "check-install: pgenc, libpgenc (pkg-config), headers and man page under $root/usr"
 echo "check-install: kvm.ko and kvm-amd.ko ($want) in $root/lib/modules/$KVER/updates, indexed by depmod"

@@ -70,12 +70,14 @@ if ((!nobuild)); then
 			--no-install-recommends "${missing[@]}" || die "apt-get install ${missing[*]}"
 	fi
 	say "kvm.ko + kvm-amd.ko (scripts/build-modules.sh)"
+	# A fresh clone has no build/ yet.
+	mkdir -p "$build"
 	"$repo/scripts/build-modules.sh" >"$build/demo-modules.log" 2>&1 ||
 		{ tail -30 "$build/demo-modules.log"; die "building the modules (log: $build/demo-modules.log)"; }
 	tail -n1 "$build/demo-modules.log"
 	say "libpgenc and pgenc"
-	"$repo/tools/lib/build.sh" || die "building libpgenc"
-	"$repo/tools/pgenc/build.sh" || die "building pgenc"
+	make -C "$repo" -j"$(nproc)" --no-print-directory BUILD="$build" lib pgenc ||
+		die "building libpgenc and pgenc (make lib pgenc)"
 fi
 for f in "$build/modules/kvm.ko" "$build/modules/kvm-amd.ko" "$build/bin/pgenc"; do
 	[[ -f $f ]] || die "missing $f (run without --no-build)"

@@ -26,8 +26,8 @@ else
 	depmod -a -b "$root" "$KVER" 2>/dev/null || true
 fi
 
-# pgenc.pc for this prefix (build.sh writes it from --prefix).
-"$REPO/tools/lib/build.sh" --prefix "$prefix" >/dev/null
+# pgenc.pc for this prefix (tools/lib/Makefile writes it from PREFIX).
+make -C "$REPO/tools/lib" -s O="$BUILD" PREFIX="$prefix" >/dev/null
 install -D -m 0755 "$BUILD/bin/pgenc" "$dest/bin/pgenc"
 install -D -m 0644 "$REPO/tools/pgenc/pgenc.1" "$dest/share/man/man1/pgenc.1"
 install -d "$dest/lib/pkgconfig" "$dest/include/pgenc" "$dest/include/linux"

@@ -65,7 +65,7 @@ cli_summary() {
 	exit
 }
 
-# Build pgenc with tools/pgenc/build.sh (build/bin/pgenc); $PGENC set by
+# Build pgenc with make -C tools/pgenc (build/bin/pgenc); $PGENC set by
 # the caller wins (a binary to test as it is).
 cli_build() {
 	local log=$cli_out/build.log
@@ -73,11 +73,11 @@ cli_build() {
 		[[ -x $PGENC ]] || { notok "pgenc at \$PGENC=$PGENC"; cli_summary; }
 		return
 	fi
-	if bash "$cli_repo/tools/pgenc/build.sh" --out "${BUILD:-$cli_repo/build}" >"$log" 2>&1; then
-		ok "build pgenc (tools/pgenc/build.sh)"
+	if make -C "$cli_repo/tools/pgenc" O="${BUILD:-$cli_repo/build}" >"$log" 2>&1; then
+		ok "build pgenc (make -C tools/pgenc)"
 		PGENC=${BUILD:-$cli_repo/build}/bin/pgenc
 	else
-		notok "build pgenc (tools/pgenc/build.sh)" "$(tail -20 "$log")"
+		notok "build pgenc (make -C tools/pgenc)" "$(tail -20 "$log")"
 		cli_summary
 	fi
 }

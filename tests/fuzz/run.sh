@@ -47,8 +47,8 @@ if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' |
 fi
 
 lib=${PGENC_LIB_SRC:-$repo/tools/lib}
-if ! "$lib/build.sh" --cc "$cc" --static-only --out "$out/lib" \
-	--cflags "-g -O1 -fsanitize=fuzzer-no-link $san" >"$out/lib.log" 2>&1; then
+if ! make -C "$lib" O="$out" CC="$cc" EXTRA_CFLAGS="-g -O1 -fsanitize=fuzzer-no-link $san" \
+	static >"$out/lib.log" 2>&1; then
 	sed 's/^/#   /' "$out/lib.log" | head -40
 	result "not ok" "libpgenc builds for fuzzing"
 	summary

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # libpgenc unit tests. For each compiler: build the library with ASan and
-# UBSan (tools/lib/build.sh --static-only), build every tests/lib/test_*.c
+# UBSan (make -C tools/lib static), build every tests/lib/test_*.c
 # against it and run it (TAP). Then, once, check the packaging: the
 # default build (-Werror, shared and static), the exported symbols, the
 # public header alone in C and C++, pkg-config, and clang-format.
@@ -146,8 +146,7 @@ for cc in "${ccs[@]}"; do
 	dir=$out/$name
 	mkdir -p "$dir"
 	echo "# libpgenc with $cc, ASan + UBSan"
-	if ! "$lib/build.sh" --cc "$cc" --static-only --out "$dir/lib" \
-		--cflags "$san" >"$dir/lib.log" 2>&1; then
+	if ! make -C "$lib" O="$dir" CC="$cc" EXTRA_CFLAGS="$san" static >"$dir/lib.log" 2>&1; then
 		sed 's/^/#   /' "$dir/lib.log" | head -40
 		result "not ok" "libpgenc builds with $cc and sanitizers"
 		continue
@@ -185,11 +184,11 @@ if [[ $package -eq 1 ]]; then
 	mkdir -p "$pkg"
 	echo "# packaging"
 
-	if "$lib/build.sh" --out "$pkg/lib" >"$pkg/build.log" 2>&1; then
-		result ok "build.sh: shared and static library, -Werror (gcc)"
+	if make -C "$lib" O="$pkg" >"$pkg/build.log" 2>&1; then
+		result ok "make: shared and static library, -Werror (gcc)"
 	else
 		sed 's/^/#   /' "$pkg/build.log" | head -40
-		result "not ok" "build.sh: shared and static library, -Werror (gcc)"
+		result "not ok" "make: shared and static library, -Werror (gcc)"
 	fi
 
 	# The .so exports exactly the functions the header declares.

@@ -28,7 +28,7 @@ mkdir -p "$out/empty"
 
 . "$repo/tests/run_lib.sh"
 
-if "$lib/build.sh" --static-only --out "$out/lib" >"$out/build.log" 2>&1 &&
+if make -C "$lib" O="$out" static >"$out/build.log" 2>&1 &&
 	gcc -std=c11 -Wall -Wextra -Werror -O1 -g -static -I "$lib/include" \
 		-I "$repo/uapi" -o "$out/vm_test" "$here/vm_test.c" "$out/lib/libpgenc.a" \
 		-Wl,-Bstatic -lcrypto >>"$out/build.log" 2>&1; then

@@ -6,7 +6,7 @@
 #include "internal.h"
 
 #ifndef PGENC_VERSION_STRING
-#error "build with -DPGENC_VERSION_STRING=\"x.y.z\" (tools/lib/build.sh)"
+#error "build with -DPGENC_VERSION_STRING=\"x.y.z\" (tools/lib/Makefile)"
 #endif
 
 const char *pgenc_version(void)
