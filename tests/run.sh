@@ -33,18 +33,15 @@ done
 default_ccs
 [[ ${#ccs[@]} -gt 0 ]] || { echo "tests/run.sh: no C compiler (gcc or clang)" >&2; exit 2; }
 
-# shellcheck disable=SC2206 # $san is several flags
-cflags=(-std=c11 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer $san)
 san_env
 
-# Build one test: compiler, source, output binary, extra include dirs
-# (searched before kernel/, for --mutants).
+# Build one test (tests/Makefile): compiler, source, output binary, extra
+# include dirs (searched before kernel/, for --mutants).
 build() {
 	local cc=$1 src=$2 bin=$3
 	shift 3
-	mkdir -p "$(dirname "$bin")"
-	"$cc" "${cflags[@]}" "$@" -I "$REPO/tests" -I "$REPO/kernel" \
-		-I "$REPO/uapi" -o "$bin" "$src"
+	make -s -C "$REPO/tests" CC="$cc" O="$(dirname "$bin")" EXTRA_CFLAGS="$san $*" \
+		"$(basename "$src" .c)"
 }
 
 srcs=("$REPO"/tests/test_*.c)

@@ -62,9 +62,8 @@ for t in "${targets[@]}"; do
 		result "not ok" "fuzz_$t: no $src"
 		continue
 	fi
-	if "$cc" -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer $san \
-		-I "$lib/include" -I "$repo/uapi" -o "$out/fuzz_$t" \
-		"$src" "$out/lib/libpgenc.a" -lcrypto 2>"$out/fuzz_$t.build"; then
+	if make -s -C "$here" O="$out" CC="$cc" LIB="$lib" EXTRA_CFLAGS="$san" "fuzz_$t" \
+		2>"$out/fuzz_$t.build"; then
 		built+=("$t")
 	else
 		sed 's/^/#   /' "$out/fuzz_$t.build" | head -30

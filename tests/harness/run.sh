@@ -18,6 +18,8 @@
 #   deps      scripts/deps.sh: no apt call when all is there, the missing
 #             packages requested otherwise
 #   lanes     README.md and Documentation/testing.rst list check.sh's lanes
+#   clone     a fresh clone: `make demo` up to the test VM (stubbed), then
+#             make's incremental rebuilds of the CLI
 #
 # Usage: tests/harness/run.sh [GROUP...]    (default: all, in this order)
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
@@ -30,7 +32,7 @@ export LC_ALL=C
 # shellcheck source=tests/harness/lib.sh
 . "$here/lib.sh"
 
-groups=("${@:-verdict stage uapi install deps lanes}")
+groups=("${@:-verdict stage uapi install deps lanes clone}")
 # shellcheck disable=SC2068 # the default is one word list
 for g in ${groups[@]}; do
 	[[ -f $here/$g.sh ]] || { echo "harness: unknown group $g" >&2; exit 2; }

@@ -41,8 +41,6 @@ default_ccs
 [[ ${#ccs[@]} -gt 0 ]] || { echo "tests/lib/run.sh: no C compiler" >&2; exit 2; }
 
 san+=" -fno-omit-frame-pointer"
-cflags=(-std=c11 -Wall -Wextra -Werror -g -O1 $san
-	-I "$lib/include" -I "$repo/uapi" -I "$here")
 version=$(tr -d ' \n' <"$repo/VERSION")
 san_env
 
@@ -153,22 +151,8 @@ for cc in "${ccs[@]}"; do
 	fi
 	for src in "$here"/test_*.c; do
 		t=$(basename "$src" .c)
-		extra=()
-		case $t in
-		test_hypercall)
-			# The kernel's decoder, compiled alone (kernel types).
-			if ! "$cc" "${cflags[@]}" -I "$repo/kernel" -c \
-				-o "$dir/kref.o" "$here/kref.c" 2>"$dir/$t.build"; then
-				sed 's/^/#   /' "$dir/$t.build" | head -30
-				result "not ok" "$t ($name): kref.c does not build"
-				continue
-			fi
-			extra=("$dir/kref.o") ;;
-		test_ioctl | test_launch) extra=(-Wl,--wrap=ioctl) ;;
-		esac
-		if ! "$cc" "${cflags[@]}" -DEXPECTED_VERSION="\"$version\"" \
-			-o "$dir/$t" "$src" "${extra[@]}" "$dir/lib/libpgenc.a" \
-			-lcrypto 2>"$dir/$t.build"; then
+		if ! make -s -C "$here" O="$dir" CC="$cc" LIB="$lib" EXTRA_CFLAGS="$san" "$t" \
+			2>"$dir/$t.build"; then
 			sed 's/^/#   /' "$dir/$t.build" | head -30
 			result "not ok" "$t ($name): does not build"
 			continue

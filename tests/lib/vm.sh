@@ -29,9 +29,7 @@ mkdir -p "$out/empty"
 . "$repo/tests/run_lib.sh"
 
 if make -C "$lib" O="$out" static >"$out/build.log" 2>&1 &&
-	gcc -std=c11 -Wall -Wextra -Werror -O1 -g -static -I "$lib/include" \
-		-I "$repo/uapi" -o "$out/vm_test" "$here/vm_test.c" "$out/lib/libpgenc.a" \
-		-Wl,-Bstatic -lcrypto >>"$out/build.log" 2>&1; then
+	make -C "$here" O="$out" LIB="$lib" vm_test >>"$out/build.log" 2>&1; then
 	result ok "vm_test builds, static, against libpgenc.a"
 else
 	grep -v 'statically linked applications requires' "$out/build.log" | head -30 | sed 's/^/#   /'
