@@ -14,10 +14,12 @@ cl_=$(scratch clone)
 mk=(env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory)
 c=$cl_/repo
 idx=$cl_/index
-snap=$(cd "$REPO" && GIT_INDEX_FILE=$idx git read-tree HEAD && GIT_INDEX_FILE=$idx git add -A &&
-	git commit-tree -p HEAD -m "harness: the working tree" "$(GIT_INDEX_FILE=$idx git write-tree)") &&
-	git clone -q --shared --no-checkout "$REPO" "$c" && git -C "$c" checkout -q "$snap" ||
+if ! snap=$(cd "$REPO" && GIT_INDEX_FILE=$idx git read-tree HEAD &&
+	GIT_INDEX_FILE=$idx git add -A &&
+	git commit-tree -p HEAD -m "harness: the working tree" "$(GIT_INDEX_FILE=$idx git write-tree)") ||
+	! git clone -q --shared --no-checkout "$REPO" "$c" || ! git -C "$c" checkout -q "$snap"; then
 	notok "clone: a git clone of the working tree"
+fi
 
 if [[ -f $c/scripts/demo.sh ]]; then
 	# The demo's own stubs, each leaving a line to find in its output.
@@ -28,9 +30,11 @@ b=${BUILD:-$(cd "$(dirname "$0")/.." && pwd)/build}
 mkdir -p "$b/modules" && touch "$b/modules/kvm.ko" "$b/modules/kvm-amd.ko"
 echo "stub: build-modules.sh"
 EOF
+	# shellcheck disable=SC2016 # demo.sh's own text: "$repo/.../run.sh"
 	vm=$(grep -oE '"\$repo/[^"]*/run\.sh"' "$c/scripts/demo.sh" | head -n 1 | tr -d '"')
 	vm=${vm#\$repo/}
 	mkdir -p "$cl_/bin"
+	# shellcheck disable=SC2016 # the stub's own $0 and $*
 	printf '#!/bin/sh\necho "stub: $0 $*" >&2\nexit 1\n' |
 		tee "$cl_/bin/apt-get" "$cl_/bin/sudo" >"$c/$vm"
 	chmod +x "$c/scripts/deps.sh" "$c/scripts/build-modules.sh" "$c/$vm" "$cl_/bin"/*
