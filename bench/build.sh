@@ -4,7 +4,7 @@
 # Build the benchmark program, build/bench/bin/pgenc-bench: static, for the
 # test VM, with the KVM selftest library's flags and libkvm.a
 # (scripts/build-selftests.sh --print-flags) and a private static libpgenc
-# (make -C tools/lib O=build/bench static: build/bench/lib/libpgenc.a).
+# (make -C tools/lib O=build/bench static); bench/Makefile compiles it.
 #
 # Usage: bench/build.sh [--no-deps]
 #   --no-deps   do not (re)build libkvm.a and libpgenc; use what is there
@@ -57,6 +57,7 @@ done
 # -std=gnu11 after the library's gnu99, and -Wextra: the upstream
 # library's headers (build/ksrc) are not -Wextra clean, so they come in as
 # system headers; ours (selftests/lib, uapi, libpgenc) get every warning.
+# bench/Makefile adds -std=gnu11 -Wextra.
 cf=()
 for w in $cflags; do
 	case $w in
@@ -64,19 +65,7 @@ for w in $cflags; do
 	*) cf+=("$w") ;;
 	esac
 done
-cf+=(-std=gnu11 -Wextra -I "$repo/tools/lib/include")
-objs=()
-for src in "$here"/*.c; do
-	o=$out/obj/$(basename "$src" .c).o
-	objs+=("$o")
-	echo "  CC      bench/$(basename "$src")"
-	gcc "${cf[@]}" -c "$src" -o "$o"
-done
-echo "  LD      $out/bin/pgenc-bench"
-# Static glibc and libcrypto warn about getaddrinfo() and dlopen(), which
-# nothing here calls: keep the linker's output in the log.
-gcc "${objs[@]}" "$out/lib/libpgenc.a" "${link[@]}" -o "$out/bin/pgenc-bench" \
-	2>"$out/link.log" || { cat "$out/link.log" >&2; exit 1; }
+make -C "$here" --no-print-directory O="$build" BENCH_CFLAGS="${cf[*]}" BENCH_LDLIBS="${link[*]}"
 
 # Guest code must be self-contained: no call, no jump out of itself.
 bin=$out/bin/pgenc-bench
