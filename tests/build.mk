@@ -15,26 +15,18 @@
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
 O := $(abspath $(or $(O),$(TOP)/build/tests))
-EXTRA_CFLAGS ?=
-ifeq ($(origin CC),default)
-CC := gcc
-endif
-ifneq ($(V),1)
-Q := @
-endif
+include $(TOP)/tools/build.mk
 
 TEST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer
 
-.PHONY: all $(progs) FORCE
-.DELETE_ON_ERROR:
+.PHONY: all $(progs)
 
 all: $(progs)
 $(progs): %: $(O)/%
 
 # When $(key) changes, every program of $(O) is rebuilt.
 $(O)/flags: FORCE
-	@mkdir -p $(@D)
-	@echo '$(subst ','\'',$(key))' | cmp -s - $@ || echo '$(subst ','\'',$(key))' >$@
+	$(call record_flags,$(key))
 
 $(O)/%: $(here)/%.c $(O)/flags
 	$(Q)$(CC) $(CFLAGS) -MD -MP -MF $@.d -o $@ $< $(filter %.o %.a,$^) $(LDLIBS)

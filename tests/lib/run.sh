@@ -97,6 +97,7 @@ format.c|detect: JSON after whitespace missed|s/p\[i\] == .\\r.)/0)/'
 		rm -rf "$dir"
 		mkdir -p "$dir/tools"
 		cp -r "$repo/tools/lib" "$dir/tools/lib"
+		cp "$repo/tools/build.mk" "$dir/tools/build.mk"
 		cp "$repo/VERSION" "$dir/VERSION"
 		ln -s "$repo/uapi" "$dir/uapi"
 		sed -z "$expr" "$repo/tools/lib/$file" >"$dir/tools/lib/$file"
