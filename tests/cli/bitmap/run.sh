@@ -4,25 +4,30 @@
 # Host-side tests of "pgenc bitmap export|import|show|diff" (no VM: the
 # commands work on files, and on a stand-in control socket, fake_ctl.py).
 # Builds pgenc (tools/pgenc/build.sh), then checks each command on the
-# samples in samples/ against the goldens in tests/cli/golden/bitmap/,
+# samples in samples/ against the transcript tests/cli/bitmap.t,
 # format round trips, malformed inputs (exit 1, FILE:LINE:COLUMN), bad
 # arguments (exit 2, a message and a --help hint), the PNG's size and
 # pixels (decoded with libpng by pngpix.c), that --json output parses,
 # and that a 1 TiB guest (2^28 pages) stays small in both maps.
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
 #
-# Usage: tests/cli/bitmap/run.sh
+# Usage: tests/cli/bitmap/run.sh [--regenerate]
 # Environment: PGENC=path (test this binary, no build),
-# PGENC_GOLDEN_UPDATE=1 (rewrite the goldens), BUILD (default build/).
+# BUILD (default build/).
 # Needs: gcc, libpng-dev, python3.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/cli/cli_lib.sh
 . "$here/../cli_lib.sh"
+# shellcheck source=tests/cli/transcript.sh
+. "$here/../transcript.sh"
+t_args "$@"
+set -- "${t_rest[@]}"
 
 cli_init bitmap
 cli_build
+t_open_host bitmap
 S=$here/samples
 cp "$S"/* "$WORK/"
 
@@ -119,14 +124,12 @@ golden export-offset-ranges 0 pgenc bitmap export --from offset.json
 pg bitmap export --from mixed.ranges -f raw -o mixed.raw
 golden export-raw-hexdump-src 0 pgenc bitmap export --from mixed.raw -f ranges
 od -An -tx1 -v "$WORK/mixed.raw" >"$cli_out/mixed.raw.hex"
-if [[ ${PGENC_GOLDEN_UPDATE:-0} == 1 ]]; then
-	cp "$cli_out/mixed.raw.hex" "$cli_gold/mixed.raw.hex"
-fi
-if cmp -s "$cli_out/mixed.raw.hex" "$cli_gold/mixed.raw.hex"; then
+((t_regen)) && cp "$cli_out/mixed.raw.hex" "$here/mixed.raw.hex"
+if cmp -s "$cli_out/mixed.raw.hex" "$here/mixed.raw.hex"; then
 	ok "raw export of mixed.ranges is byte for byte the golden"
 else
-	notok "raw export differs from golden/mixed.raw.hex" \
-		"$(diff "$cli_gold/mixed.raw.hex" "$cli_out/mixed.raw.hex" | head)"
+	notok "raw export differs from bitmap/mixed.raw.hex" \
+		"$(diff "$here/mixed.raw.hex" "$cli_out/mixed.raw.hex" | head)"
 fi
 
 # Round trips: every format to every other and back gives the same file.
@@ -401,4 +404,5 @@ else
 	skip "pgenc.1 checks" "no groff (apt-get install groff-base)"
 fi
 
+t_close
 cli_summary

@@ -8,14 +8,14 @@
 #   - its libFuzzer target (tests/cli/fuzz_ctl_proto.c) for a bounded time
 #     when clang can link -fsanitize=fuzzer (else a SKIP);
 #   - bad arguments of run, ctl and dump: each exit code and message,
-#     against goldens (tests/cli/golden/vmm/; PGENC_GOLDEN_UPDATE=1);
+#     against goldens (tests/cli/vmm.t; --regenerate);
 #   - clients against sockets that are absent or not pgenc servers;
 #   - the dump's progress bar: on a pseudo-terminal (python3 pty) with -o
 #     after half a second, never with stderr a file, nor without -o.
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
 #
-# Usage: tests/cli/vmm/run.sh
-# Environment: PGENC=path (no build), BUILD, PGENC_GOLDEN_UPDATE=1,
+# Usage: tests/cli/vmm/run.sh [--regenerate]
+# Environment: PGENC=path (no build), BUILD,
 #   PGENC_FUZZ_SECONDS (default 10; 0 skips the fuzzer), CC (gcc),
 #   FUZZ_CC (clang).
 set -uo pipefail
@@ -23,9 +23,14 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../cli_lib.sh
 . "$here/../cli_lib.sh"
+# shellcheck source=tests/cli/transcript.sh
+. "$here/../transcript.sh"
+t_args "$@"
+set -- "${t_rest[@]}"
 
 cli_init vmm
 cli_build
+t_open_host vmm
 PGENC=$(realpath "$PGENC")
 pg=$cli_repo/tools/pgenc
 
@@ -281,4 +286,5 @@ else
 	skip "the dump's progress bar" "no python3"
 fi
 
+t_close
 cli_summary
