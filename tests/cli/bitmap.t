@@ -866,6 +866,17 @@ $ pgenc bitmap import mixed2.ranges --socket vm.sock
   installed: gfn 0x0-0x3ff, 1024 pages, 33 shared
 [exit 0]
 
+$ pgenc ctl vm.sock import mixed2.ranges
+  installed: gfn 0x0-0x3ff, 1024 pages, 33 shared
+[exit 0]
+
+$ pgenc ctl vm.sock export --start-gfn 0xfc --num-pages 16 -f json
+  {"version":1,"start_gfn":252,"num_pages":16,"ranges":[
+  {"first":252,"last":255,"state":"encrypted"},
+  {"first":256,"last":267,"state":"shared"}
+  ]}
+[exit 0]
+
 $ pgenc bitmap import offset.json --socket vm.sock
 ! pgenc bitmap import: vm.sock: the VM refused: outside tracked memory (Invalid argument)
 [exit 1]
@@ -875,7 +886,7 @@ $ pgenc bitmap import bad-state.ranges --socket vm.sock
 [exit 1]
 
 $ pgenc bitmap export --socket vm.sock --start-gfn 0x400
-! pgenc bitmap export: --start-gfn 0x400: the VM tracks gfns 0x0-0x3ff
+! pgenc bitmap export: vm.sock: --start-gfn 0x400: the VM tracks gfns 0x0-0x3ff
 [exit 1]
 
 $ pgenc bitmap export --socket vm.sock
@@ -883,5 +894,5 @@ $ pgenc bitmap export --socket vm.sock
 [exit 1]
 
 $ pgenc bitmap export --socket vm.sock
-! pgenc bitmap export: vm.sock: no valid response (not a pgenc control socket?)
+! pgenc bitmap export: vm.sock: no valid response (connection closed, or not a pgenc control socket)
 [exit 1]

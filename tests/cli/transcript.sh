@@ -14,7 +14,8 @@
 # (the Nth run of a command with its Nth case) and prints one TAP line.
 # t_close fails when the transcript holds cases no run matched. With
 # --regenerate (t_args) every case passes and t_close rewrites the
-# transcript from the runs, in run order, dropping the cases gone.
+# transcript from the runs, in run order, dropping the cases gone, when
+# no check failed (an exit status other than the one expected, say).
 #
 #   t_args "$@"               # --regenerate; sets t_rest to the others
 #   t_open FILE [SED-ARG...]  # SED-ARGs normalise a record (sed -e ...)
@@ -109,7 +110,10 @@ t_case() {
 t_close() {
 	local name gone
 	name=$(basename "$t_file")
-	if ((t_regen)); then
+	if ((t_regen && cli_fail)); then
+		notok "$name not rewritten: $cli_fail checks failed"
+		return
+	elif ((t_regen)); then
 		sed '$d' "$t_new" >"$t_file"
 		ok "$name rewritten ($(wc -l <"$t_keys") cases)"
 		return

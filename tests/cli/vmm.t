@@ -68,7 +68,7 @@ $ pgenc run --demo --frobnicate
 [exit 2]
 
 $ pgenc run --demo --mem
-! pgenc run: option --mem needs an argument
+! pgenc run: option '--mem' needs a value
 ! Try 'pgenc run --help'.
 [exit 2]
 
@@ -93,7 +93,7 @@ $ pgenc run --demo --mem 17G
 [exit 2]
 
 $ pgenc run --demo --mem 64Q
-! pgenc run: --mem 64Q: want a size of whole pages from 2M to 16G (e.g. 64M)
+! pgenc run: --mem 64Q: unknown suffix 'Q' (K, M or G)
 ! Try 'pgenc run --help'.
 [exit 2]
 
@@ -118,7 +118,7 @@ $ pgenc run --demo --entry 0x100000
 [exit 2]
 
 $ pgenc run --image x.bin --entry z
-! pgenc run: --entry z: not a number
+! pgenc run: --entry z: not a number (decimal or 0x hex)
 ! Try 'pgenc run --help'.
 [exit 2]
 
@@ -192,14 +192,9 @@ $ pgenc ctl --help
                             hypercall and DBG counters
     wait [--timeout SECONDS]
                             until no vCPU runs (default 30 s)
-    export [--format raw|ranges|json] [--start-gfn N]
-           [--num-pages N] [-o FILE]
-                            the page encryption bitmap (default
-                            json, all guest memory) to FILE or stdout
-    import FILE             install a bitmap file (raw, ranges or
-                            json, detected; - for stdin)
-    dump --gpa A --len N [-o FILE] [--chunk SIZE] [--json]
-                            read guest memory: `pgenc dump --help`
+    export [ARGS]           `pgenc bitmap export --socket SOCK ARGS`
+    import FILE [ARGS]      `pgenc bitmap import FILE --socket SOCK`
+    dump ARGS               `pgenc dump --socket SOCK ARGS`
     version                 the server's protocol and version
     send JSON               send one raw request, print the response
     quit                    stop the VMM
@@ -224,7 +219,7 @@ $ pgenc ctl @WORK@/sock reboot
 [exit 2]
 
 $ pgenc ctl @WORK@/sock stats --verbose
-! pgenc ctl: stats: unknown option '--verbose'
+! pgenc ctl: unknown option '--verbose'
 ! Try 'pgenc ctl --help'.
 [exit 2]
 
@@ -234,18 +229,18 @@ $ pgenc ctl @WORK@/sock stats now
 [exit 2]
 
 $ pgenc ctl @WORK@/sock export --format yaml
-! pgenc ctl: export: --format yaml: want raw, ranges or json
-! Try 'pgenc ctl --help'.
+! pgenc bitmap export: --format: unknown format 'yaml' (raw, ranges, json)
+! Try 'pgenc bitmap export --help'.
 [exit 2]
 
 $ pgenc ctl @WORK@/sock export --num-pages 0
-! pgenc ctl: export: --num-pages 0: want a number >= 1
-! Try 'pgenc ctl --help'.
+! pgenc bitmap export: --num-pages: '0' is not a number from 1 to 1099511627776
+! Try 'pgenc bitmap export --help'.
 [exit 2]
 
 $ pgenc ctl @WORK@/sock import
-! pgenc ctl: import: want one FILE (- for stdin)
-! Try 'pgenc ctl --help'.
+! pgenc bitmap import: missing FILE
+! Try 'pgenc bitmap import --help'.
 [exit 2]
 
 $ pgenc ctl @WORK@/sock wait --timeout 3601
@@ -264,22 +259,22 @@ $ pgenc ctl @WORK@/sock quit now
 [exit 2]
 
 $ pgenc ctl @WORK@/sock dump --gpa 0
-! pgenc ctl dump: --gpa and --len are required
+! pgenc dump: --gpa and --len are required
 ! Try 'pgenc dump --help'.
 [exit 2]
 
 $ pgenc ctl @WORK@/sock stats
-! pgenc ctl: cannot connect to @WORK@/sock: No such file or directory (is `pgenc run --ctl SOCK` running?)
+! pgenc ctl: @WORK@/sock: cannot connect: No such file or directory (is 'pgenc run --ctl @WORK@/sock' running?)
 [exit 1]
 
 $ pgenc ctl @WORK@/sock import @WORK@/nonexistent
-! pgenc ctl: import: @WORK@/nonexistent: No such file or directory
+! pgenc bitmap import: @WORK@/nonexistent: No such file or directory
 [exit 1]
 
 $ pgenc dump --help
   Usage: pgenc dump --socket SOCK --gpa A --len N [-o FILE]
                     [--chunk SIZE] [--json]
-         pgenc ctl SOCK dump --gpa A --len N [...]
+         pgenc ctl SOCK dump --gpa A --len N [...] (an alias)
 
   Read guest memory [A, A + N) from `pgenc run --ctl SOCK`. For an
   SEV guest the VMM uses KVM_SEV_DBG_DECRYPT: pages the guest
@@ -325,8 +320,28 @@ $ pgenc dump --socket @WORK@/sock --gpa 0 --len 0
 ! Try 'pgenc dump --help'.
 [exit 2]
 
+$ pgenc dump --socket @WORK@/sock --gpa 0 --len 1T
+! pgenc dump: --len 1T: unknown suffix 'T' (K, M or G)
+! Try 'pgenc dump --help'.
+[exit 2]
+
+$ pgenc dump --socket @WORK@/sock --gpa 0 --len 1.5K
+! pgenc dump: --len 1.5K: not a whole number
+! Try 'pgenc dump --help'.
+[exit 2]
+
+$ pgenc dump --socket @WORK@/sock --gpa 0 --len 4KB
+! pgenc dump: --len 4KB: unknown suffix 'KB' (K, M or G)
+! Try 'pgenc dump --help'.
+[exit 2]
+
+$ pgenc run --demo --mem 1.5G
+! pgenc run: --mem 1.5G: not a whole number
+! Try 'pgenc run --help'.
+[exit 2]
+
 $ pgenc dump --socket @WORK@/sock --gpa 0xzz --len 16
-! pgenc dump: --gpa 0xzz: not a number
+! pgenc dump: --gpa 0xzz: not a number (decimal or 0x hex)
 ! Try 'pgenc dump --help'.
 [exit 2]
 
@@ -346,7 +361,7 @@ $ pgenc dump --socket @WORK@/sock --gpa 0xffffffffffffff00 --len 0x200
 [exit 2]
 
 $ pgenc dump --socket @WORK@/sock --gpa 0 --len 16
-! pgenc dump: cannot connect to @WORK@/sock: No such file or directory (is `pgenc run --ctl SOCK` running?)
+! pgenc dump: @WORK@/sock: cannot connect: No such file or directory (is 'pgenc run --ctl @WORK@/sock' running?)
 [exit 1]
 
 $ pgenc ctl @WORK@/fake.sock stats
@@ -358,13 +373,21 @@ $ pgenc ctl @WORK@/fake.sock version
 [exit 1]
 
 $ pgenc ctl @WORK@/fake.sock stats
-! pgenc ctl: stats: the VM is on fire (errno 5)
+! pgenc ctl: @WORK@/fake.sock: the VM refused: the VM is on fire (Input/output error)
 [exit 1]
 
 $ pgenc ctl @WORK@/fake.sock quit
 ! pgenc ctl: @WORK@/fake.sock: no valid response (connection closed, or not a pgenc control socket)
 [exit 1]
 
+$ pgenc dump --socket @WORK@/fake.sock --gpa 010 --len 0x10
+! pgenc dump: @WORK@/fake.sock: the VM refused: asked for gpa 10 len 16 (Invalid argument)
+[exit 1]
+
+$ pgenc ctl @WORK@/fake.sock dump --gpa 0x10 --len 1K
+! pgenc dump: @WORK@/fake.sock: the VM refused: asked for gpa 16 len 1024 (Invalid argument)
+[exit 1]
+
 $ pgenc dump --socket @WORK@/fake.sock --gpa 0 --len 16 -o @WORK@/out.bin
-! pgenc dump: bad "data" in the response
+! pgenc dump: @WORK@/fake.sock: bad response: "data" is not base64
 [exit 1]

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Helpers shared by the probe and bitmap subcommands (cmdutil.h).
+ * Helpers shared by the subcommands (cmdutil.h).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -56,6 +56,45 @@ int pg_parse_u64(const char *s, uint64_t *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+const char *pg_parse_size(const char *s, uint64_t *out)
+{
+	static char why[96];
+	size_t digits = strspn(s, "0123456789");
+	unsigned int shift = 0;
+	const char *end;
+	char num[32];
+	uint64_t v;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		digits = 2 + strspn(s + 2, "0123456789abcdefABCDEF");
+	if (!*s)
+		return "empty";
+	if (!digits || digits >= sizeof(num))
+		return digits ? "too large" : "not a number";
+	memcpy(num, s, digits);
+	num[digits] = '\0';
+	if (pg_parse_u64(num, &v))
+		return s[1] == 'x' || s[1] == 'X' ? "not a number" :
+						    "too large";
+	end = s + digits;
+	if (*end == '.')
+		return "not a whole number";
+	if (*end) {
+		const char *u = strchr("KMG", toupper((unsigned char)*end));
+
+		if (!u || end[1]) {
+			snprintf(why, sizeof(why),
+				 "unknown suffix '%.16s' (K, M or G)", end);
+			return why;
+		}
+		shift = 10 * (unsigned int)(u - "KMG" + 1);
+	}
+	if (shift && v > UINT64_MAX >> shift)
+		return "too large";
+	*out = v << shift;
+	return NULL;
 }
 
 int pg_getopt_error(const char *cmd, int c, char **argv)

@@ -26,7 +26,7 @@
 
 #include <pgenc/pgenc.h>
 
-#include "commands.h"
+#include "cmdutil.h"
 #include "vmm.h"
 
 /* The demo guest, embedded by build.sh (guest/). */
@@ -165,75 +165,13 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int usage_err(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static int usage_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pgenc run: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'pgenc run --help'.\n", stderr);
-	return PGENC_EXIT_USAGE;
-}
-
-/* A number with an optional K/M/G suffix (powers of 1024). */
-static int parse_size(const char *s, uint64_t *out)
-{
-	unsigned int shift = 0;
-	char *end;
-	uint64_t v;
-
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -EINVAL;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		shift = 10;
-		end++;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		end++;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		end++;
-		break;
-	}
-	if (*end || (shift && v > UINT64_MAX >> shift))
-		return -EINVAL;
-	*out = v << shift;
-	return 0;
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return errno || *end ? -EINVAL : 0;
-}
-
 /* "FILE@GPA": splits at the last '@' when what follows is a number. */
 static int split_at(const char *arg, char **file, bool *at_set, uint64_t *gpa)
 {
 	const char *at = strrchr(arg, '@');
 
 	*at_set = false;
-	if (at && !parse_u64(at + 1, gpa)) {
+	if (at && !pg_parse_u64(at + 1, gpa)) {
 		*at_set = true;
 		*file = strndup(arg, (size_t)(at - arg));
 	} else if (at && at[1] && strchr("0123456789", at[1])) {
@@ -295,6 +233,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *why;
 	uint64_t v;
 	char *end;
 	int c;
@@ -307,27 +246,35 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	while ((c = getopt_long(argc, argv, "+:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case O_MEM:
-			if (parse_size(optarg, &o->mem) || o->mem < MIN_MEM ||
-			    o->mem > MAX_MEM || o->mem % PGENC_PAGE_SIZE)
-				return usage_err("--mem %s: want a size of whole pages from 2M to 16G (e.g. 64M)",
-						 optarg);
+			why = pg_parse_size(optarg, &o->mem);
+			if (why)
+				return pg_usage_error("run", "--mem %s: %s",
+						      optarg, why);
+			if (o->mem < MIN_MEM || o->mem > MAX_MEM ||
+			    o->mem % PGENC_PAGE_SIZE)
+				return pg_usage_error("run",
+						      "--mem %s: want a size of whole pages from 2M to 16G (e.g. 64M)",
+						      optarg);
 			break;
 		case O_IMAGE:
 			o->image = optarg;
 			break;
 		case O_ENTRY:
-			if (parse_u64(optarg, &o->entry))
-				return usage_err("--entry %s: not a number",
-						 optarg);
+			if (pg_parse_u64(optarg, &o->entry))
+				return pg_usage_error("run",
+						      "--entry %s: not a number (decimal or 0x hex)",
+						      optarg);
 			o->entry_set = true;
 			break;
 		case O_DEMO:
 			o->demo = true;
 			break;
 		case O_VCPUS:
-			if (parse_u64(optarg, &v) || !v || v > PGENC_MAX_VCPUS)
-				return usage_err("--vcpus %s: want 1..%d",
-						 optarg, PGENC_MAX_VCPUS);
+			if (pg_parse_u64(optarg, &v) || !v ||
+			    v > PGENC_MAX_VCPUS)
+				return pg_usage_error("run",
+						      "--vcpus %s: want 1..%d",
+						      optarg, PGENC_MAX_VCPUS);
 			o->vcpus = (unsigned int)v;
 			break;
 		case O_SEV:
@@ -341,8 +288,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			v = strtoull(optarg, &end, 16);
 			if (!*optarg || *optarg == '-' || errno || *end ||
 			    v > UINT32_MAX)
-				return usage_err("--policy %s: want a 32-bit hex number",
-						 optarg);
+				return pg_usage_error("run",
+						      "--policy %s: want a 32-bit hex number",
+						      optarg);
 			o->so.policy = (uint32_t)v;
 			break;
 		case O_SEV_DATA:
@@ -353,7 +301,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_TIK:
 			if (vmm_parse_tik(optarg, o->so.tik))
-				return usage_err("--tik: want 32 hex digits");
+				return pg_usage_error("run",
+						      "--tik: want 32 hex digits");
 			o->so.have_tik = true;
 			break;
 		case O_TIK_FILE:
@@ -368,40 +317,46 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'h':
 			usage(stdout);
 			return -1;
-		case ':':
-			return usage_err("option %s needs an argument",
-					 argv[optind - 1]);
 		default:
-			return usage_err("unknown option '%s'",
-					 argv[optind - 1]);
+			return pg_getopt_error("run", c, argv);
 		}
 	}
 	if (optind < argc)
-		return usage_err("unexpected argument '%s'", argv[optind]);
+		return pg_usage_error("run", "unexpected argument '%s'",
+				      argv[optind]);
 	if (o->demo == !!o->image)
-		return usage_err("give exactly one of --demo and --image FILE");
+		return pg_usage_error("run",
+				      "give exactly one of --demo and --image FILE");
 	if (o->demo && o->mem < PGENC_DEMO_MIN_MEM)
-		return usage_err("--demo needs --mem 32M or more");
+		return pg_usage_error("run", "--demo needs --mem 32M or more");
 	if (o->entry_set && !o->image)
-		return usage_err("--entry goes with --image");
+		return pg_usage_error("run", "--entry goes with --image");
 	if (!o->sev && (o->so.device || o->so.policy || o->sev_data ||
 			o->so.verify || o->so.have_tik || o->so.tik_file))
-		return usage_err("--sev-device, --policy, --sev-data, --verify, --tik and --tik-file need --sev");
+		return pg_usage_error("run",
+				      "--sev-device, --policy, --sev-data, --verify, --tik and --tik-file need --sev");
 	if (o->so.have_tik && o->so.tik_file)
-		return usage_err("give --tik or --tik-file, not both");
+		return pg_usage_error("run",
+				      "give --tik or --tik-file, not both");
 	if ((o->so.have_tik || o->so.tik_file) && !o->so.verify)
-		return usage_err("--tik and --tik-file go with --verify");
+		return pg_usage_error("run",
+				      "--tik and --tik-file go with --verify");
 	if (o->so.verify && !o->so.have_tik && !o->so.tik_file)
-		return usage_err("--verify needs the TIK: --tik HEX or --tik-file PATH");
+		return pg_usage_error("run",
+				      "--verify needs the TIK: --tik HEX or --tik-file PATH");
 	if (o->demo && o->sev_data)
-		return usage_err("--demo brings its own measured data; drop --sev-data");
+		return pg_usage_error("run",
+				      "--demo brings its own measured data; drop --sev-data");
 	if (o->ctl && !*o->ctl)
-		return usage_err("--ctl: empty path");
+		return pg_usage_error("run", "--ctl: empty path");
 	if (o->image && check_at(o->image))
-		return usage_err("--image %s: want FILE or FILE@GPA", o->image);
+		return pg_usage_error("run",
+				      "--image %s: want FILE or FILE@GPA",
+				      o->image);
 	if (o->sev_data && check_at(o->sev_data))
-		return usage_err("--sev-data %s: want FILE or FILE@GPA",
-				 o->sev_data);
+		return pg_usage_error("run",
+				      "--sev-data %s: want FILE or FILE@GPA",
+				      o->sev_data);
 	return 0;
 }
 
@@ -737,7 +692,7 @@ static int load_guest(struct vmm *vm, const struct run_opts *o)
 	}
 
 	if (split_at(o->image, &file, &at_set, &gpa))
-		return usage_err("--image %s: bad GPA", o->image);
+		return pg_usage_error("run", "--image %s: bad GPA", o->image);
 	r = vmm_load_file(file, &data, &len);
 	if (r) {
 		vmm_err("--image %s: %s", file, strerror(-r));
@@ -765,7 +720,8 @@ static int load_guest(struct vmm *vm, const struct run_opts *o)
 	if (!o->sev_data)
 		return PGENC_EXIT_OK;
 	if (split_at(o->sev_data, &file, &at_set, &gpa))
-		return usage_err("--sev-data %s: bad GPA", o->sev_data);
+		return pg_usage_error("run", "--sev-data %s: bad GPA",
+				      o->sev_data);
 	if (!at_set)
 		gpa = PGENC_DEMO_SECRET_GPA;
 	r = vmm_load_file(file, &data, &len);

@@ -340,6 +340,11 @@ if fake "$WORK/mixed.ranges"; then
 	golden sock-export-part 0 pgenc bitmap export --socket vm.sock --start-gfn 0xfc --num-pages 16 -f json
 	json sock-export-part
 	golden sock-import 0 pgenc bitmap import mixed2.ranges --socket vm.sock
+	# pgenc ctl SOCK export|import: aliases, the same code and output.
+	golden sock-import-alias 0 pgenc ctl vm.sock import mixed2.ranges
+	golden sock-export-alias 0 pgenc ctl vm.sock export --start-gfn 0xfc --num-pages 16 -f json
+	check "ctl SOCK export: the same bytes as bitmap export --socket" \
+		cmp -s <(pg bitmap export --socket vm.sock) <(pg ctl vm.sock export)
 	pg bitmap export --socket vm.sock -f raw -o after.raw
 	check "socket: export after import gives the imported bitmap" \
 		pg bitmap diff -q after.raw mixed2.ranges

@@ -126,6 +126,10 @@ golden dump-none 2 pgenc dump
 golden dump-nosock 2 pgenc dump --gpa 0 --len 16
 golden dump-nolen 2 pgenc dump --socket "$WORK/sock" --gpa 0
 golden dump-len0 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 0
+golden dump-len-suffix 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 1T
+golden dump-len-fraction 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 1.5K
+golden dump-len-junk 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 4KB
+golden run-mem-fraction 2 pgenc run --demo --mem 1.5G
 golden dump-gpa-junk 2 pgenc dump --socket "$WORK/sock" --gpa 0xzz --len 16
 golden dump-chunk 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --chunk 100
 golden dump-chunk-big 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --chunk 32M
@@ -137,13 +141,18 @@ golden dump-absent 1 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16
 fake() {
 	rm -f "$WORK/fake.sock"
 	python3 - "$WORK/fake.sock" "$1" <<-'EOF' &
-		import socket, sys
+		import json, socket, sys
 		s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 		s.bind(sys.argv[1])
 		s.listen(1)
 		s.settimeout(20)
 		c, _ = s.accept()
-		c.makefile("rb").readline()
+		req = c.makefile("rb").readline()
+		if sys.argv[2] == "echo":
+		    req = json.loads(req)
+		    c.sendall(b'{"ok":false,"error":"asked for gpa %d len %d","errno":22}\n'
+		              % (req["gpa"], req["len"]))
+		    sys.exit(0)
 		reply = {
 		    "garbage": b"this is not json\n",
 		    "close": b"",
@@ -172,6 +181,13 @@ if command -v python3 >/dev/null; then
 	wait $fake_pid
 	fake nook
 	golden fake-nook 1 pgenc ctl "$WORK/fake.sock" quit
+	wait $fake_pid
+	# Numbers are decimal or 0x hex: a leading 0 is not octal.
+	fake echo
+	golden fake-gpa-decimal 1 pgenc dump --socket "$WORK/fake.sock" --gpa 010 --len 0x10
+	wait $fake_pid
+	fake echo
+	golden fake-ctl-dump-alias 1 pgenc ctl "$WORK/fake.sock" dump --gpa 0x10 --len 1K
 	wait $fake_pid
 	fake baddata
 	golden fake-baddata 1 pgenc dump --socket "$WORK/fake.sock" --gpa 0 --len 16 -o "$WORK/out.bin"

@@ -67,7 +67,7 @@ c sev_stats pgenc ctl "$S" stats
 c sev_stats_json pgenc ctl "$S" stats --json
 c sev_version pgenc ctl "$S" version
 c sev_export_ranges pgenc ctl "$S" export --format ranges
-c sev_export_json pgenc ctl "$S" export -o "$O/bitmap.json"
+c sev_export_json pgenc ctl "$S" export --format json -o "$O/bitmap.json"
 c sev_export_raw pgenc ctl "$S" export --format raw -o "$O/bitmap.raw"
 c sev_export_part pgenc ctl "$S" export --format ranges --start-gfn 0x200 --num-pages 0x10
 c sev_export_past pgenc ctl "$S" export --start-gfn 0x4000
