@@ -69,31 +69,27 @@ $ pgenc ctl /tmp/pgenc.sock export --format ranges
   0x1001-0x1001 encrypted
   0x1002-0x1002 shared
   0x1003-0x3fff encrypted
-! exported 16384 pages from gfn 0x0 (272 shared) as ranges, 294 bytes
 [exit 0]
 
-$ pgenc ctl /tmp/pgenc.sock export -o /tmp/out/bitmap.json
-  exported 16384 pages from gfn 0x0 (272 shared) as json, 658 bytes to /tmp/out/bitmap.json
+$ pgenc ctl /tmp/pgenc.sock export --format json -o /tmp/out/bitmap.json
 [exit 0]
 
 $ pgenc ctl /tmp/pgenc.sock export --format raw -o /tmp/out/bitmap.raw
-  exported 16384 pages from gfn 0x0 (272 shared) as raw, 2080 bytes to /tmp/out/bitmap.raw
 [exit 0]
 
 $ pgenc ctl /tmp/pgenc.sock export --format ranges --start-gfn 0x200 --num-pages 0x10
   0x200-0x201 encrypted
   0x202-0x203 shared
   0x204-0x20f encrypted
-! exported 16 pages from gfn 0x200 (2 shared) as ranges, 63 bytes
 [exit 0]
 
 $ pgenc ctl /tmp/pgenc.sock export --start-gfn 0x4000
-! pgenc ctl: export: start_gfn 16384 is past the guest's 16384 pages: give num_pages (errno 34)
+! pgenc bitmap export: /tmp/pgenc.sock: --start-gfn 0x4000: the VM tracks gfns 0x0-0x3fff
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock export --format yaml
-! pgenc ctl: export: --format yaml: want raw, ranges or json
-! Try 'pgenc ctl --help'.
+! pgenc bitmap export: --format: unknown format 'yaml' (raw, ranges, json)
+! Try 'pgenc bitmap export --help'.
 [exit 2]
 
 $ pgenc dump --socket /tmp/pgenc.sock --gpa 0x200000 --len 0x2000 -o /tmp/out/secret.bin
@@ -156,7 +152,7 @@ $ pgenc dump --socket /tmp/pgenc.sock --gpa 0x408fc0 --len 0x80 --chunk 4K
 [exit 0]
 
 $ pgenc dump --socket /tmp/pgenc.sock --gpa 0x3fff000 --len 0x2000
-! pgenc dump: at gpa 0x3fff000: [0x3fff000, +8192) is not inside guest memory [0, 0x4000000) (errno 34)
+! pgenc dump: /tmp/pgenc.sock: at gpa 0x3fff000: the VM refused: [0x3fff000, +8192) is not inside guest memory [0, 0x4000000) (Numerical result out of range)
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock send {"cmd":"dump","gpa":0,"len":16777217}
@@ -164,7 +160,7 @@ $ pgenc ctl /tmp/pgenc.sock send {"cmd":"dump","gpa":0,"len":16777217}
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock import /tmp/out/changed.ranges
-  imported ranges bitmap: 16384 pages from gfn 0x0 (276 shared)
+  installed: gfn 0x0-0x3fff, 16384 pages, 276 shared
 [exit 0]
 
 $ pgenc ctl /tmp/pgenc.sock stats
@@ -181,15 +177,15 @@ $ pgenc ctl /tmp/pgenc.sock stats
 [exit 0]
 
 $ pgenc ctl /tmp/pgenc.sock import /tmp/out/gap.ranges
-! pgenc ctl: import: ranges bitmap: line 2 column 1: gap: 0x4-0x4 is not covered (errno 74)
+! pgenc bitmap import: /tmp/out/gap.ranges:2:1: gap: 0x4-0x4 is not covered (ranges format)
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock import /tmp/out/toobig.ranges
-! pgenc ctl: import: ranges bitmap: line 1 column 8: the ranges cover more than 16384 pages (errno 74)
+! pgenc bitmap import: /tmp/pgenc.sock: the VM refused: ranges bitmap: line 1 column 8: the ranges cover more than 16384 pages (Bad message)
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock import /tmp/out/bitmap.raw
-  imported raw bitmap: 16384 pages from gfn 0x0 (272 shared)
+  installed: gfn 0x0-0x3fff, 16384 pages, 272 shared
 [exit 0]
 
 $ pgenc bitmap import /tmp/out/badstate.ranges --socket /tmp/pgenc.sock
@@ -218,7 +214,6 @@ $ pgenc ctl /tmp/pgenc.sock export --format ranges
   0x1001-0x1001 encrypted
   0x1002-0x1002 shared
   0x1003-0x3fff encrypted
-! exported 16384 pages from gfn 0x0 (272 shared) as ranges, 294 bytes
 [exit 0]
 
 $ pgenc ctl /tmp/pgenc.sock send {"cmd":"reboot","id":7}
@@ -303,19 +298,19 @@ $ pgenc ctl /tmp/pgenc.sock reboot
 [exit 2]
 
 $ pgenc ctl /tmp/missing.sock stats
-! pgenc ctl: cannot connect to /tmp/missing.sock: No such file or directory (is `pgenc run --ctl SOCK` running?)
+! pgenc ctl: /tmp/missing.sock: cannot connect: No such file or directory (is 'pgenc run --ctl /tmp/missing.sock' running?)
 [exit 1]
 
 $ pgenc dump --socket /tmp/missing.sock --gpa 0 --len 16
-! pgenc dump: cannot connect to /tmp/missing.sock: No such file or directory (is `pgenc run --ctl SOCK` running?)
+! pgenc dump: /tmp/missing.sock: cannot connect: No such file or directory (is 'pgenc run --ctl /tmp/missing.sock' running?)
 [exit 1]
 
 $ pgenc dump --socket /tmp/pgenc.sock --gpa 0x4000000 --len 1
-! pgenc dump: at gpa 0x4000000: [0x4000000, +1) is not inside guest memory [0, 0x4000000) (errno 34)
+! pgenc dump: /tmp/pgenc.sock: at gpa 0x4000000: the VM refused: [0x4000000, +1) is not inside guest memory [0, 0x4000000) (Numerical result out of range)
 [exit 1]
 
 $ pgenc dump --socket /tmp/pgenc.sock --gpa 0x3ffffff --len 2
-! pgenc dump: at gpa 0x3ffffff: [0x3ffffff, +2) is not inside guest memory [0, 0x4000000) (errno 34)
+! pgenc dump: /tmp/pgenc.sock: at gpa 0x3ffffff: the VM refused: [0x3ffffff, +2) is not inside guest memory [0, 0x4000000) (Numerical result out of range)
 [exit 1]
 
 $ pgenc dump --socket /tmp/pgenc.sock --gpa 0x200000 --len 0
@@ -329,7 +324,7 @@ $ pgenc dump --socket /tmp/pgenc.sock --gpa 0x200000 --len 0x2000 --chunk 0x1800
 [exit 2]
 
 $ pgenc ctl /tmp/pgenc.sock dump --gpa 0x200000 --len 0
-! pgenc ctl dump: --len 0: want a size >= 1
+! pgenc dump: --len 0: want a size >= 1
 ! Try 'pgenc dump --help'.
 [exit 2]
 
@@ -351,7 +346,7 @@ $ pgenc ctl /tmp/pgenc.sock quit
 [exit 0]
 
 $ pgenc ctl /tmp/pgenc.sock stats
-! pgenc ctl: cannot connect to /tmp/pgenc.sock: No such file or directory (is `pgenc run --ctl SOCK` running?)
+! pgenc ctl: /tmp/pgenc.sock: cannot connect: No such file or directory (is 'pgenc run --ctl /tmp/pgenc.sock' running?)
 [exit 1]
 
 $ pgenc run --demo --sev --policy 1 --ctl /tmp/pgenc.sock
@@ -386,11 +381,11 @@ $ pgenc ctl /tmp/pgenc.sock wait
 [exit 0]
 
 $ pgenc dump --socket /tmp/pgenc.sock --gpa 0x200000 --len 0x1000 -o /tmp/out/nodbg_private.bin
-! pgenc dump: at gpa 0x200000: KVM_SEV_DBG_DECRYPT: Input/output error (firmware: POLICY_FAILURE: the guest policy does not allow the command) (errno 5)
+! pgenc dump: /tmp/pgenc.sock: at gpa 0x200000: the VM refused: KVM_SEV_DBG_DECRYPT: Input/output error (firmware: POLICY_FAILURE: the guest policy does not allow the command) (Input/output error)
 [exit 1]
 
 $ pgenc dump --socket /tmp/pgenc.sock --gpa 0x202000 --len 0x2000 -o /tmp/out/nodbg_shared.bin
-! pgenc dump: at gpa 0x202000: KVM_SEV_DBG_DECRYPT: Input/output error (firmware: POLICY_FAILURE: the guest policy does not allow the command) (errno 5)
+! pgenc dump: /tmp/pgenc.sock: at gpa 0x202000: the VM refused: KVM_SEV_DBG_DECRYPT: Input/output error (firmware: POLICY_FAILURE: the guest policy does not allow the command) (Input/output error)
 [exit 1]
 
 $ pgenc run --demo --sev --ctl /tmp/pgenc.sock
@@ -570,7 +565,6 @@ $ pgenc ctl /tmp/pgenc.sock export --format ranges
   0x1001-0x1001 encrypted
   0x1002-0x1002 shared
   0x1003-0x2fff encrypted
-! exported 12288 pages from gfn 0x0 (273 shared) as ranges, 339 bytes
 [exit 0]
 
 $ pgenc dump --socket /tmp/pgenc.sock --gpa 0x300000 --len 0x2000 -o /tmp/out/percpu.bin
@@ -693,7 +687,7 @@ $ pgenc run --image /spin.bin --mem 4M --vcpus 2 --ctl /tmp/pgenc.sock
 [exit 0]
 
 $ pgenc ctl /tmp/pgenc.sock wait --timeout 1
-! pgenc ctl: wait: the guest still runs after 1000 ms (errno 110)
+! pgenc ctl: /tmp/pgenc.sock: the VM refused: the guest still runs after 1000 ms (Connection timed out)
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock stats

@@ -381,13 +381,13 @@ $ pgenc ctl @WORK@/fake.sock quit
 [exit 1]
 
 $ pgenc dump --socket @WORK@/fake.sock --gpa 010 --len 0x10
-! pgenc dump: @WORK@/fake.sock: the VM refused: asked for gpa 10 len 16 (Invalid argument)
+! pgenc dump: @WORK@/fake.sock: at gpa 0xa: the VM refused: asked for gpa 10 len 16 (Invalid argument)
 [exit 1]
 
 $ pgenc ctl @WORK@/fake.sock dump --gpa 0x10 --len 1K
-! pgenc dump: @WORK@/fake.sock: the VM refused: asked for gpa 16 len 1024 (Invalid argument)
+! pgenc dump: @WORK@/fake.sock: at gpa 0x10: the VM refused: asked for gpa 16 len 1024 (Invalid argument)
 [exit 1]
 
 $ pgenc dump --socket @WORK@/fake.sock --gpa 0 --len 16 -o @WORK@/out.bin
-! pgenc dump: @WORK@/fake.sock: bad response: "data" is not base64
+! pgenc dump: @WORK@/fake.sock: at gpa 0x0: bad response: "data" is not base64
 [exit 1]

@@ -57,7 +57,8 @@ static int conn_error(struct ctl_conn *c, const char *fmt, ...)
 	va_end(ap);
 	if (c->bar)
 		fputc('\n', stderr);
-	pg_error(c->cmd, "%s: %s", c->sock, msg);
+	pg_error(c->cmd, "%s: %s%s%s", c->sock, c->where, *c->where ? ": " : "",
+		 msg);
 	return PGENC_EXIT_FAILED;
 }
 

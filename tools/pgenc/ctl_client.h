@@ -22,6 +22,7 @@ struct ctl_conn {
 	int fd; /* -1 until the first request: usage errors come first */
 	struct ctl_reader rd;
 	bool bar; /* a progress bar is on stderr: end its line first */
+	char where[48]; /* "at gpa 0x...": said after SOCK, when not "" */
 };
 
 void ctl_conn_init(struct ctl_conn *c, const char *cmd, const char *sock);

@@ -313,6 +313,8 @@ int cmd_dump(int argc, char **argv)
 		ctl_w_u64(&w, "gpa", gpa + done);
 		ctl_w_u64(&w, "len", n);
 		c.bar = tty;
+		snprintf(c.where, sizeof(c.where), "at gpa 0x%" PRIx64,
+			 gpa + done);
 		if (ctl_conn_request(&c, &w, &m, NULL))
 			goto done;
 		e = ctl_conn_data(&c, &m, &buf, &got);
