@@ -4,7 +4,7 @@
 # Build the pgenc CLI into build/bin/pgenc: one static binary (it runs in
 # the busybox test VM as well as on a host), linking build/lib/libpgenc.a
 # (built first when missing or older than its sources) and libcrypto,
-# libpng and zlib statically.
+# libjansson, libpng and zlib statically.
 #
 #   - the demo guest (guest/*.c, guest/*.S) is compiled freestanding,
 #     flattened with objcopy and embedded with .incbin: no blob is
@@ -18,8 +18,9 @@
 #                   DIR/bin/pgenc, objects to DIR/pgenc/
 #   --cflags FLAGS  added when compiling the CLI (repeatable)
 # Environment: CC (default gcc), OBJCOPY (default objcopy).
-# Needs: gcc, binutils, and the static libraries of OpenSSL, libpng and
-# zlib (Debian: libssl-dev libpng-dev zlib1g-dev).
+# Needs: gcc, binutils, and the static libraries of OpenSSL, jansson,
+# libpng and zlib (Debian: libssl-dev libjansson-dev libpng-dev
+# zlib1g-dev).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -61,10 +62,10 @@ if ((stale)); then
 fi
 
 # --- static libraries ----------------------------------------------------
-for a in libcrypto.a libpng16.a libz.a; do
+for a in libcrypto.a libjansson.a libpng16.a libz.a; do
 	found=$("$cc" -print-file-name="$a")
 	[[ $found == /* && -f $found ]] ||
-		die "no static $a: apt-get install libssl-dev libpng-dev zlib1g-dev"
+		die "no static $a: apt-get install libssl-dev libjansson-dev libpng-dev zlib1g-dev"
 done
 
 # --- the demo guest ------------------------------------------------------
@@ -133,7 +134,7 @@ objs+=("$obj/demo_blob.o")
 # Static glibc warns about NSS functions (getpwnam, ...) libcrypto can
 # call; they are never reached here.
 "$cc" -static -pthread -o "$out/bin/pgenc.tmp" "${objs[@]}" "$lib/libpgenc.a" \
-	-Wl,-Bstatic -lpng16 -lz -lcrypto -lm 2> >(grep -v 'statically linked applications requires' |
+	-Wl,-Bstatic -ljansson -lpng16 -lz -lcrypto -lm 2> >(grep -v 'statically linked applications requires' |
 		grep -v 'in function' >&2)
 mv "$out/bin/pgenc.tmp" "$out/bin/pgenc"
 echo "pgenc $version: $out/bin/pgenc (static; ${#srcs[@]} sources)"

@@ -146,12 +146,14 @@ const char *pg_fmt_pages(uint64_t npages, char *buf, size_t size)
 	return buf;
 }
 
-/* The length of the valid UTF-8 sequence at p, or 0. */
-static size_t utf8_seq(const unsigned char *p)
+size_t pg_utf8_len(const char *str, size_t avail)
 {
+	const unsigned char *p = (const unsigned char *)str;
 	size_t n, i;
 	uint32_t cp;
 
+	if (!avail)
+		return 0;
 	if (p[0] < 0x80)
 		return 1;
 	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
@@ -166,6 +168,8 @@ static size_t utf8_seq(const unsigned char *p)
 	} else {
 		return 0;
 	}
+	if (avail < n)
+		return 0;
 	for (i = 1; i < n; i++) {
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
@@ -181,6 +185,7 @@ static size_t utf8_seq(const unsigned char *p)
 void pg_json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + strlen(s);
 	size_t n;
 
 	fputc('"', f);
@@ -206,7 +211,7 @@ void pg_json_str(FILE *f, const char *s)
 				fprintf(f, "\\u%04x", *p);
 				break;
 			}
-			n = utf8_seq(p);
+			n = pg_utf8_len((const char *)p, (size_t)(end - p));
 			if (!n) {
 				/* Not UTF-8 (a file name can be anything). */
 				fputs("\\ufffd", f);

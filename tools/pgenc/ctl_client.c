@@ -85,7 +85,12 @@ int ctl_conn_request(struct ctl_conn *c, struct ctl_writer *w,
 	const char *msg;
 	int r, e;
 
-	r = ctl_w_finish(w) ? -ENOMEM : 0;
+	r = ctl_w_finish(w);
+	if (r == -ERANGE) {
+		ctl_w_free(w);
+		return conn_error(c,
+				  "a number past 2^63-1 cannot be sent (the protocol's integers are signed 64-bit)");
+	}
 	if (!r && ctl_conn_open(c)) {
 		ctl_w_free(w);
 		return PGENC_EXIT_FAILED;

@@ -37,7 +37,7 @@ pg=$cli_repo/tools/pgenc
 # --- the protocol library -------------------------------------------------
 san=("-fsanitize=address,undefined" -fno-sanitize-recover=all)
 if ${CC:-gcc} -std=c11 -Wall -Wextra -Werror -g -O1 "${san[@]}" -I "$pg" \
-	-o "$cli_out/test_ctl_proto" "$here/test_ctl_proto.c" "$pg/ctl_proto.c" \
+	-o "$cli_out/test_ctl_proto" "$here/test_ctl_proto.c" "$pg/ctl_proto.c" "$pg/cmdutil.c" -ljansson -lcrypto \
 	>"$cli_out/test_ctl_proto.log" 2>&1; then
 	if "$cli_out/test_ctl_proto" >"$cli_out/test_ctl_proto.tap" 2>&1; then
 		ok "ctl_proto unit tests under ASan/UBSan ($(grep -c '^ok' "$cli_out/test_ctl_proto.tap") checks)"
@@ -60,7 +60,7 @@ elif ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' |
 	skip "fuzz_ctl_proto" "$fcc cannot link -fsanitize=fuzzer (clang, libclang-rt-14-dev)"
 elif ! "$fcc" -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer "${san[@]}" \
 	-I "$pg" -o "$fz/fuzz_ctl_proto" "$cli_repo/tests/cli/fuzz_ctl_proto.c" \
-	"$pg/ctl_proto.c" >"$fz/build.log" 2>&1; then
+	"$pg/ctl_proto.c" "$pg/cmdutil.c" -ljansson -lcrypto >"$fz/build.log" 2>&1; then
 	notok "fuzz_ctl_proto builds" "$(head -30 "$fz/build.log")"
 else
 	# Seeds: every request the VM scenario sends, and a response.
