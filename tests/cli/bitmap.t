@@ -77,7 +77,7 @@ $ pgenc help bitmap show
 [exit 0]
 
 $ pgenc help bitmap show extra
-! pgenc help: unexpected argument 'extra'
+! pgenc: help: unexpected argument 'extra'
 ! Try 'pgenc --help'.
 [exit 2]
 

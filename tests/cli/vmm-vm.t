@@ -225,11 +225,11 @@ $ pgenc ctl /tmp/pgenc.sock send {"id":"x"}
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock send {"cmd":"stats",}
-  {"ok":false,"error":"bad request: column 16: a key (string) expected","errno":74}
+  {"ok":false,"error":"bad request: column 16: string or '}' expected near '}'","errno":74}
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock send {"cmd":"stats","x":{}}
-  {"ok":false,"error":"bad request: column 20: nested objects are not supported","errno":74}
+  {"ok":false,"error":"bad request: \"x\": nested objects are not supported","errno":74}
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock send {"cmd":"stats","verbose":true}
@@ -237,7 +237,7 @@ $ pgenc ctl /tmp/pgenc.sock send {"cmd":"stats","verbose":true}
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock send {"cmd":"stats","cmd":"quit"}
-  {"ok":false,"error":"bad request: column 16: duplicate key \"cmd\"","errno":74}
+  {"ok":false,"error":"bad request: column 20: duplicate object key near '\"cmd\"'","errno":74}
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock send {"cmd":"dump","gpa":"0x1000","len":16}
@@ -249,7 +249,7 @@ $ pgenc ctl /tmp/pgenc.sock send {"cmd":"dump","gpa":-1,"len":16}
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock send {"cmd":"dump","gpa":1.5,"len":16}
-  {"ok":false,"error":"bad request: column 22: only integers are allowed","errno":74}
+  {"ok":false,"error":"bad request: \"gpa\": only integers are allowed","errno":74}
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock send {"cmd":"dump","gpa":0,"len":0}
@@ -277,7 +277,7 @@ $ pgenc ctl /tmp/pgenc.sock send {"cmd":"version"}
 [exit 0]
 
 $ pgenc ctl /tmp/pgenc.sock send this is not json
-  {"ok":false,"error":"bad request: column 1: a JSON object ('{') expected","errno":74}
+  {"ok":false,"error":"bad request: column 4: '[' or '{' expected near 'this'","errno":74}
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock send [1,2]
@@ -285,11 +285,11 @@ $ pgenc ctl /tmp/pgenc.sock send [1,2]
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock send {"cmd":"stats"
-  {"ok":false,"error":"bad request: column 15: ',' or '}' expected","errno":74}
+  {"ok":false,"error":"bad request: column 14: '}' expected near end of file","errno":74}
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock send 
-  {"ok":false,"error":"bad request: column 1: a JSON object ('{') expected","errno":74}
+  {"ok":false,"error":"bad request: column 1: '[' or '{' expected near end of file","errno":74}
 [exit 1]
 
 $ pgenc ctl /tmp/pgenc.sock reboot

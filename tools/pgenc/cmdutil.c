@@ -14,13 +14,14 @@
 
 int pg_usage_error(const char *cmd, const char *fmt, ...)
 {
+	const char *sp = *cmd ? " " : "";
 	va_list ap;
 
-	fprintf(stderr, "pgenc %s: ", cmd);
+	fprintf(stderr, "pgenc%s%s: ", sp, cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'pgenc %s --help'.\n", cmd);
+	fprintf(stderr, "\nTry 'pgenc%s%s --help'.\n", sp, cmd);
 	return PGENC_EXIT_USAGE;
 }
 

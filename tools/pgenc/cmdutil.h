@@ -20,7 +20,8 @@ int cmd_bitmap(int argc, char **argv);
 
 /*
  * "pgenc CMD: MESSAGE" and "Try 'pgenc CMD --help'." on stderr; returns
- * PGENC_EXIT_USAGE. cmd is e.g. "bitmap show".
+ * PGENC_EXIT_USAGE. cmd is e.g. "bitmap show", or "" for pgenc itself.
+ * The CLI's one usage-error helper.
  */
 int pg_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

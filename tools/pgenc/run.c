@@ -141,8 +141,8 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *why, *file;
+	char hex[24];
 	uint64_t v;
-	char *end;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -191,9 +191,11 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 			o->so.device = optarg;
 			break;
 		case O_POLICY:
-			errno = 0;
-			v = strtoull(optarg, &end, 16);
-			if (!*optarg || *optarg == '-' || errno || *end ||
+			/* Hex, with or without 0x (pgenc.1). */
+			snprintf(hex, sizeof(hex), "%s%.20s",
+				 strncasecmp(optarg, "0x", 2) ? "0x" : "",
+				 optarg);
+			if (strlen(optarg) > 20 || pg_parse_u64(hex, &v) ||
 			    v > UINT32_MAX)
 				return pg_usage_error("run",
 						      "--policy %s: want a 32-bit hex number",
