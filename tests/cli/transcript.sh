@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 #
-# Cram-style transcripts of the CLI (tests/cli/*.t), one per command
+# Cram-style transcripts of the CLI (tests/cli/*.cram), one per command
 # group; Documentation/testing.rst, "CLI transcripts". A case is the
 # line "$ COMMAND", the lines COMMAND wrote to stdout after two spaces,
 # then those it wrote to stderr after "! ", then "[exit N]" and an empty
@@ -19,7 +19,9 @@
 #
 #   t_args "$@"               # --regenerate; sets t_rest to the others
 #   t_open FILE [SED-ARG...]  # SED-ARGs normalise a record (sed -e ...)
-#   t_open_host NAME          # tests/cli/NAME.t, $WORK as @WORK@, the
+#   t_driver NAME "$@"        # a host driver's start: cli_init NAME,
+#                             # cli_build, t_args, t_open_host NAME
+#   t_open_host NAME          # tests/cli/NAME.cram, $WORK as @WORK@, the
 #                             # version as @VERSION@
 #   t_case DESC CMD RC OUT ERR [WANT]
 #   golden DESC RC [-i FILE] [-e VAR=VAL]... [--] pgenc ARGS...
@@ -55,8 +57,15 @@ t_open() {
 }
 
 t_open_host() {
-	t_open "$cli_repo/tests/cli/$1.t" -e "s|$WORK|@WORK@|g" \
+	t_open "$cli_repo/tests/cli/$1.cram" -e "s|$WORK|@WORK@|g" \
 		-e "s|\b${cli_version//./\\.}\b|@VERSION@|g"
+}
+
+t_driver() {
+	cli_init "$1"
+	cli_build
+	t_args "${@:2}"
+	t_open_host "$1"
 }
 
 # _t_out FILE PREFIX BARE: FILE's lines after PREFIX, empty ones BARE.

@@ -104,6 +104,19 @@ static int split_at(const char *arg, const char **file, bool *at_set,
 	return **file ? 0 : -EINVAL;
 }
 
+/* Option opt's FILE[@GPA] in *arg: *arg becomes FILE, or a usage error. */
+static int file_at(const char *opt, const char **arg, bool *at_set,
+		   uint64_t *gpa)
+{
+	const char *file;
+
+	if (split_at(*arg, &file, at_set, gpa))
+		return pg_usage_error("run", "%s %s: want FILE or FILE@GPA",
+				      opt, *arg);
+	*arg = file;
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 {
 	enum {
@@ -140,7 +153,7 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *why, *file;
+	const char *why;
 	char hex[24];
 	uint64_t v;
 	int c;
@@ -259,19 +272,11 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 	if (o->ctl && !*o->ctl)
 		return pg_usage_error("run", "--ctl: empty path");
 	if (o->image &&
-	    split_at(o->image, &file, &o->image_at_set, &o->image_gpa))
-		return pg_usage_error("run",
-				      "--image %s: want FILE or FILE@GPA",
-				      o->image);
-	if (o->image)
-		o->image = file;
-	if (o->sev_data &&
-	    split_at(o->sev_data, &file, &o->sev_data_at_set, &o->sev_data_gpa))
-		return pg_usage_error("run",
-				      "--sev-data %s: want FILE or FILE@GPA",
-				      o->sev_data);
-	if (o->sev_data)
-		o->sev_data = file;
+	    file_at("--image", &o->image, &o->image_at_set, &o->image_gpa))
+		return PGENC_EXIT_USAGE;
+	if (o->sev_data && file_at("--sev-data", &o->sev_data,
+				   &o->sev_data_at_set, &o->sev_data_gpa))
+		return PGENC_EXIT_USAGE;
 	return 0;
 }
 

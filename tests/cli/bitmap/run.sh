@@ -4,7 +4,7 @@
 # Host-side tests of "pgenc bitmap export|import|show|diff" (no VM: the
 # commands work on files, and on a stand-in control socket, fake_ctl.py).
 # Builds pgenc (tools/pgenc/build.sh), then checks each command on the
-# samples in samples/ against the transcript tests/cli/bitmap.t,
+# samples in samples/ against the transcript tests/cli/bitmap.cram,
 # format round trips, malformed inputs (exit 1, FILE:LINE:COLUMN), bad
 # arguments (exit 2, a message and a --help hint), the PNG's size and
 # pixels (decoded with libpng by pngpix.c), that --json output parses,
@@ -22,12 +22,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli_lib.sh"
 # shellcheck source=tests/cli/transcript.sh
 . "$here/../transcript.sh"
-t_args "$@"
-set -- "${t_rest[@]}"
-
-cli_init bitmap
-cli_build
-t_open_host bitmap
+t_driver bitmap "$@"
 S=$here/samples
 cp "$S"/* "$WORK/"
 

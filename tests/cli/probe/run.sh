@@ -7,7 +7,7 @@
 # is a regular file holding what KVM_CHECK_EXTENSION(KVM_CAP_PAGE_ENC_
 # BITMAP) would return (the output then says "mocked"); the real ioctl
 # is exercised by tests/cli/probe/vm.sh in the test VM.
-# Checks the text and --json output against tests/cli/probe.t,
+# Checks the text and --json output against tests/cli/probe.cram,
 # that the JSON parses and agrees with the text, and the exit codes
 # (0 usable, 3 unsupported, 1 trouble, 2 usage).
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
@@ -21,12 +21,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli_lib.sh"
 # shellcheck source=tests/cli/transcript.sh
 . "$here/../transcript.sh"
-t_args "$@"
-set -- "${t_rest[@]}"
-
-cli_init probe
-cli_build
-t_open_host probe
+t_driver probe "$@"
 
 # mkroot NAME [key=value]...: a fake host under $WORK/NAME.
 #   kvm=VERSION|stock|none    /sys/module/kvm (version file unless stock)

@@ -8,7 +8,7 @@
 #   - its libFuzzer target (tests/cli/fuzz_ctl_proto.c) for a bounded time
 #     when clang can link -fsanitize=fuzzer (else a SKIP);
 #   - bad arguments of run, ctl and dump: each exit code and message,
-#     against goldens (tests/cli/vmm.t; --regenerate);
+#     against the transcript tests/cli/vmm.cram (--regenerate);
 #   - clients against sockets that are absent or not pgenc servers;
 #   - the dump's progress bar: on a pseudo-terminal (python3 pty) with -o
 #     after half a second, never with stderr a file, nor without -o.
@@ -25,12 +25,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli_lib.sh"
 # shellcheck source=tests/cli/transcript.sh
 . "$here/../transcript.sh"
-t_args "$@"
-set -- "${t_rest[@]}"
-
-cli_init vmm
-cli_build
-t_open_host vmm
+t_driver vmm "$@"
 PGENC=$(realpath "$PGENC")
 pg=$cli_repo/tools/pgenc
 

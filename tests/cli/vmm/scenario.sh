@@ -5,7 +5,7 @@
 # tests/cli/vmm/vm.sh: `pgenc run` guests driven through `pgenc ctl` and
 # `pgenc dump`. Every case leaves NAME.cmd (the command line), NAME.out,
 # NAME.err and NAME.rc in /tmp/out, and its NAME in order in /tmp/out/cases
-# (the order of tests/cli/vmm-vm.t); files the host checks byte for byte
+# (the order of tests/cli/vmm-vm.cram); files the host checks byte for byte
 # go there too. At the end /tmp/out is sent back as a base64 tar.gz
 # between "=== PGENC-CLI-OUT BEGIN" and "=== PGENC-CLI-OUT END": the host
 # judges everything (goldens, dumps, counters).

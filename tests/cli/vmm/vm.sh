@@ -5,7 +5,7 @@
 # (selftests/vm/run.sh, our modules, kvm_amd sevsim=1): scenario.sh runs
 # there and sends every case's command, exit status, stdout and stderr
 # back, with the files it dumped. Here they are judged:
-#   - the transcript tests/cli/vmm-vm.t (--regenerate rewrites it and
+#   - the transcript tests/cli/vmm-vm.cram (--regenerate rewrites it and
 #     drops the cases gone), with the random parts normalised (the
 #     measurement, exactly 64 base64 characters); a case not in the
 #     transcript, or one in it that did not run, fails. Bad arguments
@@ -91,7 +91,7 @@ fi
 
 # --- the transcript ---------------------------------------------------------
 # The random parts normalised: the measurement (64 base64 characters).
-t_open "$cli_repo/tests/cli/vmm-vm.t" -e "s|\b${cli_version//./\\.}\b|@VERSION@|g" \
+t_open "$cli_repo/tests/cli/vmm-vm.cram" -e "s|\b${cli_version//./\\.}\b|@VERSION@|g" \
 	-e 's|(base64): [A-Za-z0-9+/]\{64\}$|(base64): @MEASUREMENT@|'
 # Runs of several vCPUs print their vCPUs' lines in any order.
 for f in plain_run sev_vcpus spin_run; do
