@@ -21,7 +21,8 @@ want=${want#check-modversion: }
 grep -q 'updates/kvm.ko' "$root/lib/modules/$KVER/modules.dep" ||
 	{ echo "check-install: depmod did not index updates/kvm.ko" >&2; exit 1; }
 for f in usr/bin/pgenc usr/share/man/man1/pgenc.1 usr/lib/libpgenc.a \
-	usr/lib/libpgenc.so.0 usr/include/pgenc/pgenc.h \
+	usr/lib/libpgenc.so.0 usr/include/pgenc/pgenc.h usr/include/pgenc/bitmap.h \
+	usr/include/pgenc/format.h usr/include/pgenc/kvm.h usr/include/pgenc/sev.h \
 	usr/include/linux/kvm_pgenc.h usr/lib/pkgconfig/pgenc.pc; do
 	[[ -e $root/$f ]] || { echo "check-install: $f missing" >&2; exit 1; }
 done

@@ -10,7 +10,8 @@
 #   pgenc probe
 #   pgenc run --demo --sev --verify ... --ctl SOCK &   launch, measure,
 #                                      verify; the guest converts pages
-#   pgenc ctl SOCK wait | stats | export (json, ranges, raw)
+#   pgenc ctl SOCK wait | stats
+#   pgenc bitmap export --socket SOCK (json, ranges, raw)
 #   pgenc bitmap show (a map; PNG)
 #   pgenc dump across private and shared pages, with the counters
 #   pgenc ctl SOCK quit
@@ -159,9 +160,9 @@ want stats '^hypercalls: +7 applied, 2 refused$' "stats: not 7 hypercalls applie
 want stats '^DBG firmware cmds: +0$' "stats: DBG commands before any dump"
 
 step "export the bitmap (KVM_GET_PAGE_ENC_BITMAP) in the three formats"
-do_ export-json pgenc ctl $S export --format json -o $A/bitmap.json
-do_ export-ranges pgenc ctl $S export --format ranges -o $A/bitmap.ranges
-do_ export-raw pgenc ctl $S export --format raw -o $A/bitmap.raw
+do_ export-json pgenc bitmap export --socket $S --format json -o $A/bitmap.json
+do_ export-ranges pgenc bitmap export --socket $S --format ranges -o $A/bitmap.ranges
+do_ export-raw pgenc bitmap export --socket $S --format raw -o $A/bitmap.raw
 
 step "the map of guest memory"
 do_ show pgenc bitmap show $A/bitmap.json --png $A/bitmap.png --no-color --limit 0

@@ -28,8 +28,9 @@ pkgs=(
 	# style gates (checkpatch is perl; check-uapi compiles C++) and
 	# sanitizers / libFuzzer
 	sparse clang clang-format libclang-rt-14-dev g++ perl
-	# libpgenc and the pgenc CLI (static libcrypto, libpng)
-	pkg-config libpng-dev zlib1g-dev
+	# libpgenc and the pgenc CLI (static libcrypto, libpng, libjansson:
+	# the control protocol's JSON)
+	pkg-config libpng-dev zlib1g-dev libjansson-dev
 	# CLI tests: JSON checks, man page rendering, a pty
 	python3 groff-base bsdutils
 	# make bench: the plot

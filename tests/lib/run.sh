@@ -207,27 +207,30 @@ if [[ $package -eq 1 ]]; then
 		result "not ok" "no writable static data in libpgenc (.data and .bss empty)"
 	fi
 
-	# The header alone, first in a translation unit, C and C++.
-	printf '#include <pgenc/pgenc.h>\nint pgenc_header_only;\n' >"$pkg/hdr.c"
-	cp "$pkg/hdr.c" "$pkg/hdr.cc"
+	# Each header alone (the umbrella pgenc.h and its topic headers),
+	# first in a translation unit, C and C++.
 	hdr_ok=1
-	for c in "gcc -std=c11 -pedantic" "gcc -std=gnu11" "clang -std=c11 -pedantic" \
-		"g++ -std=c++11 -x c++" "g++ -std=c++17 -x c++" "clang++ -std=c++14 -x c++"; do
-		read -r -a cmd <<<"$c"
-		command -v "${cmd[0]}" >/dev/null || continue
-		src=$pkg/hdr.c
-		[[ $c == *c++* ]] && src=$pkg/hdr.cc
-		if ! "${cmd[@]}" -Wall -Wextra -Werror -I "$lib/include" -I "$repo/uapi" \
-			-c -o /dev/null "$src" 2>"$pkg/hdr.log"; then
-			sed 's/^/#   /' "$pkg/hdr.log" | head -20
-			echo "#   with: $c"
-			hdr_ok=0
-		fi
+	for h in "$lib"/include/pgenc/*.h; do
+		printf '#include <pgenc/%s>\nint pgenc_header_only;\n' "${h##*/}" >"$pkg/hdr.c"
+		cp "$pkg/hdr.c" "$pkg/hdr.cc"
+		for c in "gcc -std=c11 -pedantic" "gcc -std=gnu11" "clang -std=c11 -pedantic" \
+			"g++ -std=c++11 -x c++" "g++ -std=c++17 -x c++" "clang++ -std=c++14 -x c++"; do
+			read -r -a cmd <<<"$c"
+			command -v "${cmd[0]}" >/dev/null || continue
+			src=$pkg/hdr.c
+			[[ $c == *c++* ]] && src=$pkg/hdr.cc
+			if ! "${cmd[@]}" -Wall -Wextra -Werror -I "$lib/include" -I "$repo/uapi" \
+				-c -o /dev/null "$src" 2>"$pkg/hdr.log"; then
+				sed 's/^/#   /' "$pkg/hdr.log" | head -20
+				echo "#   with: $c, <pgenc/${h##*/}>"
+				hdr_ok=0
+			fi
+		done
 	done
 	if [[ $hdr_ok -eq 1 ]]; then
-		result ok "pgenc.h is self-contained, C11 and C++ clean"
+		result ok "each <pgenc/*.h> is self-contained, C11 and C++ clean"
 	else
-		result "not ok" "pgenc.h is self-contained, C11 and C++ clean"
+		result "not ok" "each <pgenc/*.h> is self-contained, C11 and C++ clean"
 	fi
 
 	# pkg-config (the uninstalled .pc), then the shared and static links.

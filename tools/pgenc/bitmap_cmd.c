@@ -15,6 +15,7 @@
 #include <pgenc/pgenc.h>
 
 #include "cmdutil.h"
+#include "ctl_client.h"
 #include "map.h"
 
 /* What a file may make us allocate, unless --max-pages: 16 TiB guests. */
@@ -317,7 +318,11 @@ static int bitmap_export(int argc, char **argv)
 				      "refusing to write raw binary to a terminal (use -o FILE)");
 
 	if (sock) {
-		r = bitmap_sock_export(cmd, sock, start, pages, &in.b);
+		struct ctl_conn conn;
+
+		ctl_conn_init(&conn, cmd, sock);
+		r = ctl_conn_export(&conn, start, pages, &in.b);
+		ctl_conn_close(&conn);
 		if (r)
 			return r;
 	} else {
@@ -412,7 +417,11 @@ static int bitmap_import(int argc, char **argv)
 		       (unsigned long long)pgenc_bitmap_count(in.b, false));
 		r = PGENC_EXIT_OK;
 	} else {
-		r = bitmap_sock_import(cmd, sock, in.b);
+		struct ctl_conn conn;
+
+		ctl_conn_init(&conn, cmd, sock);
+		r = ctl_conn_import(&conn, in.b);
+		ctl_conn_close(&conn);
 	}
 	pgenc_bitmap_free(in.b);
 	return r;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Helpers shared by the probe and bitmap subcommands (cmdutil.h).
+ * Helpers shared by the subcommands (cmdutil.h).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -14,13 +14,14 @@
 
 int pg_usage_error(const char *cmd, const char *fmt, ...)
 {
+	const char *sp = *cmd ? " " : "";
 	va_list ap;
 
-	fprintf(stderr, "pgenc %s: ", cmd);
+	fprintf(stderr, "pgenc%s%s: ", sp, cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'pgenc %s --help'.\n", cmd);
+	fprintf(stderr, "\nTry 'pgenc%s%s --help'.\n", sp, cmd);
 	return PGENC_EXIT_USAGE;
 }
 
@@ -56,6 +57,45 @@ int pg_parse_u64(const char *s, uint64_t *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+const char *pg_parse_size(const char *s, uint64_t *out)
+{
+	static char why[96];
+	size_t digits = strspn(s, "0123456789");
+	unsigned int shift = 0;
+	const char *end;
+	char num[32];
+	uint64_t v;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		digits = 2 + strspn(s + 2, "0123456789abcdefABCDEF");
+	if (!*s)
+		return "empty";
+	if (!digits || digits >= sizeof(num))
+		return digits ? "too large" : "not a number";
+	memcpy(num, s, digits);
+	num[digits] = '\0';
+	if (pg_parse_u64(num, &v))
+		return s[1] == 'x' || s[1] == 'X' ? "not a number" :
+						    "too large";
+	end = s + digits;
+	if (*end == '.')
+		return "not a whole number";
+	if (*end) {
+		const char *u = strchr("KMG", toupper((unsigned char)*end));
+
+		if (!u || end[1]) {
+			snprintf(why, sizeof(why),
+				 "unknown suffix '%.16s' (K, M or G)", end);
+			return why;
+		}
+		shift = 10 * (unsigned int)(u - "KMG" + 1);
+	}
+	if (shift && v > UINT64_MAX >> shift)
+		return "too large";
+	*out = v << shift;
+	return NULL;
 }
 
 int pg_getopt_error(const char *cmd, int c, char **argv)
@@ -107,12 +147,14 @@ const char *pg_fmt_pages(uint64_t npages, char *buf, size_t size)
 	return buf;
 }
 
-/* The length of the valid UTF-8 sequence at p, or 0. */
-static size_t utf8_seq(const unsigned char *p)
+size_t pg_utf8_len(const char *str, size_t avail)
 {
+	const unsigned char *p = (const unsigned char *)str;
 	size_t n, i;
 	uint32_t cp;
 
+	if (!avail)
+		return 0;
 	if (p[0] < 0x80)
 		return 1;
 	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
@@ -127,6 +169,8 @@ static size_t utf8_seq(const unsigned char *p)
 	} else {
 		return 0;
 	}
+	if (avail < n)
+		return 0;
 	for (i = 1; i < n; i++) {
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
@@ -142,6 +186,7 @@ static size_t utf8_seq(const unsigned char *p)
 void pg_json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + strlen(s);
 	size_t n;
 
 	fputc('"', f);
@@ -167,7 +212,7 @@ void pg_json_str(FILE *f, const char *s)
 				fprintf(f, "\\u%04x", *p);
 				break;
 			}
-			n = utf8_seq(p);
+			n = pg_utf8_len((const char *)p, (size_t)(end - p));
 			if (!n) {
 				/* Not UTF-8 (a file name can be anything). */
 				fputs("\\ufffd", f);

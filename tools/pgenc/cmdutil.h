@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Helpers shared by the probe and bitmap subcommands of the pgenc CLI:
- * usage errors with a --help hint, strict number parsing, JSON strings,
- * and the entry points main.c dispatches to.
+ * Helpers shared by the subcommands of the pgenc CLI: usage errors with a
+ * --help hint, strict number and size parsing, JSON strings, and the
+ * entry points main.c dispatches to.
  */
 #ifndef PGENC_CMDUTIL_H
 #define PGENC_CMDUTIL_H
@@ -18,22 +18,10 @@
 int cmd_probe(int argc, char **argv);
 int cmd_bitmap(int argc, char **argv);
 
-struct pgenc_bitmap;
-
-/*
- * The bitmap of a running VM through its control socket (pgenc run
- * --ctl): [start, start + pages) of its tracked memory, or all of it when
- * pages is 0. Each prints its own message and returns a PGENC_EXIT_*.
- */
-int bitmap_sock_export(const char *cmd, const char *sock, uint64_t start,
-		       uint64_t pages, struct pgenc_bitmap **out);
-/* Install b in the VM (all or nothing). */
-int bitmap_sock_import(const char *cmd, const char *sock,
-		       const struct pgenc_bitmap *b);
-
 /*
  * "pgenc CMD: MESSAGE" and "Try 'pgenc CMD --help'." on stderr; returns
- * PGENC_EXIT_USAGE. cmd is e.g. "bitmap show".
+ * PGENC_EXIT_USAGE. cmd is e.g. "bitmap show", or "" for pgenc itself.
+ * The CLI's one usage-error helper.
  */
 int pg_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -43,10 +31,18 @@ void pg_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * A whole-string unsigned number: decimal, or hex with 0x. Returns 0, or
+ * The CLI's one number parser. A whole-string unsigned number: decimal,
+ * or hex with 0x; a leading 0 is decimal, never octal. Returns 0, or
  * -EINVAL (empty, sign, junk, overflow).
  */
 int pg_parse_u64(const char *s, uint64_t *out);
+
+/*
+ * The CLI's one size parser: a number as pg_parse_u64() reads it, with an
+ * optional K, M or G suffix (powers of 1024). Returns NULL, or what is
+ * wrong with s ("unknown suffix 'T' (K, M or G)", ...).
+ */
+const char *pg_parse_size(const char *s, uint64_t *out);
 
 /*
  * The message for an option getopt_long() rejected (opterr = 0, and an
@@ -59,6 +55,13 @@ int pg_getopt_error(const char *cmd, int c, char **argv);
  * (one decimal when not a whole unit). Returns buf.
  */
 const char *pg_fmt_pages(uint64_t npages, char *buf, size_t size);
+
+/*
+ * The CLI's one UTF-8 checker: the length of the valid UTF-8 sequence at
+ * s (avail bytes there), or 0 (RFC 3629: no overlong forms, surrogates,
+ * nor past U+10FFFF). libpgenc's JSON parser keeps its own, private.
+ */
+size_t pg_utf8_len(const char *s, size_t avail);
 
 /*
  * s as a JSON string, quotes included; bytes that are not valid UTF-8

@@ -1,42 +1,67 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the control socket's clients in the CLI: `pgenc ctl`
- * (ctl.c) and `pgenc dump` (dump.c).
+ * The one client of the control socket of `pgenc run --ctl SOCK`
+ * (ctl_proto.h: the protocol), for `pgenc ctl`, `pgenc dump` and `pgenc
+ * bitmap export|import --socket`. Every message it prints starts with
+ * "pgenc CMD: SOCK: ".
  */
 #ifndef PGENC_CTL_CLIENT_H
 #define PGENC_CTL_CLIENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ctl_proto.h"
 
-/*
- * Connect to the control socket; on failure print "PROG: cannot connect
- * to SOCK: ..." with a hint and return -errno.
- */
-int ctl_client_connect(const char *prog, const char *sock);
+struct pgenc_bitmap;
+
+struct ctl_conn {
+	const char *cmd; /* for messages: "bitmap export", "ctl", ... */
+	const char *sock;
+	int fd; /* -1 until the first request: usage errors come first */
+	struct ctl_reader rd;
+	bool bar; /* a progress bar is on stderr: end its line first */
+	char where[48]; /* "at gpa 0x...": said after SOCK, when not "" */
+};
+
+void ctl_conn_init(struct ctl_conn *c, const char *cmd, const char *sock);
+
+/* Connect unless connected: 0, or PGENC_EXIT_FAILED (reported). */
+int ctl_conn_open(struct ctl_conn *c);
+
+void ctl_conn_close(struct ctl_conn *c);
 
 /*
- * Send the request in w (finished) and read the response into *resp. On
- * a transport problem print "PROG: SOCK: ..." and return -errno; a
- * response with "ok":false is returned as 0 (check ctl_resp_ok()).
+ * Send w (finished and freed here) and read the response into *resp (and
+ * the line itself into *raw, when raw is not NULL; free() it): 0 with an
+ * "ok":true response to use and ctl_msg_free(), or PGENC_EXIT_FAILED
+ * after reporting the transport error or the server's refusal.
  */
-int ctl_client_call(const char *prog, const char *sock, int fd,
-		    struct ctl_reader *r, struct ctl_writer *w,
-		    struct ctl_msg *resp, char **raw);
+int ctl_conn_request(struct ctl_conn *c, struct ctl_writer *w,
+		     struct ctl_msg *resp, char **raw);
 
-/* A number: decimal or 0x hex, with an optional K/M/G suffix. */
-int ctl_parse_num(const char *s, bool suffix, uint64_t *out);
-
-/* Read a whole file ("-": stdin) into a malloc()ed buffer (vmm_setup.c). */
-int vmm_load_file(const char *path, void **data, size_t *len);
+/* "bad response: WHAT"; returns PGENC_EXIT_FAILED. */
+int ctl_conn_bad_response(struct ctl_conn *c, const char *what);
 
 /*
- * `pgenc dump` proper, also run by `pgenc ctl SOCK dump ...`: argv[0] is
- * the command's name (for messages), sock may be NULL (then --socket is
- * required). Returns a PGENC_EXIT_* code.
+ * The base64 "data" of a response, decoded into a new buffer (free()):
+ * 0, or PGENC_EXIT_FAILED (reported).
  */
-int dump_main(const char *prog, const char *sock, int argc, char **argv);
+int ctl_conn_data(struct ctl_conn *c, const struct ctl_msg *m, void **data,
+		  size_t *len);
+
+/*
+ * The bitmap of the VM: [start, start + pages) of its tracked memory, or
+ * from start to the end of it when pages is 0. A PGENC_EXIT_* code.
+ */
+int ctl_conn_export(struct ctl_conn *c, uint64_t start, uint64_t pages,
+		    struct pgenc_bitmap **out);
+
+/*
+ * Install b in the VM, all or nothing, and print what the VM installed.
+ * A PGENC_EXIT_* code.
+ */
+int ctl_conn_import(struct ctl_conn *c, const struct pgenc_bitmap *b);
 
 #endif /* PGENC_CTL_CLIENT_H */

@@ -12,13 +12,14 @@
  * line is at most CTL_MAX_LINE bytes, "\n" included; a longer request is
  * answered with an error (E2BIG) and the connection is closed.
  *
- * JSON subset (RFC 8259, strict, checked by ctl_parse()): one object,
- * whose values are strings, integers, true, false or null: no nested
- * objects or arrays, no fractions or exponents, no duplicate keys, at
- * most CTL_MAX_FIELDS members, keys of at most CTL_MAX_KEY bytes.
- * Integers fit in 64 bits: 0 .. 2^64-1, or down to -2^63. Strings are
- * valid UTF-8 with valid escapes and no U+0000. Whitespace may surround
- * any token. A request with a key its command does not take is refused.
+ * JSON subset (RFC 8259, parsed by jansson, then checked by
+ * ctl_parse()): one object, whose values are strings, integers, true,
+ * false or null: no nested objects or arrays, no fractions or exponents,
+ * no duplicate keys, at most CTL_MAX_FIELDS members, keys of 1 to
+ * CTL_MAX_KEY bytes. Integers are signed 64-bit: -2^63 .. 2^63-1.
+ * Strings are valid UTF-8 with valid escapes and no U+0000. Whitespace
+ * may surround any token. A request with a key its command does not take
+ * is refused.
  * Binary data travels as standard base64 with padding (RFC 4648 section
  * 4), no line breaks.
  *
@@ -113,31 +114,16 @@
  * Parsing
  * =======
  */
-enum ctl_type {
-	CTL_T_STRING,
-	CTL_T_INT,
-	CTL_T_BOOL,
-	CTL_T_NULL,
-};
+struct json_t;
 
-struct ctl_value {
-	char key[CTL_MAX_KEY + 1];
-	enum ctl_type type;
-	char *str; /* CTL_T_STRING: NUL-terminated, len bytes, no NUL inside */
-	size_t len;
-	bool neg; /* CTL_T_INT: the value is -u when neg (u <= 2^63) */
-	uint64_t u;
-	bool b; /* CTL_T_BOOL */
-};
-
+/* A parsed message: a jansson object that passed the checks above. */
 struct ctl_msg {
-	unsigned int n;
-	struct ctl_value v[CTL_MAX_FIELDS];
+	struct json_t *obj;
 };
 
 struct ctl_error {
-	unsigned int column; /* 1-based byte offset of the problem */
-	char msg[96];
+	unsigned int column; /* 1-based byte offset of a syntax error, or 0 */
+	char msg[192];
 };
 
 /*
@@ -149,11 +135,20 @@ int ctl_parse(const char *text, size_t len, struct ctl_msg *m,
 	      struct ctl_error *err);
 void ctl_msg_free(struct ctl_msg *m);
 
-/* The member named key, or NULL. */
-const struct ctl_value *ctl_find(const struct ctl_msg *m, const char *key);
+enum ctl_type {
+	CTL_T_NONE, /* no such member */
+	CTL_T_STRING,
+	CTL_T_INT,
+	CTL_T_BOOL,
+	CTL_T_NULL,
+};
+
+/* The type of the member named key. */
+enum ctl_type ctl_type_of(const struct ctl_msg *m, const char *key);
 /*
  * Typed getters: 0 with *out set, -ENOENT if the key is absent, -EINVAL
- * if it has another type (or, for u64, a negative value).
+ * if it has another type (or, for u64, a negative value). A string stays
+ * valid until ctl_msg_free().
  */
 int ctl_get_str(const struct ctl_msg *m, const char *key, const char **out,
 		size_t *len);
@@ -170,27 +165,27 @@ const char *ctl_unknown_key(const struct ctl_msg *m,
  * Writing
  * =======
  *
- * A response or request is built into a growing buffer:
+ * A response or request is built as a jansson object, then written as one
+ * compact line, members in the order they were set:
  *
  *	struct ctl_writer w;
  *
  *	ctl_w_init(&w);
  *	ctl_w_bool(&w, "ok", true);
  *	ctl_w_u64(&w, "shared_pages", n);
- *	if (ctl_w_finish(&w))	// appends "}\n"; -ENOMEM if anything failed
- *		...;
+ *	if (ctl_w_finish(&w))	// w.buf: the line and "\n"
+ *		...;		// -ENOMEM, or -ERANGE: a u64 past 2^63-1
  *	write(fd, w.buf, w.len);
  *	ctl_w_free(&w);
  *
- * Strings are escaped; bytes that are not valid UTF-8 become U+FFFD, so
+ * Bytes of a string that are not valid UTF-8, and NULs, become U+FFFD, so
  * the output always parses.
  */
 struct ctl_writer {
-	char *buf;
+	struct json_t *obj;
+	char *buf; /* after ctl_w_finish() */
 	size_t len;
-	size_t cap;
-	unsigned int n; /* members written */
-	bool failed;
+	int err; /* the first failure */
 };
 
 void ctl_w_init(struct ctl_writer *w);
@@ -201,8 +196,8 @@ void ctl_w_u64(struct ctl_writer *w, const char *key, uint64_t v);
 void ctl_w_i64(struct ctl_writer *w, const char *key, int64_t v);
 void ctl_w_bool(struct ctl_writer *w, const char *key, bool v);
 void ctl_w_null(struct ctl_writer *w, const char *key);
-/* A member copied from a parsed message (for "id"). */
-void ctl_w_value(struct ctl_writer *w, const struct ctl_value *v);
+/* The member key of a parsed message, copied when it is there. */
+void ctl_w_copy(struct ctl_writer *w, const struct ctl_msg *m, const char *key);
 void ctl_w_base64(struct ctl_writer *w, const char *key, const void *data,
 		  size_t len);
 int ctl_w_finish(struct ctl_writer *w);
@@ -212,9 +207,11 @@ void ctl_w_free(struct ctl_writer *w);
  * Base64
  * ======
  *
- * Standard alphabet, "=" padding, no line breaks. The decoder is strict:
- * a length that is not a multiple of 4, a byte outside the alphabet,
- * misplaced padding or non-zero unused bits are -EBADMSG.
+ * OpenSSL's EVP_EncodeBlock/EVP_DecodeBlock: standard alphabet, "="
+ * padding, no line breaks. Decoding is strict: only the canonical
+ * encoding of some bytes is accepted (a length that is not a multiple of
+ * 4, a byte outside the alphabet, misplaced padding or non-zero unused
+ * bits are -EBADMSG).
  */
 size_t ctl_b64_encoded_len(size_t n); /* without the NUL */
 /* out: ctl_b64_encoded_len(n) + 1 bytes; NUL-terminated. */

@@ -18,9 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cmdutil.h"
 #include "ctl_client.h"
-#include "ctl_proto.h"
 
 #define DEFAULT_CHUNK (1U << 20)
 #define PAGE 4096ULL
@@ -29,7 +28,7 @@ static void usage(FILE *f)
 {
 	fputs("Usage: pgenc dump --socket SOCK --gpa A --len N [-o FILE]\n"
 	      "                  [--chunk SIZE] [--json]\n"
-	      "       pgenc ctl SOCK dump --gpa A --len N [...]\n"
+	      "       pgenc ctl SOCK dump --gpa A --len N [...] (an alias)\n"
 	      "\n"
 	      "Read guest memory [A, A + N) from `pgenc run --ctl SOCK`. For an\n"
 	      "SEV guest the VMM uses KVM_SEV_DBG_DECRYPT: pages the guest\n"
@@ -54,21 +53,6 @@ static void usage(FILE *f)
 	      "Exit: 0 ok, 1 failed (socket absent, range outside guest\n"
 	      "memory, firmware error, ...), 2 usage error.\n",
 	      f);
-}
-
-static int usage_err(const char *prog, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int usage_err(const char *prog, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'pgenc dump --help'.\n", stderr);
-	return PGENC_EXIT_USAGE;
 }
 
 /* hexdump -C style, with guest physical addresses; "*" for repeats. */
@@ -219,8 +203,9 @@ static void report(FILE *f, bool json, uint64_t gpa, uint64_t len,
 	      f);
 }
 
-int dump_main(const char *prog, const char *sock, int argc, char **argv)
+int cmd_dump(int argc, char **argv)
 {
+	static const char prog[] = "dump";
 	static const struct option lo[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "gpa", required_argument, NULL, 'g' },
@@ -236,9 +221,9 @@ int dump_main(const char *prog, const char *sock, int argc, char **argv)
 	struct totals t = { .counters = true };
 	struct hexdump hd = { 0 };
 	struct timespec t0;
-	struct ctl_reader rd = { 0 };
-	const char *outp = NULL;
-	int ch, fd = -1, out = -1, rc = PGENC_EXIT_FAILED;
+	const char *outp = NULL, *sock = NULL, *why;
+	int ch, out = -1, rc = PGENC_EXIT_FAILED;
+	struct ctl_conn c;
 
 	optind = 0;
 	opterr = 0;
@@ -248,27 +233,33 @@ int dump_main(const char *prog, const char *sock, int argc, char **argv)
 			sock = optarg;
 			break;
 		case 'g':
-			if (ctl_parse_num(optarg, false, &gpa))
-				return usage_err(prog, "--gpa %s: not a number",
-						 optarg);
+			if (pg_parse_u64(optarg, &gpa))
+				return pg_usage_error(prog,
+						      "--gpa %s: not a number (decimal or 0x hex)",
+						      optarg);
 			has_gpa = true;
 			break;
 		case 'l':
-			if (ctl_parse_num(optarg, true, &len) || !len)
-				return usage_err(prog,
-						 "--len %s: want a size >= 1",
-						 optarg);
+			why = pg_parse_size(optarg, &len);
+			if (why || !len)
+				return pg_usage_error(prog, "--len %s: %s",
+						      optarg,
+						      why ? why :
+							    "want a size >= 1");
 			has_len = true;
 			break;
 		case 'o':
 			outp = optarg;
 			break;
 		case 'c':
-			if (ctl_parse_num(optarg, true, &chunk) || !chunk ||
-			    chunk > CTL_DUMP_MAX || chunk % PAGE)
-				return usage_err(prog,
-						 "--chunk %s: want whole pages, 4K..16M",
-						 optarg);
+			why = pg_parse_size(optarg, &chunk);
+			if (why)
+				return pg_usage_error(prog, "--chunk %s: %s",
+						      optarg, why);
+			if (!chunk || chunk > CTL_DUMP_MAX || chunk % PAGE)
+				return pg_usage_error(prog,
+						      "--chunk %s: want whole pages, 4K..16M",
+						      optarg);
 			break;
 		case 'j':
 			json = true;
@@ -276,33 +267,28 @@ int dump_main(const char *prog, const char *sock, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return PGENC_EXIT_OK;
-		case ':':
-			return usage_err(prog, "option %s needs an argument",
-					 argv[optind - 1]);
 		default:
-			return usage_err(prog, "unknown option '%s'",
-					 argv[optind - 1]);
+			return pg_getopt_error(prog, ch, argv);
 		}
 	}
 	if (optind < argc)
-		return usage_err(prog, "unexpected argument '%s'",
-				 argv[optind]);
+		return pg_usage_error(prog, "unexpected argument '%s'",
+				      argv[optind]);
 	if (!sock)
-		return usage_err(prog, "--socket SOCK is required");
+		return pg_usage_error(prog, "--socket SOCK is required");
 	if (!has_gpa || !has_len)
-		return usage_err(prog, "--gpa and --len are required");
+		return pg_usage_error(prog, "--gpa and --len are required");
 	if (gpa > UINT64_MAX - len + 1)
-		return usage_err(prog, "--gpa + --len wraps around");
+		return pg_usage_error(prog, "--gpa + --len wraps around");
 
-	fd = ctl_client_connect(prog, sock);
-	if (fd < 0)
+	ctl_conn_init(&c, prog, sock);
+	if (ctl_conn_open(&c))
 		return PGENC_EXIT_FAILED;
 	if (outp) {
 		out = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			   0644);
 		if (out < 0) {
-			fprintf(stderr, "%s: %s: %s\n", prog, outp,
-				strerror(errno));
+			pg_error(prog, "%s: %s", outp, strerror(errno));
 			goto done;
 		}
 	}
@@ -313,11 +299,11 @@ int dump_main(const char *prog, const char *sock, int argc, char **argv)
 	while (done < len) {
 		/* Requests end at page boundaries: a page is in one request. */
 		uint64_t n = chunk - (gpa + done) % PAGE, v;
-		const char *b64, *method, *msg;
+		const char *method;
 		struct ctl_writer w;
 		struct ctl_msg m;
-		size_t blen, got;
-		uint8_t *buf;
+		size_t got;
+		void *buf;
 		int e;
 
 		if (n > len - done)
@@ -326,29 +312,18 @@ int dump_main(const char *prog, const char *sock, int argc, char **argv)
 		ctl_w_str(&w, "cmd", "dump");
 		ctl_w_u64(&w, "gpa", gpa + done);
 		ctl_w_u64(&w, "len", n);
-		e = ctl_client_call(prog, sock, fd, &rd, &w, &m, NULL);
-		ctl_w_free(&w);
-		if (e)
+		c.bar = tty;
+		snprintf(c.where, sizeof(c.where), "at gpa 0x%" PRIx64,
+			 gpa + done);
+		if (ctl_conn_request(&c, &w, &m, NULL))
 			goto done;
-		if (!ctl_resp_ok(&m, &msg, &e)) {
-			if (tty)
-				fputc('\n', stderr);
-			fprintf(stderr,
-				"%s: at gpa 0x%" PRIx64 ": %s (errno %d)\n",
-				prog, gpa + done, msg, e);
-			ctl_msg_free(&m);
-			goto done;
-		}
-		if (ctl_get_str(&m, "data", &b64, &blen) ||
-		    !(buf = malloc(blen / 4 * 3 + 1))) {
-			fprintf(stderr, "%s: bad response\n", prog);
-			ctl_msg_free(&m);
-			goto done;
-		}
-		if (ctl_b64_decode(b64, blen, buf, &got) || got != n) {
-			fprintf(stderr, "%s: bad \"data\" in the response\n",
-				prog);
+		e = ctl_conn_data(&c, &m, &buf, &got);
+		if (!e && got != n) {
 			free(buf);
+			e = ctl_conn_bad_response(&c,
+						  "\"data\" is not the length asked for");
+		}
+		if (e) {
 			ctl_msg_free(&m);
 			goto done;
 		}
@@ -365,8 +340,7 @@ int dump_main(const char *prog, const char *sock, int argc, char **argv)
 		if (out >= 0) {
 			e = ctl_write_all(out, buf, n);
 			if (e) {
-				fprintf(stderr, "%s: %s: %s\n", prog, outp,
-					strerror(-e));
+				pg_error(prog, "%s: %s", outp, strerror(-e));
 				free(buf);
 				goto done;
 			}
@@ -385,17 +359,11 @@ int dump_main(const char *prog, const char *sock, int argc, char **argv)
 	rc = PGENC_EXIT_OK;
 done:
 	if (out >= 0 && close(out) && rc == PGENC_EXIT_OK) {
-		fprintf(stderr, "%s: %s: %s\n", prog, outp, strerror(errno));
+		pg_error(prog, "%s: %s", outp, strerror(errno));
 		rc = PGENC_EXIT_FAILED;
 	}
 	if (rc != PGENC_EXIT_OK && out >= 0)
 		unlink(outp);
-	ctl_reader_free(&rd);
-	close(fd);
+	ctl_conn_close(&c);
 	return rc;
-}
-
-int cmd_dump(int argc, char **argv)
-{
-	return dump_main("pgenc dump", NULL, argc, argv);
 }

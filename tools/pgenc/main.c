@@ -66,11 +66,9 @@ static const struct command *find(const char *name)
 
 static int unknown(const char *name)
 {
-	fprintf(stderr,
-		"pgenc: unknown command '%s' (probe, run, ctl, dump, bitmap)\n"
-		"Try 'pgenc --help'.\n",
-		name);
-	return PGENC_EXIT_USAGE;
+	return pg_usage_error("",
+			      "unknown command '%s' (probe, run, ctl, dump, bitmap)",
+			      name);
 }
 
 int main(int argc, char **argv)
@@ -78,8 +76,7 @@ int main(int argc, char **argv)
 	const struct command *c;
 
 	if (argc < 2) {
-		fputs("pgenc: missing command\nTry 'pgenc --help'.\n", stderr);
-		return PGENC_EXIT_USAGE;
+		return pg_usage_error("", "missing command");
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
@@ -98,12 +95,10 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return PGENC_EXIT_OK;
 		}
-		if (argc > 4) {
-			fprintf(stderr,
-				"pgenc help: unexpected argument '%s'\nTry 'pgenc --help'.\n",
-				argv[4]);
-			return PGENC_EXIT_USAGE;
-		}
+		if (argc > 4)
+			return pg_usage_error("",
+					      "help: unexpected argument '%s'",
+					      argv[4]);
 		c = find(argv[2]);
 		if (!c)
 			return unknown(argv[2]);
@@ -113,11 +108,9 @@ int main(int argc, char **argv)
 		return c->fn(argc - 1, args);
 	}
 	if (argv[1][0] == '-') {
-		fprintf(stderr,
-			"pgenc: unknown option '%s' (a command comes first)\n"
-			"Try 'pgenc --help'.\n",
-			argv[1]);
-		return PGENC_EXIT_USAGE;
+		return pg_usage_error("",
+				      "unknown option '%s' (a command comes first)",
+				      argv[1]);
 	}
 	c = find(argv[1]);
 	if (!c)

@@ -4,114 +4,30 @@
  * (optionally as an SEV guest), watch it convert pages between private
  * and shared, and inspect it through the control socket.
  *
- * One thread per vCPU runs KVM_RUN; the control socket has its own
- * threads (vmm_ctl.c); a signal thread turns SIGINT/SIGTERM/SIGHUP into
- * a quit. There is no interrupt controller: HLT exits to userspace and
- * ends that vCPU's thread.
+ * This file is its options and usage; the VMM itself is below it:
+ * vmm_run.c (vCPU threads, exits, lifecycle), vmm_setup.c, vmm_sev.c,
+ * vmm_ctl.c (the control socket), vmm_log.c (messages).
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <pgenc/pgenc.h>
 
-#include "commands.h"
+#include "cmdutil.h"
 #include "vmm.h"
 
-/* The demo guest, embedded by build.sh (guest/). */
-extern const unsigned char pgenc_demo_guest[];
-extern const unsigned char pgenc_demo_guest_end[];
-
-#define KVM_ENOSYS 1000
 #define DEFAULT_MEM (64ULL << 20)
 #define MIN_MEM (2ULL << 20)
 #define MAX_MEM (16ULL << 30)
-
-static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void vmm_print_lock(void)
-{
-	pthread_mutex_lock(&print_lock);
-}
-
-void vmm_print_unlock(void)
-{
-	pthread_mutex_unlock(&print_lock);
-}
-
-void vmm_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	vmm_print_lock();
-	fputs("pgenc run: ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	vmm_print_unlock();
-}
-
-void vmm_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	vmm_print_lock();
-	fflush(stdout);
-	fputs("pgenc run: error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	vmm_print_unlock();
-}
-
-const char *vmm_state_name(enum vmm_state s)
-{
-	switch (s) {
-	case VMM_RUNNING:
-		return "running";
-	case VMM_HALTED:
-		return "halted";
-	case VMM_SHUTDOWN:
-		return "shutdown";
-	case VMM_STOPPED:
-		return "stopped";
-	case VMM_ERROR:
-		return "error";
-	}
-	return "?";
-}
 
 /*
  * Options
  * =======
  */
-struct run_opts {
-	uint64_t mem;
-	unsigned int vcpus;
-	bool demo;
-	const char *image;
-	const char *sev_data;
-	bool entry_set;
-	uint64_t entry;
-	bool sev;
-	struct vmm_sev_opts so;
-	const char *ctl;
-	bool trace;
-};
 
 static void usage(FILE *f)
 {
@@ -165,101 +81,43 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int usage_err(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static int usage_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pgenc run: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'pgenc run --help'.\n", stderr);
-	return PGENC_EXIT_USAGE;
-}
-
-/* A number with an optional K/M/G suffix (powers of 1024). */
-static int parse_size(const char *s, uint64_t *out)
-{
-	unsigned int shift = 0;
-	char *end;
-	uint64_t v;
-
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -EINVAL;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		shift = 10;
-		end++;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		end++;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		end++;
-		break;
-	}
-	if (*end || (shift && v > UINT64_MAX >> shift))
-		return -EINVAL;
-	*out = v << shift;
-	return 0;
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return errno || *end ? -EINVAL : 0;
-}
-
-/* "FILE@GPA": splits at the last '@' when what follows is a number. */
-static int split_at(const char *arg, char **file, bool *at_set, uint64_t *gpa)
+/*
+ * "FILE@GPA": splits at the last '@' when what follows is a number; a
+ * file name, and a number after any '@'.
+ */
+static int split_at(const char *arg, const char **file, bool *at_set,
+		    uint64_t *gpa)
 {
 	const char *at = strrchr(arg, '@');
 
 	*at_set = false;
-	if (at && !parse_u64(at + 1, gpa)) {
+	if (at && !pg_parse_u64(at + 1, gpa)) {
 		*at_set = true;
 		*file = strndup(arg, (size_t)(at - arg));
 	} else if (at && at[1] && strchr("0123456789", at[1])) {
 		return -EINVAL;
 	} else {
-		*file = strdup(arg);
+		*file = arg;
 	}
-	return *file ? 0 : -ENOMEM;
+	if (!*file)
+		return -ENOMEM;
+	return **file ? 0 : -EINVAL;
 }
 
-/* FILE[@GPA] well formed: a file name, and a number after any '@'. */
-static int check_at(const char *arg)
+/* Option opt's FILE[@GPA] in *arg: *arg becomes FILE, or a usage error. */
+static int file_at(const char *opt, const char **arg, bool *at_set,
+		   uint64_t *gpa)
 {
-	bool at_set;
-	uint64_t gpa;
-	char *file;
-	int r = split_at(arg, &file, &at_set, &gpa);
+	const char *file;
 
-	if (r)
-		return r;
-	r = *file ? 0 : -EINVAL;
-	free(file);
-	return r;
+	if (split_at(*arg, &file, at_set, gpa))
+		return pg_usage_error("run", "%s %s: want FILE or FILE@GPA",
+				      opt, *arg);
+	*arg = file;
+	return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct run_opts *o)
+static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 {
 	enum {
 		O_MEM = 256,
@@ -295,8 +153,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *why;
+	char hex[24];
 	uint64_t v;
-	char *end;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -307,27 +166,35 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	while ((c = getopt_long(argc, argv, "+:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case O_MEM:
-			if (parse_size(optarg, &o->mem) || o->mem < MIN_MEM ||
-			    o->mem > MAX_MEM || o->mem % PGENC_PAGE_SIZE)
-				return usage_err("--mem %s: want a size of whole pages from 2M to 16G (e.g. 64M)",
-						 optarg);
+			why = pg_parse_size(optarg, &o->mem);
+			if (why)
+				return pg_usage_error("run", "--mem %s: %s",
+						      optarg, why);
+			if (o->mem < MIN_MEM || o->mem > MAX_MEM ||
+			    o->mem % PGENC_PAGE_SIZE)
+				return pg_usage_error("run",
+						      "--mem %s: want a size of whole pages from 2M to 16G (e.g. 64M)",
+						      optarg);
 			break;
 		case O_IMAGE:
 			o->image = optarg;
 			break;
 		case O_ENTRY:
-			if (parse_u64(optarg, &o->entry))
-				return usage_err("--entry %s: not a number",
-						 optarg);
+			if (pg_parse_u64(optarg, &o->entry))
+				return pg_usage_error("run",
+						      "--entry %s: not a number (decimal or 0x hex)",
+						      optarg);
 			o->entry_set = true;
 			break;
 		case O_DEMO:
 			o->demo = true;
 			break;
 		case O_VCPUS:
-			if (parse_u64(optarg, &v) || !v || v > PGENC_MAX_VCPUS)
-				return usage_err("--vcpus %s: want 1..%d",
-						 optarg, PGENC_MAX_VCPUS);
+			if (pg_parse_u64(optarg, &v) || !v ||
+			    v > PGENC_MAX_VCPUS)
+				return pg_usage_error("run",
+						      "--vcpus %s: want 1..%d",
+						      optarg, PGENC_MAX_VCPUS);
 			o->vcpus = (unsigned int)v;
 			break;
 		case O_SEV:
@@ -337,12 +204,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->so.device = optarg;
 			break;
 		case O_POLICY:
-			errno = 0;
-			v = strtoull(optarg, &end, 16);
-			if (!*optarg || *optarg == '-' || errno || *end ||
+			/* Hex, with or without 0x (pgenc.1). */
+			snprintf(hex, sizeof(hex), "%s%.20s",
+				 strncasecmp(optarg, "0x", 2) ? "0x" : "",
+				 optarg);
+			if (strlen(optarg) > 20 || pg_parse_u64(hex, &v) ||
 			    v > UINT32_MAX)
-				return usage_err("--policy %s: want a 32-bit hex number",
-						 optarg);
+				return pg_usage_error("run",
+						      "--policy %s: want a 32-bit hex number",
+						      optarg);
 			o->so.policy = (uint32_t)v;
 			break;
 		case O_SEV_DATA:
@@ -353,7 +223,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_TIK:
 			if (vmm_parse_tik(optarg, o->so.tik))
-				return usage_err("--tik: want 32 hex digits");
+				return pg_usage_error("run",
+						      "--tik: want 32 hex digits");
 			o->so.have_tik = true;
 			break;
 		case O_TIK_FILE:
@@ -368,642 +239,56 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'h':
 			usage(stdout);
 			return -1;
-		case ':':
-			return usage_err("option %s needs an argument",
-					 argv[optind - 1]);
 		default:
-			return usage_err("unknown option '%s'",
-					 argv[optind - 1]);
+			return pg_getopt_error("run", c, argv);
 		}
 	}
 	if (optind < argc)
-		return usage_err("unexpected argument '%s'", argv[optind]);
+		return pg_usage_error("run", "unexpected argument '%s'",
+				      argv[optind]);
 	if (o->demo == !!o->image)
-		return usage_err("give exactly one of --demo and --image FILE");
+		return pg_usage_error("run",
+				      "give exactly one of --demo and --image FILE");
 	if (o->demo && o->mem < PGENC_DEMO_MIN_MEM)
-		return usage_err("--demo needs --mem 32M or more");
+		return pg_usage_error("run", "--demo needs --mem 32M or more");
 	if (o->entry_set && !o->image)
-		return usage_err("--entry goes with --image");
+		return pg_usage_error("run", "--entry goes with --image");
 	if (!o->sev && (o->so.device || o->so.policy || o->sev_data ||
 			o->so.verify || o->so.have_tik || o->so.tik_file))
-		return usage_err("--sev-device, --policy, --sev-data, --verify, --tik and --tik-file need --sev");
+		return pg_usage_error("run",
+				      "--sev-device, --policy, --sev-data, --verify, --tik and --tik-file need --sev");
 	if (o->so.have_tik && o->so.tik_file)
-		return usage_err("give --tik or --tik-file, not both");
+		return pg_usage_error("run",
+				      "give --tik or --tik-file, not both");
 	if ((o->so.have_tik || o->so.tik_file) && !o->so.verify)
-		return usage_err("--tik and --tik-file go with --verify");
+		return pg_usage_error("run",
+				      "--tik and --tik-file go with --verify");
 	if (o->so.verify && !o->so.have_tik && !o->so.tik_file)
-		return usage_err("--verify needs the TIK: --tik HEX or --tik-file PATH");
+		return pg_usage_error("run",
+				      "--verify needs the TIK: --tik HEX or --tik-file PATH");
 	if (o->demo && o->sev_data)
-		return usage_err("--demo brings its own measured data; drop --sev-data");
+		return pg_usage_error("run",
+				      "--demo brings its own measured data; drop --sev-data");
 	if (o->ctl && !*o->ctl)
-		return usage_err("--ctl: empty path");
-	if (o->image && check_at(o->image))
-		return usage_err("--image %s: want FILE or FILE@GPA", o->image);
-	if (o->sev_data && check_at(o->sev_data))
-		return usage_err("--sev-data %s: want FILE or FILE@GPA",
-				 o->sev_data);
+		return pg_usage_error("run", "--ctl: empty path");
+	if (o->image &&
+	    file_at("--image", &o->image, &o->image_at_set, &o->image_gpa))
+		return PGENC_EXIT_USAGE;
+	if (o->sev_data && file_at("--sev-data", &o->sev_data,
+				   &o->sev_data_at_set, &o->sev_data_gpa))
+		return PGENC_EXIT_USAGE;
 	return 0;
-}
-
-/*
- * vCPUs
- * =====
- */
-static _Thread_local struct kvm_run *tls_run;
-
-static void kick_handler(int sig)
-{
-	(void)sig;
-	if (tls_run)
-		tls_run->immediate_exit = 1;
-}
-
-/* Make every vCPU thread leave KVM_RUN and end. */
-static void vmm_stop_vcpus(struct vmm *vm)
-{
-	unsigned int i;
-
-	atomic_store(&vm->stop, true);
-	for (i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i].started)
-			pthread_kill(vm->vcpus[i].thread, SIGUSR1);
-}
-
-static void console_flush(struct vmm_vcpu *v)
-{
-	if (!v->line_len)
-		return;
-	vmm_print_lock();
-	if (v->vm->nr_vcpus > 1)
-		printf("[guest %u] %.*s\n", v->index, (int)v->line_len,
-		       v->line);
-	else
-		printf("[guest] %.*s\n", (int)v->line_len, v->line);
-	fflush(stdout);
-	vmm_print_unlock();
-	v->line_len = 0;
-}
-
-static void console_byte(struct vmm_vcpu *v, uint8_t c)
-{
-	if (c == '\n') {
-		console_flush(v);
-		return;
-	}
-	if (c == '\r')
-		return;
-	if ((c < 0x20 && c != '\t') || c == 0x7f)
-		c = '.';
-	v->line[v->line_len++] = (char)c;
-	if (v->line_len == sizeof(v->line))
-		console_flush(v);
-}
-
-static void handle_io(struct vmm_vcpu *v)
-{
-	struct kvm_run *run = v->run;
-	uint8_t *p = (uint8_t *)run + run->io.data_offset;
-	uint32_t i, n = run->io.count * run->io.size;
-	bool console = run->io.port == PGENC_CONSOLE_PORT ||
-		       run->io.port == PGENC_COM1_PORT;
-
-	if (run->io.direction == KVM_EXIT_IO_OUT) {
-		if (!console)
-			return;
-		for (i = 0; i < run->io.count; i++)
-			console_byte(v, p[i * run->io.size]);
-		return;
-	}
-	/* COM1 line status: transmitter empty; everything else reads ~0. */
-	memset(p, run->io.port == PGENC_COM1_PORT + 5 ? 0x60 : 0xff, n);
-}
-
-static uint64_t vcpu_rip(struct vmm_vcpu *v)
-{
-	struct kvm_regs regs;
-
-	return ioctl(v->fd, KVM_GET_REGS, &regs) ? 0 : regs.rip;
-}
-
-static void handle_hypercall(struct vmm_vcpu *v)
-{
-	struct kvm_run *run = v->run;
-	struct pgenc_hypercall req;
-	struct pgenc_bitmap *b = NULL;
-	const __u64 *a = run->hypercall.args;
-	char now[64] = "";
-
-	if (run->hypercall.nr != KVM_HC_PAGE_ENC_STATUS) {
-		run->hypercall.ret = (uint64_t)-KVM_ENOSYS;
-		return;
-	}
-	run->hypercall.ret = 0;
-	if (pgenc_hypercall_decode(a[0], a[1], a[2], vmm_pages(v->vm), &req)) {
-		vmm_log("vCPU %u: hypercall 12 gpa 0x%llx npages %llu a2 0x%llx: invalid",
-			v->index, a[0], a[1], a[2]);
-		return;
-	}
-	/* The kernel updated the bitmap before this exit: show it. */
-	if (!pgenc_vm_get_bitmap(v->vm->vm_fd, req.gfn, req.npages, &b)) {
-		snprintf(now, sizeof(now),
-			 "; bitmap: %" PRIu64 "/%" PRIu64 " shared",
-			 pgenc_bitmap_count(b, false), req.npages);
-		pgenc_bitmap_free(b);
-	}
-	vmm_log("vCPU %u: hypercall 12 gpa 0x%llx npages %llu a2 0x%llx -> %s%s",
-		v->index, a[0], a[1], a[2],
-		req.encrypted ? "encrypted" : "shared", now);
-}
-
-static enum vmm_state vcpu_loop(struct vmm_vcpu *v)
-{
-	struct kvm_run *run = v->run;
-
-	for (;;) {
-		if (atomic_load(&v->vm->stop))
-			return VMM_STOPPED;
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN) {
-				run->immediate_exit = 0;
-				continue;
-			}
-			vmm_err("vCPU %u: KVM_RUN: %s", v->index,
-				strerror(errno));
-			return VMM_ERROR;
-		}
-		switch (run->exit_reason) {
-		case KVM_EXIT_IO:
-			handle_io(v);
-			break;
-		case KVM_EXIT_HYPERCALL:
-			handle_hypercall(v);
-			break;
-		case KVM_EXIT_MMIO:
-			/* No devices: reads see ~0, writes vanish. */
-			if (!run->mmio.is_write)
-				memset(run->mmio.data, 0xff,
-				       sizeof(run->mmio.data));
-			break;
-		case KVM_EXIT_HLT:
-			console_flush(v);
-			vmm_log("vCPU %u halted (HLT at rip 0x%" PRIx64 ")",
-				v->index, vcpu_rip(v));
-			return VMM_HALTED;
-		case KVM_EXIT_SHUTDOWN:
-			console_flush(v);
-			/* KVM has reset the vCPU: its registers say nothing. */
-			vmm_err("vCPU %u: SHUTDOWN (triple fault: an exception the guest could not handle)",
-				v->index);
-			return VMM_SHUTDOWN;
-		case KVM_EXIT_SYSTEM_EVENT:
-			console_flush(v);
-			vmm_err("vCPU %u: system event %u (shutdown/reset)",
-				v->index, run->system_event.type);
-			return VMM_SHUTDOWN;
-		case KVM_EXIT_FAIL_ENTRY:
-			vmm_err("vCPU %u: VM entry failed, reason 0x%llx",
-				v->index,
-				(unsigned long long)run->fail_entry
-					.hardware_entry_failure_reason);
-			return VMM_ERROR;
-		case KVM_EXIT_INTERNAL_ERROR:
-			vmm_err("vCPU %u: KVM internal error, suberror %u",
-				v->index, run->internal.suberror);
-			return VMM_ERROR;
-		default:
-			vmm_err("vCPU %u: unexpected exit reason %u at rip 0x%" PRIx64,
-				v->index, run->exit_reason, vcpu_rip(v));
-			return VMM_ERROR;
-		}
-	}
-}
-
-static void *vcpu_thread(void *arg)
-{
-	struct vmm_vcpu *v = arg;
-	struct vmm *vm = v->vm;
-	enum vmm_state end;
-
-	tls_run = v->run;
-	end = vcpu_loop(v);
-	console_flush(v);
-
-	pthread_mutex_lock(&vm->lock);
-	v->end = end;
-	vm->running--;
-	if (end == VMM_SHUTDOWN || end == VMM_ERROR) {
-		if (vm->state != VMM_ERROR)
-			vm->state = end;
-	} else if (!vm->running && vm->state == VMM_RUNNING) {
-		vm->state = atomic_load(&vm->stop) ? VMM_STOPPED : end;
-	}
-	pthread_cond_broadcast(&vm->cond);
-	pthread_mutex_unlock(&vm->lock);
-	/* A dead vCPU takes the VM down with it. */
-	if (end == VMM_SHUTDOWN || end == VMM_ERROR)
-		vmm_stop_vcpus(vm);
-	return NULL;
-}
-
-static void *signal_thread(void *arg)
-{
-	struct vmm *vm = arg;
-	sigset_t set;
-	int sig;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigwait(&set, &sig))
-		return NULL;
-	pthread_mutex_lock(&vm->lock);
-	vm->quit = true;
-	vm->quit_signal = sig;
-	pthread_cond_broadcast(&vm->cond);
-	pthread_mutex_unlock(&vm->lock);
-	return NULL;
-}
-
-/*
- * Set-up
- * ======
- */
-static int open_kvm(struct vmm *vm, bool trace)
-{
-	int mask, r;
-
-	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (vm->kvm_fd < 0) {
-		vmm_err("cannot open /dev/kvm: %s", strerror(errno));
-		return PGENC_EXIT_UNSUPPORTED;
-	}
-	if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
-		vmm_err("/dev/kvm: unexpected KVM API version");
-		return PGENC_EXIT_UNSUPPORTED;
-	}
-	mask = pgenc_vm_check(vm->kvm_fd);
-	if (mask <= 0 || !(mask & KVM_PAGE_ENC_CAP_BITMAP) ||
-	    !(mask & KVM_PAGE_ENC_CAP_HYPERCALL)) {
-		vmm_err("KVM_CAP_PAGE_ENC_BITMAP is missing (mask %d): load pgenc's kvm.ko and kvm-amd.ko in place of the stock ones",
-			mask);
-		return PGENC_EXIT_UNSUPPORTED;
-	}
-	if (trace) {
-		r = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION,
-			  KVM_CAP_EXIT_HYPERCALL);
-		if (r <= 0 || !(r & (1 << KVM_HC_PAGE_ENC_STATUS))) {
-			vmm_err("--trace-hypercalls: this KVM cannot exit to userspace on hypercall 12 (KVM_CAP_EXIT_HYPERCALL)");
-			return PGENC_EXIT_UNSUPPORTED;
-		}
-	}
-	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
-	if (vm->vm_fd < 0) {
-		vmm_err("KVM_CREATE_VM: %s", strerror(errno));
-		return PGENC_EXIT_FAILED;
-	}
-	return PGENC_EXIT_OK;
-}
-
-static int setup_memory(struct vmm *vm)
-{
-	struct kvm_userspace_memory_region slot = { 0 };
-	struct kvm_enc_region reg;
-
-	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->mem == MAP_FAILED) {
-		vm->mem = NULL;
-		vmm_err("guest memory (%" PRIu64 " bytes): %s", vm->mem_size,
-			strerror(errno));
-		return PGENC_EXIT_FAILED;
-	}
-	madvise(vm->mem, vm->mem_size, MADV_MERGEABLE);
-	slot.slot = 0;
-	slot.guest_phys_addr = 0;
-	slot.memory_size = vm->mem_size;
-	slot.userspace_addr = (uintptr_t)vm->mem;
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot)) {
-		vmm_err("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
-		return PGENC_EXIT_FAILED;
-	}
-	if (vm->sev) {
-		/* As QEMU does: pin guest RAM for the SEV guest's lifetime. */
-		reg.addr = (uintptr_t)vm->mem;
-		reg.size = vm->mem_size;
-		if (ioctl(vm->vm_fd, KVM_MEMORY_ENCRYPT_REG_REGION, &reg)) {
-			vmm_err("KVM_MEMORY_ENCRYPT_REG_REGION: %s",
-				strerror(errno));
-			return PGENC_EXIT_FAILED;
-		}
-	}
-	return PGENC_EXIT_OK;
-}
-
-static int load_guest(struct vmm *vm, const struct run_opts *o)
-{
-	bool at_set = false;
-	uint64_t gpa = 0;
-	size_t len = 0;
-	void *data = NULL;
-	char *file;
-	int r;
-
-	if (o->demo) {
-		size_t n = (size_t)(pgenc_demo_guest_end - pgenc_demo_guest);
-
-		r = vmm_load_image(vm, pgenc_demo_guest, n, false, 0,
-				   "demo guest");
-		if (r)
-			return PGENC_EXIT_FAILED;
-		if (o->sev) {
-			uint8_t *secret;
-			size_t slen = PGENC_DEMO_SECRET_PAGES * PGENC_PAGE_SIZE;
-
-			secret = malloc(slen);
-			if (!secret)
-				return PGENC_EXIT_FAILED;
-			vmm_demo_secret(secret, PGENC_DEMO_SECRET_PAGES);
-			r = vmm_put(vm, PGENC_DEMO_SECRET_GPA, secret, slen,
-				    "measured data");
-			free(secret);
-			if (r)
-				return PGENC_EXIT_FAILED;
-			vm->data_gpa = PGENC_DEMO_SECRET_GPA;
-			vm->data_len = slen;
-		}
-		vmm_log("demo guest at 0x%" PRIx64, vm->entry);
-		return PGENC_EXIT_OK;
-	}
-
-	if (split_at(o->image, &file, &at_set, &gpa))
-		return usage_err("--image %s: bad GPA", o->image);
-	r = vmm_load_file(file, &data, &len);
-	if (r) {
-		vmm_err("--image %s: %s", file, strerror(-r));
-		free(file);
-		return PGENC_EXIT_FAILED;
-	}
-	r = vmm_load_image(vm, data, len, at_set, gpa, file);
-	if (r) {
-		free(data);
-		free(file);
-		return PGENC_EXIT_FAILED;
-	}
-	if (o->entry_set)
-		vm->entry = o->entry;
-	if (len >= 4 && !memcmp(data, "\177ELF", 4))
-		vmm_log("image %s: ELF, entry 0x%" PRIx64, file, vm->entry);
-	else
-		vmm_log("image %s: flat, %zu bytes at 0x%" PRIx64
-			", entry 0x%" PRIx64,
-			file, len, at_set ? gpa : (uint64_t)PGENC_IMAGE_GPA,
-			vm->entry);
-	free(data);
-	free(file);
-
-	if (!o->sev_data)
-		return PGENC_EXIT_OK;
-	if (split_at(o->sev_data, &file, &at_set, &gpa))
-		return usage_err("--sev-data %s: bad GPA", o->sev_data);
-	if (!at_set)
-		gpa = PGENC_DEMO_SECRET_GPA;
-	r = vmm_load_file(file, &data, &len);
-	if (r) {
-		vmm_err("--sev-data %s: %s", file, strerror(-r));
-		free(file);
-		return PGENC_EXIT_FAILED;
-	}
-	if (gpa % PGENC_PAGE_SIZE || gpa < PGENC_IMAGE_MIN || !len) {
-		vmm_err("--sev-data %s: want a non-empty file at a page-aligned GPA of 1 MiB or more",
-			file);
-		r = -EINVAL;
-	} else {
-		uint64_t padded = (len + PGENC_PAGE_SIZE - 1) &
-				  ~(PGENC_PAGE_SIZE - 1);
-
-		r = vmm_put(vm, gpa, NULL, padded, "measured data");
-		if (r)
-			vmm_err("--sev-data %s at 0x%" PRIx64 ": %s", file, gpa,
-				r == -ERANGE ? "outside guest memory" :
-					       "overlaps another region");
-		else
-			memcpy(vm->mem + gpa, data, len);
-		vm->data_gpa = gpa;
-		vm->data_len = padded;
-	}
-	free(data);
-	free(file);
-	return r ? PGENC_EXIT_FAILED : PGENC_EXIT_OK;
-}
-
-static int create_vcpus(struct vmm *vm)
-{
-	struct kvm_cpuid2 *cpuid;
-	unsigned int i;
-	int mmap_size, r;
-
-	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	cpuid = vmm_supported_cpuid(vm->kvm_fd);
-	if (mmap_size <= 0 || !cpuid) {
-		vmm_err("KVM_GET_VCPU_MMAP_SIZE / KVM_GET_SUPPORTED_CPUID failed");
-		free(cpuid);
-		return PGENC_EXIT_FAILED;
-	}
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		struct vmm_vcpu *v = &vm->vcpus[i];
-
-		v->vm = vm;
-		v->index = i;
-		v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, i);
-		if (v->fd < 0) {
-			vmm_err("KVM_CREATE_VCPU %u: %s", i, strerror(errno));
-			free(cpuid);
-			return PGENC_EXIT_FAILED;
-		}
-		v->run_size = (size_t)mmap_size;
-		v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE,
-			      MAP_SHARED, v->fd, 0);
-		if (v->run == MAP_FAILED) {
-			vmm_err("mmap of vCPU %u: %s", i, strerror(errno));
-			free(cpuid);
-			return PGENC_EXIT_FAILED;
-		}
-		r = vmm_setup_vcpu(vm, v, cpuid);
-		if (r) {
-			vmm_err("vCPU %u registers: %s", i, strerror(-r));
-			free(cpuid);
-			return PGENC_EXIT_FAILED;
-		}
-	}
-	free(cpuid);
-	return PGENC_EXIT_OK;
-}
-
-static int setup(struct vmm *vm, const struct run_opts *o)
-{
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_EXIT_HYPERCALL };
-	uint64_t flags = 0;
-	int r;
-
-	r = open_kvm(vm, o->trace);
-	if (r)
-		return r;
-	vm->mem_size = o->mem;
-	vm->nr_vcpus = o->vcpus;
-	vm->vcpus = calloc(o->vcpus, sizeof(*vm->vcpus));
-	if (!vm->vcpus)
-		return PGENC_EXIT_FAILED;
-
-	/* Tracking: SEV_INIT turns it on; other VMs ask for it. */
-	if (o->sev) {
-		r = vmm_sev_init(vm, &o->so);
-		if (r)
-			return r;
-		flags |= PGENC_BOOT_SEV;
-		if (vm->sevsim)
-			flags |= PGENC_BOOT_SEVSIM;
-	} else {
-		r = pgenc_vm_enable(vm->vm_fd);
-		if (r) {
-			vmm_err("KVM_ENABLE_CAP(KVM_CAP_PAGE_ENC_BITMAP): %s",
-				pgenc_strerror(r));
-			return r == -EINVAL ? PGENC_EXIT_UNSUPPORTED :
-					      PGENC_EXIT_FAILED;
-		}
-	}
-	if (o->trace) {
-		cap.args[0] = 1ULL << KVM_HC_PAGE_ENC_STATUS;
-		if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap)) {
-			vmm_err("KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL): %s",
-				strerror(errno));
-			return PGENC_EXIT_FAILED;
-		}
-	}
-	r = setup_memory(vm);
-	if (r)
-		return r;
-	r = load_guest(vm, o);
-	if (r)
-		return r;
-	r = vmm_setup_boot(vm, flags);
-	if (r) {
-		vmm_err("boot page tables and info: %s", strerror(-r));
-		return PGENC_EXIT_FAILED;
-	}
-	r = create_vcpus(vm);
-	if (r)
-		return r;
-	vmm_log("VM: %" PRIu64
-		" MiB, %u vCPU(s), %s guest, page tracking on (%" PRIu64
-		" pages)%s",
-		vm->mem_size >> 20, vm->nr_vcpus, vm->sev ? "SEV" : "plain",
-		vmm_pages(vm), o->trace ? ", hypercall 12 exits traced" : "");
-	if (o->sev) {
-		r = vmm_sev_launch(vm, &o->so);
-		if (r)
-			return r;
-	}
-	return PGENC_EXIT_OK;
-}
-
-/* Wait until the VM is over: quit, or (without --ctl) no vCPU runs. */
-static void wait_vm(struct vmm *vm, bool ctl)
-{
-	pthread_mutex_lock(&vm->lock);
-	while (!vm->quit && (ctl || vm->running))
-		pthread_cond_wait(&vm->cond, &vm->lock);
-	pthread_mutex_unlock(&vm->lock);
-}
-
-static int run_vm(struct vmm *vm, const struct run_opts *o)
-{
-	struct sigaction sa = { .sa_handler = kick_handler };
-	pthread_condattr_t ca;
-	pthread_t sig_thread;
-	sigset_t set;
-	unsigned int i;
-	int r;
-
-	pthread_mutex_init(&vm->lock, NULL);
-	pthread_mutex_init(&vm->dump_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&vm->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	vm->kvm_fd = vm->vm_fd = vm->sev_fd = vm->ctl_fd = -1;
-
-	/* Signals: SIGUSR1 kicks a vCPU; the others mean quit. */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (pthread_create(&sig_thread, NULL, signal_thread, vm))
-		return PGENC_EXIT_FAILED;
-	pthread_detach(sig_thread);
-
-	r = setup(vm, o);
-	if (r)
-		return r;
-	if (o->ctl) {
-		r = vmm_ctl_start(vm, o->ctl);
-		if (r)
-			return PGENC_EXIT_FAILED;
-		vmm_log("control socket: %s", o->ctl);
-	}
-
-	pthread_mutex_lock(&vm->lock);
-	vm->state = VMM_RUNNING;
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		if (pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread,
-				   &vm->vcpus[i])) {
-			vmm_err("cannot start vCPU %u's thread", i);
-			vm->state = VMM_ERROR;
-			break;
-		}
-		vm->vcpus[i].started = true;
-		vm->running++;
-	}
-	pthread_mutex_unlock(&vm->lock);
-	if (i < vm->nr_vcpus)
-		vmm_stop_vcpus(vm);
-
-	wait_vm(vm, o->ctl != NULL);
-	vmm_stop_vcpus(vm);
-	for (i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i].started)
-			pthread_join(vm->vcpus[i].thread, NULL);
-	if (o->ctl)
-		vmm_ctl_stop(vm);
-
-	if (vm->quit_signal)
-		vmm_log("%s received: stopped (guest %s)",
-			strsignal(vm->quit_signal), vmm_state_name(vm->state));
-	else
-		vmm_log("exit: guest %s", vmm_state_name(vm->state));
-	switch (vm->state) {
-	case VMM_HALTED:
-		return PGENC_EXIT_OK;
-	case VMM_STOPPED:
-		return vm->quit_signal ? PGENC_EXIT_FAILED : PGENC_EXIT_OK;
-	default:
-		return PGENC_EXIT_FAILED;
-	}
 }
 
 int cmd_run(int argc, char **argv)
 {
 	static struct vmm vm;
-	struct run_opts o;
+	struct vmm_run_opts o;
 	int r;
 
 	r = parse_opts(argc, argv, &o);
 	if (r)
 		return r < 0 ? PGENC_EXIT_OK : r;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	return run_vm(&vm, &o);
+	return vmm_run(&vm, &o);
 }

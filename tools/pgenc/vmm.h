@@ -166,6 +166,28 @@ int vmm_sev_launch(struct vmm *vm, const struct vmm_sev_opts *o);
 int vmm_parse_tik(const char *s, uint8_t tik[16]);
 
 /* vmm_ctl.c */
+/* What `pgenc run`'s options ask for (run.c parses them). */
+struct vmm_run_opts {
+	uint64_t mem;
+	unsigned int vcpus;
+	bool demo;
+	const char *image; /* --image FILE[@GPA]: FILE, and GPA if at_set */
+	bool image_at_set;
+	uint64_t image_gpa;
+	const char *sev_data; /* --sev-data FILE[@GPA], likewise */
+	bool sev_data_at_set;
+	uint64_t sev_data_gpa;
+	bool entry_set;
+	uint64_t entry;
+	bool sev;
+	struct vmm_sev_opts so;
+	const char *ctl;
+	bool trace;
+};
+
+/* Set up and run the VM until it is over (vmm_run.c): a PGENC_EXIT_*. */
+int vmm_run(struct vmm *vm, const struct vmm_run_opts *o);
+
 int vmm_ctl_start(struct vmm *vm, const char *path);
 void vmm_ctl_stop(struct vmm *vm);
 

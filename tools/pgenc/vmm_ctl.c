@@ -42,12 +42,12 @@ struct client {
 /* A response under construction; "ok" first, "id" echoed. */
 static void resp_begin(struct ctl_writer *w, const struct ctl_msg *req, bool ok)
 {
-	const struct ctl_value *id = req ? ctl_find(req, "id") : NULL;
+	enum ctl_type id = req ? ctl_type_of(req, "id") : CTL_T_NONE;
 
 	ctl_w_init(w);
 	ctl_w_bool(w, "ok", ok);
-	if (id && (id->type == CTL_T_INT || id->type == CTL_T_STRING))
-		ctl_w_value(w, id);
+	if (id == CTL_T_INT || id == CTL_T_STRING)
+		ctl_w_copy(w, req, "id");
 }
 
 static void resp_error(struct ctl_writer *w, const struct ctl_msg *req, int err,
@@ -424,8 +424,13 @@ static void handle(struct vmm *vm, const char *line, size_t len,
 	if (len && line[len - 1] == '\r')
 		len--;
 	if (ctl_parse(line, len, &req, &perr)) {
-		resp_error(w, NULL, EBADMSG, "bad request: column %u: %s",
-			   perr.column, perr.msg);
+		if (perr.column)
+			resp_error(w, NULL, EBADMSG,
+				   "bad request: column %u: %s", perr.column,
+				   perr.msg);
+		else
+			resp_error(w, NULL, EBADMSG, "bad request: %s",
+				   perr.msg);
 		return;
 	}
 	if (ctl_get_str(&req, "cmd", &cmd, NULL)) {
@@ -461,7 +466,7 @@ static int send_resp(int fd, struct ctl_writer *w)
 			   CTL_MAX_LINE);
 		ctl_w_finish(w);
 	}
-	if (w->failed) {
+	if (w->err) {
 		static const char oom[] =
 			"{\"ok\":false,\"error\":\"out of memory\",\"errno\":12}\n";
 

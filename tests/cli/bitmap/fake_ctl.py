@@ -74,10 +74,12 @@ def main():
         os.unlink(path)
     except FileNotFoundError:
         pass
+    # Listening before the name appears: a client that sees it connects.
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(path)
-    os.chmod(path, 0o600)
+    srv.bind(path + ".new")
+    os.chmod(path + ".new", 0o600)
     srv.listen(4)
+    os.rename(path + ".new", path)
     srv.settimeout(60)
     while True:
         try:

@@ -3,33 +3,32 @@
 #
 # Host-side tests of "pgenc bitmap export|import|show|diff" (no VM: the
 # commands work on files, and on a stand-in control socket, fake_ctl.py).
-# Builds pgenc (tools/pgenc/build.sh), then checks each command on the
-# samples in samples/ against the goldens in tests/cli/golden/bitmap/,
+# Builds pgenc (make -C tools/pgenc), then checks each command on the
+# samples in samples/ against the transcript tests/cli/bitmap.cram,
 # format round trips, malformed inputs (exit 1, FILE:LINE:COLUMN), bad
 # arguments (exit 2, a message and a --help hint), the PNG's size and
 # pixels (decoded with libpng by pngpix.c), that --json output parses,
 # and that a 1 TiB guest (2^28 pages) stays small in both maps.
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
 #
-# Usage: tests/cli/bitmap/run.sh
+# Usage: tests/cli/bitmap/run.sh [--regenerate]
 # Environment: PGENC=path (test this binary, no build),
-# PGENC_GOLDEN_UPDATE=1 (rewrite the goldens), BUILD (default build/).
+# BUILD (default build/).
 # Needs: gcc, libpng-dev, python3.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/cli/cli_lib.sh
 . "$here/../cli_lib.sh"
-
-cli_init bitmap
-cli_build
+# shellcheck source=tests/cli/transcript.sh
+. "$here/../transcript.sh"
+t_driver bitmap "$@"
 S=$here/samples
 cp "$S"/* "$WORK/"
 
 # The PNG decoder.
 pngpix=$cli_out/pngpix
-if gcc -std=c11 -Wall -Wextra -Werror -O2 -o "$pngpix" "$here/pngpix.c" \
-	-lpng >"$cli_out/pngpix.log" 2>&1; then
+if make -C "$here/.." O="$cli_out" pngpix >"$cli_out/pngpix.log" 2>&1; then
 	ok "build pngpix (libpng decoder)"
 else
 	notok "build pngpix" "$(cat "$cli_out/pngpix.log")"
@@ -119,14 +118,12 @@ golden export-offset-ranges 0 pgenc bitmap export --from offset.json
 pg bitmap export --from mixed.ranges -f raw -o mixed.raw
 golden export-raw-hexdump-src 0 pgenc bitmap export --from mixed.raw -f ranges
 od -An -tx1 -v "$WORK/mixed.raw" >"$cli_out/mixed.raw.hex"
-if [[ ${PGENC_GOLDEN_UPDATE:-0} == 1 ]]; then
-	cp "$cli_out/mixed.raw.hex" "$cli_gold/mixed.raw.hex"
-fi
-if cmp -s "$cli_out/mixed.raw.hex" "$cli_gold/mixed.raw.hex"; then
+((t_regen)) && cp "$cli_out/mixed.raw.hex" "$here/mixed.raw.hex"
+if cmp -s "$cli_out/mixed.raw.hex" "$here/mixed.raw.hex"; then
 	ok "raw export of mixed.ranges is byte for byte the golden"
 else
-	notok "raw export differs from golden/mixed.raw.hex" \
-		"$(diff "$cli_gold/mixed.raw.hex" "$cli_out/mixed.raw.hex" | head)"
+	notok "raw export differs from bitmap/mixed.raw.hex" \
+		"$(diff "$here/mixed.raw.hex" "$cli_out/mixed.raw.hex" | head)"
 fi
 
 # Round trips: every format to every other and back gives the same file.
@@ -337,6 +334,11 @@ if fake "$WORK/mixed.ranges"; then
 	golden sock-export-part 0 pgenc bitmap export --socket vm.sock --start-gfn 0xfc --num-pages 16 -f json
 	json sock-export-part
 	golden sock-import 0 pgenc bitmap import mixed2.ranges --socket vm.sock
+	# pgenc ctl SOCK export|import: aliases, the same code and output.
+	golden sock-import-alias 0 pgenc ctl vm.sock import mixed2.ranges
+	golden sock-export-alias 0 pgenc ctl vm.sock export --start-gfn 0xfc --num-pages 16 -f json
+	check "ctl SOCK export: the same bytes as bitmap export --socket" \
+		cmp -s <(pg bitmap export --socket vm.sock) <(pg ctl vm.sock export)
 	pg bitmap export --socket vm.sock -f raw -o after.raw
 	check "socket: export after import gives the imported bitmap" \
 		pg bitmap diff -q after.raw mixed2.ranges
@@ -401,4 +403,5 @@ else
 	skip "pgenc.1 checks" "no groff (apt-get install groff-base)"
 fi
 
+t_close
 cli_summary

@@ -27,8 +27,8 @@ if [[ ! -f $cli_repo/build/modules/kvm.ko || ! -f $cli_repo/build/modules/kvm-am
 	skip "bitmap in the test VM" "no build/modules (scripts/build-modules.sh)"
 	cli_summary
 fi
-if ! gcc -std=c11 -O2 -static -o "$cli_out/pngpix" "$here/pngpix.c" -lpng -lz -lm \
-	>"$cli_out/pngpix.log" 2>&1; then
+if ! make -C "$here/.." O="$cli_out" pngpix-static >"$cli_out/pngpix.log" 2>&1 ||
+	! mv "$cli_out/pngpix-static" "$cli_out/pngpix"; then
 	notok "build pngpix (static)" "$(cat "$cli_out/pngpix.log")"
 	cli_summary
 fi

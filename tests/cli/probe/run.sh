@@ -7,21 +7,21 @@
 # is a regular file holding what KVM_CHECK_EXTENSION(KVM_CAP_PAGE_ENC_
 # BITMAP) would return (the output then says "mocked"); the real ioctl
 # is exercised by tests/cli/probe/vm.sh in the test VM.
-# Checks the text and --json output against tests/cli/golden/probe/,
+# Checks the text and --json output against tests/cli/probe.cram,
 # that the JSON parses and agrees with the text, and the exit codes
 # (0 usable, 3 unsupported, 1 trouble, 2 usage).
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
 #
-# Usage: tests/cli/probe/run.sh
-# Environment: PGENC=path (no build), PGENC_GOLDEN_UPDATE=1, BUILD.
+# Usage: tests/cli/probe/run.sh [--regenerate]
+# Environment: PGENC=path (no build), BUILD.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/cli/cli_lib.sh
 . "$here/../cli_lib.sh"
-
-cli_init probe
-cli_build
+# shellcheck source=tests/cli/transcript.sh
+. "$here/../transcript.sh"
+t_driver probe "$@"
 
 # mkroot NAME [key=value]...: a fake host under $WORK/NAME.
 #   kvm=VERSION|stock|none    /sys/module/kvm (version file unless stock)
@@ -151,4 +151,5 @@ else
 	notok "this host: exit $rc" "$(cat "$cli_out/real.err" "$cli_out/real.json")"
 fi
 
+t_close
 cli_summary

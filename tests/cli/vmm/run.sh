@@ -8,14 +8,14 @@
 #   - its libFuzzer target (tests/cli/fuzz_ctl_proto.c) for a bounded time
 #     when clang can link -fsanitize=fuzzer (else a SKIP);
 #   - bad arguments of run, ctl and dump: each exit code and message,
-#     against goldens (tests/cli/golden/vmm/; PGENC_GOLDEN_UPDATE=1);
+#     against the transcript tests/cli/vmm.cram (--regenerate);
 #   - clients against sockets that are absent or not pgenc servers;
 #   - the dump's progress bar: on a pseudo-terminal (python3 pty) with -o
 #     after half a second, never with stderr a file, nor without -o.
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
 #
-# Usage: tests/cli/vmm/run.sh
-# Environment: PGENC=path (no build), BUILD, PGENC_GOLDEN_UPDATE=1,
+# Usage: tests/cli/vmm/run.sh [--regenerate]
+# Environment: PGENC=path (no build), BUILD,
 #   PGENC_FUZZ_SECONDS (default 10; 0 skips the fuzzer), CC (gcc),
 #   FUZZ_CC (clang).
 set -uo pipefail
@@ -23,16 +23,14 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../cli_lib.sh
 . "$here/../cli_lib.sh"
-
-cli_init vmm
-cli_build
+# shellcheck source=tests/cli/transcript.sh
+. "$here/../transcript.sh"
+t_driver vmm "$@"
 PGENC=$(realpath "$PGENC")
-pg=$cli_repo/tools/pgenc
 
 # --- the protocol library -------------------------------------------------
 san=("-fsanitize=address,undefined" -fno-sanitize-recover=all)
-if ${CC:-gcc} -std=c11 -Wall -Wextra -Werror -g -O1 "${san[@]}" -I "$pg" \
-	-o "$cli_out/test_ctl_proto" "$here/test_ctl_proto.c" "$pg/ctl_proto.c" \
+if make -C "$here/.." O="$cli_out" CC="${CC:-gcc}" EXTRA_CFLAGS="${san[*]}" test_ctl_proto \
 	>"$cli_out/test_ctl_proto.log" 2>&1; then
 	if "$cli_out/test_ctl_proto" >"$cli_out/test_ctl_proto.tap" 2>&1; then
 		ok "ctl_proto unit tests under ASan/UBSan ($(grep -c '^ok' "$cli_out/test_ctl_proto.tap") checks)"
@@ -53,9 +51,8 @@ if [[ $secs == 0 ]]; then
 elif ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' |
 	"$fcc" -fsanitize=fuzzer -x c -o "$fz/probe" - >/dev/null 2>&1; then
 	skip "fuzz_ctl_proto" "$fcc cannot link -fsanitize=fuzzer (clang, libclang-rt-14-dev)"
-elif ! "$fcc" -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer "${san[@]}" \
-	-I "$pg" -o "$fz/fuzz_ctl_proto" "$cli_repo/tests/cli/fuzz_ctl_proto.c" \
-	"$pg/ctl_proto.c" >"$fz/build.log" 2>&1; then
+elif ! make -C "$here/.." O="$fz" CC="$fcc" EXTRA_CFLAGS="-fsanitize=fuzzer ${san[*]}" \
+	fuzz_ctl_proto >"$fz/build.log" 2>&1; then
 	notok "fuzz_ctl_proto builds" "$(head -30 "$fz/build.log")"
 else
 	# Seeds: every request the VM scenario sends, and a response.
@@ -121,6 +118,10 @@ golden dump-none 2 pgenc dump
 golden dump-nosock 2 pgenc dump --gpa 0 --len 16
 golden dump-nolen 2 pgenc dump --socket "$WORK/sock" --gpa 0
 golden dump-len0 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 0
+golden dump-len-suffix 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 1T
+golden dump-len-fraction 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 1.5K
+golden dump-len-junk 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 4KB
+golden run-mem-fraction 2 pgenc run --demo --mem 1.5G
 golden dump-gpa-junk 2 pgenc dump --socket "$WORK/sock" --gpa 0xzz --len 16
 golden dump-chunk 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --chunk 100
 golden dump-chunk-big 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --chunk 32M
@@ -132,13 +133,18 @@ golden dump-absent 1 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16
 fake() {
 	rm -f "$WORK/fake.sock"
 	python3 - "$WORK/fake.sock" "$1" <<-'EOF' &
-		import socket, sys
+		import json, socket, sys
 		s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 		s.bind(sys.argv[1])
 		s.listen(1)
 		s.settimeout(20)
 		c, _ = s.accept()
-		c.makefile("rb").readline()
+		req = c.makefile("rb").readline()
+		if sys.argv[2] == "echo":
+		    req = json.loads(req)
+		    c.sendall(b'{"ok":false,"error":"asked for gpa %d len %d","errno":22}\n'
+		              % (req["gpa"], req["len"]))
+		    sys.exit(0)
 		reply = {
 		    "garbage": b"this is not json\n",
 		    "close": b"",
@@ -167,6 +173,13 @@ if command -v python3 >/dev/null; then
 	wait $fake_pid
 	fake nook
 	golden fake-nook 1 pgenc ctl "$WORK/fake.sock" quit
+	wait $fake_pid
+	# Numbers are decimal or 0x hex: a leading 0 is not octal.
+	fake echo
+	golden fake-gpa-decimal 1 pgenc dump --socket "$WORK/fake.sock" --gpa 010 --len 0x10
+	wait $fake_pid
+	fake echo
+	golden fake-ctl-dump-alias 1 pgenc ctl "$WORK/fake.sock" dump --gpa 0x10 --len 1K
 	wait $fake_pid
 	fake baddata
 	golden fake-baddata 1 pgenc dump --socket "$WORK/fake.sock" --gpa 0 --len 16 -o "$WORK/out.bin"
@@ -281,4 +294,5 @@ else
 	skip "the dump's progress bar" "no python3"
 fi
 
+t_close
 cli_summary

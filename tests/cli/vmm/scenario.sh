@@ -4,7 +4,8 @@
 # Runs inside the test VM (busybox sh, kvm_amd sevsim=1), started by
 # tests/cli/vmm/vm.sh: `pgenc run` guests driven through `pgenc ctl` and
 # `pgenc dump`. Every case leaves NAME.cmd (the command line), NAME.out,
-# NAME.err and NAME.rc in /tmp/out; files the host checks byte for byte
+# NAME.err and NAME.rc in /tmp/out, and its NAME in order in /tmp/out/cases
+# (the order of tests/cli/vmm-vm.cram); files the host checks byte for byte
 # go there too. At the end /tmp/out is sent back as a base64 tar.gz
 # between "=== PGENC-CLI-OUT BEGIN" and "=== PGENC-CLI-OUT END": the host
 # judges everything (goldens, dumps, counters).
@@ -19,6 +20,7 @@ cd /tmp || exit 1
 c() {
 	n=$1
 	shift
+	echo "$n" >>"$O/cases"
 	echo "$*" >"$O/$n.cmd"
 	timeout 120 "$@" >"$O/$n.out" 2>"$O/$n.err"
 	echo $? >"$O/$n.rc"
@@ -30,6 +32,7 @@ c() {
 start() {
 	rn=$1
 	shift
+	echo "$rn" >>"$O/cases"
 	rm -f "$S"
 	echo "pgenc run $* --ctl $S" >"$O/$rn.cmd"
 	pgenc run "$@" --ctl "$S" >"$O/$rn.out" 2>"$O/$rn.err" &
@@ -64,7 +67,7 @@ c sev_stats pgenc ctl "$S" stats
 c sev_stats_json pgenc ctl "$S" stats --json
 c sev_version pgenc ctl "$S" version
 c sev_export_ranges pgenc ctl "$S" export --format ranges
-c sev_export_json pgenc ctl "$S" export -o "$O/bitmap.json"
+c sev_export_json pgenc ctl "$S" export --format json -o "$O/bitmap.json"
 c sev_export_raw pgenc ctl "$S" export --format raw -o "$O/bitmap.raw"
 c sev_export_part pgenc ctl "$S" export --format ranges --start-gfn 0x200 --num-pages 0x10
 c sev_export_past pgenc ctl "$S" export --start-gfn 0x4000
@@ -201,6 +204,7 @@ c spin_wait pgenc ctl "$S" wait --timeout 1
 c spin_stats pgenc ctl "$S" stats
 c spin_quit pgenc ctl "$S" quit
 stop
+echo spin_term >>"$O/cases"
 echo "pgenc run --image /spin.bin --mem 4M" >"$O/spin_term.cmd"
 pgenc run --image /spin.bin --mem 4M >"$O/spin_term.out" 2>"$O/spin_term.err" &
 tpid=$!

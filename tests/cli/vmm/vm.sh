@@ -5,10 +5,10 @@
 # (selftests/vm/run.sh, our modules, kvm_amd sevsim=1): scenario.sh runs
 # there and sends every case's command, exit status, stdout and stderr
 # back, with the files it dumped. Here they are judged:
-#   - goldens (tests/cli/golden/vmm-vm/NAME.txt; PGENC_GOLDEN_UPDATE=1
-#     rewrites them and drops those of cases gone), with the random parts
-#     normalised (the measurement, exactly 64 base64 characters); a case
-#     without a golden, or a golden without a case, fails. Bad arguments
+#   - the transcript tests/cli/vmm-vm.cram (--regenerate rewrites it and
+#     drops the cases gone), with the random parts normalised (the
+#     measurement, exactly 64 base64 characters); a case not in the
+#     transcript, or one in it that did not run, fails. Bad arguments
 #     against the live VMM are cases too (exit 2 usage, 1 refused);
 #   - dumps byte for byte: the measured secret through the firmware, the
 #     shared pages' text through the bypass, ranges across both at odd
@@ -18,18 +18,21 @@
 # run` exits 3 (unsupported) without KVM_CAP_PAGE_ENC_BITMAP.
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
 #
-# Usage: tests/cli/vmm/vm.sh [--no-stock]
+# Usage: tests/cli/vmm/vm.sh [--no-stock] [--regenerate]
 # Needs: build/modules/{kvm,kvm-amd}.ko (scripts/build-modules.sh), what
 # selftests/vm/run.sh needs (QEMU, Debian's 6.1 kernel image), python3.
-# Environment: PGENC=path (no build), BUILD, PGENC_GOLDEN_UPDATE=1.
+# Environment: PGENC=path (no build), BUILD.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../cli_lib.sh
 . "$here/../cli_lib.sh"
+# shellcheck source=tests/cli/transcript.sh
+. "$here/../transcript.sh"
+t_args "$@"
 
 stock=1
-[[ ${1:-} == --no-stock ]] && stock=0
+[[ ${t_rest[0]:-} == --no-stock ]] && stock=0
 
 cli_init vmm-vm
 cli_build
@@ -43,8 +46,7 @@ fi
 # --- guest images -----------------------------------------------------------
 img=$cli_out/images
 mkdir -p "$img" "$cli_out/empty"
-if gcc -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-Ttext=0x200000 \
-	-Wl,-Tdata=0x300000 -o "$img/elf_guest" "$here/elf_guest.S" 2>"$img/log"; then
+if make -C "$here/.." O="$img" elf_guest >"$img/log" 2>&1; then
 	ok "build the ELF test image"
 else
 	notok "build the ELF test image" "$(cat "$img/log")"
@@ -86,49 +88,19 @@ else
 	cli_summary
 fi
 
-# --- goldens ----------------------------------------------------------------
-# vm_golden NAME: compare case NAME with its golden (normalised).
-vm_golden() {
-	local name=$1 g=$cli_gold/$1.txt rc
-	if [[ ! -f $res/$name.cmd ]]; then
-		notok "$name: has a golden but the scenario ran no such case"
-		return
-	fi
-	rc=$(cat "$res/$name.rc" 2>/dev/null || echo '?')
-	_cli_record "$(cat "$res/$name.cmd")" "$rc" "$res/$name.out" "$res/$name.err" |
-		sed -e "s|\b${cli_version//./\\.}\b|@VERSION@|g" \
-			-e 's|(base64): [A-Za-z0-9+/]\{64\}$|(base64): @MEASUREMENT@|' >"$cli_out/$name.txt"
-	[[ ${PGENC_GOLDEN_UPDATE:-0} == 1 ]] && cp "$cli_out/$name.txt" "$g"
-	if [[ ! -f $g ]]; then
-		notok "$name: no golden $g (PGENC_GOLDEN_UPDATE=1 writes it)"
-	elif ! diff -u "$g" "$cli_out/$name.txt" >"$cli_out/$name.diff"; then
-		notok "$name: differs from its golden" "$(head -40 "$cli_out/$name.diff")"
-	else
-		ok "$name (exit $rc, golden)"
-	fi
-}
-
+# --- the transcript ---------------------------------------------------------
+# The random parts normalised: the measurement (64 base64 characters).
+t_open "$cli_repo/tests/cli/vmm-vm.cram" -e "s|\b${cli_version//./\\.}\b|@VERSION@|g" \
+	-e 's|(base64): [A-Za-z0-9+/]\{64\}$|(base64): @MEASUREMENT@|'
 # Runs of several vCPUs print their vCPUs' lines in any order.
 for f in plain_run sev_vcpus spin_run; do
 	[[ -f $res/$f.out ]] && sort "$res/$f.out" >"$res/$f.sorted" && mv "$res/$f.sorted" "$res/$f.out"
 done
-# Every case that ran and every golden: one without the other fails (a
-# regeneration drops the goldens of cases that are gone).
-cases=$({
-	for f in "$res"/*.cmd; do [[ -f $f ]] && basename "${f%.cmd}"; done
-	for f in "$cli_gold"/*.txt; do
-		[[ -f $f ]] || continue
-		f=$(basename "${f%.txt}")
-		if [[ ${PGENC_GOLDEN_UPDATE:-0} == 1 && ! -f $res/$f.cmd ]]; then
-			rm -f "$cli_gold/$f.txt"
-		else
-			echo "$f"
-		fi
-	done
-} | sort -u)
-for name in $cases; do
-	vm_golden "$name"
-done
+while IFS= read -r name; do
+	t_case "$name" "$(cat "$res/$name.cmd")" "$(cat "$res/$name.rc" 2>/dev/null || echo '?')" \
+		"$res/$name.out" "$res/$name.err"
+done <"$res/cases"
+t_close
 
 # --- byte-for-byte and counters ------------------------------------------
 if python3 - "$res" <<'EOF' >"$cli_out/checks.log" 2>&1; then
