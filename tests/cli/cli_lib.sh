@@ -9,8 +9,8 @@
 #                             # tests/cli/golden/bitmap/
 #   cli_build                 # sets PGENC (or uses $PGENC if set)
 #   golden NAME RC [-i STDIN] [-e VAR=VAL]... [--] pgenc ARGS...
-#   ok "description" / notok "description" [detail] / skip "description"
-#   cli_summary               # "N passed, N failed, N skipped"; exit
+#   ok, notok, skip, check    # tests/tap.sh
+#   cli_summary               # tap_done: the plan; exit 1 on a failure
 #
 # A golden file records the command, its exit status, stdout and stderr,
 # with the work directory shown as @WORK@ and the version as @VERSION@.
@@ -18,7 +18,8 @@
 # rewritten case still counts as a pass; review the diff in git).
 
 cli_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cli_pass=0 cli_fail=0 cli_skip=0 cli_n=0
+# shellcheck source=tests/tap.sh
+. "$cli_repo/tests/tap.sh"
 
 cli_init() {
 	cli_name=$1
@@ -32,38 +33,9 @@ cli_init() {
 	unset NO_COLOR PGENC_SYSROOT
 }
 
-ok() {
-	cli_n=$((cli_n + 1)) cli_pass=$((cli_pass + 1))
-	echo "ok $cli_n - $1"
-}
-
-notok() {
-	cli_n=$((cli_n + 1)) cli_fail=$((cli_fail + 1))
-	echo "not ok $cli_n - $1"
-	[[ -z ${2:-} ]] || printf '%s\n' "$2" | sed 's/^/#   /'
-}
-
-skip() {
-	cli_n=$((cli_n + 1)) cli_skip=$((cli_skip + 1))
-	echo "ok $cli_n - $1 # SKIP ${2:-}"
-}
-
-# check "description" COMMAND...: ok when COMMAND succeeds.
-check() {
-	local d=$1
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$d"
-	else
-		notok "$d" "$out"
-	fi
-}
-
-cli_summary() {
-	echo "$cli_pass passed, $cli_fail failed, $cli_skip skipped"
-	[[ $cli_fail -eq 0 ]]
-	exit
-}
+# The results and the plan are tests/tap.sh's; cli_summary is its
+# tap_done under the name the runners here call.
+cli_summary() { tap_done; }
 
 # Build pgenc with tools/pgenc/build.sh (build/bin/pgenc); $PGENC set by
 # the caller wins (a binary to test as it is).

@@ -26,12 +26,12 @@ pair() {
 }
 mv_ok() {
 	expect "modversion: $1" 0 "$M" "$id/$2/built" "$id/$2/updates"
-	[[ $OUT == "check-modversion: $3" ]] || h_why+="want 'check-modversion: $3'"$'\n'
+	[[ $OUT == "check-modversion: $3" ]] || tap_why+="want 'check-modversion: $3'"$'\n'
 	done_
 }
 mv_fail() {
 	expect "modversion: $1: fails" 1 "$M" "$id/$2/built" "$id/$2/updates"
-	[[ $(wc -l <<<"$OUT") == 1 ]] || h_why+="want one line"$'\n'
+	[[ $(wc -l <<<"$OUT") == 1 ]] || tap_why+="want one line"$'\n'
 	has "^check-modversion: error: .*$3"
 	done_
 }

@@ -20,15 +20,15 @@
 #   lanes     README.md and Documentation/testing.rst list check.sh's lanes
 #
 # Usage: tests/harness/run.sh [GROUP...]    (default: all, in this order)
-# Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
+# Prints TAP (tests/tap.sh); exits 1 on a failure.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$here/../.." && pwd)
 T=${BUILD:-$REPO/build}/tests/harness
 export LC_ALL=C
-# shellcheck source=tests/harness/lib.sh
-. "$here/lib.sh"
+# shellcheck source=tests/tap.sh
+. "$REPO/tests/tap.sh"
 
 groups=("${@:-verdict stage uapi install deps lanes}")
 # shellcheck disable=SC2068 # the default is one word list
@@ -44,6 +44,4 @@ for g in ${groups[@]}; do
 	. "$here/$g.sh"
 done
 
-echo "1..$h_n"
-echo "$h_pass passed, $h_fail failed, $h_skip skipped"
-((h_fail == 0))
+tap_done

@@ -8,7 +8,7 @@
 # LAUNCH_START with shared keys, DBG write/read round trips across
 # private and shared pages, pgenc_vm_reset(). The VM's verdict (no
 # kernel warning, taint, exit status) is one more result.
-# Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
+# Prints TAP (tests/tap.sh); exits 1 on a failure.
 #
 # Usage: tests/lib/vm.sh
 # Needs: build/modules/{kvm,kvm-amd}.ko (scripts/build-modules.sh), what
@@ -26,7 +26,7 @@ lib=${PGENC_LIB_SRC:-$repo/tools/lib}
 rm -rf "$out"
 mkdir -p "$out/empty"
 
-. "$repo/tests/run_lib.sh"
+. "$repo/tests/tap.sh"
 
 if "$lib/build.sh" --static-only --out "$out/lib" >"$out/build.log" 2>&1 &&
 	gcc -std=c11 -Wall -Wextra -Werror -O1 -g -static -I "$lib/include" \
@@ -36,12 +36,12 @@ if "$lib/build.sh" --static-only --out "$out/lib" >"$out/build.log" 2>&1 &&
 else
 	grep -v 'statically linked applications requires' "$out/build.log" | head -30 | sed 's/^/#   /'
 	result "not ok" "vm_test builds, static, against libpgenc.a"
-	summary
+	tap_done
 fi
 
 if [[ ! -f $build/modules/kvm.ko || ! -f $build/modules/kvm-amd.ko ]]; then
 	result ok "libpgenc in the test VM" "SKIP no build/modules (scripts/build-modules.sh)"
-	summary
+	tap_done
 fi
 
 "$repo/selftests/vm/run.sh" --stall 120 --retry-stall --modparam kvm_amd:sevsim=1 --tests "$out/empty" \
@@ -72,4 +72,4 @@ else
 	tail -20 "$out/vm.log" | sed 's/^/#   /'
 	result "not ok" "the VM run (selftests/vm/run.sh exited $vm_rc; $out/vm.log)"
 fi
-summary
+tap_done
