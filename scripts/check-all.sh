@@ -9,7 +9,6 @@
 # "N passed, N failed, N skipped".
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-REPO=$repo
 # shellcheck source=tests/tap.sh
 . "$repo/tests/tap.sh"
 log=$repo/build/check

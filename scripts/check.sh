@@ -15,7 +15,6 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-REPO=$repo
 # shellcheck source=tests/tap.sh
 . "$repo/tests/tap.sh"
 
@@ -23,18 +22,22 @@ REPO=$repo
 # steps are separated by ";", each a command relative to the top of the
 # repository. The vm lane stops a VM silent for 180 s and runs it once
 # more (Documentation/testing.rst, "The test VM").
-table='deps|scripts/deps.sh|`scripts/deps.sh`: apt-installs the 6.1 kernel'"'"'s headers, image and source, QEMU, busybox, sparse, clang, OpenSSL, libpng... (no-op when present; `--check` only lists what is missing)
+table=$(
+	cat <<'EOF'
+deps|scripts/deps.sh|`scripts/deps.sh`: apt-installs the 6.1 kernel's headers, image and source, QEMU, busybox, sparse, clang, OpenSSL, libpng... (no-op when present; `--check` only lists what is missing)
 harness|tests/harness/run.sh|the build and test scripts on fabricated inputs, no VM (`tests/harness/`): VM verdict, patch staging, uapi collisions, module versions, `make deps`, this table
-unit|tests/run.sh;tests/run.sh --mutants|host unit tests of the kernel'"'"'s bit and range helpers (`kernel/pgenc_bits.h`) against a naive model under ASan and UBSan, then against mutants of the helpers, each of which they must catch (`tests/`)
+unit|tests/run.sh;tests/run.sh --mutants|host unit tests of the kernel's bit and range helpers (`kernel/pgenc_bits.h`) against a naive model under ASan and UBSan, then against mutants of the helpers, each of which they must catch (`tests/`)
 lib|tests/lib/run.sh|libpgenc: formats, parsers, diff, ioctl and SEV wrappers, measurement, under ASan/UBSan with gcc and clang, and its packaging: symbols, headers, pkg-config (`tests/lib/`)
 fuzz|tests/fuzz/run.sh 10|libFuzzer on every libpgenc parser, 10 s each (`tests/fuzz/`)
 cli|tests/cli/bitmap/run.sh;tests/cli/probe/run.sh;tests/cli/vmm/run.sh|the `pgenc` CLI on the host: bitmap commands with golden outputs, `probe` on faked hosts, `run`/`ctl`/`dump` argument errors and control protocol (`tests/cli/`)
 style|scripts/check-style.sh --lane full|checkpatch `--strict`, sparse `C=2`, `W=1`, clang-format, shellcheck, the uapi header standalone and free of collisions
 modules|scripts/build-modules.sh|builds `kvm.ko` and `kvm-amd.ko` into `build/modules/`, after the uapi number check
-install|scripts/check-install.sh|`make install` into a scratch root, checked with depmod, modinfo (VERSION'"'"'s version) and pkg-config
+install|scripts/check-install.sh|`make install` into a scratch root, checked with depmod, modinfo (VERSION's version) and pkg-config
 selftests|scripts/build-selftests.sh|the KVM selftest library (from the same tarball) and our tests
 vm|selftests/vm/run.sh --stall 180 --retry-stall --modparam kvm_amd:sevsim=1|boots the test VM, runs the selftests (incl. sevsim, fuzzers, stress), 20 module reloads, judges console and taint
-cli-vm|tests/cli/vmm/vm.sh;tests/cli/bitmap/vm.sh;tests/cli/probe/vm.sh;tests/lib/vm.sh;scripts/demo.sh --no-build|`pgenc run`/`ctl`/`dump`/`probe`/`bitmap` end to end in the test VM, libpgenc'"'"'s SEV paths against sevsim (`tests/lib/vm.sh`), then `make demo` on what is built'
+cli-vm|tests/cli/vmm/vm.sh;tests/cli/bitmap/vm.sh;tests/cli/probe/vm.sh;tests/lib/vm.sh;scripts/demo.sh --no-build|`pgenc run`/`ctl`/`dump`/`probe`/`bitmap` end to end in the test VM, libpgenc's SEV paths against sevsim (`tests/lib/vm.sh`), then `make demo` on what is built
+EOF
+)
 
 mapfile -t all_lanes < <(cut -d'|' -f1 <<<"$table")
 
@@ -51,16 +54,16 @@ lanes_table() {
 		;;
 	rst)
 		local rule="=========  ================================================================="
-		echo "$rule"
+		printf '\n%s\n' "$rule"
 		echo "lane       what it checks"
 		echo "$rule"
 		while IFS='|' read -r lane steps what; do
-			# shellcheck disable=SC2001 # a regex, not a substitution
+			# shellcheck disable=SC2001,SC2016 # a regex on backquotes
 			what=$(sed 's/`\([^`]*\)`/``\1``/g' <<<"$what" | fold -s -w 65 | sed 's/ *$//')
 			printf '%-9s  %s\n' "$lane" "$(head -n 1 <<<"$what")"
 			tail -n +2 <<<"$what" | sed 's/^/           /'
 		done <<<"$table"
-		echo "$rule"
+		printf '%s\n\n' "$rule"
 		;;
 	*) echo "check: --lanes md|rst" >&2; return 2 ;;
 	esac
