@@ -71,7 +71,7 @@ expect "deps --check: all present" 0 deps "" --check
 has '^deps: all [0-9]+ packages present$'
 done_
 
-# What the issue names must be in the list (a package dropped from it
+# What the build and the tests need must be in the list (a package dropped from it
 # would never be installed on a fresh machine).
 need="linux-image-amd64 linux-headers-amd64 linux-source-6.1 qemu-system-x86 busybox-static cpio libnuma-dev sparse clang-format"
 expect "deps: the packages the build and tests need are all required" 1 deps "$need" --check

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libpgenc unit tests: hypercall 12 decoding against a table written
- * from the ABI text (DESIGN.md, Documentation/api.rst section 2), then
+ * from the ABI text (Documentation/api.rst, "2. Hypercall
+ * KVM_HC_PAGE_ENC_STATUS"), then
  * against the kernel's own decoder (kernel/pgenc_bits.h, via kref.c) on
  * random and edge inputs; applying requests to a bitmap.
  */
