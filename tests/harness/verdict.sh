@@ -27,7 +27,7 @@ ok 2 - rmmod kvm_amd kvm; insmod kvm kvm-amd (x1)
 # smoke_test after reload
 ok 3 - smoke_test after reload
 # PGENC-VM-TAINT 12288
-3 passed, 0 failed, 0 skipped
+# 3 passed, 0 failed, 0 skipped
 PGENC-VM-END
 EOF
 }
