@@ -157,19 +157,20 @@ tap_count() {
 }
 
 tap_step() {
-	local log=$1 rc counts
+	local log=$1 rc counts what
 	shift
+	what=${*//$'\n'/ }
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	counts=$(tap_count "$log")
 	if [[ $counts == "0 passed, 0 failed, 0 skipped" ]]; then
 		if ((rc == 0)); then
-			ok "$* (exit 0, no TAP)"
+			ok "$what (exit 0, no TAP)"
 		else
-			result "not ok" "$* (exit $rc, no TAP)"
+			result "not ok" "$what (exit $rc, no TAP)"
 		fi
 	elif ((rc != 0)) && [[ $counts == *" 0 failed,"* ]]; then
-		result "not ok" "$* (exit $rc)"
+		result "not ok" "$what (exit $rc)"
 	fi >"$log.judged"
 	cat "$log.judged"
 	cat "$log.judged" >>"$log"
