@@ -20,7 +20,7 @@ part() {
 	shift
 	echo "##### $name"
 	logs+=("$log/all.$name.log")
-	tap_step "$log/all.$name.log" "$@"
+	tap_step "$log/all.$name.log" --name "$name" "$@"
 	rc=$?
 	echo "##### $name: exit $rc in $((SECONDS - start)) s, $(tap_count "$log/all.$name.log")"
 	return "$rc"

@@ -104,7 +104,7 @@ for lane in "${lanes[@]}"; do
 		run_logs+=("$log")
 		echo "=== $lane: $cmd"
 		# shellcheck disable=SC2086 # a command and its arguments
-		tap_step "$log" "$repo"/$cmd
+		tap_step "$log" --name "$lane: $cmd" "$repo"/$cmd
 		rc=$?
 		((rc != 0)) && lane_rc=$rc
 		echo "=== $lane: exit $rc, $(tap_count "$log")"
@@ -120,7 +120,8 @@ done
 
 # Calls fuzzed, stress iterations, faults injected, splats, leaks: one
 # more result, failed by a splat or a leak.
-tap_step "$logs/figures.log" "$here/figures.sh" "${run_logs[@]}" ||
+tap_step "$logs/figures.log" --name "figures: no splat, no leak" \
+	"$here/figures.sh" "${run_logs[@]}" ||
 	failed_lanes+=(figures)
 if ((${#failed_lanes[@]})); then
 	echo "check: failed lanes: ${failed_lanes[*]}"

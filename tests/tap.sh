@@ -27,11 +27,13 @@
 # Counting (the only place that turns TAP into totals):
 #   tap_count [FILE...]         "N passed, N failed, N skipped" over the
 #                               top-level results of the TAP streams
-#   tap_step LOG CMD...         run CMD, its output to stdout and LOG, then
+#   tap_step LOG [--name NAME] CMD...
+#                               run CMD, its output to stdout and LOG, then
 #                               judge what its TAP cannot say: a step with
 #                               no result is one, by its exit status; a
 #                               non-zero exit with no failed result is one
-#                               more failure. Returns CMD's status.
+#                               more failure, named NAME (default: CMD).
+#                               Returns CMD's status.
 #
 # Mutants (a test suite must catch a planted bug):
 #   tap_mutants TABLE BASE OUT TRY
@@ -160,6 +162,10 @@ tap_step() {
 	local log=$1 rc counts what
 	shift
 	what=${*//$'\n'/ }
+	if [[ $1 == --name ]]; then
+		what=$2
+		shift 2
+	fi
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	counts=$(tap_count "$log")
