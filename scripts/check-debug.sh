@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The debug-kernel lane (issue 6, section 1): build a small 6.1 kernel with
+# The debug-kernel lane (Documentation/testing.rst, "Debug-kernel lane"): build a small 6.1 kernel with
 # KASAN, UBSAN, lockdep, kmemleak, fault injection and DEBUG_LIST from the
 # same linux-source tarball as the modules, build our kvm.ko + kvm-amd.ko
 # against it, boot it in the test VM (selftests/vm) and run every selftest

@@ -3,7 +3,50 @@
 # prefers them over the distro's, and modinfo shows our version; the CLI,
 # library, headers and man page land under the prefix, and a program
 # builds against the installed library with pkg-config.
+#
+#   scripts/check-install.sh
+#   scripts/check-install.sh --modversion DIR...
+#                   the version check alone: in every DIR, kvm.ko and
+#                   kvm-amd.ko both have a version, the same one, and it
+#                   is the VERSION file's as build-modules.sh stamps it,
+#                   VERSION[+g<commit>[-dirty]] (two modules with no
+#                   version must not pass as "equal"). Prints
+#                   "check-install: version <version>", or one error line
+#                   and exits 1.
 set -euo pipefail
+
+die() {
+	echo "check-install: error: $*" >&2
+	exit 1
+}
+
+modversion() {
+	local top base re want='' d m f v
+	top=$(cd "$(dirname "$0")/.." && pwd)
+	(($#)) || die "usage: $0 --modversion DIR..."
+	base=$(tr -d ' \n' <"$top/VERSION")
+	[[ -n $base ]] || die "$top/VERSION is empty"
+	# The VERSION file's dots are literal.
+	re="^${base//./\\.}(\\+g[0-9a-f]{4,40}(-dirty)?)?\$"
+	for d in "$@"; do
+		for m in kvm kvm-amd; do
+			f=$d/$m.ko
+			[[ -f $f ]] || die "$f missing"
+			v=$(modinfo -F version "$f" 2>/dev/null) || die "modinfo cannot read $f"
+			[[ -n $v ]] || die "$f has no version (MODULE_VERSION)"
+			[[ $v =~ $re ]] || die "$f has version '$v', want VERSION ${base}[+g<commit>[-dirty]]"
+			want=${want:-$v}
+			[[ $v == "$want" ]] || die "$f has version '$v', but $1/kvm.ko has '$want'"
+		done
+	done
+	echo "check-install: version $want"
+}
+
+if [[ ${1:-} == --modversion ]]; then
+	shift
+	modversion "$@"
+	exit
+fi
 . "$(dirname "$0")/kver.sh"
 
 make -C "$REPO" -s BUILD="$BUILD" lib pgenc >/dev/null
@@ -15,9 +58,8 @@ cp /lib/modules/"$KVER"/modules.{order,builtin,builtin.modinfo} "$root/lib/modul
 INSTALL_MOD_PATH=$root DESTDIR=$root PREFIX=/usr "$(dirname "$0")/install.sh" >/dev/null
 
 # Built and installed, both modules: one non-empty version, VERSION's.
-want=$("$REPO/scripts/check-modversion.sh" "$BUILD/modules" "$root/lib/modules/$KVER/updates") ||
-	exit 1
-want=${want#check-modversion: }
+want=$(modversion "$BUILD/modules" "$root/lib/modules/$KVER/updates")
+want=${want#check-install: version }
 grep -q 'updates/kvm.ko' "$root/lib/modules/$KVER/modules.dep" ||
 	{ echo "check-install: depmod did not index updates/kvm.ko" >&2; exit 1; }
 for f in usr/bin/pgenc usr/share/man/man1/pgenc.1 usr/lib/libpgenc.a \

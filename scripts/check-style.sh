@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Style gates: one TAP line per gate, the offending lines of a failed gate
-# under it, then "N passed, N failed, N skipped"; exits 1 if any failed.
+# Style gates: one TAP line per gate (tests/tap.sh), the offending lines
+# of a failed gate under it; exits 1 if any failed.
 #
 # Usage: scripts/check-style.sh [--lane fast|full] [--gate NAME]...
 #   --lane fast   checkpatch, clang-format, uapi (the default; ~5 s warm)
@@ -31,6 +31,7 @@
 # CHECKPATCH=/path/to/checkpatch.pl uses another one. Needs: perl,
 # clang-format (>= 14), gcc/g++, and for the full lane sparse and what
 # scripts/build-modules.sh needs.
+# shellcheck disable=SC2317 # the gates run indirectly, as gate_$g
 set -uo pipefail
 export LC_ALL=C
 
@@ -583,9 +584,10 @@ if ! flock -n 9; then
 fi
 
 echo "# check-style: ${lane:+lane $lane: }${gates[*]}"
-n=0 pass=0 fail=0 skip=0 t0=$SECONDS
+# shellcheck source=tests/tap.sh
+. "$REPO/tests/tap.sh"
+t0=$SECONDS
 for g in "${gates[@]}"; do
-	n=$((n + 1))
 	summary=
 	log=$SB/logs/$g.log
 	t=$SECONDS
@@ -593,18 +595,13 @@ for g in "${gates[@]}"; do
 	rc=$?
 	dt=$((SECONDS - t))
 	if [[ $rc -eq 0 ]]; then
-		pass=$((pass + 1))
-		echo "ok $n - $g: ${summary:-passed} (${dt} s)"
+		ok "$g: ${summary:-passed} (${dt} s)"
 	elif [[ $rc -eq 77 ]]; then
-		skip=$((skip + 1))
-		echo "ok $n - $g # SKIP ${summary:-skipped}"
+		skip "$g" "${summary:-skipped}"
 	else
-		fail=$((fail + 1))
-		echo "not ok $n - $g: ${summary:-failed} (${dt} s)"
+		notok "$g: ${summary:-failed} (${dt} s)"
 		sed 's/^/#   /' "$log"
 	fi
 done
-echo "1..$n"
 echo "# check-style: $((SECONDS - t0)) s; logs in ${SB#"$REPO"/}/logs/"
-echo "$pass passed, $fail failed, $skip skipped"
-[[ $fail -eq 0 ]]
+tap_done

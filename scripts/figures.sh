@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The end-of-run summary of make check and make check-debug (issue 6):
+# The end-of-run summary of make check and make check-debug
+# (Documentation/testing.rst, "Testing pgenc"):
 # sums the "FIGURE <name> <n>" lines that the selftests, the VM verdict
 # and the kmemleak scan print, over the given logs. A figure no log has
 # is "n/a" with the reason. Exit 1 if splats or leaks are above 0.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * page_enc_fault_test: fault injection on pgenc's paths (issue 6, section
- * 4). Each operation below runs under a fail-nth sweep (pgenc_fault.h):
+ * page_enc_fault_test: fault injection on pgenc's paths
+ * (Documentation/testing.rst, "The selftests" and "Debug-kernel lane").
+ * Each operation below runs under a fail-nth sweep (pgenc_fault.h):
  * every fault point it passes, a slab or page allocation or a user copy,
  * ours or KVM's, fails once; then once more with every allocation of the
  * thread failing, which reaches the fallbacks' own failures. After each

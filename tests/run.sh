@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host unit tests: build every tests/test_*.c with ASan and UBSan into
-# build/tests/<cc>/ and run it; each prints TAP ("ok N - name"). Ends with
-# "N passed, N failed, N skipped" (a TAP "# TODO" failure, a known one,
-# counts as skipped) and exits non-zero on any failure.
+# build/tests/<cc>/ and run it; each prints TAP ("ok N - name"), relayed
+# as one stream (tests/tap.sh; a "# TODO" failure, a known one, counts as
+# skipped). Exits non-zero on any failure.
 #
 # Usage: tests/run.sh [--cc CC]... [--mutants]
 #   --cc CC    compiler to use; repeatable (default: $CC if set, else gcc
@@ -19,7 +19,7 @@ set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 out=$BUILD/tests
-. "$REPO/tests/run_lib.sh"
+. "$REPO/tests/tap.sh"
 
 ccs=()
 mutants=0
@@ -47,66 +47,46 @@ build() {
 srcs=("$REPO"/tests/test_*.c)
 
 if [[ $mutants -eq 1 ]]; then
-	# One sed expression per line: "name|expression" on pgenc_bits.h.
-	list='range_inside <= to <|s/start <= limit - n;/start < limit - n;/
-range_valid empty|s/return n \&\& start + n > start;/return start + n >= start;/
-range_valid end at 2^64|s/return n \&\& start + n > start;/return n \&\& start + n - 1 >= start;/
-hc alignment mask|s/((1ULL << PGENC_HC_PAGE_SHIFT) - 1)/((1ULL << PGENC_HC_PAGE_SHIFT) - 2)/
-hc hint limit|s/^\(\s*\)KVM_PAGE_ENC_ATTR_PAGE_SZ_1G)/\1KVM_PAGE_ENC_ATTR_PAGE_SZ_1G + 1)/
-hc reserved bits ignored|s/if (attrs \& KVM_PAGE_ENC_ATTR_RESERVED)/if (attrs \& KVM_PAGE_ENC_ATTR_RESERVED \& ~(1ULL << 63))/
-hc seed encoding|s/attrs == KVM_PAGE_ENC_SEED_ENCRYPTED/attrs <= KVM_PAGE_ENC_SEED_ENCRYPTED/
-hc gfn shift|s/u64 gfn = gpa >> PGENC_HC_PAGE_SHIFT;/u64 gfn = gpa >> (PGENC_HC_PAGE_SHIFT - 1);/
-low_mask full word|s/n >= PGENC_WORD_BITS ? ~0UL/n > PGENC_WORD_BITS ? ~0UL/
-word_at past nbits|s/if (pos >= nbits)/if (pos > nbits)/
-word_at next word bound|s/(idx + 1) \* PGENC_WORD_BITS < nbits/(idx + 1) * PGENC_WORD_BITS <= nbits/
-word_at tail mask|s/if (nbits - pos < PGENC_WORD_BITS)/if (nbits - pos + 1 < PGENC_WORD_BITS)/
-get_bytes byte-aligned copy|s/if (!(pos % 8) \&\& pos + 8ULL \* len <= nbits)/if (!(pos % 4) \&\& pos + 8ULL * len <= nbits)/
-get_bytes copy past nbits|s/pos + 8ULL \* len <= nbits)/pos <= nbits)/
-get_bytes word position|s/w = pgenc_word_at(map, nbits, pos + 8ULL \* i);/w = pgenc_word_at(map, nbits, pos + i);/
-get_bytes tail length|s/memcpy(dst + i, \&w, len - i);/memcpy(dst + i, \&w, len - i - 1);/
-get_last_byte position|s/start + (n \& ~7ULL));/start + n);/
-WORDS rounding|s/((nbits) + PGENC_WORD_BITS - 1)/((nbits) + PGENC_WORD_BITS - 2)/
-put_bits keeps bits past len|s/((v << off) \& mask)/(v << off)/
-bits_write shifted word|s/(p\[1\] << (PGENC_WORD_BITS - s))/(p[1] << (PGENC_WORD_BITS - s - 1))/
-bits_write src past n|s/if (off \&\& idx + 1 < PGENC_WORDS(n))/if (off)/
-bits_write head length|s/done = head < n ? head : n;/done = head < n ? head - 1 : n;/
-bits_fill length|s/k = end - start;/k = end - start + 1;/
-bits_fill clear|s/map\[idx\] \&= ~mask;/map[idx] \&= mask;/'
-	cc=${ccs[0]}
-	killed=0 survived=0 skipped=0 n=0
-	while IFS='|' read -r name expr; do
-		n=$((n + 1))
-		dir=$out/mutant/$n
-		mkdir -p "$dir"
-		sed "$expr" "$REPO/kernel/pgenc_bits.h" >"$dir/pgenc_bits.h"
-		if cmp -s "$dir/pgenc_bits.h" "$REPO/kernel/pgenc_bits.h"; then
-			echo "ok $n - mutant '$name' # SKIP does not apply to this pgenc_bits.h"
-			skipped=$((skipped + 1))
-			continue
-		fi
-		dead=1
+	# "file|name|sed -z expression": one planted bug each (tap_mutants).
+	list='pgenc_bits.h|range_inside <= to <|s/start <= limit - n;/start < limit - n;/
+pgenc_bits.h|range_valid empty|s/return n \&\& start + n > start;/return start + n >= start;/
+pgenc_bits.h|range_valid end at 2^64|s/return n \&\& start + n > start;/return n \&\& start + n - 1 >= start;/
+pgenc_bits.h|hc alignment mask|s/((1ULL << PGENC_HC_PAGE_SHIFT) - 1)/((1ULL << PGENC_HC_PAGE_SHIFT) - 2)/
+pgenc_bits.h|hc hint limit|s/\n\(\s*\)KVM_PAGE_ENC_ATTR_PAGE_SZ_1G)/\n\1KVM_PAGE_ENC_ATTR_PAGE_SZ_1G + 1)/
+pgenc_bits.h|hc reserved bits ignored|s/if (attrs \& KVM_PAGE_ENC_ATTR_RESERVED)/if (attrs \& KVM_PAGE_ENC_ATTR_RESERVED \& ~(1ULL << 63))/
+pgenc_bits.h|hc seed encoding|s/attrs == KVM_PAGE_ENC_SEED_ENCRYPTED/attrs <= KVM_PAGE_ENC_SEED_ENCRYPTED/
+pgenc_bits.h|hc gfn shift|s/u64 gfn = gpa >> PGENC_HC_PAGE_SHIFT;/u64 gfn = gpa >> (PGENC_HC_PAGE_SHIFT - 1);/
+pgenc_bits.h|low_mask full word|s/n >= PGENC_WORD_BITS ? ~0UL/n > PGENC_WORD_BITS ? ~0UL/
+pgenc_bits.h|word_at past nbits|s/if (pos >= nbits)/if (pos > nbits)/
+pgenc_bits.h|word_at next word bound|s/(idx + 1) \* PGENC_WORD_BITS < nbits/(idx + 1) * PGENC_WORD_BITS <= nbits/
+pgenc_bits.h|word_at tail mask|s/if (nbits - pos < PGENC_WORD_BITS)/if (nbits - pos + 1 < PGENC_WORD_BITS)/
+pgenc_bits.h|get_bytes byte-aligned copy|s/if (!(pos % 8) \&\& pos + 8ULL \* len <= nbits)/if (!(pos % 4) \&\& pos + 8ULL * len <= nbits)/
+pgenc_bits.h|get_bytes copy past nbits|s/pos + 8ULL \* len <= nbits)/pos <= nbits)/
+pgenc_bits.h|get_bytes word position|s/w = pgenc_word_at(map, nbits, pos + 8ULL \* i);/w = pgenc_word_at(map, nbits, pos + i);/g
+pgenc_bits.h|get_bytes tail length|s/memcpy(dst + i, \&w, len - i);/memcpy(dst + i, \&w, len - i - 1);/
+pgenc_bits.h|get_last_byte position|s/start + (n \& ~7ULL));/start + n);/
+pgenc_bits.h|WORDS rounding|s/((nbits) + PGENC_WORD_BITS - 1)/((nbits) + PGENC_WORD_BITS - 2)/
+pgenc_bits.h|put_bits keeps bits past len|s/((v << off) \& mask)/(v << off)/
+pgenc_bits.h|bits_write shifted word|s/(p\[1\] << (PGENC_WORD_BITS - s))/(p[1] << (PGENC_WORD_BITS - s - 1))/
+pgenc_bits.h|bits_write src past n|s/if (off \&\& idx + 1 < PGENC_WORDS(n))/if (off)/
+pgenc_bits.h|bits_write head length|s/done = head < n ? head : n;/done = head < n ? head - 1 : n;/
+pgenc_bits.h|bits_fill length|s/k = end - start;/k = end - start + 1;/
+pgenc_bits.h|bits_fill clear|s/map\[idx\] \&= ~mask;/map[idx] \&= mask;/'
+	# The tests, built against the mutated copy of pgenc_bits.h in DIR.
+	try_mutant() {
+		local dir=$3 src
 		for src in "${srcs[@]}"; do
-			bin=$dir/$(basename "$src" .c)
-			if build "$cc" "$src" "$bin" -I "$dir" 2>"$dir/build.log" &&
-				PGENC_TEST_ITERS=${PGENC_TEST_ITERS:-3000} "$bin" >"$dir/run.log" 2>&1; then
-				dead=0
-			fi
+			build "${ccs[0]}" "$src" "$dir/${src##*/}.bin" -I "$dir" || continue
+			PGENC_TEST_ITERS=${PGENC_TEST_ITERS:-3000} "$dir/${src##*/}.bin" || continue
+			echo "$src passes"
+			return 0
 		done
-		if [[ $dead -eq 1 ]]; then
-			echo "ok $n - mutant '$name' is caught"
-			killed=$((killed + 1))
-		else
-			echo "not ok $n - mutant '$name' survives: the tests miss it"
-			survived=$((survived + 1))
-		fi
-	done <<<"$list"
-	echo "1..$n"
-	echo "$killed passed, $survived failed, $skipped skipped"
-	[[ $survived -eq 0 ]]
-	exit
+		return 1
+	}
+	tap_mutants "$list" "$REPO/kernel" "$out/mutant" try_mutant
+	tap_done
 fi
 
-pass=0 fail=0 skip=0 n=0
 for cc in "${ccs[@]}"; do
 	for src in "${srcs[@]}"; do
 		name=$(basename "$src" .c)
@@ -115,10 +95,8 @@ for cc in "${ccs[@]}"; do
 		echo "# $name ($cc)"
 		mkdir -p "$(dirname "$bin")"
 		if ! build "$cc" "$src" "$bin" 2>"$log.build"; then
-			n=$((n + 1))
 			sed 's/^/#   /' "$log.build" | head -30
-			echo "not ok $n - $name ($cc): does not build"
-			fail=$((fail + 1))
+			result "not ok" "$name ($cc): does not build"
 			continue
 		fi
 		"$bin" >"$log" 2>&1
@@ -127,26 +105,7 @@ for cc in "${ccs[@]}"; do
 		# diagnostics of failures, drop its own plan line.
 		while IFS= read -r line; do
 			case $line in
-			"ok "* | "not ok "*)
-				n=$((n + 1))
-				status=${line%% [0-9]*}
-				rest=${line#"$status "}
-				rest=${rest#* }
-				echo "$status $n $rest ($cc)"
-				if [[ $line == *"# TODO"* || $line == *"# SKIP"* ]]; then
-					[[ $status == ok && $line == *"# TODO"* ]] &&
-						echo "# the TODO above passes now: drop its TODO mark"
-					if [[ $status == ok && $line == *"# TODO"* ]]; then
-						pass=$((pass + 1))
-					else
-						skip=$((skip + 1))
-					fi
-				elif [[ $status == ok ]]; then
-					pass=$((pass + 1))
-				else
-					fail=$((fail + 1))
-				fi
-				;;
+			"ok "* | "not ok "*) relay "$line" "$cc" ;;
 			1..*) ;;
 			"# seed"*) echo "$line" ;;
 			*) [[ $rc -eq 0 ]] || echo "$line" ;;
@@ -154,12 +113,8 @@ for cc in "${ccs[@]}"; do
 		done <"$log"
 		if [[ $rc -ne 0 ]] && ! grep -q '^not ok' "$log"; then
 			# A sanitizer or a crash stopped it before it reported.
-			n=$((n + 1))
-			echo "not ok $n - $name ($cc): exited $rc (see $log)"
-			fail=$((fail + 1))
+			result "not ok" "$name ($cc): exited $rc (see $log)"
 		fi
 	done
 done
-echo "1..$n"
-echo "$pass passed, $fail failed, $skip skipped"
-[[ $fail -eq 0 ]]
+tap_done

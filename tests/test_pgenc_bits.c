@@ -2,7 +2,8 @@
 /*
  * Host unit tests of kernel/pgenc_bits.h, the pure helpers behind the
  * hypercall and the GET/SET ioctls, against naive models: one byte per
- * bit, 128-bit arithmetic for ranges, the ABI text of DESIGN.md for the
+ * bit, 128-bit arithmetic for ranges, the ABI text of
+ * Documentation/api.rst ("2. Hypercall KVM_HC_PAGE_ENC_STATUS") for the
  * hypercall's a2 decoding. Randomized cases are biased towards edges and
  * reproducible: the seed is printed, PGENC_TEST_SEED=N repeats a run,
  * PGENC_TEST_SEED=random picks a new one, PGENC_TEST_ITERS=N scales it.
@@ -182,7 +183,7 @@ static void test_range_random(void)
 
 /* ---- hypercall 12 decoding --------------------------------------------- */
 
-/* DESIGN.md's ABI, written out independently of the helper. */
+/* api.rst's ABI, written out independently of the helper. */
 static bool ref_hc_decode(u64 gpa, u64 npages, u64 attrs, u64 tracked,
 			  struct pgenc_hc_req *req)
 {

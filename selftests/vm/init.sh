@@ -188,4 +188,4 @@ if [ -f /post.sh ]; then
 	result "post: $(head -n1 /post.sh | sed 's/^# *//' | cut -c1-60)" "$(cat /tmp/rc)"
 fi
 
-finish "$pass passed, $fail failed, $skip skipped"
+finish "# $pass passed, $fail failed, $skip skipped"

@@ -37,8 +37,8 @@
 # (serial 1: TAP, or the --cmd output), dmesg.log (serial 2: the full
 # dmesg at the end), monitor.sock (QEMU's HMP monitor while it runs),
 # stall.txt (vCPU state if the watchdog stopped it). The TAP is echoed to
-# stdout while the VM runs; the last line is "N passed, N failed,
-# N skipped". Exit 0 only on a pass.
+# stdout while the VM runs, then verdict.sh's own results and its
+# verdict. Exit 0 only on a pass.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -71,15 +71,22 @@ while (($#)); do
 done
 
 if ((retry)); then
+	# Each try streams as "# try N: " comments, and the one that counts
+	# is shown again as it is: a stalled try's results count nowhere.
+	mkdir -p "$out"
 	for try in 1 2; do
-		rc=0
-		"$0" "${args[@]}" || rc=$?
+		set +e
+		"$0" "${args[@]}" | tee "$out/try.$try.log" | sed -u "s/^/# try $try: /"
+		rc=${PIPESTATUS[0]}
+		set -e
 		if ((rc == 0)) || [[ ! -f $out/stalled ]]; then
+			cat "$out/try.$try.log"
 			exit "$rc"
 		fi
 		echo "run.sh: try $try: the VM stalled (vCPU state in $out/stall.$try.txt)" >&2
 		cp "$out/stall.txt" "$out/stall.$try.txt" 2>/dev/null || true
 	done
+	cat "$out/try.2.log"
 	exit "$rc"
 fi
 command -v qemu-system-x86_64 >/dev/null ||

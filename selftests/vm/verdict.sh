@@ -10,9 +10,10 @@
 # needs the guest's end marker, written last, and a clean console.
 # --stalled: run.sh's watchdog stopped a VM silent for S seconds.
 #
-# Prints the reasons for a failure, the console tail on failure, and last
-# a closing line "N passed, N failed, N skipped": the guest's TAP counts,
-# plus one failure for the VM itself when a check outside the TAP failed.
+# Prints its checks as TAP results (run, end marker, console, taint, plan
+# or command status), which tests/tap.sh counts after the guest's own
+# results; then "VM verdict: PASS", or FAIL with the reasons and the
+# console tail.
 set -euo pipefail
 
 results=
@@ -40,31 +41,52 @@ END_MARKER=PGENC-VM-END
 # 6.1 prints a general protection fault without "Oops" on its line.
 BAD_CONSOLE='Kernel panic|BUG:|WARNING:|Oops|general protection fault|Call Trace|UBSAN|KASAN|lockdep'
 
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/../../tests/tap.sh"
+
+# The verdict's own checks are TAP results after the guest's (which
+# run.sh has streamed already); a failed one is also a reason below.
 problems=()
-vm_problems=0 # problems outside the tests' own TAP results
-problem() { problems+=("$*"); vm_problems=$((vm_problems + 1)); }
+judge() { # DESC [REASON]: ok without a reason
+	if [[ -z ${2:-} ]]; then
+		ok "vm: $1"
+	else
+		notok "vm: $1" "$2"
+		problems+=("$2")
+	fi
+}
 
 tap=$(tr -d '\r' <"$results" 2>/dev/null || true)
 con=$(tr -d '\r' <"$console" 2>/dev/null || true)
 
+why=
 if [[ -n $stalled ]]; then
-	problem "stalled: no output from the VM for ${stalled}s, stopped (vCPU state: $stall_dump)"
+	why="stalled: no output from the VM for ${stalled}s, stopped (vCPU state: $stall_dump)"
 elif ((rc == 124 || rc == 137)); then # 137: it needed the -k KILL
-	problem "timeout: the VM did not finish in time"
+	why="timeout: the VM did not finish in time"
 elif ((rc != 0)); then
-	problem "qemu exited $rc"
+	why="qemu exited $rc"
 fi
+judge "QEMU exited 0 in time" "$why"
 
-grep -qx "$END_MARKER" <<<"$tap" || problem "no end marker ($END_MARKER): the guest did not finish"
-if bail=$(grep -m1 '^Bail out!' <<<"$tap"); then problem "guest: $bail"; fi
+finished=1
+grep -qx "$END_MARKER" <<<"$tap" || finished=0
+why=
+((finished)) || why="no end marker ($END_MARKER): the guest did not finish"
+judge "the guest wrote its end marker" "$why"
+if bail=$(grep -m1 '^Bail out!' <<<"$tap"); then
+	judge "the guest did not bail out" "guest: $bail"
+fi
 
 # For the end-of-run summary (scripts/figures.sh): the splats themselves,
 # one header line each, not their call traces.
 splats=$(grep -cE 'Kernel panic|BUG:|WARNING:|Oops:|general protection fault|UBSAN:|KASAN:|possible (circular|recursive) locking|inconsistent lock state' <<<"$con" || true)
 echo "# FIGURE splats $splats"
+why=
 if hits=$(grep -nE "$BAD_CONSOLE" <<<"$con" | head -n5) && [[ -n $hits ]]; then
-	problem "console shows kernel trouble:"$'\n'"$hits"
+	why="console shows kernel trouble:"$'\n'"$hits"
 fi
+judge "the console shows no kernel trouble" "$why"
 
 # taint_letters N: the kernel's one-letter names of the set taint bits.
 taint_letters() {
@@ -77,56 +99,51 @@ taint_letters() {
 taint=$(sed -n 's/^# PGENC-VM-TAINT \([0-9]*\)$/\1/p' <<<"$tap" | tail -n1)
 # init.sh writes the taint line just before the marker, on every path: a
 # finished run without it has not been checked for taint.
-if [[ -z $taint ]]; then
-	if grep -qx "$END_MARKER" <<<"$tap"; then
-		problem "no taint line (# PGENC-VM-TAINT N) before the end marker"
-	fi
+if [[ -z $taint ]] && ((!finished)); then
+	skip "vm: the kernel is not tainted beyond O/E" "the guest did not finish"
+elif [[ -z $taint ]]; then
+	judge "the kernel is not tainted beyond O/E" "no taint line (# PGENC-VM-TAINT N) before the end marker"
 elif ((taint & ~ALLOWED_TAINT)); then
-	problem "kernel tainted $taint ($(taint_letters "$taint")); only O/E (12288) are allowed"
+	judge "the kernel is not tainted beyond O/E" \
+		"kernel tainted $taint ($(taint_letters "$taint")); only O/E (12288) are allowed"
+else
+	judge "the kernel is not tainted beyond O/E (taint $taint)"
 fi
 
-passed=0 failed=0 skipped=0
 if ((cmd)); then
 	cmd_rc=$(sed -n 's/^# PGENC-VM-CMD-EXIT \([0-9]*\)$/\1/p' <<<"$tap" | tail -n1)
-	if [[ $cmd_rc == 0 ]]; then
-		passed=1
-	else
-		failed=1
-		problem "command exited ${cmd_rc:-?}"
-		vm_problems=$((vm_problems - 1))
-	fi
+	why=
+	[[ $cmd_rc == 0 ]] || why="command exited ${cmd_rc:-?}"
+	judge "the command exited 0" "$why"
 else
 	# Top-level TAP only: the tests' own output is indented as "# ...".
+	# The results themselves count where run.sh streamed them.
 	plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' <<<"$tap" | head -n1)
 	results_n=$(grep -cE '^(not )?ok [0-9]+' <<<"$tap" || true)
-	failed=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
-	skipped=$(grep -cE '^ok [0-9]+ .*# SKIP' <<<"$tap" || true)
-	passed=$((results_n - failed - skipped))
+	why=
 	if [[ -z $plan ]]; then
-		problem "no TAP plan line"
+		why="no TAP plan line"
 	elif ((plan != results_n)); then
-		problem "plan 1..$plan but $results_n results"
+		why="plan 1..$plan but $results_n results"
 	fi
+	judge "the guest's plan matches its results" "$why"
+	failed=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
 	if ((failed)); then
-		problem "$failed test(s) not ok:"$'\n'"$(grep -E '^not ok' <<<"$tap")"
-		vm_problems=$((vm_problems - 1))
+		problems+=("$failed test(s) not ok:"$'\n'"$(grep -E '^not ok' <<<"$tap")")
 	fi
 fi
 
 if ((${#problems[@]} == 0)); then
 	echo "VM verdict: PASS${taint:+ (taint $taint)}"
-	echo "$passed passed, $failed failed, $skipped skipped"
 	exit 0
 fi
 
+# Indented: a quoted "not ok" or console line is no result of its own.
 echo "VM verdict: FAIL"
 for p in "${problems[@]}"; do
-	echo "  - $p"
+	sed '1s/^/  - /; 2,$s/^/    /' <<<"$p"
 done
 echo "---- console tail ($console) ----"
-tail -n 40 <<<"$con"
+tail -n 40 <<<"$con" | sed 's/^/  /'
 echo "----"
-# A failure outside the tests' own results counts as one more.
-((vm_problems == 0)) || failed=$((failed + 1))
-echo "$passed passed, $failed failed, $skipped skipped"
 exit 1

@@ -8,11 +8,12 @@
 #   . "$(dirname "$0")/../cli_lib.sh"
 #   cli_init bitmap           # out dir build/tests/cli/bitmap
 #   cli_build                 # sets PGENC (or uses $PGENC if set)
-#   ok "description" / notok "description" [detail] / skip "description"
-#   cli_summary               # "N passed, N failed, N skipped"; exit
+#   ok, notok, skip, check    # tests/tap.sh
+#   cli_summary               # tap_done: the plan; exit 1 on a failure
 
 cli_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cli_pass=0 cli_fail=0 cli_skip=0 cli_n=0
+# shellcheck source=tests/tap.sh
+. "$cli_repo/tests/tap.sh"
 
 # Sets cli_out, WORK (cwd of the cases) and cli_version for the drivers.
 # shellcheck disable=SC2034
@@ -27,38 +28,9 @@ cli_init() {
 	unset NO_COLOR PGENC_SYSROOT
 }
 
-ok() {
-	cli_n=$((cli_n + 1)) cli_pass=$((cli_pass + 1))
-	echo "ok $cli_n - $1"
-}
-
-notok() {
-	cli_n=$((cli_n + 1)) cli_fail=$((cli_fail + 1))
-	echo "not ok $cli_n - $1"
-	[[ -z ${2:-} ]] || printf '%s\n' "$2" | sed 's/^/#   /'
-}
-
-skip() {
-	cli_n=$((cli_n + 1)) cli_skip=$((cli_skip + 1))
-	echo "ok $cli_n - $1 # SKIP ${2:-}"
-}
-
-# check "description" COMMAND...: ok when COMMAND succeeds.
-check() {
-	local d=$1
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$d"
-	else
-		notok "$d" "$out"
-	fi
-}
-
-cli_summary() {
-	echo "$cli_pass passed, $cli_fail failed, $cli_skip skipped"
-	[[ $cli_fail -eq 0 ]]
-	exit
-}
+# The results and the plan are tests/tap.sh's; cli_summary is its
+# tap_done under the name the runners here call.
+cli_summary() { tap_done; }
 
 # Build pgenc with make -C tools/pgenc (build/bin/pgenc); $PGENC set by
 # the caller wins (a binary to test as it is).

@@ -6,7 +6,7 @@
 # run each for SECONDS (default 20) from its committed seeds
 # (corpus/<target>/) plus what earlier runs found (build/fuzz/corpus/,
 # kept). A target passes if no property, sanitizer, timeout or memory
-# limit trips. Prints TAP and "N passed, N failed, N skipped"; exits
+# limit trips. Prints TAP (tests/tap.sh); exits
 # non-zero on a failure. A crashing input is saved to
 # build/fuzz/artifacts/<target>-crash-*; replay it with
 #   build/fuzz/fuzz_<target> build/fuzz/artifacts/<target>-crash-...
@@ -34,7 +34,7 @@ read -r -a targets <<<"${targets[*]}"
 cc=${CC:-clang}
 jobs=${FUZZ_JOBS:-1}
 
-. "$repo/tests/run_lib.sh"
+. "$repo/tests/tap.sh"
 
 mkdir -p "$out/artifacts" "$out/corpus"
 # libFuzzer present? (clang with libclang-rt-*-dev on Debian)
@@ -43,7 +43,7 @@ if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' |
 	for t in "${targets[@]}"; do
 		result ok "fuzz_$t" "SKIP $cc cannot link -fsanitize=fuzzer (apt-get install clang libclang-rt-14-dev)"
 	done
-	summary
+	tap_done
 fi
 
 lib=${PGENC_LIB_SRC:-$repo/tools/lib}
@@ -51,7 +51,7 @@ if ! make -C "$lib" O="$out" CC="$cc" EXTRA_CFLAGS="-g -O1 -fsanitize=fuzzer-no-
 	static >"$out/lib.log" 2>&1; then
 	sed 's/^/#   /' "$out/lib.log" | head -40
 	result "not ok" "libpgenc builds for fuzzing"
-	summary
+	tap_done
 fi
 
 # Build every target first, so a run measures fuzzing only.
@@ -116,4 +116,4 @@ for t in "${built[@]}"; do
 	fi
 done
 echo "# fuzzing took $((SECONDS - start)) s"
-summary
+tap_done

@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 #
-# scripts/check-modversion.sh, the version check of check-install.sh, on
-# fake modules: ELF objects whose .modinfo section holds what
+# scripts/check-install.sh --modversion, the version check of the install
+# lane, on fake modules: ELF objects whose .modinfo section holds what
 # MODULE_VERSION() would put there (modinfo reads any such file).
 
 id=$(scratch install)
-M=$REPO/scripts/check-modversion.sh
+M=$REPO/scripts/check-install.sh
 base=$(tr -d ' \n' <"$REPO/VERSION")
 echo 'int pgenc_harness_fake;' | gcc -c -x c - -o "$id/empty.o"
 
@@ -25,14 +25,14 @@ pair() {
 	fakemod "$id/$1/updates" kvm-amd "$3"
 }
 mv_ok() {
-	expect "modversion: $1" 0 "$M" "$id/$2/built" "$id/$2/updates"
-	[[ $OUT == "check-modversion: $3" ]] || h_why+="want 'check-modversion: $3'"$'\n'
+	expect "modversion: $1" 0 "$M" --modversion "$id/$2/built" "$id/$2/updates"
+	[[ $OUT == "check-install: version $3" ]] || tap_why+="want 'check-install: version $3'"$'\n'
 	done_
 }
 mv_fail() {
-	expect "modversion: $1: fails" 1 "$M" "$id/$2/built" "$id/$2/updates"
-	[[ $(wc -l <<<"$OUT") == 1 ]] || h_why+="want one line"$'\n'
-	has "^check-modversion: error: .*$3"
+	expect "modversion: $1: fails" 1 "$M" --modversion "$id/$2/built" "$id/$2/updates"
+	[[ $(wc -l <<<"$OUT") == 1 ]] || tap_why+="want one line"$'\n'
+	has "^check-install: error: .*$3"
 	done_
 }
 

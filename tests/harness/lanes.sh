@@ -1,26 +1,32 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 #
-# The lane tables of README.md and Documentation/testing.rst list exactly
-# scripts/check.sh's lanes, in its order, and each lane has steps.
+# The lane tables of README.md and Documentation/testing.rst are
+# scripts/check.sh's, regenerated (check.sh --lanes-doc): a copy of each,
+# regenerated, must equal the file; a stale copy must be rewritten.
 
-want=$(sed -n 's/^all_lanes=(\(.*\))$/\1/p' "$REPO/scripts/check.sh")
-readme=$(sed -n 's/^| \([a-z-]*\) | .*/\1/p' "$REPO/README.md" | grep -vx lane | paste -sd' ')
-# testing.rst: the rows of the table whose header is "lane  what it checks".
-rst=$(awk '/^lane +what it checks$/ { t = 1; next }
-	t && /^=+ / { if (++rule == 2) exit; next }
-	t && /^[a-z]/ { print $1 }' "$REPO/Documentation/testing.rst" | paste -sd' ')
-
-if [[ -n $want && $readme == "$want" ]]; then
-	ok "lanes: README.md lists check.sh's lanes"
-else
-	notok "lanes: README.md lists check.sh's lanes" "check.sh: $want"$'\n'"README:   $readme"
-fi
-if [[ -n $want && $rst == "$want" ]]; then
-	ok "lanes: testing.rst lists check.sh's lanes"
-else
-	notok "lanes: testing.rst lists check.sh's lanes" "check.sh: $want"$'\n'"rst:      $rst"
-fi
+ld=$(scratch lanes)
+C=$REPO/scripts/check.sh
+for f in README.md Documentation/testing.rst; do
+	b=${f##*/}
+	cp "$REPO/$f" "$ld/$b"
+	expect "lanes: $f holds check.sh's lane table (check.sh --lanes-doc $f)" 0 \
+		bash -c "'$C' --lanes-doc '$ld/$b' && diff -u '$REPO/$f' '$ld/$b'"
+	grep -qE '^(\| |)fuzz ' "$ld/$b" || tap_why+="no fuzz row in the table"$'\n'
+	done_
+	# A stale table: one row gone, one made up.
+	sed -e '/^| fuzz |/d; /^fuzz  /d' -e 's/^| vm |.*/| vm | stale |/' "$REPO/$f" >"$ld/stale.$b"
+	cmp -s "$REPO/$f" "$ld/stale.$b" && notok "lanes: the stale copy of $b differs"
+	expect "lanes: a stale table in $b is rewritten" 0 \
+		bash -c "'$C' --lanes-doc '$ld/stale.$b' && diff -u '$REPO/$f' '$ld/stale.$b'"
+	done_
+done
+# The rows are the lanes check.sh runs, in its order.
+rows=$("$C" --lanes md | sed -n 's/^| \([a-z-]*\) | .*/\1/p' | grep -vx lane | paste -sd' ')
+expect "lanes: the table's rows are the lanes check.sh runs" 2 "$C" no-such-lane
+has "^check: unknown lane no-such-lane \(have: $rows\)\$"
+[[ $(wc -w <<<"$rows") -ge 10 ]] || tap_why+="rows: $rows"$'\n'
+done_
 # shellcheck disable=SC2016 # check.sh's text, not an expansion
 if grep -q 'build/check/<lane>\.<n>\.log' "$REPO/Documentation/testing.rst" &&
 	grep -q 'log=$logs/$lane\.$n\.log' "$REPO/scripts/check.sh"; then

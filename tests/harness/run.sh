@@ -7,6 +7,7 @@
 # files, colliding headers, a fake apt and fake modules) in build/tests/
 # harness/; nothing needs a VM, root or the network.
 #
+#   tap       tests/tap.sh: the counter, the step judge, the mutants
 #   verdict   selftests/vm/verdict.sh: FAIL on each kind of bad run, PASS
 #             on a clean one
 #   stage     scripts/stage-kvm.sh: a patch that does not apply with no
@@ -14,25 +15,26 @@
 #             left half-patched, the previous staged tree intact
 #   uapi      scripts/check-uapi.sh: fails on a colliding ioctl, cap or
 #             hypercall number
-#   install   scripts/check-install.sh's version check
+#   install   scripts/check-install.sh --modversion, the version check
 #   deps      scripts/deps.sh: no apt call when all is there, the missing
 #             packages requested otherwise
-#   lanes     README.md and Documentation/testing.rst list check.sh's lanes
+#   lanes     the lane tables of README.md and Documentation/testing.rst
+#             are what check.sh --lanes-doc writes
 #   clone     a fresh clone: `make demo` up to the test VM (stubbed), then
 #             make's incremental rebuilds of the CLI
 #
 # Usage: tests/harness/run.sh [GROUP...]    (default: all, in this order)
-# Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
+# Prints TAP (tests/tap.sh); exits 1 on a failure.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$here/../.." && pwd)
 T=${BUILD:-$REPO/build}/tests/harness
 export LC_ALL=C
-# shellcheck source=tests/harness/lib.sh
-. "$here/lib.sh"
+# shellcheck source=tests/tap.sh
+. "$REPO/tests/tap.sh"
 
-groups=("${@:-verdict stage uapi install deps lanes clone}")
+groups=("${@:-tap verdict stage uapi install deps lanes clone}")
 # shellcheck disable=SC2068 # the default is one word list
 for g in ${groups[@]}; do
 	[[ -f $here/$g.sh ]] || { echo "harness: unknown group $g" >&2; exit 2; }
@@ -46,6 +48,4 @@ for g in ${groups[@]}; do
 	. "$here/$g.sh"
 done
 
-echo "1..$h_n"
-echo "$h_pass passed, $h_fail failed, $h_skip skipped"
-((h_fail == 0))
+tap_done

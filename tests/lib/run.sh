@@ -6,8 +6,8 @@
 # against it and run it (TAP). Then, once, check the packaging: the
 # default build (-Werror, shared and static), the exported symbols, the
 # public header alone in C and C++, pkg-config, and clang-format.
-# Prints TAP, then "N passed, N failed, N skipped"; exits non-zero on any
-# failure. Binaries and logs go to build/tests/lib/.
+# Prints TAP (tests/tap.sh); exits non-zero on any failure. Binaries and
+# logs go to build/tests/lib/.
 #
 # Usage: tests/lib/run.sh [--cc CC]... [--no-package] [--mutants]
 #   --cc CC        compiler; repeatable (default: $CC if set, else gcc
@@ -24,7 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${BUILD:-$repo/build}/tests/lib
 lib=${PGENC_LIB_SRC:-$repo/tools/lib}
-. "$repo/tests/run_lib.sh"
+. "$repo/tests/tap.sh"
 
 ccs=()
 package=1
@@ -45,7 +45,7 @@ version=$(tr -d ' \n' <"$repo/VERSION")
 san_env
 
 if [[ $mutants -eq 1 ]]; then
-	# "file|name|sed expression": one planted bug each.
+	# "file|name|sed -z expression": one planted bug each (tap_mutants).
 	list='fmt_ranges.c|ranges: gaps accepted|s/} else if (first > sp->next) {/} else if (0) {/
 fmt_ranges.c|ranges: overlaps accepted|s/} else if (first < sp->next) {/} else if (0) {/
 fmt_ranges.c|ranges: column off by one|s/return (unsigned long)(off - rp->bol + 1);/return (unsigned long)(off - rp->bol);/
@@ -90,36 +90,20 @@ sev_launch.c|launch: SEV-ES verify without a digest accepted|s/if (p->update_vms
 sev_launch.c|launch: fw error not reported|s/\tres->fw_error = fw;\n\treturn err;/\treturn err;/
 sev_launch.c|launch: handle not passed to START|s/res->handle = p->handle;/res->handle = 0;/
 format.c|detect: JSON after whitespace missed|s/p\[i\] == .\\r.)/0)/'
-	killed=0 survived=0 skipped=0 m=0
-	while IFS='|' read -r file name expr; do
-		m=$((m + 1))
-		dir=$out/mutant/$m
-		rm -rf "$dir"
+	# The unit tests, on a copy of tools/lib with the mutated FILE.
+	try_mutant() {
+		local file=$1 copy=$2 dir=$3
 		mkdir -p "$dir/tools"
 		cp -r "$repo/tools/lib" "$dir/tools/lib"
 		cp "$repo/tools/build.mk" "$dir/tools/build.mk"
 		cp "$repo/VERSION" "$dir/VERSION"
 		ln -s "$repo/uapi" "$dir/uapi"
-		sed -z "$expr" "$repo/tools/lib/$file" >"$dir/tools/lib/$file"
-		if cmp -s "$dir/tools/lib/$file" "$repo/tools/lib/$file"; then
-			echo "ok $m - mutant '$name' # SKIP does not apply to $file"
-			skipped=$((skipped + 1))
-			continue
-		fi
-		if PGENC_LIB_SRC=$dir/tools/lib BUILD=$dir/build PGENC_TEST_ITERS=${PGENC_TEST_ITERS:-60} \
-			"$0" --cc "${ccs[0]}" --no-package >"$dir/run.log" 2>&1; then
-			echo "not ok $m - mutant '$name' survives: the tests miss it"
-			survived=$((survived + 1))
-		else
-			caught=$(grep -c '^not ok' "$dir/run.log")
-			echo "ok $m - mutant '$name' is caught ($caught failing)"
-			killed=$((killed + 1))
-		fi
-	done <<<"$list"
-	echo "1..$m"
-	echo "$killed passed, $survived failed, $skipped skipped"
-	[[ $survived -eq 0 ]]
-	exit
+		cp "$copy" "$dir/tools/lib/$file"
+		PGENC_LIB_SRC=$dir/tools/lib BUILD=$dir/build PGENC_TEST_ITERS=${PGENC_TEST_ITERS:-60} \
+			"$0" --cc "${ccs[0]}" --no-package
+	}
+	tap_mutants "$list" "$repo/tools/lib" "$out/mutant" try_mutant
+	tap_done
 fi
 
 # Renumber a test binary's TAP (in $1) into ours; $2 is its exit code,
@@ -289,4 +273,4 @@ if [[ $package -eq 1 ]]; then
 	fi
 fi
 
-summary
+tap_done

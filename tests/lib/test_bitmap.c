@@ -12,7 +12,7 @@
 
 #include <pgenc/pgenc.h>
 
-#include "tap.h"
+#include "../tap.h"
 #include "testutil.h"
 
 #ifndef EXPECTED_VERSION
@@ -57,20 +57,20 @@ static void test_new(void)
 		for (enc = 0; enc < 2; enc++) {
 			int r = pgenc_bitmap_new(start, n, enc, &b);
 
-			if (!CHECK(!r, "new(%llu, %llu): %d",
-				   (unsigned long long)start,
-				   (unsigned long long)n, r))
+			if (!TAP_CHECK(!r, "new(%llu, %llu): %d",
+				       (unsigned long long)start,
+				       (unsigned long long)n, r))
 				continue;
 			m = malloc(n);
 			memset(m, enc, n);
-			CHECK(b->start_gfn == start && b->num_pages == n,
-			      "shape");
-			CHECK(same_as_model(b, m), "n %llu enc %d",
-			      (unsigned long long)n, enc);
-			CHECK(pgenc_bitmap_count(b, true) == (enc ? n : 0),
-			      "count");
-			CHECK(pgenc_bitmap_count(b, false) == (enc ? 0 : n),
-			      "count shared");
+			TAP_CHECK(b->start_gfn == start && b->num_pages == n,
+				  "shape");
+			TAP_CHECK(same_as_model(b, m), "n %llu enc %d",
+				  (unsigned long long)n, enc);
+			TAP_CHECK(pgenc_bitmap_count(b, true) == (enc ? n : 0),
+				  "count");
+			TAP_CHECK(pgenc_bitmap_count(b, false) == (enc ? 0 : n),
+				  "count shared");
 			free(m);
 			pgenc_bitmap_free(b);
 		}
@@ -82,25 +82,25 @@ static void test_new_invalid(void)
 {
 	struct pgenc_bitmap *b = (struct pgenc_bitmap *)&b;
 
-	CHECK(pgenc_bitmap_new(0, 0, true, &b) == -EINVAL, "num 0");
-	CHECK(pgenc_bitmap_new(0, PGENC_MAX_PAGES + 1, true, &b) == -EINVAL,
-	      "num > 2^40");
-	CHECK(pgenc_bitmap_new(UINT64_MAX, 1, true, &b) == -EINVAL,
-	      "end 2^64 wraps");
-	CHECK(pgenc_bitmap_new(UINT64_MAX - 9, 10, true, &b) == -EINVAL,
-	      "end 2^64 wraps");
-	CHECK(pgenc_bitmap_new(UINT64_MAX - 10, 11, true, &b) == -EINVAL,
-	      "end 2^64 wraps");
-	CHECK(pgenc_bitmap_new(0, 1, true, NULL) == -EINVAL, "NULL out");
-	CHECK(b == (struct pgenc_bitmap *)&b, "out written on failure");
-	CHECK(!pgenc_bitmap_new(UINT64_MAX - 10, 10, true, &b), "top fits");
+	TAP_CHECK(pgenc_bitmap_new(0, 0, true, &b) == -EINVAL, "num 0");
+	TAP_CHECK(pgenc_bitmap_new(0, PGENC_MAX_PAGES + 1, true, &b) == -EINVAL,
+		  "num > 2^40");
+	TAP_CHECK(pgenc_bitmap_new(UINT64_MAX, 1, true, &b) == -EINVAL,
+		  "end 2^64 wraps");
+	TAP_CHECK(pgenc_bitmap_new(UINT64_MAX - 9, 10, true, &b) == -EINVAL,
+		  "end 2^64 wraps");
+	TAP_CHECK(pgenc_bitmap_new(UINT64_MAX - 10, 11, true, &b) == -EINVAL,
+		  "end 2^64 wraps");
+	TAP_CHECK(pgenc_bitmap_new(0, 1, true, NULL) == -EINVAL, "NULL out");
+	TAP_CHECK(b == (struct pgenc_bitmap *)&b, "out written on failure");
+	TAP_CHECK(!pgenc_bitmap_new(UINT64_MAX - 10, 10, true, &b), "top fits");
 	pgenc_bitmap_free(b);
-	CHECK(pgenc_bitmap_dup(NULL, &b) == -EINVAL, "dup NULL");
-	CHECK(pgenc_bitmap_get(NULL, 0) == -EINVAL, "get NULL");
-	CHECK(pgenc_bitmap_set(NULL, 0, 1) == -EINVAL, "set NULL");
-	CHECK(pgenc_bitmap_fill(NULL, 0, 1, 1) == -EINVAL, "fill NULL");
-	CHECK(pgenc_bitmap_count(NULL, 1) == 0, "count NULL");
-	CHECK(pgenc_bitmap_bytes(NULL) == 0, "bytes NULL");
+	TAP_CHECK(pgenc_bitmap_dup(NULL, &b) == -EINVAL, "dup NULL");
+	TAP_CHECK(pgenc_bitmap_get(NULL, 0) == -EINVAL, "get NULL");
+	TAP_CHECK(pgenc_bitmap_set(NULL, 0, 1) == -EINVAL, "set NULL");
+	TAP_CHECK(pgenc_bitmap_fill(NULL, 0, 1, 1) == -EINVAL, "fill NULL");
+	TAP_CHECK(pgenc_bitmap_count(NULL, 1) == 0, "count NULL");
+	TAP_CHECK(pgenc_bitmap_bytes(NULL) == 0, "bytes NULL");
 }
 
 /* Random set/fill/get against the model, including out-of-range calls. */
@@ -122,57 +122,62 @@ static void test_ops(void)
 			case 0:
 				j = rnd_below(n);
 				r = pgenc_bitmap_set(b, start + j, v);
-				CHECK(!r, "set %d", r);
+				TAP_CHECK(!r, "set %d", r);
 				m[j] = v;
 				break;
 			case 1:
 				first = rnd_below(n);
 				k = 1 + rnd_below(n - first);
 				r = pgenc_bitmap_fill(b, start + first, k, v);
-				CHECK(!r, "fill %d", r);
+				TAP_CHECK(!r, "fill %d", r);
 				memset(m + first, v, k);
 				break;
 			case 2:
 				/* Out of range: nothing may change. */
 				if (start)
-					CHECK(pgenc_bitmap_set(b, start - 1,
-							       v) == -ERANGE,
-					      "set below");
-				CHECK(pgenc_bitmap_set(b, start + n, v) ==
-					      -ERANGE,
-				      "set above");
-				CHECK(pgenc_bitmap_get(b, start + n) == -ERANGE,
-				      "get above");
+					TAP_CHECK(pgenc_bitmap_set(b, start - 1,
+								   v) ==
+							  -ERANGE,
+						  "set below");
+				TAP_CHECK(pgenc_bitmap_set(b, start + n, v) ==
+						  -ERANGE,
+					  "set above");
+				TAP_CHECK(pgenc_bitmap_get(b, start + n) ==
+						  -ERANGE,
+					  "get above");
 				first = rnd_below(n);
-				CHECK(pgenc_bitmap_fill(b, start + first,
-							n - first + 1,
-							v) == -ERANGE,
-				      "fill past the end");
-				CHECK(pgenc_bitmap_fill(b, start + first,
-							UINT64_MAX,
-							v) == -ERANGE,
-				      "fill huge");
+				TAP_CHECK(pgenc_bitmap_fill(b, start + first,
+							    n - first + 1,
+							    v) == -ERANGE,
+					  "fill past the end");
+				TAP_CHECK(pgenc_bitmap_fill(b, start + first,
+							    UINT64_MAX,
+							    v) == -ERANGE,
+					  "fill huge");
 				if (start)
-					CHECK(pgenc_bitmap_fill(b, start - 1, 2,
-								v) == -ERANGE,
-					      "fill from below");
-				CHECK(pgenc_bitmap_fill(b, start, 0, v) ==
-					      -EINVAL,
-				      "fill 0 pages");
+					TAP_CHECK(pgenc_bitmap_fill(b,
+								    start - 1,
+								    2, v) ==
+							  -ERANGE,
+						  "fill from below");
+				TAP_CHECK(pgenc_bitmap_fill(b, start, 0, v) ==
+						  -EINVAL,
+					  "fill 0 pages");
 				break;
 			default:
 				j = rnd_below(n);
-				CHECK(pgenc_bitmap_get(b, start + j) == m[j],
-				      "get");
+				TAP_CHECK(pgenc_bitmap_get(b, start + j) ==
+						  m[j],
+					  "get");
 				break;
 			}
 		}
-		CHECK(same_as_model(b, m), "n %llu start %llu",
-		      (unsigned long long)n, (unsigned long long)start);
-		CHECK(pgenc_bitmap_count(b, true) == model_count(m, n, 1),
-		      "count encrypted");
-		CHECK(pgenc_bitmap_count(b, false) == model_count(m, n, 0),
-		      "count shared");
+		TAP_CHECK(same_as_model(b, m), "n %llu start %llu",
+			  (unsigned long long)n, (unsigned long long)start);
+		TAP_CHECK(pgenc_bitmap_count(b, true) == model_count(m, n, 1),
+			  "count encrypted");
+		TAP_CHECK(pgenc_bitmap_count(b, false) == model_count(m, n, 0),
+			  "count shared");
 		free(m);
 		pgenc_bitmap_free(b);
 	}
@@ -188,33 +193,33 @@ static void test_equal_dup(void)
 		struct pgenc_bitmap *a, *b, *c;
 
 		a = rnd_bitmap(start, n, NULL);
-		CHECK(!pgenc_bitmap_dup(a, &b), "dup");
-		CHECK(b->bits != a->bits, "dup shares bits");
-		CHECK(pgenc_bitmap_equal(a, b), "dup differs");
-		CHECK(pgenc_bitmap_equal(a, a), "self");
+		TAP_CHECK(!pgenc_bitmap_dup(a, &b), "dup");
+		TAP_CHECK(b->bits != a->bits, "dup shares bits");
+		TAP_CHECK(pgenc_bitmap_equal(a, b), "dup differs");
+		TAP_CHECK(pgenc_bitmap_equal(a, a), "self");
 		/* Garbage past num_pages is not a difference. */
 		if (n % 8) {
 			b->bits[n / 8] |= (uint8_t)(0xff << (n % 8));
-			CHECK(pgenc_bitmap_equal(a, b), "tail garbage");
-			CHECK(pgenc_bitmap_count(b, true) ==
-				      pgenc_bitmap_count(a, true),
-			      "tail garbage counted");
-			CHECK(!pgenc_bitmap_dup(b, &c), "dup");
-			CHECK(pgenc_bitmap_equal(a, c), "dup of garbage");
-			CHECK(!(c->bits[n / 8] >> (n % 8)),
-			      "dup keeps garbage");
+			TAP_CHECK(pgenc_bitmap_equal(a, b), "tail garbage");
+			TAP_CHECK(pgenc_bitmap_count(b, true) ==
+					  pgenc_bitmap_count(a, true),
+				  "tail garbage counted");
+			TAP_CHECK(!pgenc_bitmap_dup(b, &c), "dup");
+			TAP_CHECK(pgenc_bitmap_equal(a, c), "dup of garbage");
+			TAP_CHECK(!(c->bits[n / 8] >> (n % 8)),
+				  "dup keeps garbage");
 			pgenc_bitmap_free(c);
 		}
 		j = rnd_below(n);
 		pgenc_bitmap_set(b, start + j, !pgenc_bitmap_get(a, start + j));
-		CHECK(!pgenc_bitmap_equal(a, b), "one bit at %llu",
-		      (unsigned long long)j);
+		TAP_CHECK(!pgenc_bitmap_equal(a, b), "one bit at %llu",
+			  (unsigned long long)j);
 		pgenc_bitmap_free(b);
 
 		/* Same bits, other shape. */
 		if (start && !pgenc_bitmap_new(start - 1, n, true, &b)) {
 			memcpy(b->bits, a->bits, pgenc_bitmap_bytes(a));
-			CHECK(!pgenc_bitmap_equal(a, b), "other start");
+			TAP_CHECK(!pgenc_bitmap_equal(a, b), "other start");
 			pgenc_bitmap_free(b);
 		}
 		if (n > 1 && !pgenc_bitmap_new(start, n - 1, true, &b)) {
@@ -223,12 +228,12 @@ static void test_equal_dup(void)
 				(uint8_t)((n - 1) % 8 ?
 						  (1u << ((n - 1) % 8)) - 1 :
 						  0xff);
-			CHECK(!pgenc_bitmap_equal(a, b), "other num");
+			TAP_CHECK(!pgenc_bitmap_equal(a, b), "other num");
 			pgenc_bitmap_free(b);
 		}
 		pgenc_bitmap_free(a);
 	}
-	CHECK(pgenc_bitmap_equal(NULL, NULL), "NULL NULL");
+	TAP_CHECK(pgenc_bitmap_equal(NULL, NULL), "NULL NULL");
 }
 
 struct collect {
@@ -264,7 +269,7 @@ static void test_ranges(void)
 		b = rnd_bitmap(start, n, &m);
 		c.n = 0;
 		c.stop_at = 0;
-		CHECK(!pgenc_range_foreach(b, collect_fn, &c), "foreach");
+		TAP_CHECK(!pgenc_range_foreach(b, collect_fn, &c), "foreach");
 		while ((ret = pgenc_range_next(b, &cur, &r)) > 0) {
 			ok &= r.first == expect_first && r.last >= r.first;
 			ok &= r.encrypted != prev; /* maximal */
@@ -277,36 +282,39 @@ static void test_ranges(void)
 			prev = r.encrypted;
 			expect_first = r.last + 1;
 			if (r.last == start + n - 1)
-				CHECK(cur == n, "cursor at the end");
+				TAP_CHECK(cur == n, "cursor at the end");
 		}
-		CHECK(ret == 0, "end %d", ret);
-		CHECK(ok, "runs of n %llu start %llu", (unsigned long long)n,
-		      (unsigned long long)start);
-		CHECK(expect_first == start + n, "coverage");
-		CHECK(k == c.n, "foreach saw %zu, next %zu", c.n, k);
-		CHECK(pgenc_range_next(b, &cur, &r) == 0, "after the end");
+		TAP_CHECK(ret == 0, "end %d", ret);
+		TAP_CHECK(ok, "runs of n %llu start %llu",
+			  (unsigned long long)n, (unsigned long long)start);
+		TAP_CHECK(expect_first == start + n, "coverage");
+		TAP_CHECK(k == c.n, "foreach saw %zu, next %zu", c.n, k);
+		TAP_CHECK(pgenc_range_next(b, &cur, &r) == 0, "after the end");
 
 		/* A cursor set by hand starts a run there. */
 		cur = rnd_below(n);
 		i = cur;
-		CHECK(pgenc_range_next(b, &cur, &r) == 1, "mid");
-		CHECK(r.first == start + i && r.encrypted == m[i], "mid run");
-		CHECK(r.last == start + n - 1 || m[r.last + 1 - start] != m[i],
-		      "mid run maximal");
+		TAP_CHECK(pgenc_range_next(b, &cur, &r) == 1, "mid");
+		TAP_CHECK(r.first == start + i && r.encrypted == m[i],
+			  "mid run");
+		TAP_CHECK(r.last == start + n - 1 ||
+				  m[r.last + 1 - start] != m[i],
+			  "mid run maximal");
 
 		/* A callback's non-zero return stops the walk. */
 		if (c.n >= 2) {
 			c.n = 0;
 			c.stop_at = 2;
-			CHECK(pgenc_range_foreach(b, collect_fn, &c) == 42,
-			      "stop");
-			CHECK(c.n == 2, "stopped after %zu", c.n);
+			TAP_CHECK(pgenc_range_foreach(b, collect_fn, &c) == 42,
+				  "stop");
+			TAP_CHECK(c.n == 2, "stopped after %zu", c.n);
 		}
 		free(m);
 		pgenc_bitmap_free(b);
 	}
-	CHECK(pgenc_range_next(NULL, NULL, NULL) == -EINVAL, "NULL");
-	CHECK(pgenc_range_foreach(NULL, collect_fn, NULL) == -EINVAL, "NULL");
+	TAP_CHECK(pgenc_range_next(NULL, NULL, NULL) == -EINVAL, "NULL");
+	TAP_CHECK(pgenc_range_foreach(NULL, collect_fn, NULL) == -EINVAL,
+		  "NULL");
 }
 
 /* The state of gfn g in a bitmap, outside = encrypted (model). */
@@ -351,11 +359,11 @@ static void test_diff(void)
 		pgenc_bitmap_free(b);
 		b = from_model(sb, nb, mb);
 
-		if (!CHECK(!pgenc_diff(a, b, &d), "diff"))
+		if (!TAP_CHECK(!pgenc_diff(a, b, &d), "diff"))
 			goto next;
 		lo = sa < sb ? sa : sb;
 		hi = sa + na > sb + nb ? sa + na - 1 : sb + nb - 1;
-		CHECK(d->first_gfn == lo && d->last_gfn == hi, "union");
+		TAP_CHECK(d->first_gfn == lo && d->last_gfn == hi, "union");
 		/* Walk the union: every differing page in exactly one run. */
 		for (g = lo; g <= hi; g++) {
 			int va = ext_state(sa, na, ma, g);
@@ -379,23 +387,24 @@ static void test_diff(void)
 				ok &= !in_run;
 			}
 		}
-		CHECK(ok && !in_run && k == d->nr_runs,
-		      "runs: a %llu+%llu b %llu+%llu k %zu nr %zu",
-		      (unsigned long long)sa, (unsigned long long)na,
-		      (unsigned long long)sb, (unsigned long long)nb, k,
-		      d->nr_runs);
+		TAP_CHECK(ok && !in_run && k == d->nr_runs,
+			  "runs: a %llu+%llu b %llu+%llu k %zu nr %zu",
+			  (unsigned long long)sa, (unsigned long long)na,
+			  (unsigned long long)sb, (unsigned long long)nb, k,
+			  d->nr_runs);
 		/* Maximal: adjacent runs have other new states. */
 		for (k = 1; k < d->nr_runs; k++)
-			CHECK(d->runs[k - 1].last + 1 < d->runs[k].first ||
-				      d->runs[k - 1].encrypted !=
-					      d->runs[k].encrypted,
-			      "run %zu not maximal", k);
-		CHECK(d->became_shared == to_sh &&
-			      d->became_encrypted == to_enc,
-		      "counts %llu/%llu, model %llu/%llu",
-		      (unsigned long long)d->became_shared,
-		      (unsigned long long)d->became_encrypted,
-		      (unsigned long long)to_sh, (unsigned long long)to_enc);
+			TAP_CHECK(d->runs[k - 1].last + 1 < d->runs[k].first ||
+					  d->runs[k - 1].encrypted !=
+						  d->runs[k].encrypted,
+				  "run %zu not maximal", k);
+		TAP_CHECK(d->became_shared == to_sh &&
+				  d->became_encrypted == to_enc,
+			  "counts %llu/%llu, model %llu/%llu",
+			  (unsigned long long)d->became_shared,
+			  (unsigned long long)d->became_encrypted,
+			  (unsigned long long)to_sh,
+			  (unsigned long long)to_enc);
 next:
 		pgenc_diff_free(d);
 		pgenc_bitmap_free(a);
@@ -416,25 +425,27 @@ static void test_diff_far(void)
 	pgenc_bitmap_new(1ULL << 62, 100, true, &b);
 	pgenc_bitmap_fill(a, 10, 5, false); /* became encrypted */
 	pgenc_bitmap_fill(b, (1ULL << 62) + 99, 1, false); /* became shared */
-	CHECK(!pgenc_diff(a, b, &d), "diff");
-	CHECK(d->first_gfn == 0 && d->last_gfn == (1ULL << 62) + 99, "union");
-	CHECK(d->nr_runs == 2, "nr %zu", d->nr_runs);
-	CHECK(d->became_encrypted == 5 && d->became_shared == 1, "counts");
-	CHECK(d->runs[0].first == 10 && d->runs[0].last == 14 &&
-		      d->runs[0].encrypted,
-	      "run 0");
-	CHECK(d->runs[1].first == (1ULL << 62) + 99 && !d->runs[1].encrypted,
-	      "run 1");
-	CHECK(clock() - t0 < CLOCKS_PER_SEC, "took %ld clocks",
-	      (long)(clock() - t0));
+	TAP_CHECK(!pgenc_diff(a, b, &d), "diff");
+	TAP_CHECK(d->first_gfn == 0 && d->last_gfn == (1ULL << 62) + 99,
+		  "union");
+	TAP_CHECK(d->nr_runs == 2, "nr %zu", d->nr_runs);
+	TAP_CHECK(d->became_encrypted == 5 && d->became_shared == 1, "counts");
+	TAP_CHECK(d->runs[0].first == 10 && d->runs[0].last == 14 &&
+			  d->runs[0].encrypted,
+		  "run 0");
+	TAP_CHECK(d->runs[1].first == (1ULL << 62) + 99 &&
+			  !d->runs[1].encrypted,
+		  "run 1");
+	TAP_CHECK(clock() - t0 < CLOCKS_PER_SEC, "took %ld clocks",
+		  (long)(clock() - t0));
 	pgenc_diff_free(d);
 
 	/* Identical bitmaps: no runs. */
-	CHECK(!pgenc_diff(a, a, &d), "diff");
-	CHECK(d->nr_runs == 0 && !d->became_shared && !d->became_encrypted,
-	      "self diff");
+	TAP_CHECK(!pgenc_diff(a, a, &d), "diff");
+	TAP_CHECK(d->nr_runs == 0 && !d->became_shared && !d->became_encrypted,
+		  "self diff");
 	pgenc_diff_free(d);
-	CHECK(pgenc_diff(NULL, a, &d) == -EINVAL, "NULL");
+	TAP_CHECK(pgenc_diff(NULL, a, &d) == -EINVAL, "NULL");
 	pgenc_bitmap_free(a);
 	pgenc_bitmap_free(b);
 }
@@ -456,16 +467,16 @@ static void test_diff_write(void)
 	pgenc_bitmap_new(0x110, 0xf2, true, &b);
 	pgenc_bitmap_fill(b, 0x110, 4, false);
 	pgenc_bitmap_fill(b, 0x200, 2, false);
-	CHECK(!pgenc_diff(a, b, &d), "diff");
-	CHECK(f && !pgenc_diff_write(f, d), "write");
+	TAP_CHECK(!pgenc_diff(a, b, &d), "diff");
+	TAP_CHECK(f && !pgenc_diff_write(f, d), "write");
 	rewind(f);
 	n = fread(got, 1, sizeof(got) - 1, f);
 	got[n] = '\0';
-	CHECK(!strcmp(got, want), "got:\n%s", got);
+	TAP_CHECK(!strcmp(got, want), "got:\n%s", got);
 	fclose(f);
 	f = fopen("/dev/full", "w");
 	if (f) {
-		CHECK(pgenc_diff_write(f, d) == -ENOSPC, "/dev/full");
+		TAP_CHECK(pgenc_diff_write(f, d) == -ENOSPC, "/dev/full");
 		fclose(f);
 	}
 	pgenc_diff_free(d);
@@ -478,30 +489,34 @@ static void test_errors(void)
 	int e;
 
 	for (e = -300; e <= 300; e++)
-		CHECK(pgenc_strerror(e) && *pgenc_strerror(e), "errno %d", e);
-	CHECK(!strcmp(pgenc_strerror(-ENOMEM), pgenc_strerror(ENOMEM)), "sign");
-	CHECK(strstr(pgenc_strerror(-EBADMSG), "line and column"), "EBADMSG");
-	CHECK(strstr(pgenc_strerror(-ENOTTY), "pgenc modules"), "ENOTTY");
-	CHECK(strstr(pgenc_strerror(-ENXIO), "not enabled"), "ENXIO");
-	CHECK(strstr(pgenc_strerror(-EKEYREJECTED), "measurement"), "mism.");
-	CHECK(!strcmp(pgenc_strerror(-ENOMEM), "Cannot allocate memory"),
-	      "ENOMEM: %s", pgenc_strerror(-ENOMEM));
-	CHECK(!strcmp(pgenc_strerror(100000), "Unknown error"), "unknown");
-	CHECK(!strcmp(pgenc_version(), EXPECTED_VERSION), "version %s",
-	      pgenc_version());
+		TAP_CHECK(pgenc_strerror(e) && *pgenc_strerror(e), "errno %d",
+			  e);
+	TAP_CHECK(!strcmp(pgenc_strerror(-ENOMEM), pgenc_strerror(ENOMEM)),
+		  "sign");
+	TAP_CHECK(strstr(pgenc_strerror(-EBADMSG), "line and column"),
+		  "EBADMSG");
+	TAP_CHECK(strstr(pgenc_strerror(-ENOTTY), "pgenc modules"), "ENOTTY");
+	TAP_CHECK(strstr(pgenc_strerror(-ENXIO), "not enabled"), "ENXIO");
+	TAP_CHECK(strstr(pgenc_strerror(-EKEYREJECTED), "measurement"),
+		  "mism.");
+	TAP_CHECK(!strcmp(pgenc_strerror(-ENOMEM), "Cannot allocate memory"),
+		  "ENOMEM: %s", pgenc_strerror(-ENOMEM));
+	TAP_CHECK(!strcmp(pgenc_strerror(100000), "Unknown error"), "unknown");
+	TAP_CHECK(!strcmp(pgenc_version(), EXPECTED_VERSION), "version %s",
+		  pgenc_version());
 }
 
 int main(void)
 {
 	tu_init();
-	t_run("bitmap: new, every size, both initial states", test_new);
-	t_run("bitmap: invalid shapes and NULL arguments", test_new_invalid);
-	t_run("bitmap: set, fill, get, count against a model", test_ops);
-	t_run("bitmap: equal and dup, tail bits ignored", test_equal_dup);
-	t_run("ranges: next and foreach give the maximal runs", test_ranges);
-	t_run("diff: runs and counts over the union, model", test_diff);
-	t_run("diff: far-apart bitmaps, identical bitmaps", test_diff_far);
-	t_run("diff: text output", test_diff_write);
-	t_run("errors: pgenc_strerror, pgenc_version", test_errors);
-	return t_done();
+	tap_run("bitmap: new, every size, both initial states", test_new);
+	tap_run("bitmap: invalid shapes and NULL arguments", test_new_invalid);
+	tap_run("bitmap: set, fill, get, count against a model", test_ops);
+	tap_run("bitmap: equal and dup, tail bits ignored", test_equal_dup);
+	tap_run("ranges: next and foreach give the maximal runs", test_ranges);
+	tap_run("diff: runs and counts over the union, model", test_diff);
+	tap_run("diff: far-apart bitmaps, identical bitmaps", test_diff_far);
+	tap_run("diff: text output", test_diff_write);
+	tap_run("errors: pgenc_strerror, pgenc_version", test_errors);
+	return tap_done();
 }

@@ -13,7 +13,7 @@
 
 #include <pgenc/pgenc.h>
 
-#include "tap.h"
+#include "../tap.h"
 #include "testutil.h"
 
 static const enum pgenc_format fmts[] = { PGENC_FORMAT_RAW, PGENC_FORMAT_RANGES,
@@ -31,38 +31,38 @@ static void round_trip(const struct pgenc_bitmap *b, enum pgenc_format fmt)
 	int r;
 
 	r = pgenc_write_mem(b, fmt, &buf, &len);
-	if (!CHECK(!r, "%s: write_mem %d", name, r))
+	if (!TAP_CHECK(!r, "%s: write_mem %d", name, r))
 		return;
-	CHECK(((char *)buf)[len] == '\0', "%s: NUL terminated", name);
-	CHECK(pgenc_format_detect(buf, len) == fmt, "%s: detected as %s", name,
-	      pgenc_format_name(pgenc_format_detect(buf, len)));
+	TAP_CHECK(((char *)buf)[len] == '\0', "%s: NUL terminated", name);
+	TAP_CHECK(pgenc_format_detect(buf, len) == fmt, "%s: detected as %s",
+		  name, pgenc_format_name(pgenc_format_detect(buf, len)));
 	r = pgenc_parse(buf, len, fmt, 0, &c, &pe);
-	CHECK(!r, "%s: parse %d at %u:%u %s (start %llu num %llu)", name, r,
-	      pe.line, pe.column, pe.msg, (unsigned long long)b->start_gfn,
-	      (unsigned long long)b->num_pages);
-	CHECK(!r && pgenc_bitmap_equal(b, c), "%s: differs", name);
-	CHECK(!pe.line && !pe.column && !pe.msg[0], "%s: error not cleared",
-	      name);
+	TAP_CHECK(!r, "%s: parse %d at %u:%u %s (start %llu num %llu)", name, r,
+		  pe.line, pe.column, pe.msg, (unsigned long long)b->start_gfn,
+		  (unsigned long long)b->num_pages);
+	TAP_CHECK(!r && pgenc_bitmap_equal(b, c), "%s: differs", name);
+	TAP_CHECK(!pe.line && !pe.column && !pe.msg[0], "%s: error not cleared",
+		  name);
 	pgenc_bitmap_free(c);
 	c = NULL;
 	r = pgenc_parse(buf, len, PGENC_FORMAT_AUTO, b->num_pages, &c, NULL);
-	CHECK(!r && pgenc_bitmap_equal(b, c), "%s: auto %d", name, r);
+	TAP_CHECK(!r && pgenc_bitmap_equal(b, c), "%s: auto %d", name, r);
 	pgenc_bitmap_free(c);
 	c = NULL;
 
 	/* Through a FILE, after some leading bytes that are not read. */
 	f = tmpfile();
-	if (!CHECK(f, "tmpfile"))
+	if (!TAP_CHECK(f, "tmpfile"))
 		goto out;
 	fputs("skip", f);
 	r = pgenc_write(f, b, fmt);
-	CHECK(!r, "%s: write %d", name, r);
-	CHECK(ftell(f) == (long)(len + 4), "%s: FILE has %ld bytes, mem %zu",
-	      name, ftell(f), len);
+	TAP_CHECK(!r, "%s: write %d", name, r);
+	TAP_CHECK(ftell(f) == (long)(len + 4),
+		  "%s: FILE has %ld bytes, mem %zu", name, ftell(f), len);
 	fseek(f, 4, SEEK_SET);
 	r = pgenc_read(f, PGENC_FORMAT_AUTO, 0, &c, &pe);
-	CHECK(!r && pgenc_bitmap_equal(b, c), "%s: read %d %s", name, r,
-	      pe.msg);
+	TAP_CHECK(!r && pgenc_bitmap_equal(b, c), "%s: read %d %s", name, r,
+		  pe.msg);
 	pgenc_bitmap_free(c);
 	fclose(f);
 out:
@@ -128,11 +128,11 @@ static void check_output(const struct pgenc_bitmap *b, enum pgenc_format fmt,
 	void *buf;
 	size_t len;
 
-	if (!CHECK(!pgenc_write_mem(b, fmt, &buf, &len), "write"))
+	if (!TAP_CHECK(!pgenc_write_mem(b, fmt, &buf, &len), "write"))
 		return;
-	CHECK(len == want_len && !memcmp(buf, want, len), "%s: got %zu:\n%s",
-	      pgenc_format_name(fmt), len,
-	      fmt == PGENC_FORMAT_RAW ? "(binary)" : (char *)buf);
+	TAP_CHECK(len == want_len && !memcmp(buf, want, len),
+		  "%s: got %zu:\n%s", pgenc_format_name(fmt), len,
+		  fmt == PGENC_FORMAT_RAW ? "(binary)" : (char *)buf);
 	free(buf);
 }
 
@@ -230,13 +230,14 @@ static void test_accepted(void)
 		size_t len = strlen(cases[i].in);
 
 		b = NULL;
-		CHECK(pgenc_format_detect(cases[i].in, len) == cases[i].fmt,
-		      "case %u detected", i);
+		TAP_CHECK(pgenc_format_detect(cases[i].in, len) == cases[i].fmt,
+			  "case %u detected", i);
 		r = pgenc_parse(cases[i].in, len, PGENC_FORMAT_AUTO, 0, &b,
 				&pe);
-		CHECK(!r, "case %u: %d at %u:%u: %s", i, r, pe.line, pe.column,
-		      pe.msg);
-		CHECK(!r && pgenc_bitmap_equal(b, want), "case %u differs", i);
+		TAP_CHECK(!r, "case %u: %d at %u:%u: %s", i, r, pe.line,
+			  pe.column, pe.msg);
+		TAP_CHECK(!r && pgenc_bitmap_equal(b, want), "case %u differs",
+			  i);
 		pgenc_bitmap_free(b);
 	}
 	pgenc_bitmap_free(want);
@@ -260,19 +261,19 @@ static void test_limit(void)
 		pgenc_write_mem(b, fmts[k], &buf, &len);
 		c = NULL;
 		r = pgenc_parse(buf, len, fmts[k], 100, &c, &pe);
-		CHECK(!r && pgenc_bitmap_equal(b, c), "%s: limit 100: %d %s",
-		      name, r, pe.msg);
+		TAP_CHECK(!r && pgenc_bitmap_equal(b, c),
+			  "%s: limit 100: %d %s", name, r, pe.msg);
 		pgenc_bitmap_free(c);
 		c = NULL;
 		r = pgenc_parse(buf, len, fmts[k], 99, &c, &pe);
-		CHECK(r == -EBADMSG && !c, "%s: limit 99: %d", name, r);
-		CHECK(strstr(pe.msg, fmts[k] == PGENC_FORMAT_RANGES ?
-					     "more than 99 pages" :
-					     "exceeds the limit 99"),
-		      "%s: %s", name, pe.msg);
+		TAP_CHECK(r == -EBADMSG && !c, "%s: limit 99: %d", name, r);
+		TAP_CHECK(strstr(pe.msg, fmts[k] == PGENC_FORMAT_RANGES ?
+						 "more than 99 pages" :
+						 "exceeds the limit 99"),
+			  "%s: %s", name, pe.msg);
 		/* A limit above PGENC_MAX_PAGES is PGENC_MAX_PAGES. */
 		r = pgenc_parse(buf, len, fmts[k], UINT64_MAX, &c, &pe);
-		CHECK(!r, "%s: limit max %d", name, r);
+		TAP_CHECK(!r, "%s: limit max %d", name, r);
 		pgenc_bitmap_free(c);
 		free(buf);
 	}
@@ -288,64 +289,75 @@ static void test_api_errors(void)
 	FILE *full;
 
 	pgenc_bitmap_new(0, 9, true, &b);
-	CHECK(pgenc_write_mem(b, PGENC_FORMAT_AUTO, &buf, &len) == -EINVAL,
-	      "write auto");
-	CHECK(pgenc_write_mem(b, (enum pgenc_format)7, &buf, &len) == -EINVAL,
-	      "write 7");
-	CHECK(pgenc_write_mem(NULL, PGENC_FORMAT_RAW, &buf, &len) == -EINVAL,
-	      "write NULL");
-	CHECK(pgenc_write(NULL, b, PGENC_FORMAT_RAW) == -EINVAL, "NULL FILE");
+	TAP_CHECK(pgenc_write_mem(b, PGENC_FORMAT_AUTO, &buf, &len) == -EINVAL,
+		  "write auto");
+	TAP_CHECK(pgenc_write_mem(b, (enum pgenc_format)7, &buf, &len) ==
+			  -EINVAL,
+		  "write 7");
+	TAP_CHECK(pgenc_write_mem(NULL, PGENC_FORMAT_RAW, &buf, &len) ==
+			  -EINVAL,
+		  "write NULL");
+	TAP_CHECK(pgenc_write(NULL, b, PGENC_FORMAT_RAW) == -EINVAL,
+		  "NULL FILE");
 	bad = *b;
 	bad.num_pages = 0;
-	CHECK(pgenc_write_mem(&bad, PGENC_FORMAT_RAW, &buf, &len) == -EINVAL,
-	      "write bad shape");
-	CHECK(!buf && !len, "outputs written on failure");
-	CHECK(pgenc_parse(NULL, 1, PGENC_FORMAT_AUTO, 0, &c, NULL) == -EINVAL,
-	      "parse NULL data");
-	CHECK(pgenc_parse("x", 1, (enum pgenc_format)9, 0, &c, NULL) == -EINVAL,
-	      "parse format 9");
-	CHECK(pgenc_parse("x", 1, PGENC_FORMAT_AUTO, 0, NULL, NULL) == -EINVAL,
-	      "parse NULL out");
-	CHECK(pgenc_parse(NULL, 0, PGENC_FORMAT_AUTO, 0, &c, NULL) == -EBADMSG,
-	      "parse empty");
-	CHECK(!c, "out written on failure");
+	TAP_CHECK(pgenc_write_mem(&bad, PGENC_FORMAT_RAW, &buf, &len) ==
+			  -EINVAL,
+		  "write bad shape");
+	TAP_CHECK(!buf && !len, "outputs written on failure");
+	TAP_CHECK(pgenc_parse(NULL, 1, PGENC_FORMAT_AUTO, 0, &c, NULL) ==
+			  -EINVAL,
+		  "parse NULL data");
+	TAP_CHECK(pgenc_parse("x", 1, (enum pgenc_format)9, 0, &c, NULL) ==
+			  -EINVAL,
+		  "parse format 9");
+	TAP_CHECK(pgenc_parse("x", 1, PGENC_FORMAT_AUTO, 0, NULL, NULL) ==
+			  -EINVAL,
+		  "parse NULL out");
+	TAP_CHECK(pgenc_parse(NULL, 0, PGENC_FORMAT_AUTO, 0, &c, NULL) ==
+			  -EBADMSG,
+		  "parse empty");
+	TAP_CHECK(!c, "out written on failure");
 
 	full = fopen("/dev/full", "w");
-	if (CHECK(full, "/dev/full")) {
-		CHECK(pgenc_write(full, b, PGENC_FORMAT_JSON) == -ENOSPC,
-		      "ENOSPC");
+	if (TAP_CHECK(full, "/dev/full")) {
+		TAP_CHECK(pgenc_write(full, b, PGENC_FORMAT_JSON) == -ENOSPC,
+			  "ENOSPC");
 		fclose(full);
 	}
 
-	CHECK(!strcmp(pgenc_format_name(PGENC_FORMAT_RANGES), "ranges"), "n");
-	CHECK(!pgenc_format_name((enum pgenc_format)4), "name 4");
-	CHECK(!pgenc_format_from_name("json", &f) && f == PGENC_FORMAT_JSON,
-	      "json");
-	CHECK(!pgenc_format_from_name("auto", &f) && f == PGENC_FORMAT_AUTO,
-	      "auto");
-	CHECK(pgenc_format_from_name("JSON", &f) == -EINVAL, "case");
-	CHECK(pgenc_format_from_name(NULL, &f) == -EINVAL, "NULL");
-	CHECK(pgenc_format_detect(NULL, 0) == PGENC_FORMAT_RANGES, "NULL");
-	CHECK(pgenc_format_detect("PGENCBM", 7) == PGENC_FORMAT_RANGES,
-	      "7 bytes of magic");
-	CHECK(pgenc_format_detect("PGENCBM\0", 8) == PGENC_FORMAT_RAW, "magic");
-	CHECK(pgenc_format_detect(" \n\t\r{", 5) == PGENC_FORMAT_JSON, "{");
-	CHECK(pgenc_format_detect(" \n\t\r", 4) == PGENC_FORMAT_RANGES, "ws");
+	TAP_CHECK(!strcmp(pgenc_format_name(PGENC_FORMAT_RANGES), "ranges"),
+		  "n");
+	TAP_CHECK(!pgenc_format_name((enum pgenc_format)4), "name 4");
+	TAP_CHECK(!pgenc_format_from_name("json", &f) && f == PGENC_FORMAT_JSON,
+		  "json");
+	TAP_CHECK(!pgenc_format_from_name("auto", &f) && f == PGENC_FORMAT_AUTO,
+		  "auto");
+	TAP_CHECK(pgenc_format_from_name("JSON", &f) == -EINVAL, "case");
+	TAP_CHECK(pgenc_format_from_name(NULL, &f) == -EINVAL, "NULL");
+	TAP_CHECK(pgenc_format_detect(NULL, 0) == PGENC_FORMAT_RANGES, "NULL");
+	TAP_CHECK(pgenc_format_detect("PGENCBM", 7) == PGENC_FORMAT_RANGES,
+		  "7 bytes of magic");
+	TAP_CHECK(pgenc_format_detect("PGENCBM\0", 8) == PGENC_FORMAT_RAW,
+		  "magic");
+	TAP_CHECK(pgenc_format_detect(" \n\t\r{", 5) == PGENC_FORMAT_JSON, "{");
+	TAP_CHECK(pgenc_format_detect(" \n\t\r", 4) == PGENC_FORMAT_RANGES,
+		  "ws");
 	pgenc_bitmap_free(b);
 }
 
 int main(void)
 {
 	tu_init();
-	t_run("formats: round trip, every size, memory and FILE",
-	      test_round_trip);
-	t_run("formats: round trip, 2^24 + 5 pages and the top gfn",
-	      test_round_trip_large);
-	t_run("formats: exact writer output", test_golden);
-	t_run("formats: accepted variants (comments, CRLF, key order, escapes)",
-	      test_accepted);
-	t_run("formats: max_pages limit", test_limit);
-	t_run("formats: invalid arguments, write errors, names, detection",
-	      test_api_errors);
-	return t_done();
+	tap_run("formats: round trip, every size, memory and FILE",
+		test_round_trip);
+	tap_run("formats: round trip, 2^24 + 5 pages and the top gfn",
+		test_round_trip_large);
+	tap_run("formats: exact writer output", test_golden);
+	tap_run("formats: accepted variants (comments, CRLF, key order, escapes)",
+		test_accepted);
+	tap_run("formats: max_pages limit", test_limit);
+	tap_run("formats: invalid arguments, write errors, names, detection",
+		test_api_errors);
+	return tap_done();
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libpgenc unit tests: hypercall 12 decoding against a table written
- * from the ABI text (DESIGN.md, Documentation/api.rst section 2), then
+ * from the ABI text (Documentation/api.rst, "2. Hypercall
+ * KVM_HC_PAGE_ENC_STATUS"), then
  * against the kernel's own decoder (kernel/pgenc_bits.h, via kref.c) on
  * random and edge inputs; applying requests to a bitmap.
  */
@@ -15,7 +16,7 @@
 #include <pgenc/pgenc.h>
 
 #include "kref.h"
-#include "tap.h"
+#include "../tap.h"
 #include "testutil.h"
 
 #define PG 4096ULL
@@ -73,16 +74,16 @@ static void test_table(void)
 		r = pgenc_hypercall_decode(c->a0, c->a1, c->a2, c->tracked,
 					   &req);
 		if (c->want == NO) {
-			CHECK(r == -EINVAL, "%s: %d", c->what, r);
+			TAP_CHECK(r == -EINVAL, "%s: %d", c->what, r);
 			continue;
 		}
-		CHECK(!r && req.gfn == c->a0 >> 12 && req.npages == c->a1 &&
-			      req.encrypted == (c->want == EN),
-		      "%s: %d gfn %llu n %llu enc %d", c->what, r,
-		      (unsigned long long)req.gfn,
-		      (unsigned long long)req.npages, req.encrypted);
+		TAP_CHECK(!r && req.gfn == c->a0 >> 12 && req.npages == c->a1 &&
+				  req.encrypted == (c->want == EN),
+			  "%s: %d gfn %llu n %llu enc %d", c->what, r,
+			  (unsigned long long)req.gfn,
+			  (unsigned long long)req.npages, req.encrypted);
 	}
-	CHECK(pgenc_hypercall_decode(0, 1, 0, 16, NULL) == -EINVAL, "NULL");
+	TAP_CHECK(pgenc_hypercall_decode(0, 1, 0, 16, NULL) == -EINVAL, "NULL");
 }
 
 static uint64_t rnd_u64_edge(void)
@@ -127,17 +128,17 @@ static void test_against_kernel(void)
 		tracked = rnd_u64_edge();
 		kok = kref_decode(a0, a1, a2, tracked, &gfn, &np, &enc);
 		r = pgenc_hypercall_decode(a0, a1, a2, tracked, &req);
-		if (CHECK(kok == !r,
-			  "a0 %#llx a1 %#llx a2 %#llx tracked %#llx: kernel %d, lib %d",
-			  (unsigned long long)a0, (unsigned long long)a1,
-			  (unsigned long long)a2, (unsigned long long)tracked,
-			  kok, r) &&
+		if (TAP_CHECK(kok == !r,
+			      "a0 %#llx a1 %#llx a2 %#llx tracked %#llx: kernel %d, lib %d",
+			      (unsigned long long)a0, (unsigned long long)a1,
+			      (unsigned long long)a2,
+			      (unsigned long long)tracked, kok, r) &&
 		    kok &&
-		    CHECK(req.gfn == gfn && req.npages == np &&
-				  req.encrypted == enc,
-			  "a0 %#llx a1 %#llx a2 %#llx: fields differ",
-			  (unsigned long long)a0, (unsigned long long)a1,
-			  (unsigned long long)a2))
+		    TAP_CHECK(req.gfn == gfn && req.npages == np &&
+				      req.encrypted == enc,
+			      "a0 %#llx a1 %#llx a2 %#llx: fields differ",
+			      (unsigned long long)a0, (unsigned long long)a1,
+			      (unsigned long long)a2))
 			agree++;
 	}
 	printf("# %lu random calls, %lu valid ones decoded alike\n", n, agree);
@@ -167,29 +168,31 @@ static void test_apply(void)
 		pgenc_bitmap_dup(b, &before);
 		r = pgenc_hypercall_apply(b, a0, n, a2);
 		if (valid) {
-			CHECK(!r, "apply gfn %llu n %llu a2 %#llx: %d",
-			      (unsigned long long)gfn, (unsigned long long)n,
-			      (unsigned long long)a2, r);
+			TAP_CHECK(!r, "apply gfn %llu n %llu a2 %#llx: %d",
+				  (unsigned long long)gfn,
+				  (unsigned long long)n, (unsigned long long)a2,
+				  r);
 			memset(m + (gfn - start), enc, n);
 		} else {
-			CHECK(r == -EINVAL, "invalid applied: %d", r);
-			CHECK(pgenc_bitmap_equal(b, before), "changed");
+			TAP_CHECK(r == -EINVAL, "invalid applied: %d", r);
+			TAP_CHECK(pgenc_bitmap_equal(b, before), "changed");
 		}
 		pgenc_bitmap_free(before);
 	}
 	for (it = 0; it < num; it++)
-		CHECK(pgenc_bitmap_get(b, start + it) == m[it], "page %lu", it);
-	CHECK(pgenc_hypercall_apply(NULL, 0, 1, 0) == -EINVAL, "NULL");
+		TAP_CHECK(pgenc_bitmap_get(b, start + it) == m[it], "page %lu",
+			  it);
+	TAP_CHECK(pgenc_hypercall_apply(NULL, 0, 1, 0) == -EINVAL, "NULL");
 	pgenc_bitmap_free(b);
 }
 
 int main(void)
 {
 	tu_init();
-	t_run("hypercall: decode table from the ABI text", test_table);
-	t_run("hypercall: decode agrees with kernel/pgenc_bits.h",
-	      test_against_kernel);
-	t_run("hypercall: apply to a bitmap, bad calls change nothing",
-	      test_apply);
-	return t_done();
+	tap_run("hypercall: decode table from the ABI text", test_table);
+	tap_run("hypercall: decode agrees with kernel/pgenc_bits.h",
+		test_against_kernel);
+	tap_run("hypercall: apply to a bitmap, bad calls change nothing",
+		test_apply);
+	return tap_done();
 }

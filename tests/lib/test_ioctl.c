@@ -18,7 +18,7 @@
 
 #include <pgenc/pgenc.h>
 
-#include "tap.h"
+#include "../tap.h"
 
 int __wrap_ioctl(int fd, unsigned long req, ...);
 
@@ -65,33 +65,33 @@ static void reset(void)
 static void test_numbers(void)
 {
 	/* The ABI's numbers: _IOW(0xAE, 0xd9 / 0xda, 24 bytes). */
-	CHECK(KVM_GET_PAGE_ENC_BITMAP == 0x4018aed9, "GET %#lx",
-	      (unsigned long)KVM_GET_PAGE_ENC_BITMAP);
-	CHECK(KVM_SET_PAGE_ENC_BITMAP == 0x4018aeda, "SET %#lx",
-	      (unsigned long)KVM_SET_PAGE_ENC_BITMAP);
-	CHECK(KVM_CAP_PAGE_ENC_BITMAP == 0x1000, "cap");
+	TAP_CHECK(KVM_GET_PAGE_ENC_BITMAP == 0x4018aed9, "GET %#lx",
+		  (unsigned long)KVM_GET_PAGE_ENC_BITMAP);
+	TAP_CHECK(KVM_SET_PAGE_ENC_BITMAP == 0x4018aeda, "SET %#lx",
+		  (unsigned long)KVM_SET_PAGE_ENC_BITMAP);
+	TAP_CHECK(KVM_CAP_PAGE_ENC_BITMAP == 0x1000, "cap");
 }
 
 static void test_check_enable(void)
 {
 	reset();
 	k.ret = 7;
-	CHECK(pgenc_vm_check(5) == 7, "flags");
-	CHECK(k.calls == 1 && k.fd == 5 && k.req == KVM_CHECK_EXTENSION &&
-		      k.arg == KVM_CAP_PAGE_ENC_BITMAP,
-	      "req %#lx arg %#lx", k.req, k.arg);
+	TAP_CHECK(pgenc_vm_check(5) == 7, "flags");
+	TAP_CHECK(k.calls == 1 && k.fd == 5 && k.req == KVM_CHECK_EXTENSION &&
+			  k.arg == KVM_CAP_PAGE_ENC_BITMAP,
+		  "req %#lx arg %#lx", k.req, k.arg);
 	k.ret = 0;
-	CHECK(pgenc_vm_check(5) == 0, "stock KVM");
+	TAP_CHECK(pgenc_vm_check(5) == 0, "stock KVM");
 	k.ret = -1;
 	k.err = EBADF;
-	CHECK(pgenc_vm_check(5) == -EBADF, "EBADF");
+	TAP_CHECK(pgenc_vm_check(5) == -EBADF, "EBADF");
 
 	reset();
-	CHECK(!pgenc_vm_enable(9), "enable");
-	CHECK(k.fd == 9 && k.req == KVM_ENABLE_CAP, "req");
+	TAP_CHECK(!pgenc_vm_enable(9), "enable");
+	TAP_CHECK(k.fd == 9 && k.req == KVM_ENABLE_CAP, "req");
 	k.ret = -1;
 	k.err = EINVAL;
-	CHECK(pgenc_vm_enable(9) == -EINVAL, "EINVAL");
+	TAP_CHECK(pgenc_vm_enable(9) == -EINVAL, "EINVAL");
 }
 
 static struct kvm_page_enc_bitmap seen_peb;
@@ -185,11 +185,11 @@ static void test_enable_struct(void)
 	reset();
 	k.fn = kernel;
 	memset(&seen_cap, 0xff, sizeof(seen_cap));
-	CHECK(!pgenc_vm_enable(3), "enable");
-	CHECK(seen_cap.cap == KVM_CAP_PAGE_ENC_BITMAP && !seen_cap.flags &&
-		      !seen_cap.args[0] && !seen_cap.args[1] &&
-		      !seen_cap.args[2] && !seen_cap.args[3],
-	      "cap %#x flags %#x", seen_cap.cap, seen_cap.flags);
+	TAP_CHECK(!pgenc_vm_enable(3), "enable");
+	TAP_CHECK(seen_cap.cap == KVM_CAP_PAGE_ENC_BITMAP && !seen_cap.flags &&
+			  !seen_cap.args[0] && !seen_cap.args[1] &&
+			  !seen_cap.args[2] && !seen_cap.args[3],
+		  "cap %#x flags %#x", seen_cap.cap, seen_cap.flags);
 }
 
 static void test_get_set(void)
@@ -205,41 +205,41 @@ static void test_get_set(void)
 		for (fill_tail = 0; fill_tail < 2; fill_tail++) {
 			reset();
 			k.fn = kernel;
-			CHECK(!pgenc_vm_get_bitmap(4, 0x100, n, &b), "get");
-			CHECK(k.req == KVM_GET_PAGE_ENC_BITMAP && k.fd == 4,
-			      "req");
-			CHECK(seen_peb.start_gfn == 0x100 &&
-				      seen_peb.num_pages == n &&
-				      seen_peb.enc_bitmap == b->bits,
-			      "struct");
+			TAP_CHECK(!pgenc_vm_get_bitmap(4, 0x100, n, &b), "get");
+			TAP_CHECK(k.req == KVM_GET_PAGE_ENC_BITMAP && k.fd == 4,
+				  "req");
+			TAP_CHECK(seen_peb.start_gfn == 0x100 &&
+					  seen_peb.num_pages == n &&
+					  seen_peb.enc_bitmap == b->bits,
+				  "struct");
 			for (i = 0; i < n; i++)
-				CHECK(pgenc_bitmap_get(b, 0x100 + i) ==
-					      !!(i % 3),
-				      "page %llu", (unsigned long long)i);
+				TAP_CHECK(pgenc_bitmap_get(b, 0x100 + i) ==
+						  !!(i % 3),
+					  "page %llu", (unsigned long long)i);
 			if (n % 8)
-				CHECK(!(b->bits[n / 8] >> (n % 8)),
-				      "tail bits cleared");
+				TAP_CHECK(!(b->bits[n / 8] >> (n % 8)),
+					  "tail bits cleared");
 
 			/* SET passes the bitmap's own buffer. */
 			reset();
 			k.fn = kernel;
-			CHECK(!pgenc_vm_set_bitmap(4, b), "set");
-			CHECK(k.req == KVM_SET_PAGE_ENC_BITMAP &&
-				      seen_peb.enc_bitmap == b->bits &&
-				      seen_peb.start_gfn == 0x100 &&
-				      seen_peb.num_pages == n,
-			      "set struct");
-			CHECK(!memcmp(seen_data, b->bits,
-				      n / 8 + 1 < 64 ? (n + 7) / 8 : 64),
-			      "set data");
+			TAP_CHECK(!pgenc_vm_set_bitmap(4, b), "set");
+			TAP_CHECK(k.req == KVM_SET_PAGE_ENC_BITMAP &&
+					  seen_peb.enc_bitmap == b->bits &&
+					  seen_peb.start_gfn == 0x100 &&
+					  seen_peb.num_pages == n,
+				  "set struct");
+			TAP_CHECK(!memcmp(seen_data, b->bits,
+					  n / 8 + 1 < 64 ? (n + 7) / 8 : 64),
+				  "set data");
 
 			/* Refresh in place. */
 			reset();
 			k.fn = kernel;
 			memset(b->bits, 0, pgenc_bitmap_bytes(b));
-			CHECK(!pgenc_vm_get_bitmap_into(4, b), "into");
-			CHECK(pgenc_bitmap_count(b, false) == (n + 2) / 3,
-			      "into count");
+			TAP_CHECK(!pgenc_vm_get_bitmap_into(4, b), "into");
+			TAP_CHECK(pgenc_bitmap_count(b, false) == (n + 2) / 3,
+				  "into count");
 			pgenc_bitmap_free(b);
 			b = NULL;
 		}
@@ -247,27 +247,28 @@ static void test_get_set(void)
 
 	reset();
 	k.fn = kernel;
-	CHECK(!pgenc_vm_reset(4, 0, 1ULL << 30), "reset");
-	CHECK(k.req == KVM_SET_PAGE_ENC_BITMAP && !seen_peb.enc_bitmap &&
-		      seen_peb.start_gfn == 0 &&
-		      seen_peb.num_pages == 1ULL << 30,
-	      "reset struct");
+	TAP_CHECK(!pgenc_vm_reset(4, 0, 1ULL << 30), "reset");
+	TAP_CHECK(k.req == KVM_SET_PAGE_ENC_BITMAP && !seen_peb.enc_bitmap &&
+			  seen_peb.start_gfn == 0 &&
+			  seen_peb.num_pages == 1ULL << 30,
+		  "reset struct");
 
 	/* Errors come back as -errno; nothing is returned or leaked. */
 	reset();
 	k.ret = -1;
 	k.err = ENXIO;
 	b = (struct pgenc_bitmap *)&b;
-	CHECK(pgenc_vm_get_bitmap(4, 0, 100, &b) == -ENXIO, "ENXIO");
-	CHECK(b == (struct pgenc_bitmap *)&b, "out written on failure");
+	TAP_CHECK(pgenc_vm_get_bitmap(4, 0, 100, &b) == -ENXIO, "ENXIO");
+	TAP_CHECK(b == (struct pgenc_bitmap *)&b, "out written on failure");
 	k.err = ENOTTY;
-	CHECK(pgenc_vm_reset(4, 0, 1) == -ENOTTY, "ENOTTY");
+	TAP_CHECK(pgenc_vm_reset(4, 0, 1) == -ENOTTY, "ENOTTY");
 	reset();
-	CHECK(pgenc_vm_get_bitmap(4, 0, 0, &b) == -EINVAL && !k.calls,
-	      "0 pages: no call");
-	CHECK(pgenc_vm_get_bitmap(4, UINT64_MAX, 1, &b) == -EINVAL && !k.calls,
-	      "wrap: no call");
-	CHECK(pgenc_vm_set_bitmap(4, NULL) == -EINVAL && !k.calls, "NULL");
+	TAP_CHECK(pgenc_vm_get_bitmap(4, 0, 0, &b) == -EINVAL && !k.calls,
+		  "0 pages: no call");
+	TAP_CHECK(pgenc_vm_get_bitmap(4, UINT64_MAX, 1, &b) == -EINVAL &&
+			  !k.calls,
+		  "wrap: no call");
+	TAP_CHECK(pgenc_vm_set_bitmap(4, NULL) == -EINVAL && !k.calls, "NULL");
 }
 
 static void test_sev_cmds(void)
@@ -284,73 +285,77 @@ static void test_sev_cmds(void)
 
 	reset();
 	k.fn = kernel;
-	CHECK(!pgenc_sev_init(6, 8, false, &fw), "init");
-	CHECK(k.fd == 6 && k.req == KVM_MEMORY_ENCRYPT_OP &&
-		      seen_cmd.id == KVM_SEV_INIT && seen_cmd.sev_fd == 8 &&
-		      !seen_cmd.data && fw == 0,
-	      "init cmd id %u fd %u fw %d", seen_cmd.id, seen_cmd.sev_fd, fw);
-	CHECK(!pgenc_sev_init(6, 8, true, NULL) &&
-		      seen_cmd.id == KVM_SEV_ES_INIT,
-	      "es init");
+	TAP_CHECK(!pgenc_sev_init(6, 8, false, &fw), "init");
+	TAP_CHECK(k.fd == 6 && k.req == KVM_MEMORY_ENCRYPT_OP &&
+			  seen_cmd.id == KVM_SEV_INIT && seen_cmd.sev_fd == 8 &&
+			  !seen_cmd.data && fw == 0,
+		  "init cmd id %u fd %u fw %d", seen_cmd.id, seen_cmd.sev_fd,
+		  fw);
+	TAP_CHECK(!pgenc_sev_init(6, 8, true, NULL) &&
+			  seen_cmd.id == KVM_SEV_ES_INIT,
+		  "es init");
 
-	CHECK(!pgenc_sev_launch_start(6, 8, 0x5, &handle, &fw), "start");
+	TAP_CHECK(!pgenc_sev_launch_start(6, 8, 0x5, &handle, &fw), "start");
 	memcpy(&ls, seen_data, sizeof(ls));
-	CHECK(seen_cmd.id == KVM_SEV_LAUNCH_START && ls.policy == 5 &&
-		      !ls.handle && !ls.dh_uaddr && !ls.dh_len &&
-		      !ls.session_uaddr && !ls.session_len && handle == 0x1234,
-	      "start struct");
+	TAP_CHECK(seen_cmd.id == KVM_SEV_LAUNCH_START && ls.policy == 5 &&
+			  !ls.handle && !ls.dh_uaddr && !ls.dh_len &&
+			  !ls.session_uaddr && !ls.session_len &&
+			  handle == 0x1234,
+		  "start struct");
 	handle = 0x77;
-	CHECK(!pgenc_sev_launch_start_ex(6, 8, 1, dh, sizeof(dh), sess,
-					 sizeof(sess), &handle, &fw),
-	      "start ex");
+	TAP_CHECK(!pgenc_sev_launch_start_ex(6, 8, 1, dh, sizeof(dh), sess,
+					     sizeof(sess), &handle, &fw),
+		  "start ex");
 	memcpy(&ls, seen_data, sizeof(ls));
-	CHECK(ls.handle == 0x77 && ls.dh_uaddr == (uintptr_t)dh &&
-		      ls.dh_len == 8 && ls.session_uaddr == (uintptr_t)sess &&
-		      ls.session_len == 4 && handle == 0x1234,
-	      "start ex struct");
+	TAP_CHECK(ls.handle == 0x77 && ls.dh_uaddr == (uintptr_t)dh &&
+			  ls.dh_len == 8 &&
+			  ls.session_uaddr == (uintptr_t)sess &&
+			  ls.session_len == 4 && handle == 0x1234,
+		  "start ex struct");
 
-	CHECK(!pgenc_sev_launch_update_data(6, 8, page, sizeof(page), &fw),
-	      "update");
+	TAP_CHECK(!pgenc_sev_launch_update_data(6, 8, page, sizeof(page), &fw),
+		  "update");
 	memcpy(&ud, seen_data, sizeof(ud));
-	CHECK(seen_cmd.id == KVM_SEV_LAUNCH_UPDATE_DATA &&
-		      ud.uaddr == (uintptr_t)page && ud.len == 32,
-	      "update struct");
-	CHECK(!pgenc_sev_launch_update_vmsa(6, 8, &fw) &&
-		      seen_cmd.id == KVM_SEV_LAUNCH_UPDATE_VMSA,
-	      "vmsa");
+	TAP_CHECK(seen_cmd.id == KVM_SEV_LAUNCH_UPDATE_DATA &&
+			  ud.uaddr == (uintptr_t)page && ud.len == 32,
+		  "update struct");
+	TAP_CHECK(!pgenc_sev_launch_update_vmsa(6, 8, &fw) &&
+			  seen_cmd.id == KVM_SEV_LAUNCH_UPDATE_VMSA,
+		  "vmsa");
 
-	CHECK(!pgenc_sev_launch_measure(6, 8, blob, &fw), "measure");
+	TAP_CHECK(!pgenc_sev_launch_measure(6, 8, blob, &fw), "measure");
 	memcpy(&lm, seen_data, sizeof(lm));
-	CHECK(seen_cmd.id == KVM_SEV_LAUNCH_MEASURE &&
-		      lm.uaddr == (uintptr_t)blob && lm.len == 48 &&
-		      blob[0] == 0xab && blob[47] == 0xab,
-	      "measure struct");
-	CHECK(!pgenc_sev_launch_finish(6, 8, &fw) &&
-		      seen_cmd.id == KVM_SEV_LAUNCH_FINISH,
-	      "finish");
-	CHECK(!pgenc_sev_guest_status(6, 8, &gs, &fw) &&
-		      seen_cmd.id == KVM_SEV_GUEST_STATUS && gs.handle == 11 &&
-		      gs.policy == 22 && gs.state == 3,
-	      "status");
+	TAP_CHECK(seen_cmd.id == KVM_SEV_LAUNCH_MEASURE &&
+			  lm.uaddr == (uintptr_t)blob && lm.len == 48 &&
+			  blob[0] == 0xab && blob[47] == 0xab,
+		  "measure struct");
+	TAP_CHECK(!pgenc_sev_launch_finish(6, 8, &fw) &&
+			  seen_cmd.id == KVM_SEV_LAUNCH_FINISH,
+		  "finish");
+	TAP_CHECK(!pgenc_sev_guest_status(6, 8, &gs, &fw) &&
+			  seen_cmd.id == KVM_SEV_GUEST_STATUS &&
+			  gs.handle == 11 && gs.policy == 22 && gs.state == 3,
+		  "status");
 
-	CHECK(!pgenc_sev_dbg_decrypt(6, 8, page, blob, 16, &fw), "decrypt");
+	TAP_CHECK(!pgenc_sev_dbg_decrypt(6, 8, page, blob, 16, &fw), "decrypt");
 	memcpy(&dbg, seen_data, sizeof(dbg));
-	CHECK(seen_cmd.id == KVM_SEV_DBG_DECRYPT &&
-		      dbg.src_uaddr == (uintptr_t)page &&
-		      dbg.dst_uaddr == (uintptr_t)blob && dbg.len == 16,
-	      "decrypt struct");
-	CHECK(!pgenc_sev_dbg_encrypt(6, 8, blob, page, 32, &fw), "encrypt");
+	TAP_CHECK(seen_cmd.id == KVM_SEV_DBG_DECRYPT &&
+			  dbg.src_uaddr == (uintptr_t)page &&
+			  dbg.dst_uaddr == (uintptr_t)blob && dbg.len == 16,
+		  "decrypt struct");
+	TAP_CHECK(!pgenc_sev_dbg_encrypt(6, 8, blob, page, 32, &fw), "encrypt");
 	memcpy(&dbg, seen_data, sizeof(dbg));
-	CHECK(seen_cmd.id == KVM_SEV_DBG_ENCRYPT &&
-		      dbg.src_uaddr == (uintptr_t)blob &&
-		      dbg.dst_uaddr == (uintptr_t)page && dbg.len == 32,
-	      "encrypt struct");
+	TAP_CHECK(seen_cmd.id == KVM_SEV_DBG_ENCRYPT &&
+			  dbg.src_uaddr == (uintptr_t)blob &&
+			  dbg.dst_uaddr == (uintptr_t)page && dbg.len == 32,
+		  "encrypt struct");
 
-	CHECK(!pgenc_sev_platform_status(8, &ps, &fw), "platform status");
-	CHECK(k.fd == 8 && k.req == SEV_ISSUE_CMD && ps.api_major == 1 &&
-		      ps.api_minor == 52 && ps.build == 4 && ps.state == 2 &&
-		      ps.flags == 0x100 && ps.guest_count == 9,
-	      "platform status fields");
+	TAP_CHECK(!pgenc_sev_platform_status(8, &ps, &fw), "platform status");
+	TAP_CHECK(k.fd == 8 && k.req == SEV_ISSUE_CMD && ps.api_major == 1 &&
+			  ps.api_minor == 52 && ps.build == 4 &&
+			  ps.state == 2 && ps.flags == 0x100 &&
+			  ps.guest_count == 9,
+		  "platform status fields");
 
 	/* A firmware failure: -errno and the status code. */
 	reset();
@@ -359,45 +364,48 @@ static void test_sev_cmds(void)
 	k.err = EIO;
 	k.fw_error = SEV_RET_INVALID_GUEST_STATE;
 	handle = 0x99;
-	CHECK(pgenc_sev_launch_start(6, 8, 0, &handle, &fw) == -EIO, "EIO");
-	CHECK(fw == SEV_RET_INVALID_GUEST_STATE && handle == 0x99,
-	      "fw %d handle %#x", fw, handle);
+	TAP_CHECK(pgenc_sev_launch_start(6, 8, 0, &handle, &fw) == -EIO, "EIO");
+	TAP_CHECK(fw == SEV_RET_INVALID_GUEST_STATE && handle == 0x99,
+		  "fw %d handle %#x", fw, handle);
 	k.fw_error = (uint32_t)SEV_RET_NO_FW_CALL;
-	CHECK(pgenc_sev_guest_status(6, 8, &gs, &fw) == -EIO && fw == -1,
-	      "no fw call");
+	TAP_CHECK(pgenc_sev_guest_status(6, 8, &gs, &fw) == -EIO && fw == -1,
+		  "no fw call");
 	k.fw_error = SEV_RET_INVALID_PLATFORM_STATE;
-	CHECK(pgenc_sev_platform_status(8, &ps, &fw) == -EIO && fw == 1,
-	      "platform status fw %d", fw);
+	TAP_CHECK(pgenc_sev_platform_status(8, &ps, &fw) == -EIO && fw == 1,
+		  "platform status fw %d", fw);
 
 	/* Lengths beyond u32: no call, NO_FW_CALL. */
 	reset();
 	fw = 0;
 	if (sizeof(size_t) > 4) {
-		CHECK(pgenc_sev_dbg_decrypt(6, 8, page, blob,
-					    (size_t)UINT32_MAX + 1,
-					    &fw) == -EINVAL &&
-			      fw == -1 && !k.calls,
-		      "decrypt 4 GiB");
-		CHECK(pgenc_sev_launch_update_data(6, 8, page,
-						   (size_t)UINT32_MAX + 1,
-						   &fw) == -EINVAL &&
-			      !k.calls,
-		      "update 4 GiB");
+		TAP_CHECK(pgenc_sev_dbg_decrypt(6, 8, page, blob,
+						(size_t)UINT32_MAX + 1,
+						&fw) == -EINVAL &&
+				  fw == -1 && !k.calls,
+			  "decrypt 4 GiB");
+		TAP_CHECK(pgenc_sev_launch_update_data(6, 8, page,
+						       (size_t)UINT32_MAX + 1,
+						       &fw) == -EINVAL &&
+				  !k.calls,
+			  "update 4 GiB");
 	}
-	CHECK(pgenc_sev_launch_measure(6, 8, NULL, &fw) == -EINVAL && !k.calls,
-	      "measure NULL");
-	CHECK(pgenc_sev_launch_start_ex(6, 8, 0, NULL, 0, NULL, 0, NULL, &fw) ==
-			      -EINVAL &&
-		      !k.calls,
-	      "start NULL handle");
+	TAP_CHECK(pgenc_sev_launch_measure(6, 8, NULL, &fw) == -EINVAL &&
+			  !k.calls,
+		  "measure NULL");
+	TAP_CHECK(pgenc_sev_launch_start_ex(6, 8, 0, NULL, 0, NULL, 0, NULL,
+					    &fw) == -EINVAL &&
+			  !k.calls,
+		  "start NULL handle");
 }
 
 int main(void)
 {
-	t_run("ioctl: ABI numbers", test_numbers);
-	t_run("ioctl: check and enable the capability", test_check_enable);
-	t_run("ioctl: enable packs struct kvm_enable_cap", test_enable_struct);
-	t_run("ioctl: get, get_into, set, reset; errors", test_get_set);
-	t_run("ioctl: SEV commands pack kvm_sev_cmd; fw errors", test_sev_cmds);
-	return t_done();
+	tap_run("ioctl: ABI numbers", test_numbers);
+	tap_run("ioctl: check and enable the capability", test_check_enable);
+	tap_run("ioctl: enable packs struct kvm_enable_cap",
+		test_enable_struct);
+	tap_run("ioctl: get, get_into, set, reset; errors", test_get_set);
+	tap_run("ioctl: SEV commands pack kvm_sev_cmd; fw errors",
+		test_sev_cmds);
+	return tap_done();
 }

@@ -20,7 +20,7 @@
 
 #include <pgenc/pgenc.h>
 
-#include "tap.h"
+#include "../tap.h"
 
 int __wrap_ioctl(int fd, unsigned long req, ...);
 
@@ -268,35 +268,37 @@ static void test_order(void)
 	want_digest(ld, false);
 	p.verify = true;
 	p.tik = fw_tik;
-	CHECK(!pgenc_sev_launch(6, 8, &p, &res), "launch: %s %d fw %d",
-	      pgenc_sev_launch_step_name(res.failed_step), res.error,
-	      res.fw_error);
-	CHECK(log_is(want, 7), "%u commands", fk.n);
-	CHECK(fk.vmfd == 6 && fk.sev_fd == 8, "fds");
-	CHECK(!strcmp(steps, "SU0U1U2MCF"), "progress %s", steps);
+	TAP_CHECK(!pgenc_sev_launch(6, 8, &p, &res), "launch: %s %d fw %d",
+		  pgenc_sev_launch_step_name(res.failed_step), res.error,
+		  res.fw_error);
+	TAP_CHECK(log_is(want, 7), "%u commands", fk.n);
+	TAP_CHECK(fk.vmfd == 6 && fk.sev_fd == 8, "fds");
+	TAP_CHECK(!strcmp(steps, "SU0U1U2MCF"), "progress %s", steps);
 	for (i = 0; i < 3; i++)
-		CHECK(fk.ud[i].uaddr == (uintptr_t)mem[i] &&
-			      fk.ud[i].len == regions[i].len,
-		      "region %d in order", i);
-	CHECK(mem[0][0] == (uint8_t)~0 && mem[2][191] == (uint8_t) ~(62 + 191),
-	      "updated in place");
-	CHECK(fk.ls.policy == 5 && !fk.ls.handle && !fk.ls.dh_uaddr &&
-		      !fk.ls.session_uaddr,
-	      "start struct");
+		TAP_CHECK(fk.ud[i].uaddr == (uintptr_t)mem[i] &&
+				  fk.ud[i].len == regions[i].len,
+			  "region %d in order", i);
+	TAP_CHECK(mem[0][0] == (uint8_t)~0 &&
+			  mem[2][191] == (uint8_t) ~(62 + 191),
+		  "updated in place");
+	TAP_CHECK(fk.ls.policy == 5 && !fk.ls.handle && !fk.ls.dh_uaddr &&
+			  !fk.ls.session_uaddr,
+		  "start struct");
 	fk_measure(blob);
-	CHECK(res.handle == 0x42 && res.verified && !memcmp(res.blob, blob, 48),
-	      "result");
-	CHECK(!memcmp(res.digest, ld, 32), "digest of the plaintext");
-	CHECK(res.failed_step == PGENC_SEV_STEP_NONE && !res.error &&
-		      !res.fw_error,
-	      "no failure recorded");
+	TAP_CHECK(res.handle == 0x42 && res.verified &&
+			  !memcmp(res.blob, blob, 48),
+		  "result");
+	TAP_CHECK(!memcmp(res.digest, ld, 32), "digest of the plaintext");
+	TAP_CHECK(res.failed_step == PGENC_SEV_STEP_NONE && !res.error &&
+			  !res.fw_error,
+		  "no failure recorded");
 
 	/* Not verifying: no platform status, no verify step. */
 	base(&p);
-	CHECK(!pgenc_sev_launch(6, 8, &p, &res), "no verify");
-	CHECK(log_is(want + 1, 6), "no SEV_PLATFORM_STATUS");
-	CHECK(!strcmp(steps, "SU0U1U2MF") && !res.verified, "progress %s",
-	      steps);
+	TAP_CHECK(!pgenc_sev_launch(6, 8, &p, &res), "no verify");
+	TAP_CHECK(log_is(want + 1, 6), "no SEV_PLATFORM_STATUS");
+	TAP_CHECK(!strcmp(steps, "SU0U1U2MF") && !res.verified, "progress %s",
+		  steps);
 
 	/* The platform given: not queried. No regions at all. */
 	{
@@ -313,16 +315,16 @@ static void test_order(void)
 		p.verify = true;
 		p.tik = fw_tik;
 		p.platform = &ps;
-		CHECK(!pgenc_sev_launch(6, 8, &p, &res) && res.verified,
-		      "empty launch verifies");
-		CHECK(log_is(w2, 3), "%u commands", fk.n);
+		TAP_CHECK(!pgenc_sev_launch(6, 8, &p, &res) && res.verified,
+			  "empty launch verifies");
+		TAP_CHECK(log_is(w2, 3), "%u commands", fk.n);
 		ps.build = 5;
 		base(&p);
 		p.verify = true;
 		p.tik = fw_tik;
 		p.platform = &ps;
-		CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EKEYREJECTED,
-		      "the platform's build is measured");
+		TAP_CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EKEYREJECTED,
+			  "the platform's build is measured");
 	}
 }
 
@@ -338,13 +340,13 @@ static void test_start_ex(void)
 	p.dh_len = sizeof(dh);
 	p.session = sess;
 	p.session_len = sizeof(sess);
-	CHECK(!pgenc_sev_launch(6, 8, &p, &res), "launch");
-	CHECK(fk.ls.handle == 0x17 && fk.ls.dh_uaddr == (uintptr_t)dh &&
-		      fk.ls.dh_len == 12 &&
-		      fk.ls.session_uaddr == (uintptr_t)sess &&
-		      fk.ls.session_len == 20 && fk.ls.policy == 5,
-	      "LAUNCH_START gets the handle, DH and session blobs");
-	CHECK(res.handle == 0x42, "handle out");
+	TAP_CHECK(!pgenc_sev_launch(6, 8, &p, &res), "launch");
+	TAP_CHECK(fk.ls.handle == 0x17 && fk.ls.dh_uaddr == (uintptr_t)dh &&
+			  fk.ls.dh_len == 12 &&
+			  fk.ls.session_uaddr == (uintptr_t)sess &&
+			  fk.ls.session_len == 20 && fk.ls.policy == 5,
+		  "LAUNCH_START gets the handle, DH and session blobs");
+	TAP_CHECK(res.handle == 0x42, "handle out");
 }
 
 static void test_vmsa(void)
@@ -370,12 +372,14 @@ static void test_vmsa(void)
 	p.verify = true;
 	p.tik = fw_tik;
 	p.expected_digest = ld;
-	CHECK(!pgenc_sev_launch(6, 8, &p, &res) && res.verified,
-	      "SEV-ES launch verifies against the expected digest: %s %d",
-	      pgenc_sev_launch_step_name(res.failed_step), res.error);
-	CHECK(log_is(want, 8), "UPDATE_VMSA after the data, before MEASURE");
-	CHECK(!strcmp(steps, "SU0U1U2VMCF"), "progress %s", steps);
-	CHECK(!memcmp(res.digest, plain_ld, 32), "res.digest: regions only");
+	TAP_CHECK(!pgenc_sev_launch(6, 8, &p, &res) && res.verified,
+		  "SEV-ES launch verifies against the expected digest: %s %d",
+		  pgenc_sev_launch_step_name(res.failed_step), res.error);
+	TAP_CHECK(log_is(want, 8),
+		  "UPDATE_VMSA after the data, before MEASURE");
+	TAP_CHECK(!strcmp(steps, "SU0U1U2VMCF"), "progress %s", steps);
+	TAP_CHECK(!memcmp(res.digest, plain_ld, 32),
+		  "res.digest: regions only");
 
 	/* A wrong expected digest: rejected, and no LAUNCH_FINISH. */
 	base(&p);
@@ -384,12 +388,13 @@ static void test_vmsa(void)
 	p.verify = true;
 	p.tik = fw_tik;
 	p.expected_digest = ld;
-	CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EKEYREJECTED, "mismatch");
-	CHECK(res.failed_step == PGENC_SEV_STEP_VERIFY && !res.verified &&
-		      res.error == -EKEYREJECTED &&
-		      res.fw_error == SEV_RET_NO_FW_CALL,
-	      "reported as the measurement check");
-	CHECK(log_is(want, 7), "no LAUNCH_FINISH");
+	TAP_CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EKEYREJECTED,
+		  "mismatch");
+	TAP_CHECK(res.failed_step == PGENC_SEV_STEP_VERIFY && !res.verified &&
+			  res.error == -EKEYREJECTED &&
+			  res.fw_error == SEV_RET_NO_FW_CALL,
+		  "reported as the measurement check");
+	TAP_CHECK(log_is(want, 7), "no LAUNCH_FINISH");
 }
 
 /* Fail command id (its nth occurrence) and check the sequence stops. */
@@ -421,20 +426,20 @@ static void fail_one(uint32_t id, unsigned int nth,
 	p.expected_digest = ld;
 	fk.fail_id = id;
 	fk.fail_nth = nth;
-	CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EIO, "%s fails",
-	      pgenc_sev_launch_step_name(step));
-	CHECK(res.failed_step == step && res.error == -EIO &&
-		      res.fw_error == want_fw &&
-		      res.verified == (step == PGENC_SEV_STEP_FINISH),
-	      "%s: reported step %s error %d fw %d",
-	      pgenc_sev_launch_step_name(step),
-	      pgenc_sev_launch_step_name(res.failed_step), res.error,
-	      res.fw_error);
-	CHECK(step != PGENC_SEV_STEP_UPDATE_DATA || res.failed_index == nth,
-	      "failed region %zu", res.failed_index);
-	CHECK(log_is(all, issued), "%s: %u commands issued, want %u",
-	      pgenc_sev_launch_step_name(step), fk.n, issued);
-	CHECK(step > PGENC_SEV_STEP_START || !res.handle, "no handle");
+	TAP_CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EIO, "%s fails",
+		  pgenc_sev_launch_step_name(step));
+	TAP_CHECK(res.failed_step == step && res.error == -EIO &&
+			  res.fw_error == want_fw &&
+			  res.verified == (step == PGENC_SEV_STEP_FINISH),
+		  "%s: reported step %s error %d fw %d",
+		  pgenc_sev_launch_step_name(step),
+		  pgenc_sev_launch_step_name(res.failed_step), res.error,
+		  res.fw_error);
+	TAP_CHECK(step != PGENC_SEV_STEP_UPDATE_DATA || res.failed_index == nth,
+		  "failed region %zu", res.failed_index);
+	TAP_CHECK(log_is(all, issued), "%s: %u commands issued, want %u",
+		  pgenc_sev_launch_step_name(step), fk.n, issued);
+	TAP_CHECK(step > PGENC_SEV_STEP_START || !res.handle, "no handle");
 }
 
 static void test_failures(void)
@@ -468,22 +473,22 @@ static void test_tik(void)
 	base(&p);
 	p.verify = true;
 	p.get_tik = get_tik;
-	CHECK(!pgenc_sev_launch(6, 8, &p, &res) && res.verified,
-	      "verified with get_tik()");
-	CHECK(tik_calls == 1 && tik_at == 2, "calls %d after %u commands",
-	      tik_calls, tik_at);
-	CHECK(log_is(want, 7), "commands");
+	TAP_CHECK(!pgenc_sev_launch(6, 8, &p, &res) && res.verified,
+		  "verified with get_tik()");
+	TAP_CHECK(tik_calls == 1 && tik_at == 2, "calls %d after %u commands",
+		  tik_calls, tik_at);
+	TAP_CHECK(log_is(want, 7), "commands");
 
 	/* get_tik() fails: nothing more is issued. */
 	base(&p);
 	p.verify = true;
 	p.get_tik = get_tik;
 	tik_ret = -ENOENT;
-	CHECK(pgenc_sev_launch(6, 8, &p, &res) == -ENOENT, "ENOENT");
-	CHECK(res.failed_step == PGENC_SEV_STEP_TIK && res.error == -ENOENT &&
-		      res.handle == 0x42,
-	      "step TIK, handle kept");
-	CHECK(log_is(want, 2) && !strcmp(steps, "S"), "stops after START");
+	TAP_CHECK(pgenc_sev_launch(6, 8, &p, &res) == -ENOENT, "ENOENT");
+	TAP_CHECK(res.failed_step == PGENC_SEV_STEP_TIK &&
+			  res.error == -ENOENT && res.handle == 0x42,
+		  "step TIK, handle kept");
+	TAP_CHECK(log_is(want, 2) && !strcmp(steps, "S"), "stops after START");
 
 	/* tik wins over get_tik(). A wrong TIK: rejected, no FINISH. */
 	base(&p);
@@ -492,12 +497,13 @@ static void test_tik(void)
 	p.verify = true;
 	p.tik = bad;
 	p.get_tik = get_tik;
-	CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EKEYREJECTED && !tik_calls,
-	      "wrong TIK");
-	CHECK(res.failed_step == PGENC_SEV_STEP_VERIFY && !res.verified,
-	      "step VERIFY");
-	CHECK(log_is(want, 6) && !strcmp(steps, "SU0U1U2M"),
-	      "no LAUNCH_FINISH (%s)", steps);
+	TAP_CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EKEYREJECTED &&
+			  !tik_calls,
+		  "wrong TIK");
+	TAP_CHECK(res.failed_step == PGENC_SEV_STEP_VERIFY && !res.verified,
+		  "step VERIFY");
+	TAP_CHECK(log_is(want, 6) && !strcmp(steps, "SU0U1U2M"),
+		  "no LAUNCH_FINISH (%s)", steps);
 }
 
 static void test_args(void)
@@ -508,60 +514,63 @@ static void test_args(void)
 	uint8_t ld[32] = { 0 };
 
 	base(&p);
-	CHECK(pgenc_sev_launch(6, 8, &p, NULL) == -EINVAL && !fk.n, "NULL res");
-	CHECK(pgenc_sev_launch(6, 8, NULL, &res) == -EINVAL &&
-		      res.failed_step == PGENC_SEV_STEP_ARGS && !fk.n,
-	      "NULL params");
+	TAP_CHECK(pgenc_sev_launch(6, 8, &p, NULL) == -EINVAL && !fk.n,
+		  "NULL res");
+	TAP_CHECK(pgenc_sev_launch(6, 8, NULL, &res) == -EINVAL &&
+			  res.failed_step == PGENC_SEV_STEP_ARGS && !fk.n,
+		  "NULL params");
 	p.verify = true;
-	CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EINVAL &&
-		      res.failed_step == PGENC_SEV_STEP_ARGS &&
-		      res.fw_error == SEV_RET_NO_FW_CALL && !fk.n,
-	      "verify without a TIK");
+	TAP_CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EINVAL &&
+			  res.failed_step == PGENC_SEV_STEP_ARGS &&
+			  res.fw_error == SEV_RET_NO_FW_CALL && !fk.n,
+		  "verify without a TIK");
 	p.tik = fw_tik;
 	p.update_vmsa = true;
-	CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EINVAL && !fk.n,
-	      "verify SEV-ES without an expected digest");
+	TAP_CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EINVAL && !fk.n,
+		  "verify SEV-ES without an expected digest");
 	p.expected_digest = ld;
 	p.regions = NULL;
-	CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EINVAL && !fk.n,
-	      "NULL regions");
+	TAP_CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EINVAL && !fk.n,
+		  "NULL regions");
 	p.regions = &empty;
 	p.nr_regions = 1;
-	CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EINVAL && !fk.n,
-	      "empty region");
+	TAP_CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EINVAL && !fk.n,
+		  "empty region");
 	p.regions = regions;
 	p.dh_len = 4;
-	CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EINVAL && !fk.n,
-	      "dh_len without dh_cert");
+	TAP_CHECK(pgenc_sev_launch(6, 8, &p, &res) == -EINVAL && !fk.n,
+		  "dh_len without dh_cert");
 }
 
 static void test_names(void)
 {
-	CHECK(!strcmp(pgenc_sev_launch_step_name(PGENC_SEV_STEP_START),
-		      "LAUNCH_START"),
-	      "START");
-	CHECK(!strcmp(pgenc_sev_launch_step_name(PGENC_SEV_STEP_UPDATE_VMSA),
-		      "LAUNCH_UPDATE_VMSA"),
-	      "VMSA");
-	CHECK(!strcmp(pgenc_sev_launch_step_name(PGENC_SEV_STEP_FINISH),
-		      "LAUNCH_FINISH"),
-	      "FINISH");
-	CHECK(!strcmp(pgenc_sev_launch_step_name((enum pgenc_sev_launch_step)99),
-		      "unknown step"),
-	      "out of range");
+	TAP_CHECK(!strcmp(pgenc_sev_launch_step_name(PGENC_SEV_STEP_START),
+			  "LAUNCH_START"),
+		  "START");
+	TAP_CHECK(!strcmp(pgenc_sev_launch_step_name(PGENC_SEV_STEP_UPDATE_VMSA),
+			  "LAUNCH_UPDATE_VMSA"),
+		  "VMSA");
+	TAP_CHECK(!strcmp(pgenc_sev_launch_step_name(PGENC_SEV_STEP_FINISH),
+			  "LAUNCH_FINISH"),
+		  "FINISH");
+	TAP_CHECK(!strcmp(pgenc_sev_launch_step_name((enum pgenc_sev_launch_step)99),
+			  "unknown step"),
+		  "out of range");
 }
 
 int main(void)
 {
-	t_run("launch: command order, regions, digest, verification",
-	      test_order);
-	t_run("launch: handle, DH and session reach LAUNCH_START",
-	      test_start_ex);
-	t_run("launch: SEV-ES, UPDATE_VMSA and the expected digest", test_vmsa);
-	t_run("launch: a failure at each step stops the sequence",
-	      test_failures);
-	t_run("launch: get_tik() after START; wrong TIK: no FINISH", test_tik);
-	t_run("launch: invalid parameters issue nothing", test_args);
-	t_run("launch: step names", test_names);
-	return t_done();
+	tap_run("launch: command order, regions, digest, verification",
+		test_order);
+	tap_run("launch: handle, DH and session reach LAUNCH_START",
+		test_start_ex);
+	tap_run("launch: SEV-ES, UPDATE_VMSA and the expected digest",
+		test_vmsa);
+	tap_run("launch: a failure at each step stops the sequence",
+		test_failures);
+	tap_run("launch: get_tik() after START; wrong TIK: no FINISH",
+		test_tik);
+	tap_run("launch: invalid parameters issue nothing", test_args);
+	tap_run("launch: step names", test_names);
+	return tap_done();
 }

@@ -12,7 +12,7 @@
 
 #include <pgenc/pgenc.h>
 
-#include "tap.h"
+#include "../tap.h"
 
 /* The tables leave max_pages and len out where they are 0. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -36,14 +36,14 @@ static void expect_bad(enum pgenc_format fmt, const struct bad *c,
 
 	memset(&pe, 0x55, sizeof(pe));
 	r = pgenc_parse(c->in, len, fmt, c->max_pages, &b, &pe);
-	CHECK(r == -EBADMSG && !b, "%s case %u: returned %d",
-	      pgenc_format_name(fmt), idx, r);
-	CHECK(pe.line == c->line && pe.column == c->column &&
-		      memchr(pe.msg, '\0', sizeof(pe.msg)) &&
-		      strstr(pe.msg, c->msg),
-	      "%s case %u: got %u:%u \"%.128s\", want %u:%u \"%s\"",
-	      pgenc_format_name(fmt), idx, pe.line, pe.column, pe.msg, c->line,
-	      c->column, c->msg);
+	TAP_CHECK(r == -EBADMSG && !b, "%s case %u: returned %d",
+		  pgenc_format_name(fmt), idx, r);
+	TAP_CHECK(pe.line == c->line && pe.column == c->column &&
+			  memchr(pe.msg, '\0', sizeof(pe.msg)) &&
+			  strstr(pe.msg, c->msg),
+		  "%s case %u: got %u:%u \"%.128s\", want %u:%u \"%s\"",
+		  pgenc_format_name(fmt), idx, pe.line, pe.column, pe.msg,
+		  c->line, c->column, c->msg);
 	pgenc_bitmap_free(b);
 }
 
@@ -205,11 +205,12 @@ static void test_ranges(void)
 			/* Leading zeros beyond 16 digits are fine. */
 			struct pgenc_bitmap *b = NULL;
 
-			CHECK(!pgenc_parse(ranges_cases[i].in,
-					   strlen(ranges_cases[i].in),
-					   PGENC_FORMAT_RANGES, 0, &b, NULL) &&
-				      b->num_pages == 0x10000,
-			      "case %u accepted", i);
+			TAP_CHECK(!pgenc_parse(ranges_cases[i].in,
+					       strlen(ranges_cases[i].in),
+					       PGENC_FORMAT_RANGES, 0, &b,
+					       NULL) &&
+					  b->num_pages == 0x10000,
+				  "case %u accepted", i);
 			pgenc_bitmap_free(b);
 			continue;
 		}
@@ -305,25 +306,25 @@ static void test_raw(void)
 	buf[34] = 0x80;
 	BAD(35, 35, "bits set past num_pages");
 	buf[34] = 0x0f;
-	CHECK(!pgenc_parse(buf, 35, PGENC_FORMAT_RAW, 0, &b, NULL) &&
-		      b->start_gfn == 7 && b->num_pages == 20 &&
-		      pgenc_bitmap_count(b, true) == 4,
-	      "valid");
+	TAP_CHECK(!pgenc_parse(buf, 35, PGENC_FORMAT_RAW, 0, &b, NULL) &&
+			  b->start_gfn == 7 && b->num_pages == 20 &&
+			  pgenc_bitmap_count(b, true) == 4,
+		  "valid");
 	pgenc_bitmap_free(b);
 	/* No tail: any last byte is fine. */
 	raw(buf, 1, 32, UINT64_MAX - 17, 16);
 	buf[32] = buf[33] = 0xff;
-	CHECK(!pgenc_parse(buf, 34, PGENC_FORMAT_AUTO, 0, &b, NULL) &&
-		      pgenc_bitmap_count(b, true) == 16,
-	      "valid, highest start");
+	TAP_CHECK(!pgenc_parse(buf, 34, PGENC_FORMAT_AUTO, 0, &b, NULL) &&
+			  pgenc_bitmap_count(b, true) == 16,
+		  "valid, highest start");
 	pgenc_bitmap_free(b);
 #undef BAD
 }
 
 int main(void)
 {
-	t_run("ranges: malformed inputs, with line and column", test_ranges);
-	t_run("json: malformed inputs, with line and column", test_json);
-	t_run("raw: malformed inputs, with byte offset", test_raw);
-	return t_done();
+	tap_run("ranges: malformed inputs, with line and column", test_ranges);
+	tap_run("json: malformed inputs, with line and column", test_json);
+	tap_run("raw: malformed inputs, with byte offset", test_raw);
+	return tap_done();
 }

@@ -14,7 +14,7 @@
 
 #include <pgenc/pgenc.h>
 
-#include "tap.h"
+#include "../tap.h"
 
 static void unhex(const char *s, uint8_t *out, size_t n)
 {
@@ -72,24 +72,25 @@ static void test_measure_kat(void)
 	for (i = 0; i < 32; i++)
 		ld[i] = (uint8_t)(0x20 + i);
 	unhex(kat1_mac, want, 32);
-	CHECK(!pgenc_sev_measure(tik, 0x00, 0x18, 0x0f, 0x00050001, ld, mnonce,
-				 out),
-	      "measure");
-	CHECK(!memcmp(out, want, 32), "vector 1");
+	TAP_CHECK(!pgenc_sev_measure(tik, 0x00, 0x18, 0x0f, 0x00050001, ld,
+				     mnonce, out),
+		  "measure");
+	TAP_CHECK(!memcmp(out, want, 32), "vector 1");
 
 	memset(tik, 0xff, 16);
 	memset(mnonce, 0x5a, 16);
 	unhex(kat2_ld, ld, 32);
 	unhex(kat2_mac, want, 32);
-	CHECK(!pgenc_sev_measure(tik, 1, 0x34, 3, 3, ld, mnonce, out),
-	      "measure");
-	CHECK(!memcmp(out, want, 32), "vector 2");
+	TAP_CHECK(!pgenc_sev_measure(tik, 1, 0x34, 3, 3, ld, mnonce, out),
+		  "measure");
+	TAP_CHECK(!memcmp(out, want, 32), "vector 2");
 
-	CHECK(pgenc_sev_measure(NULL, 1, 0x34, 3, 3, ld, mnonce, out) ==
-		      -EINVAL,
-	      "NULL tik");
-	CHECK(pgenc_sev_measure(tik, 1, 0x34, 3, 3, ld, NULL, out) == -EINVAL,
-	      "NULL mnonce");
+	TAP_CHECK(pgenc_sev_measure(NULL, 1, 0x34, 3, 3, ld, mnonce, out) ==
+			  -EINVAL,
+		  "NULL tik");
+	TAP_CHECK(pgenc_sev_measure(tik, 1, 0x34, 3, 3, ld, NULL, out) ==
+			  -EINVAL,
+		  "NULL mnonce");
 }
 
 static uint8_t pages[2][4096];
@@ -116,22 +117,23 @@ static void test_digest(void)
 	iov[0].iov_len = 4096;
 	iov[1].iov_base = pages[1];
 	iov[1].iov_len = 4096;
-	CHECK(!pgenc_sev_launch_digest(iov, 2, out), "one shot");
-	CHECK(!memcmp(out, want, 32), "two pages");
+	TAP_CHECK(!pgenc_sev_launch_digest(iov, 2, out), "one shot");
+	TAP_CHECK(!memcmp(out, want, 32), "two pages");
 
 	/* The same bytes in other pieces give the same digest. */
 	for (step = 1; step <= 8192; step = step * 3 + 1) {
-		CHECK(!pgenc_sev_digest_new(&d), "new");
+		TAP_CHECK(!pgenc_sev_digest_new(&d), "new");
 		for (off = 0; off < 8192; off += step) {
 			size_t n = 8192 - off < step ? 8192 - off : step;
 
 			pgenc_sev_digest_update(d, &pages[0][0] + off, n);
 		}
-		CHECK(!pgenc_sev_digest_final(d, out), "final");
-		CHECK(!memcmp(out, want, 32), "in pieces of %zu", step);
-		CHECK(pgenc_sev_digest_update(d, "x", 1) == -EINVAL,
-		      "update after final");
-		CHECK(pgenc_sev_digest_final(d, out) == -EINVAL, "final twice");
+		TAP_CHECK(!pgenc_sev_digest_final(d, out), "final");
+		TAP_CHECK(!memcmp(out, want, 32), "in pieces of %zu", step);
+		TAP_CHECK(pgenc_sev_digest_update(d, "x", 1) == -EINVAL,
+			  "update after final");
+		TAP_CHECK(pgenc_sev_digest_final(d, out) == -EINVAL,
+			  "final twice");
 		pgenc_sev_digest_free(d);
 	}
 
@@ -144,10 +146,11 @@ static void test_digest(void)
 	iov[1].iov_len = 0;
 	iov[2].iov_base = "bc";
 	iov[2].iov_len = 2;
-	CHECK(!pgenc_sev_launch_digest(iov, 3, out) && !memcmp(out, abc, 32),
-	      "abc");
-	CHECK(pgenc_sev_launch_digest(NULL, 1, out) == -EINVAL, "NULL iov");
-	CHECK(pgenc_sev_digest_update(NULL, "x", 1) == -EINVAL, "NULL");
+	TAP_CHECK(!pgenc_sev_launch_digest(iov, 3, out) &&
+			  !memcmp(out, abc, 32),
+		  "abc");
+	TAP_CHECK(pgenc_sev_launch_digest(NULL, 1, out) == -EINVAL, "NULL iov");
+	TAP_CHECK(pgenc_sev_digest_update(NULL, "x", 1) == -EINVAL, "NULL");
 	pgenc_sev_digest_free(NULL);
 }
 
@@ -160,36 +163,42 @@ static void test_verify(void)
 	unhex(kat2_ld, ld, 32);
 	unhex(kat2_mac, good, 32);
 	memset(good + 32, 0x5a, 16); /* the mnonce follows the measurement */
-	CHECK(!pgenc_sev_verify(tik, 1, 0x34, 3, 3, ld, good), "match");
+	TAP_CHECK(!pgenc_sev_verify(tik, 1, 0x34, 3, 3, ld, good), "match");
 
 	/* Any flipped bit of the blob is a mismatch. */
 	for (i = 0; i < 48; i++) {
 		for (bit = 0; bit < 8; bit++) {
 			memcpy(blob, good, 48);
 			blob[i] ^= (uint8_t)(1 << bit);
-			CHECK(pgenc_sev_verify(tik, 1, 0x34, 3, 3, ld, blob) ==
-				      -EKEYREJECTED,
-			      "byte %d bit %d", i, bit);
+			TAP_CHECK(pgenc_sev_verify(tik, 1, 0x34, 3, 3, ld,
+						   blob) == -EKEYREJECTED,
+				  "byte %d bit %d", i, bit);
 		}
 	}
 	/* And any other input. */
-	CHECK(pgenc_sev_verify(tik, 1, 0x34, 3, 7, ld, good) == -EKEYREJECTED,
-	      "policy");
-	CHECK(pgenc_sev_verify(tik, 1, 0x34, 4, 3, ld, good) == -EKEYREJECTED,
-	      "build");
-	CHECK(pgenc_sev_verify(tik, 1, 0x35, 3, 3, ld, good) == -EKEYREJECTED,
-	      "minor");
-	CHECK(pgenc_sev_verify(tik, 0, 0x34, 3, 3, ld, good) == -EKEYREJECTED,
-	      "major");
+	TAP_CHECK(pgenc_sev_verify(tik, 1, 0x34, 3, 7, ld, good) ==
+			  -EKEYREJECTED,
+		  "policy");
+	TAP_CHECK(pgenc_sev_verify(tik, 1, 0x34, 4, 3, ld, good) ==
+			  -EKEYREJECTED,
+		  "build");
+	TAP_CHECK(pgenc_sev_verify(tik, 1, 0x35, 3, 3, ld, good) ==
+			  -EKEYREJECTED,
+		  "minor");
+	TAP_CHECK(pgenc_sev_verify(tik, 0, 0x34, 3, 3, ld, good) ==
+			  -EKEYREJECTED,
+		  "major");
 	ld[31] ^= 1;
-	CHECK(pgenc_sev_verify(tik, 1, 0x34, 3, 3, ld, good) == -EKEYREJECTED,
-	      "digest");
+	TAP_CHECK(pgenc_sev_verify(tik, 1, 0x34, 3, 3, ld, good) ==
+			  -EKEYREJECTED,
+		  "digest");
 	ld[31] ^= 1;
 	tik[0] ^= 0x80;
-	CHECK(pgenc_sev_verify(tik, 1, 0x34, 3, 3, ld, good) == -EKEYREJECTED,
-	      "tik");
-	CHECK(pgenc_sev_verify(tik, 1, 0x34, 3, 3, ld, NULL) == -EINVAL,
-	      "NULL");
+	TAP_CHECK(pgenc_sev_verify(tik, 1, 0x34, 3, 3, ld, good) ==
+			  -EKEYREJECTED,
+		  "tik");
+	TAP_CHECK(pgenc_sev_verify(tik, 1, 0x34, 3, 3, ld, NULL) == -EINVAL,
+		  "NULL");
 }
 
 static void test_names(void)
@@ -228,41 +237,43 @@ static void test_names(void)
 	char want[64];
 	int i;
 
-	CHECK(SEV_RET_MAX == sizeof(names) / sizeof(names[0]),
-	      "<linux/psp-sev.h> has %d codes", SEV_RET_MAX);
+	TAP_CHECK(SEV_RET_MAX == sizeof(names) / sizeof(names[0]),
+		  "<linux/psp-sev.h> has %d codes", SEV_RET_MAX);
 	for (i = 0;
 	     i < SEV_RET_MAX && i < (int)(sizeof(names) / sizeof(names[0]));
 	     i++) {
 		snprintf(want, sizeof(want), "%s: ", names[i]);
-		CHECK(!strncmp(pgenc_sev_fw_strerror(i), want, strlen(want)),
-		      "code %d: %s", i, pgenc_sev_fw_strerror(i));
+		TAP_CHECK(!strncmp(pgenc_sev_fw_strerror(i), want,
+				   strlen(want)),
+			  "code %d: %s", i, pgenc_sev_fw_strerror(i));
 	}
-	CHECK(!strncmp(pgenc_sev_fw_strerror(SEV_RET_INVALID_GUEST_STATE),
-		       "INVALID_GUEST_STATE", 19),
-	      "by enum");
-	CHECK(!strncmp(pgenc_sev_fw_strerror(-1), "NO_FW_CALL", 10), "-1");
-	CHECK(!strcmp(pgenc_sev_fw_strerror(SEV_RET_MAX),
-		      "unknown SEV firmware status"),
-	      "MAX");
-	CHECK(!strcmp(pgenc_sev_fw_strerror(-2), "unknown SEV firmware status"),
-	      "-2");
-	CHECK(!strcmp(pgenc_sev_fw_strerror(0xffff),
-		      "unknown SEV firmware status"),
-	      "0xffff");
+	TAP_CHECK(!strncmp(pgenc_sev_fw_strerror(SEV_RET_INVALID_GUEST_STATE),
+			   "INVALID_GUEST_STATE", 19),
+		  "by enum");
+	TAP_CHECK(!strncmp(pgenc_sev_fw_strerror(-1), "NO_FW_CALL", 10), "-1");
+	TAP_CHECK(!strcmp(pgenc_sev_fw_strerror(SEV_RET_MAX),
+			  "unknown SEV firmware status"),
+		  "MAX");
+	TAP_CHECK(!strcmp(pgenc_sev_fw_strerror(-2),
+			  "unknown SEV firmware status"),
+		  "-2");
+	TAP_CHECK(!strcmp(pgenc_sev_fw_strerror(0xffff),
+			  "unknown SEV firmware status"),
+		  "0xffff");
 	for (i = 0; i < 7; i++)
-		CHECK(!strcmp(pgenc_sev_guest_state_name((uint32_t)i),
-			      gstates[i]),
-		      "state %d", i);
-	CHECK(!strcmp(pgenc_sev_guest_state_name(7), "unknown"), "state 7");
-	CHECK(!strcmp(pgenc_sev_guest_state_name(UINT32_MAX), "unknown"),
-	      "state max");
+		TAP_CHECK(!strcmp(pgenc_sev_guest_state_name((uint32_t)i),
+				  gstates[i]),
+			  "state %d", i);
+	TAP_CHECK(!strcmp(pgenc_sev_guest_state_name(7), "unknown"), "state 7");
+	TAP_CHECK(!strcmp(pgenc_sev_guest_state_name(UINT32_MAX), "unknown"),
+		  "state max");
 }
 
 int main(void)
 {
-	t_run("sev: launch measurement, known answers", test_measure_kat);
-	t_run("sev: launch digest, known answers, streaming", test_digest);
-	t_run("sev: verify, any changed input is a mismatch", test_verify);
-	t_run("sev: firmware status and guest state names", test_names);
-	return t_done();
+	tap_run("sev: launch measurement, known answers", test_measure_kat);
+	tap_run("sev: launch digest, known answers, streaming", test_digest);
+	tap_run("sev: verify, any changed input is a mismatch", test_verify);
+	tap_run("sev: firmware status and guest state names", test_names);
+	return tap_done();
 }

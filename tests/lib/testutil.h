@@ -18,7 +18,7 @@
 
 #include <pgenc/pgenc.h>
 
-#include "tap.h"
+#include "../tap.h"
 
 static uint64_t tu_state;
 static unsigned long tu_iters = 200;

@@ -16,7 +16,7 @@
  *     across private and shared pages, the bypass seen in the host view
  *     and the counters; pgenc_vm_reset() sends a page back to the
  *     firmware.
- * Prints TAP and "N passed, N failed, N skipped"; exits 0 unless a test
+ * Prints TAP (tests/tap.h); exits 0 unless a test
  * failed (4 when every test skipped: no pgenc modules or sevsim).
  */
 #define _GNU_SOURCE
@@ -35,39 +35,12 @@
 
 #include <pgenc/pgenc.h>
 
+#include "../tap.h"
+
 #define PAGE 4096u
 #define NPAGES 16u
 #define POLICY_NODBG 0x1u
 #define POLICY_ES 0x4u
-
-static unsigned int t_n, t_pass, t_fail, t_bad;
-
-static void __attribute__((format(printf, 2, 3)))
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok)
-		return;
-	t_bad++;
-	printf("#   check failed: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-static void result(const char *name)
-{
-	t_n++;
-	if (t_bad)
-		t_fail++;
-	else
-		t_pass++;
-	printf("%s %u - %s\n", t_bad ? "not ok" : "ok", t_n, name);
-	fflush(stdout);
-	t_bad = 0;
-}
 
 static int kvm_fd = -1, sev_fd = -1;
 static struct pgenc_sev_platform_status plat; /* sevsim's version */
@@ -231,7 +204,7 @@ static void test_launch(void)
 	int r;
 
 	r = vm_new(&sev, false);
-	check(!r, "VM with KVM_SEV_INIT: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "VM with KVM_SEV_INIT: %s", pgenc_strerror(r));
 	if (r)
 		return;
 	fill(&sev, 0, NPAGES);
@@ -248,22 +221,23 @@ static void test_launch(void)
 	p.get_tik = get_tik;
 	tik_calls = 0;
 	r = pgenc_sev_launch(sev.fd, sev_fd, &p, &res);
-	check(!r && res.verified, "launch: %s at %s, fw %d (%s)",
-	      pgenc_strerror(r), pgenc_sev_launch_step_name(res.failed_step),
-	      res.fw_error, pgenc_sev_fw_strerror(res.fw_error));
-	check(tik_calls == 1, "get_tik() called %d times", tik_calls);
-	check(res.handle && guest_state(&sev) == S_RUNNING,
-	      "handle %u, state %u", res.handle, guest_state(&sev));
+	TAP_CHECK(!r && res.verified, "launch: %s at %s, fw %d (%s)",
+		  pgenc_strerror(r),
+		  pgenc_sev_launch_step_name(res.failed_step), res.fw_error,
+		  pgenc_sev_fw_strerror(res.fw_error));
+	TAP_CHECK(tik_calls == 1, "get_tik() called %d times", tik_calls);
+	TAP_CHECK(res.handle && guest_state(&sev) == S_RUNNING,
+		  "handle %u, state %u", res.handle, guest_state(&sev));
 	sev_handle = res.handle;
 	r = sevsim_hex(res.handle, "launch_digest", ld, 32);
-	check(!r && !memcmp(ld, res.digest, 32),
-	      "the library's digest is sevsim's (%d)", r);
-	check(memcmp(sev.mem + 2 * PAGE, plain, 4 * PAGE) &&
-		      memcmp(sev.mem + 9 * PAGE, plain + 4 * PAGE, PAGE),
-	      "the launched pages are ciphertext in the host's view");
-	check(sev.mem[PAGE + 5] == pattern(1, 5) &&
-		      sev.mem[6 * PAGE + 5] == pattern(6, 5),
-	      "pages outside the regions untouched");
+	TAP_CHECK(!r && !memcmp(ld, res.digest, 32),
+		  "the library's digest is sevsim's (%d)", r);
+	TAP_CHECK(memcmp(sev.mem + 2 * PAGE, plain, 4 * PAGE) &&
+			  memcmp(sev.mem + 9 * PAGE, plain + 4 * PAGE, PAGE),
+		  "the launched pages are ciphertext in the host's view");
+	TAP_CHECK(sev.mem[PAGE + 5] == pattern(1, 5) &&
+			  sev.mem[6 * PAGE + 5] == pattern(6, 5),
+		  "pages outside the regions untouched");
 }
 
 static void test_launch_failures(void)
@@ -277,7 +251,7 @@ static void test_launch_failures(void)
 
 	/* Region 1 is not 16-byte aligned: the firmware refuses it. */
 	r = vm_new(&v, false);
-	check(!r, "VM: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "VM: %s", pgenc_strerror(r));
 	if (r)
 		return;
 	fill(&v, 0, NPAGES);
@@ -289,19 +263,19 @@ static void test_launch_failures(void)
 	p.regions = rg;
 	p.nr_regions = 2;
 	r = pgenc_sev_launch(v.fd, sev_fd, &p, &res);
-	check(r == -EIO && res.failed_step == PGENC_SEV_STEP_UPDATE_DATA &&
-		      res.failed_index == 1 &&
-		      res.fw_error == SEV_RET_INVALID_ADDRESS,
-	      "unaligned region: %s at %s [%zu], fw %d", pgenc_strerror(r),
-	      pgenc_sev_launch_step_name(res.failed_step), res.failed_index,
-	      res.fw_error);
-	check(guest_state(&v) == S_LUPDATE,
-	      "no MEASURE or FINISH ran: state %u", guest_state(&v));
+	TAP_CHECK(r == -EIO && res.failed_step == PGENC_SEV_STEP_UPDATE_DATA &&
+			  res.failed_index == 1 &&
+			  res.fw_error == SEV_RET_INVALID_ADDRESS,
+		  "unaligned region: %s at %s [%zu], fw %d", pgenc_strerror(r),
+		  pgenc_sev_launch_step_name(res.failed_step), res.failed_index,
+		  res.fw_error);
+	TAP_CHECK(guest_state(&v) == S_LUPDATE,
+		  "no MEASURE or FINISH ran: state %u", guest_state(&v));
 	vm_free(&v);
 
 	/* A wrong TIK: measured, not verified, not finished. */
 	r = vm_new(&v, false);
-	check(!r, "VM: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "VM: %s", pgenc_strerror(r));
 	if (r)
 		return;
 	rg[1].addr = v.mem + 2 * PAGE;
@@ -310,12 +284,14 @@ static void test_launch_failures(void)
 	p.tik = tik;
 	p.verify = true;
 	r = pgenc_sev_launch(v.fd, sev_fd, &p, &res);
-	check(r == -EKEYREJECTED && res.failed_step == PGENC_SEV_STEP_VERIFY &&
-		      !res.verified,
-	      "wrong TIK: %s at %s", pgenc_strerror(r),
-	      pgenc_sev_launch_step_name(res.failed_step));
-	check(guest_state(&v) == S_LSECRET,
-	      "no LAUNCH_FINISH after the mismatch: state %u", guest_state(&v));
+	TAP_CHECK(r == -EKEYREJECTED &&
+			  res.failed_step == PGENC_SEV_STEP_VERIFY &&
+			  !res.verified,
+		  "wrong TIK: %s at %s", pgenc_strerror(r),
+		  pgenc_sev_launch_step_name(res.failed_step));
+	TAP_CHECK(guest_state(&v) == S_LSECRET,
+		  "no LAUNCH_FINISH after the mismatch: state %u",
+		  guest_state(&v));
 	vm_free(&v);
 }
 
@@ -330,7 +306,7 @@ static void test_start_ex(void)
 	int fw = 0, r;
 
 	if (!sev_handle) {
-		check(0, "no launched guest to share keys with");
+		TAP_CHECK(0, "no launched guest to share keys with");
 		return;
 	}
 	/*
@@ -339,7 +315,7 @@ static void test_start_ex(void)
 	 * that guest's page 9 (the tweak is the host physical address).
 	 */
 	r = vm_new_on(&v, false, sev.mem);
-	check(!r, "VM: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "VM: %s", pgenc_strerror(r));
 	if (r)
 		return;
 	memset(dh, 0x11, sizeof(dh));
@@ -351,21 +327,21 @@ static void test_start_ex(void)
 	p.session = session;
 	p.session_len = sizeof(session);
 	r = pgenc_sev_launch(v.fd, sev_fd, &p, &res);
-	check(!r && res.handle && res.handle != sev_handle &&
-		      guest_state(&v) == S_RUNNING,
-	      "sharing handle %u's keys: %s, fw %d, new handle %u", sev_handle,
-	      pgenc_strerror(r), res.fw_error, res.handle);
+	TAP_CHECK(!r && res.handle && res.handle != sev_handle &&
+			  guest_state(&v) == S_RUNNING,
+		  "sharing handle %u's keys: %s, fw %d, new handle %u",
+		  sev_handle, pgenc_strerror(r), res.fw_error, res.handle);
 	r = pgenc_sev_dbg_decrypt(v.fd, sev_fd, sev.mem + 9 * PAGE, page, PAGE,
 				  &fw);
-	check(!r && page[0] == pattern(9, 0) &&
-		      page[PAGE - 1] == pattern(9, PAGE - 1),
-	      "the shared key decrypts the other guest's page: %s",
-	      pgenc_strerror(r));
+	TAP_CHECK(!r && page[0] == pattern(9, 0) &&
+			  page[PAGE - 1] == pattern(9, PAGE - 1),
+		  "the shared key decrypts the other guest's page: %s",
+		  pgenc_strerror(r));
 	vm_free(&v);
 
 	/* Its own key (handle 0) turns the same page into noise. */
 	r = vm_new_on(&v, false, sev.mem);
-	check(!r, "VM: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "VM: %s", pgenc_strerror(r));
 	if (r)
 		return;
 	p.handle = 0;
@@ -373,40 +349,40 @@ static void test_start_ex(void)
 	if (!r)
 		r = pgenc_sev_dbg_decrypt(v.fd, sev_fd, sev.mem + 9 * PAGE,
 					  page, PAGE, &fw);
-	check(!r && (page[0] != pattern(9, 0) || page[1] != pattern(9, 1)),
-	      "another key does not decrypt it: %s", pgenc_strerror(r));
+	TAP_CHECK(!r && (page[0] != pattern(9, 0) || page[1] != pattern(9, 1)),
+		  "another key does not decrypt it: %s", pgenc_strerror(r));
 	vm_free(&v);
 
 	/* An unknown handle, through pgenc_sev_launch(): step START. */
 	r = vm_new(&v, false);
-	check(!r, "VM: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "VM: %s", pgenc_strerror(r));
 	if (r)
 		return;
 	p.handle = 0xdead;
 	r = pgenc_sev_launch(v.fd, sev_fd, &p, &res);
-	check(r == -EIO && res.failed_step == PGENC_SEV_STEP_START &&
-		      res.fw_error == SEV_RET_INVALID_GUEST && !res.handle,
-	      "unknown handle: %s at %s fw %d", pgenc_strerror(r),
-	      pgenc_sev_launch_step_name(res.failed_step), res.fw_error);
+	TAP_CHECK(r == -EIO && res.failed_step == PGENC_SEV_STEP_START &&
+			  res.fw_error == SEV_RET_INVALID_GUEST && !res.handle,
+		  "unknown handle: %s at %s fw %d", pgenc_strerror(r),
+		  pgenc_sev_launch_step_name(res.failed_step), res.fw_error);
 	vm_free(&v);
 
 	/* The wrapper alone, an unknown handle: INVALID_GUEST, h kept. */
 	r = vm_new(&v, false);
-	check(!r, "VM: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "VM: %s", pgenc_strerror(r));
 	if (r)
 		return;
 	h = 0xdead;
 	r = pgenc_sev_launch_start_ex(v.fd, sev_fd, 0, dh, sizeof(dh), NULL, 0,
 				      &h, &fw);
-	check(r == -EIO && fw == SEV_RET_INVALID_GUEST && h == 0xdead,
-	      "unknown handle: %s fw %d h %#x", pgenc_strerror(r), fw, h);
-	check(guest_state(&v) == 99, "no guest context was created");
+	TAP_CHECK(r == -EIO && fw == SEV_RET_INVALID_GUEST && h == 0xdead,
+		  "unknown handle: %s fw %d h %#x", pgenc_strerror(r), fw, h);
+	TAP_CHECK(guest_state(&v) == 99, "no guest context was created");
 	h = 0;
 	r = pgenc_sev_launch_start_ex(v.fd, sev_fd, 0, NULL, 0, session,
 				      sizeof(session), &h, &fw);
-	check(!r && h && fw == 0 && guest_state(&v) == S_LUPDATE,
-	      "new context with a session blob: %s fw %d h %u",
-	      pgenc_strerror(r), fw, h);
+	TAP_CHECK(!r && h && fw == 0 && guest_state(&v) == S_LUPDATE,
+		  "new context with a session blob: %s fw %d h %u",
+		  pgenc_strerror(r), fw, h);
 	vm_free(&v);
 }
 
@@ -420,7 +396,8 @@ static void test_es(void)
 	int r;
 
 	r = vm_new(&v, true);
-	check(!r, "VM with KVM_SEV_ES_INIT and a vCPU: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "VM with KVM_SEV_ES_INIT and a vCPU: %s",
+		  pgenc_strerror(r));
 	if (r)
 		return;
 	fill(&v, 0, NPAGES);
@@ -431,20 +408,20 @@ static void test_es(void)
 	p.nr_regions = 1;
 	p.update_vmsa = true;
 	r = pgenc_sev_launch(v.fd, sev_fd, &p, &res);
-	check(!r, "SEV-ES launch: %s at %s, fw %d", pgenc_strerror(r),
-	      pgenc_sev_launch_step_name(res.failed_step), res.fw_error);
+	TAP_CHECK(!r, "SEV-ES launch: %s at %s, fw %d", pgenc_strerror(r),
+		  pgenc_sev_launch_step_name(res.failed_step), res.fw_error);
 	r = sevsim_hex(res.handle, "launch_digest", ld, 32) ||
 	    sevsim_hex(res.handle, "tik", tik, 16);
-	check(!r && memcmp(ld, res.digest, 32),
-	      "the firmware's digest covers more than the data (the VMSA)");
-	check(!r && !pgenc_sev_verify(tik, plat.api_major, plat.api_minor,
-				      plat.build, POLICY_ES, ld, res.blob),
-	      "the measurement verifies over sevsim's digest");
+	TAP_CHECK(!r && memcmp(ld, res.digest, 32),
+		  "the firmware's digest covers more than the data (the VMSA)");
+	TAP_CHECK(!r && !pgenc_sev_verify(tik, plat.api_major, plat.api_minor,
+					  plat.build, POLICY_ES, ld, res.blob),
+		  "the measurement verifies over sevsim's digest");
 	vm_free(&v);
 
 	/* The same launch again: the VMSA is the same, so is the digest. */
 	r = vm_new(&v, true);
-	check(!r, "VM: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "VM: %s", pgenc_strerror(r));
 	if (r)
 		return;
 	fill(&v, 0, NPAGES);
@@ -453,24 +430,27 @@ static void test_es(void)
 	p.get_tik = get_tik;
 	p.expected_digest = ld;
 	r = pgenc_sev_launch(v.fd, sev_fd, &p, &res);
-	check(!r && res.verified && guest_state(&v) == S_RUNNING,
-	      "SEV-ES verified against the expected digest: %s at %s",
-	      pgenc_strerror(r), pgenc_sev_launch_step_name(res.failed_step));
+	TAP_CHECK(!r && res.verified && guest_state(&v) == S_RUNNING,
+		  "SEV-ES verified against the expected digest: %s at %s",
+		  pgenc_strerror(r),
+		  pgenc_sev_launch_step_name(res.failed_step));
 	vm_free(&v);
 
 	/* Another expected digest: rejected before LAUNCH_FINISH. */
 	r = vm_new(&v, true);
-	check(!r, "VM: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "VM: %s", pgenc_strerror(r));
 	if (r)
 		return;
 	fill(&v, 0, NPAGES);
 	rg.addr = v.mem + 4 * PAGE;
 	ld[0] ^= 1;
 	r = pgenc_sev_launch(v.fd, sev_fd, &p, &res);
-	check(r == -EKEYREJECTED && res.failed_step == PGENC_SEV_STEP_VERIFY &&
-		      guest_state(&v) == S_LSECRET,
-	      "wrong expected digest: %s at %s, state %u", pgenc_strerror(r),
-	      pgenc_sev_launch_step_name(res.failed_step), guest_state(&v));
+	TAP_CHECK(r == -EKEYREJECTED &&
+			  res.failed_step == PGENC_SEV_STEP_VERIFY &&
+			  guest_state(&v) == S_LSECRET,
+		  "wrong expected digest: %s at %s, state %u",
+		  pgenc_strerror(r),
+		  pgenc_sev_launch_step_name(res.failed_step), guest_state(&v));
 	vm_free(&v);
 }
 
@@ -511,11 +491,11 @@ static void test_dbg(void)
 	int fw = 0, r;
 
 	if (!sev_handle) {
-		check(0, "no launched guest");
+		TAP_CHECK(0, "no launched guest");
 		return;
 	}
 	r = share(&sev, 4, 1);
-	check(!r, "page 4 shared: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "page 4 shared: %s", pgenc_strerror(r));
 	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		uint8_t *g = sev.mem + cases[c].off;
 		size_t n = cases[c].len;
@@ -523,56 +503,56 @@ static void test_dbg(void)
 		for (i = 0; i < n; i++)
 			in[i] = (uint8_t)(0xc3 ^ (c * 29 + i * 11));
 		r = pgenc_sev_dbg_encrypt(sev.fd, sev_fd, in, g, n, &fw);
-		check(!r, "DBG write %#x +%#zx: %s fw %d", cases[c].off, n,
-		      pgenc_strerror(r), fw);
+		TAP_CHECK(!r, "DBG write %#x +%#zx: %s fw %d", cases[c].off, n,
+			  pgenc_strerror(r), fw);
 		memset(out, 0, sizeof(out));
 		r = pgenc_sev_dbg_decrypt(sev.fd, sev_fd, g, out, n, &fw);
-		check(!r && !memcmp(in, out, n),
-		      "DBG read back %#x +%#zx: %s fw %d", cases[c].off, n,
-		      pgenc_strerror(r), fw);
+		TAP_CHECK(!r && !memcmp(in, out, n),
+			  "DBG read back %#x +%#zx: %s fw %d", cases[c].off, n,
+			  pgenc_strerror(r), fw);
 	}
 	/* Case 3 (inside shared page 4) is plaintext in the host's view. */
 	for (i = 0; i < 0x333; i++)
 		in[i] = (uint8_t)(0xc3 ^ (2 * 29 + i * 11));
-	check(!memcmp(sev.mem + 4 * PAGE + 0x7, in, 0x333),
-	      "a shared page is written through the bypass, as plaintext");
+	TAP_CHECK(!memcmp(sev.mem + 4 * PAGE + 0x7, in, 0x333),
+		  "a shared page is written through the bypass, as plaintext");
 	for (i = 0; i < 0x10; i++)
 		in[i] = (uint8_t)(0xc3 ^ (0 * 29 + i * 11));
-	check(memcmp(sev.mem + 2 * PAGE + 0x123, in, 0x10),
-	      "a private page is written through the firmware, ciphertext");
+	TAP_CHECK(memcmp(sev.mem + 2 * PAGE + 0x123, in, 0x10),
+		  "a private page is written through the firmware, ciphertext");
 
 	/* One private and one shared page: 1 firmware command, 1 bypass. */
 	fw0 = stat_of(&sev, "dbg_fw_cmds");
 	by0 = stat_of(&sev, "dbg_bypassed_pages");
 	r = pgenc_sev_dbg_decrypt(sev.fd, sev_fd, sev.mem + 3 * PAGE, out,
 				  2 * PAGE, &fw);
-	check(!r && fw0 >= 0 && stat_of(&sev, "dbg_fw_cmds") == fw0 + 1 &&
-		      stat_of(&sev, "dbg_bypassed_pages") == by0 + 1,
-	      "pages 3-4: fw_cmds %lld -> %lld, bypassed %lld -> %lld", fw0,
-	      stat_of(&sev, "dbg_fw_cmds"), by0,
-	      stat_of(&sev, "dbg_bypassed_pages"));
+	TAP_CHECK(!r && fw0 >= 0 && stat_of(&sev, "dbg_fw_cmds") == fw0 + 1 &&
+			  stat_of(&sev, "dbg_bypassed_pages") == by0 + 1,
+		  "pages 3-4: fw_cmds %lld -> %lld, bypassed %lld -> %lld", fw0,
+		  stat_of(&sev, "dbg_fw_cmds"), by0,
+		  stat_of(&sev, "dbg_bypassed_pages"));
 
 	/*
 	 * pgenc_vm_reset(): page 4 encrypted again, so the next read goes
 	 * to the firmware, which decrypts the plaintext there to noise.
 	 */
 	r = pgenc_vm_reset(sev.fd, 4, 1);
-	check(!r, "reset page 4: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "reset page 4: %s", pgenc_strerror(r));
 	fw0 = stat_of(&sev, "dbg_fw_cmds");
 	by0 = stat_of(&sev, "dbg_bypassed_pages");
 	r = pgenc_sev_dbg_decrypt(sev.fd, sev_fd, sev.mem + 4 * PAGE + 0x7, out,
 				  0x333, &fw);
 	for (i = 0; i < 0x333; i++)
 		in[i] = (uint8_t)(0xc3 ^ (2 * 29 + i * 11));
-	check(!r && stat_of(&sev, "dbg_fw_cmds") == fw0 + 1 &&
-		      stat_of(&sev, "dbg_bypassed_pages") == by0 &&
-		      memcmp(out, in, 0x333),
-	      "after reset page 4 goes to the firmware: fw_cmds %lld -> %lld, bypassed %lld -> %lld",
-	      fw0, stat_of(&sev, "dbg_fw_cmds"), by0,
-	      stat_of(&sev, "dbg_bypassed_pages"));
-	check(pgenc_vm_reset(sev.fd, NPAGES - 1, 2) == -EINVAL,
-	      "reset past tracked memory: -EINVAL");
-	check(stat_of(&sev, "shared_pages") == 0, "no shared page left");
+	TAP_CHECK(!r && stat_of(&sev, "dbg_fw_cmds") == fw0 + 1 &&
+			  stat_of(&sev, "dbg_bypassed_pages") == by0 &&
+			  memcmp(out, in, 0x333),
+		  "after reset page 4 goes to the firmware: fw_cmds %lld -> %lld, bypassed %lld -> %lld",
+		  fw0, stat_of(&sev, "dbg_fw_cmds"), by0,
+		  stat_of(&sev, "dbg_bypassed_pages"));
+	TAP_CHECK(pgenc_vm_reset(sev.fd, NPAGES - 1, 2) == -EINVAL,
+		  "reset past tracked memory: -EINVAL");
+	TAP_CHECK(stat_of(&sev, "shared_pages") == 0, "no shared page left");
 }
 
 static void test_nodbg(void)
@@ -585,7 +565,7 @@ static void test_nodbg(void)
 	int fw = 0, r;
 
 	r = vm_new(&v, false);
-	check(!r, "VM: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "VM: %s", pgenc_strerror(r));
 	if (r)
 		return;
 	fill(&v, 0, NPAGES);
@@ -596,29 +576,29 @@ static void test_nodbg(void)
 	p.regions = &rg;
 	p.nr_regions = 1;
 	r = pgenc_sev_launch(v.fd, sev_fd, &p, &res);
-	check(!r, "NODBG launch: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "NODBG launch: %s", pgenc_strerror(r));
 	r = pgenc_sev_dbg_encrypt(v.fd, sev_fd, buf, v.mem + PAGE + 0x30, 16,
 				  &fw);
-	check(r == -EIO && fw == SEV_RET_POLICY_FAILURE,
-	      "DBG write refused by the policy: %s fw %d", pgenc_strerror(r),
-	      fw);
+	TAP_CHECK(r == -EIO && fw == SEV_RET_POLICY_FAILURE,
+		  "DBG write refused by the policy: %s fw %d",
+		  pgenc_strerror(r), fw);
 	/* NODBG means no bypass either: the guest's reports do not widen it. */
 	r = share(&v, 3, 1);
-	check(!r, "share page 3: %s", pgenc_strerror(r));
+	TAP_CHECK(!r, "share page 3: %s", pgenc_strerror(r));
 	memset(buf, 0x77, sizeof(buf));
 	fw = 0;
 	r = pgenc_sev_dbg_encrypt(v.fd, sev_fd, buf, v.mem + 3 * PAGE + 1, 33,
 				  &fw);
-	check(r == -EIO && fw == SEV_RET_POLICY_FAILURE &&
-		      v.mem[3 * PAGE + 1] == pattern(3, 1) &&
-		      v.mem[3 * PAGE + 33] == pattern(3, 33),
-	      "a shared page is refused too, memory untouched: %s fw %d",
-	      pgenc_strerror(r), fw);
+	TAP_CHECK(r == -EIO && fw == SEV_RET_POLICY_FAILURE &&
+			  v.mem[3 * PAGE + 1] == pattern(3, 1) &&
+			  v.mem[3 * PAGE + 33] == pattern(3, 33),
+		  "a shared page is refused too, memory untouched: %s fw %d",
+		  pgenc_strerror(r), fw);
 	fw = 0;
 	r = pgenc_sev_dbg_decrypt(v.fd, sev_fd, v.mem + 3 * PAGE, buf, 64, &fw);
-	check(r == -EIO && fw == SEV_RET_POLICY_FAILURE,
-	      "DBG read of a shared page refused: %s fw %d", pgenc_strerror(r),
-	      fw);
+	TAP_CHECK(r == -EIO && fw == SEV_RET_POLICY_FAILURE,
+		  "DBG read of a shared page refused: %s fw %d",
+		  pgenc_strerror(r), fw);
 	vm_free(&v);
 }
 
@@ -632,31 +612,27 @@ int main(void)
 	if (r <= 0) {
 		printf("1..0 # SKIP no KVM with KVM_CAP_PAGE_ENC_BITMAP (%s)\n",
 		       r ? pgenc_strerror(r) : "stock KVM");
-		printf("0 passed, 0 failed, 1 skipped\n");
 		return 4;
 	}
 	sev_fd = open(SEVSIM_DEVICE, O_RDWR | O_CLOEXEC);
 	if (sev_fd < 0 || pgenc_sev_platform_status(sev_fd, &plat, &fw)) {
 		printf("1..0 # SKIP no %s (kvm_amd sevsim=1)\n", SEVSIM_DEVICE);
-		printf("0 passed, 0 failed, 1 skipped\n");
 		return 4;
 	}
 	printf("# sevsim API %u.%u build %u\n", plat.api_major, plat.api_minor,
 	       plat.build);
-	test_launch();
-	result("pgenc_sev_launch: SEV, measurement verified with sevsim's TIK, digest = sevsim's");
-	test_launch_failures();
-	result("pgenc_sev_launch: a refused UPDATE_DATA and a wrong TIK stop the sequence");
-	test_start_ex();
-	result("LAUNCH_START sharing keys, with DH/session blobs; unknown handle");
-	test_es();
-	result("pgenc_sev_launch: SEV-ES with UPDATE_VMSA, verified against the expected digest");
-	test_dbg();
-	result("DBG write then read at odd offsets across private and shared pages; pgenc_vm_reset");
-	test_nodbg();
-	result("NODBG: DBG reads and writes refused, shared pages included");
+	tap_run("pgenc_sev_launch: SEV, measurement verified with sevsim's TIK, digest = sevsim's",
+		test_launch);
+	tap_run("pgenc_sev_launch: a refused UPDATE_DATA and a wrong TIK stop the sequence",
+		test_launch_failures);
+	tap_run("LAUNCH_START sharing keys, with DH/session blobs; unknown handle",
+		test_start_ex);
+	tap_run("pgenc_sev_launch: SEV-ES with UPDATE_VMSA, verified against the expected digest",
+		test_es);
+	tap_run("DBG write then read at odd offsets across private and shared pages; pgenc_vm_reset",
+		test_dbg);
+	tap_run("NODBG: DBG reads and writes refused, shared pages included",
+		test_nodbg);
 	vm_free(&sev);
-	printf("1..%u\n", t_n);
-	printf("%u passed, %u failed, 0 skipped\n", t_pass, t_fail);
-	return t_fail ? 1 : 0;
+	return tap_done();
 }

@@ -16,16 +16,7 @@
 #include <jansson.h>
 
 #include "ctl_proto.h"
-
-static int n, failed;
-
-static void ok(int cond, const char *what)
-{
-	n++;
-	if (!cond)
-		failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n, what);
-}
+#include "../../tap.h"
 
 /* Parses, or fails with the error at column col (0: don't check). */
 static int parses(const char *s)
@@ -67,38 +58,41 @@ static void test_parse(void)
 		" {\"cmd\" : \"dump\", \"gpa\":9223372036854775807,\t\"neg\":-9223372036854775808,"
 		"\"t\":true,\"f\":false,\"z\":null,\"s\":\"a\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\"}\r\n";
 
-	ok(!ctl_parse(doc, sizeof(doc) - 1, &m, NULL), "a full object parses");
-	ok(json_object_size(m.obj) == 7, "7 members");
-	ok(!ctl_get_str(&m, "cmd", &s, NULL) && !strcmp(s, "dump"),
-	   "string member");
-	ok(!ctl_get_u64(&m, "gpa", &u) && u == INT64_MAX, "2^63-1");
-	ok(ctl_get_u64(&m, "neg", &u) == -EINVAL &&
-		   ctl_type_of(&m, "neg") == CTL_T_INT,
-	   "-2^63 is an integer, not a u64");
-	ok(!ctl_get_bool(&m, "t", &b) && b && !ctl_get_bool(&m, "f", &b) && !b,
-	   "booleans");
-	ok(ctl_type_of(&m, "z") == CTL_T_NULL &&
-		   ctl_type_of(&m, "nope") == CTL_T_NONE,
-	   "null, and an absent member");
-	ok(!ctl_get_str(&m, "s", &s, &len) &&
-		   len == strlen("a\"\\/\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80") &&
-		   !strcmp(s, "a\"\\/\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80"),
-	   "escapes, \\u and a surrogate pair decode to UTF-8");
-	ok(ctl_get_str(&m, "gpa", &s, NULL) == -EINVAL &&
-		   ctl_get_u64(&m, "nope", &u) == -ENOENT,
-	   "wrong type -EINVAL, absent -ENOENT");
+	tap_ok(!ctl_parse(doc, sizeof(doc) - 1, &m, NULL),
+	       "a full object parses");
+	tap_ok(json_object_size(m.obj) == 7, "7 members");
+	tap_ok(!ctl_get_str(&m, "cmd", &s, NULL) && !strcmp(s, "dump"),
+	       "string member");
+	tap_ok(!ctl_get_u64(&m, "gpa", &u) && u == INT64_MAX, "2^63-1");
+	tap_ok(ctl_get_u64(&m, "neg", &u) == -EINVAL &&
+		       ctl_type_of(&m, "neg") == CTL_T_INT,
+	       "-2^63 is an integer, not a u64");
+	tap_ok(!ctl_get_bool(&m, "t", &b) && b && !ctl_get_bool(&m, "f", &b) &&
+		       !b,
+	       "booleans");
+	tap_ok(ctl_type_of(&m, "z") == CTL_T_NULL &&
+		       ctl_type_of(&m, "nope") == CTL_T_NONE,
+	       "null, and an absent member");
+	tap_ok(!ctl_get_str(&m, "s", &s, &len) &&
+		       len == strlen("a\"\\/\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80") &&
+		       !strcmp(s, "a\"\\/\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80"),
+	       "escapes, \\u and a surrogate pair decode to UTF-8");
+	tap_ok(ctl_get_str(&m, "gpa", &s, NULL) == -EINVAL &&
+		       ctl_get_u64(&m, "nope", &u) == -ENOENT,
+	       "wrong type -EINVAL, absent -ENOENT");
 	{
 		static const char *const allowed[] = { "cmd", "gpa", "neg", "t",
 						       "f",   "z",   NULL };
 
-		ok(!strcmp(ctl_unknown_key(&m, allowed), "s"),
-		   "ctl_unknown_key names the first unknown key");
+		tap_ok(!strcmp(ctl_unknown_key(&m, allowed), "s"),
+		       "ctl_unknown_key names the first unknown key");
 	}
 	ctl_msg_free(&m);
 
-	ok(parses("{}") && parses(" { } ") && parses("{\"a\":0}") &&
-		   parses("{\"a\":-0}") && parses("{\"\xf4\x8f\xbf\xbf\":1}"),
-	   "small valid objects");
+	tap_ok(parses("{}") && parses(" { } ") && parses("{\"a\":0}") &&
+		       parses("{\"a\":-0}") &&
+		       parses("{\"\xf4\x8f\xbf\xbf\":1}"),
+	       "small valid objects");
 	/*
 	 * Bad messages, in groups: syntax errors carry jansson's message and
 	 * the byte where it stopped (col; 0: not checked), the subset's own
@@ -135,7 +129,7 @@ static void test_parse(void)
 			if (bad[k].group == g)
 				all &= fails_at(bad[k].in, bad[k].col,
 						bad[k].msg);
-		ok(all, groups[g]);
+		tap_ok(all, groups[g]);
 	}
 	{
 		char big[2048];
@@ -147,20 +141,21 @@ static void test_parse(void)
 			p += (size_t)sprintf(big + p, "%s\"k%d\":%d",
 					     i ? "," : "", i, i);
 		sprintf(big + p, "}");
-		ok(fails_at(big, 0, "members"), "too many members");
+		tap_ok(fails_at(big, 0, "members"), "too many members");
 		memset(big, 'k', sizeof(big));
 		big[0] = '{';
 		big[1] = '"';
 		memcpy(big + 2 + CTL_MAX_KEY + 1, "\":1}", 5);
-		ok(fails_at(big, 0, "key length"), "a key too long");
+		tap_ok(fails_at(big, 0, "key length"), "a key too long");
 	}
 	{
 		/* No NUL terminator needed: len bounds every read. */
 		char *p = malloc(8);
 
 		memcpy(p, "{\"a\":12", 7);
-		ok(fails_at("{\"a\":12", 0, NULL) && ctl_parse(p, 7, &m, NULL),
-		   "a truncated buffer is refused without reading past it");
+		tap_ok(fails_at("{\"a\":12", 0, NULL) &&
+			       ctl_parse(p, 7, &m, NULL),
+		       "a truncated buffer is refused without reading past it");
 		free(p);
 	}
 }
@@ -175,8 +170,8 @@ static void test_writer(void)
 
 	ctl_w_init(&w);
 	ctl_w_u64(&w, "huge", (uint64_t)INT64_MAX + 1);
-	ok(ctl_w_finish(&w) == -ERANGE,
-	   "a u64 past 2^63-1 fails the message (-ERANGE)");
+	tap_ok(ctl_w_finish(&w) == -ERANGE,
+	       "a u64 past 2^63-1 fails the message (-ERANGE)");
 	ctl_w_free(&w);
 
 	ctl_w_init(&w);
@@ -187,23 +182,25 @@ static void test_writer(void)
 	ctl_w_strn(&w, "bad", "a\xff\xc3z\0y", 6);
 	ctl_w_null(&w, "nothing");
 	ctl_w_base64(&w, "data", "hello", 5);
-	ok(!ctl_w_finish(&w), "writer finishes");
-	ok(w.len && w.buf[w.len - 1] == '\n' && !memchr(w.buf, '\n', w.len - 1),
-	   "one line ending with \\n");
+	tap_ok(!ctl_w_finish(&w), "writer finishes");
+	tap_ok(w.len && w.buf[w.len - 1] == '\n' &&
+		       !memchr(w.buf, '\n', w.len - 1),
+	       "one line ending with \\n");
 	s = "{\"ok\":true,\"big\":9223372036854775807,\"min\":-9223372036854775808,";
-	ok(!strncmp(w.buf, s, strlen(s)), "integers written exactly");
-	ok(!ctl_parse(w.buf, w.len, &m, NULL), "the output parses");
-	ok(!ctl_get_str(&m, "esc", &s, NULL) &&
-		   !strcmp(s, "q\"b\\n\n\x01\x7f\xc3\xa9"),
-	   "escaped string round-trips");
-	ok(!ctl_get_str(&m, "bad", &s, &len) &&
-		   !strcmp(s, "a\xef\xbf\xbd\xef\xbf\xbdz\xef\xbf\xbdy"),
-	   "invalid UTF-8 and NUL become U+FFFD");
-	ok(!ctl_get_str(&m, "data", &s, NULL) && !strcmp(s, "aGVsbG8="),
-	   "base64 member");
-	ok(!ctl_get_u64(&m, "big", &u) && u == INT64_MAX, "u64 round-trips");
-	ok(json_integer_value(json_object_get(m.obj, "min")) == INT64_MIN,
-	   "i64 round-trips");
+	tap_ok(!strncmp(w.buf, s, strlen(s)), "integers written exactly");
+	tap_ok(!ctl_parse(w.buf, w.len, &m, NULL), "the output parses");
+	tap_ok(!ctl_get_str(&m, "esc", &s, NULL) &&
+		       !strcmp(s, "q\"b\\n\n\x01\x7f\xc3\xa9"),
+	       "escaped string round-trips");
+	tap_ok(!ctl_get_str(&m, "bad", &s, &len) &&
+		       !strcmp(s, "a\xef\xbf\xbd\xef\xbf\xbdz\xef\xbf\xbdy"),
+	       "invalid UTF-8 and NUL become U+FFFD");
+	tap_ok(!ctl_get_str(&m, "data", &s, NULL) && !strcmp(s, "aGVsbG8="),
+	       "base64 member");
+	tap_ok(!ctl_get_u64(&m, "big", &u) && u == INT64_MAX,
+	       "u64 round-trips");
+	tap_ok(json_integer_value(json_object_get(m.obj, "min")) == INT64_MIN,
+	       "i64 round-trips");
 
 	/* ctl_w_copy copies members of a parsed message. */
 	{
@@ -219,18 +216,19 @@ static void test_writer(void)
 		    !ctl_parse(w2.buf, w2.len, &m2, NULL)) {
 			struct ctl_writer w3;
 
-			ok(json_equal(m2.obj, m.obj),
-			   "ctl_w_copy copies every member, and only those");
+			tap_ok(json_equal(m2.obj, m.obj),
+			       "ctl_w_copy copies every member, and only those");
 			/* Writing what was read is a fixed point. */
 			ctl_w_init(&w3);
 			json_object_foreach(m2.obj, key, v)
 				ctl_w_copy(&w3, &m2, key);
-			ok(!ctl_w_finish(&w3) && !strcmp(w2.buf, w3.buf),
-			   "write(parse(write(x))) is write(x) again");
+			tap_ok(!ctl_w_finish(&w3) && !strcmp(w2.buf, w3.buf),
+			       "write(parse(write(x))) is write(x) again");
 			ctl_w_free(&w3);
 			ctl_msg_free(&m2);
 		} else {
-			ok(0, "ctl_w_copy copies every member, and only those");
+			tap_ok(0,
+			       "ctl_w_copy copies every member, and only those");
 		}
 		ctl_w_free(&w2);
 	}
@@ -267,13 +265,13 @@ static void test_base64(void)
 			len == strlen(v[i].plain) &&
 			!memcmp(out, v[i].plain, len);
 	}
-	ok(good, "RFC 4648 test vectors both ways");
+	tap_ok(good, "RFC 4648 test vectors both ways");
 	good = 1;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		good &= ctl_b64_decode(bad[i], strlen(bad[i]), out, &len) ==
 			-EBADMSG;
-	ok(good,
-	   "malformed base64 is refused (padding, alphabet, unused bits)");
+	tap_ok(good,
+	       "malformed base64 is refused (padding, alphabet, unused bits)");
 	good = 1;
 	for (i = 0; i < sizeof(buf); i++)
 		buf[i] = (unsigned char)(i * 37 + 11);
@@ -283,7 +281,7 @@ static void test_base64(void)
 		good &= !ctl_b64_decode(enc, strlen(enc), out, &len) &&
 			len == i && !memcmp(out, buf, i);
 	}
-	ok(good, "every length 0..256 round-trips");
+	tap_ok(good, "every length 0..256 round-trips");
 }
 
 static void test_reader(void)
@@ -294,7 +292,7 @@ static void test_reader(void)
 	int sv[2], a, b, c, d;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
-		ok(0, "socketpair");
+		tap_ok(0, "socketpair");
 		return;
 	}
 	ctl_write_all(sv[0], "one\ntwo\n\nthree", 14);
@@ -303,15 +301,15 @@ static void test_reader(void)
 	b = ctl_read_line(sv[1], &r, &line, &len) == 1 && !strcmp(line, "two");
 	c = ctl_read_line(sv[1], &r, &line, &len) == 1 && len == 0;
 	d = ctl_read_line(sv[1], &r, &line, &len) == -EPROTO;
-	ok(a && b && c && d,
-	   "lines, an empty line, a partial last line is -EPROTO");
+	tap_ok(a && b && c && d,
+	       "lines, an empty line, a partial last line is -EPROTO");
 	ctl_reader_free(&r);
 	close(sv[0]);
 	close(sv[1]);
 
 	/* A line longer than CTL_MAX_LINE is -E2BIG, from a writer thread. */
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
-		ok(0, "socketpair");
+		tap_ok(0, "socketpair");
 		return;
 	}
 	big = malloc(CTL_MAX_LINE + 16);
@@ -324,8 +322,8 @@ static void test_reader(void)
 		_exit(0);
 	}
 	close(sv[0]);
-	ok(ctl_read_line(sv[1], &r, &line, &len) == -E2BIG,
-	   "a line past CTL_MAX_LINE is -E2BIG");
+	tap_ok(ctl_read_line(sv[1], &r, &line, &len) == -E2BIG,
+	       "a line past CTL_MAX_LINE is -E2BIG");
 	ctl_reader_free(&r);
 	close(sv[1]);
 	free(big);
@@ -337,6 +335,5 @@ int main(void)
 	test_writer();
 	test_base64();
 	test_reader();
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }

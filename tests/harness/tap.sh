@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# tests/tap.sh's counter, step judge and mutant runner, which make check's
+# total rests on, on fabricated TAP streams, steps and mutants.
+
+td=$(scratch tap)
+lib=$REPO/tests/tap.sh
+
+# count TEXT: tap_count over TEXT, as a file.
+count() {
+	printf '%s\n' "$1" >"$td/in.tap"
+	tap_count "$td/in.tap"
+}
+counts() { # DESC WANT TEXT
+	expect "tap_count: $1" 0 count "$3"
+	[[ $OUT == "$2" ]] || tap_why+="counted '$OUT', want '$2'"$'\n'
+	done_
+}
+counts "results, whatever their numbers" "3 passed, 1 failed, 0 skipped" \
+	"$(printf '%s\n' 'TAP version 13' 'ok 1 - a' 'ok 1 - b' 'not ok 7 - c' 'ok' '1..4')"
+counts "SKIP and a known failure (TODO) skip, a passing TODO passes" "1 passed, 0 failed, 2 skipped" \
+	"$(printf '%s\n' 'ok 1 - a # SKIP no SEV' 'not ok 2 - b # TODO known' 'ok 3 - c # TODO fixed')"
+counts "nested and quoted TAP is not counted again" "1 passed, 0 failed, 0 skipped" \
+	"$(printf '%s\n' '# not ok 1 - inner' '    not ok 2 - indented' 'check: unit: not ok 3' 'okay' 'ok 1 - outer')"
+counts "CRLF line ends" "1 passed, 1 failed, 0 skipped" "$(printf 'ok 1 - a\r\nnot ok 2 - b\r')"
+counts "a summary line is no result" "0 passed, 0 failed, 0 skipped" "3 passed, 0 failed, 0 skipped"
+
+# step NAME RC TEXT: tap_step on a command printing TEXT, exiting RC;
+# the count of its log.
+step() {
+	(
+		# shellcheck disable=SC2016 # the fake step's own arguments
+		tap_step "$td/$1.log" bash -c 'printf "%s\n" "$1"; exit "$2"' step "$3" "$2" >/dev/null
+		echo "rc $?: $(tap_count "$td/$1.log")"
+	)
+}
+steps() { # DESC WANT NAME RC TEXT
+	expect "tap_step: $1" 0 step "$3" "$4" "$5"
+	[[ $OUT == "$2" ]] || tap_why+="got '$OUT', want '$2'"$'\n'
+	done_
+}
+steps "no TAP, exit 0: one pass" "rc 0: 1 passed, 0 failed, 0 skipped" quiet0 0 "built"
+steps "no TAP, exit 2: one failure" "rc 2: 0 passed, 1 failed, 0 skipped" quiet2 2 "error"
+steps "all ok but exit 1: one more failure" "rc 1: 2 passed, 1 failed, 0 skipped" \
+	crash 1 "$(printf '%s\n' 'ok 1 - a' 'ok 2 - b')"
+steps "a failure and exit 1: counted once" "rc 1: 1 passed, 1 failed, 0 skipped" \
+	fail 1 "$(printf '%s\n' 'ok 1 - a' 'not ok 2 - b')"
+
+# Mutants of a two-line file; the "tests" fail when it says "two".
+printf 'one\ntwo\n' >"$td/m.txt"
+table='m.txt|caught|s/two/zwei/
+m.txt|survives|s/one/eins/
+m.txt|stale|s/three/drei/'
+# shellcheck disable=SC2016 # the script's own arguments
+expect "tap_mutants: caught, surviving and stale mutants" 1 \
+	bash -c '. "$1"; try_m() { grep -q two "$2"; }; tap_mutants "$2" "$3" "$3/out" try_m; tap_done' \
+	mutants "$lib" "$table" "$td"
+has "^ok 1 - mutant 'caught' is caught"
+has "^not ok 2 - mutant 'survives' survives"
+has "^ok 3 - mutant 'stale' # SKIP does not apply to m.txt$"
+[[ -f $td/out/1/m.txt && $(cat "$td/out/1/m.txt") == $'one\nzwei' ]] || tap_why+="no mutated copy in out/1"$'\n'
+done_
