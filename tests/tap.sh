@@ -19,6 +19,8 @@
 #                               and its status in $RC; pass when the
 #                               status is WANT_RC ("nz": any non-zero)
 #   has REGEX / hasnt REGEX     and $OUT matches (does not match) REGEX;
+#   why TEXT                    and a check of the caller's own failed
+#                               for the reason TEXT;
 #   done_                       judge the case expect opened
 #   scratch NAME                a fresh empty dir $T/NAME, echoed
 #   tap_done                    the plan and a "# N passed, ..." comment;
@@ -119,6 +121,8 @@ hasnt() {
 	grep -qE -- "$1" <<<"$OUT" && tap_why+="output has /$1/"$'\n'
 	return 0
 }
+
+why() { tap_why+="$1"$'\n'; }
 
 done_() {
 	if [[ -z $tap_why ]]; then

@@ -48,7 +48,7 @@ EOF
 	has 'demo FAILED: the VM session'
 	hasnt 'No such file|not found|missing'
 	[[ -f $c/build/demo-modules.log && -x $c/build/bin/pgenc ]] ||
-		h_why+="no build/demo-modules.log or build/bin/pgenc"$'\n'
+		why "no build/demo-modules.log or build/bin/pgenc"
 	done_
 fi
 
@@ -61,25 +61,25 @@ cli_make() {
 
 if [[ -x $c/build/bin/pgenc ]]; then
 	cli_make "make -C tools/pgenc with nothing changed does nothing"
-	[[ -z $built ]] || h_why+="rebuilt: $built"$'\n'
+	[[ -z $built ]] || why "rebuilt: $built"
 	done_
 
 	srcs=("$c"/tools/pgenc/*.c "$c"/tools/pgenc/guest/*.[cS])
 	one=${srcs[0]##*/}
 	touch "$c/tools/pgenc/$one"
 	cli_make "make -C tools/pgenc after touching $one: that file and the link only"
-	[[ $built == "CC $one"$'\n'"LD pgenc" ]] || h_why+="built: ${built:-nothing}"$'\n'
+	[[ $built == "CC $one"$'\n'"LD pgenc" ]] || why "built: ${built:-nothing}"
 	done_
 
 	touch "$c/tools/lib/diff.c"
 	cli_make "make -C tools/pgenc after touching tools/lib/diff.c: it, the archive and the link"
 	[[ $built == "CC lib/diff.c"$'\n'"AR libpgenc.a"$'\n'"LD pgenc" ]] ||
-		h_why+="built: ${built:-nothing}"$'\n'
+		why "built: ${built:-nothing}"
 	done_
 
 	cli_make "make -C tools/pgenc with other flags rebuilds every object" EXTRA_CFLAGS=-DPGENC_HARNESS
 	[[ $(grep -c '^CC ' <<<"$built") == "${#srcs[@]}" ]] ||
-		h_why+="want ${#srcs[@]} compiled, built: $built"$'\n'
+		why "want ${#srcs[@]} compiled, built: $built"
 	done_
 
 	expect "make -C tools/pgenc: a missing static library names its package" 2 \

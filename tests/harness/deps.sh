@@ -41,30 +41,30 @@ apt_calls() { grep -c '^apt-get' "$dd_/log"; }
 
 expect "deps: all present: nothing to do" 0 deps ""
 has '^deps: all [0-9]+ packages present$'
-[[ ! -s $dd_/log ]] || tap_why+="apt-get or sudo called: $(cat "$dd_/log")"$'\n'
+[[ ! -s $dd_/log ]] || why "apt-get or sudo called: $(cat "$dd_/log")"
 done_
 
 expect "deps: two missing: apt-get installs exactly them" 0 deps "qemu-system-x86 sparse"
 has '^deps: installing qemu-system-x86 sparse$'
-grep -qx 'apt-get update -q' "$dd_/log" || tap_why+="no apt-get update"$'\n'
+grep -qx 'apt-get update -q' "$dd_/log" || why "no apt-get update"
 grep -qx 'apt-get install -y -q --no-install-recommends qemu-system-x86 sparse' "$dd_/log" ||
-	tap_why+="install line wrong: $(cat "$dd_/log")"$'\n'
-[[ $(apt_calls) == 2 ]] || tap_why+="want 2 apt-get calls, got $(apt_calls)"$'\n'
+	why "install line wrong: $(cat "$dd_/log")"
+[[ $(apt_calls) == 2 ]] || why "want 2 apt-get calls, got $(apt_calls)"
 # Root runs apt-get itself; anyone else through sudo.
 if ((EUID == 0)); then
-	! grep -q '^sudo' "$dd_/log" || tap_why+="sudo used as root"$'\n'
+	! grep -q '^sudo' "$dd_/log" || why "sudo used as root"
 else
-	[[ $(grep -c '^sudo apt-get' "$dd_/log") == 2 ]] || tap_why+="apt-get not through sudo"$'\n'
+	[[ $(grep -c '^sudo apt-get' "$dd_/log") == 2 ]] || why "apt-get not through sudo"
 fi
 done_
 
 FAKE_APT_FAIL=1 expect "deps: a failing apt-get fails make deps" nz deps busybox-static
-[[ $(apt_calls) -ge 1 ]] || tap_why+="apt-get not called"$'\n'
+[[ $(apt_calls) -ge 1 ]] || why "apt-get not called"
 done_
 
 expect "deps --check: missing listed, nothing installed" 1 deps "cpio libnuma-dev" --check
 has '^deps: missing cpio libnuma-dev$'
-[[ ! -s $dd_/log ]] || tap_why+="apt-get or sudo called: $(cat "$dd_/log")"$'\n'
+[[ ! -s $dd_/log ]] || why "apt-get or sudo called: $(cat "$dd_/log")"
 done_
 
 expect "deps --check: all present" 0 deps "" --check

@@ -26,12 +26,12 @@ pair() {
 }
 mv_ok() {
 	expect "modversion: $1" 0 "$M" --modversion "$id/$2/built" "$id/$2/updates"
-	[[ $OUT == "check-install: version $3" ]] || tap_why+="want 'check-install: version $3'"$'\n'
+	[[ $OUT == "check-install: version $3" ]] || why "want 'check-install: version $3'"
 	done_
 }
 mv_fail() {
 	expect "modversion: $1: fails" 1 "$M" --modversion "$id/$2/built" "$id/$2/updates"
-	[[ $(wc -l <<<"$OUT") == 1 ]] || tap_why+="want one line"$'\n'
+	[[ $(wc -l <<<"$OUT") == 1 ]] || why "want one line"
 	has "^check-install: error: .*$3"
 	done_
 }

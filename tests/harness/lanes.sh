@@ -12,7 +12,7 @@ for f in README.md Documentation/testing.rst; do
 	cp "$REPO/$f" "$ld/$b"
 	expect "lanes: $f holds check.sh's lane table (check.sh --lanes-doc $f)" 0 \
 		bash -c "'$C' --lanes-doc '$ld/$b' && diff -u '$REPO/$f' '$ld/$b'"
-	grep -qE '^(\| |)fuzz ' "$ld/$b" || tap_why+="no fuzz row in the table"$'\n'
+	grep -qE '^(\| |)fuzz ' "$ld/$b" || why "no fuzz row in the table"
 	done_
 	# A stale table: one row gone, one made up.
 	sed -e '/^| fuzz |/d; /^fuzz  /d' -e 's/^| vm |.*/| vm | stale |/' "$REPO/$f" >"$ld/stale.$b"
@@ -25,7 +25,7 @@ done
 rows=$("$C" --lanes md | sed -n 's/^| \([a-z-]*\) | .*/\1/p' | grep -vx lane | paste -sd' ')
 expect "lanes: the table's rows are the lanes check.sh runs" 2 "$C" no-such-lane
 has "^check: unknown lane no-such-lane \(have: $rows\)\$"
-[[ $(wc -w <<<"$rows") -ge 10 ]] || tap_why+="rows: $rows"$'\n'
+[[ $(wc -w <<<"$rows") -ge 10 ]] || why "rows: $rows"
 done_
 # shellcheck disable=SC2016 # check.sh's text, not an expansion
 if grep -q 'build/check/<lane>\.<n>\.log' "$REPO/Documentation/testing.rst" &&

@@ -54,7 +54,7 @@ stage() {
 }
 # one_error REGEX: the output is exactly one line, the error, matching.
 one_error() {
-	[[ $(wc -l <<<"$OUT") == 1 ]] || tap_why+="want one line, got $(wc -l <<<"$OUT")"$'\n'
+	[[ $(wc -l <<<"$OUT") == 1 ]] || why "want one line, got $(wc -l <<<"$OUT")"
 	has "^stage-kvm: error: $1"
 }
 # A fingerprint of a tree: every file's path and content.
@@ -64,10 +64,10 @@ b=$sd/build
 expect "stage: a clean patch set stages" 0 stage "$kver" "$sd/patches-good" "$b"
 has '^stage-kvm: staged KVM of 6\.1\.0-harness-amd64 .* with 2 hook patches$'
 grep -qx 'line 6 hooked' "$b/kvm-$kver/arch/x86/kvm/x86.c" 2>/dev/null ||
-	tap_why+="x86.c not patched"$'\n'
+	why "x86.c not patched"
 grep -qx 'line c hooked' "$b/kvm-$kver/virt/kvm/kvm_main.c" 2>/dev/null ||
-	tap_why+="kvm_main.c not patched"$'\n'
-[[ -f $b/kvm-$kver/.staged ]] || tap_why+="no .staged stamp"$'\n'
+	why "kvm_main.c not patched"
+[[ -f $b/kvm-$kver/.staged ]] || why "no .staged stamp"
 done_
 before=$(tree_sum "$b/kvm-$kver")
 
@@ -81,26 +81,26 @@ fi
 
 expect "stage: a patch needing fuzz stops the staging" 1 stage "$kver" "$sd/patches-fuzzy" "$b"
 one_error 'hook patch 0003-fuzzy\.patch does not apply cleanly'
-[[ ! -e $b/kvm-$kver.tmp ]] || tap_why+="scratch tree $b/kvm-$kver.tmp left behind"$'\n'
-[[ $(tree_sum "$b/kvm-$kver") == "$before" ]] || tap_why+="the previously staged tree changed"$'\n'
+[[ ! -e $b/kvm-$kver.tmp ]] || why "scratch tree $b/kvm-$kver.tmp left behind"
+[[ $(tree_sum "$b/kvm-$kver") == "$before" ]] || why "the previously staged tree changed"
 done_
 
 b=$sd/build-fresh
 expect "stage: a patch needing fuzz, nothing staged before" 1 stage "$kver" "$sd/patches-fuzzy" "$b"
 one_error 'hook patch 0003-fuzzy\.patch'
-[[ ! -e $b/kvm-$kver && ! -e $b/kvm-$kver.tmp ]] || tap_why+="a staged or scratch tree was left: $(ls "$b")"$'\n'
+[[ ! -e $b/kvm-$kver && ! -e $b/kvm-$kver.tmp ]] || why "a staged or scratch tree was left: $(ls "$b")"
 done_
 
 b=$sd/build-noseries
 expect "stage: no patch set for the series" 1 stage 9.9.0-harness-amd64 "$sd/patches-good" "$b"
 one_error 'no hook patch set for kernel series 9\.9 .*; supported: 6\.1 $'
 [[ ! -e $b/kvm-9.9.0-harness-amd64 && ! -e $b/kvm-9.9.0-harness-amd64.tmp ]] ||
-	tap_why+="a tree was staged"$'\n'
+	why "a tree was staged"
 done_
 
 expect "stage: an empty patch set" 1 stage "$kver" "$sd/patches-empty" "$b"
 one_error 'the hook patch set for kernel series 6\.1 .* has no \*\.patch$'
-[[ ! -e $b/kvm-$kver ]] || tap_why+="a tree was staged"$'\n'
+[[ ! -e $b/kvm-$kver ]] || why "a tree was staged"
 done_
 
 # The build stops there too, adding nothing.
@@ -111,5 +111,5 @@ done_
 expect "stage: make (build-modules.sh) stops on a fuzzy patch" 1 \
 	stage "$kver" "$sd/patches-fuzzy" "$sd/build" build-modules.sh
 one_error 'hook patch 0003-fuzzy\.patch'
-[[ $(tree_sum "$sd/build/kvm-$kver") == "$before" ]] || tap_why+="the previously staged tree changed"$'\n'
+[[ $(tree_sum "$sd/build/kvm-$kver") == "$before" ]] || why "the previously staged tree changed"
 done_

@@ -14,7 +14,7 @@ count() {
 }
 counts() { # DESC WANT TEXT
 	expect "tap_count: $1" 0 count "$3"
-	[[ $OUT == "$2" ]] || tap_why+="counted '$OUT', want '$2'"$'\n'
+	[[ $OUT == "$2" ]] || why "counted '$OUT', want '$2'"
 	done_
 }
 counts "results, whatever their numbers" "3 passed, 1 failed, 0 skipped" \
@@ -37,7 +37,7 @@ step() {
 }
 steps() { # DESC WANT NAME RC TEXT
 	expect "tap_step: $1" 0 step "$3" "$4" "$5"
-	[[ $OUT == "$2" ]] || tap_why+="got '$OUT', want '$2'"$'\n'
+	[[ $OUT == "$2" ]] || why "got '$OUT', want '$2'"
 	done_
 }
 steps "no TAP, exit 0: one pass" "rc 0: 1 passed, 0 failed, 0 skipped" quiet0 0 "built"
@@ -59,5 +59,20 @@ expect "tap_mutants: caught, surviving and stale mutants" 1 \
 has "^ok 1 - mutant 'caught' is caught"
 has "^not ok 2 - mutant 'survives' survives"
 has "^ok 3 - mutant 'stale' # SKIP does not apply to m.txt$"
-[[ -f $td/out/1/m.txt && $(cat "$td/out/1/m.txt") == $'one\nzwei' ]] || tap_why+="no mutated copy in out/1"$'\n'
+[[ -f $td/out/1/m.txt && $(cat "$td/out/1/m.txt") == $'one\nzwei' ]] || why "no mutated copy in out/1"
+done_
+
+# why: a caller's own check fails the open case, with its reason.
+# shellcheck disable=SC2016 # the script's own text
+expect "why: a caller's failed check fails the case expect opened" 1 \
+	bash -c '. "$1"; expect c 0 true; why "reason here"; done_; tap_done' why "$lib"
+has '^not ok 1 - c$'
+has '^#   reason here$'
+done_
+# Callers judge through expect/has/hasnt/why: a write to a variable of
+# tests/tap.sh (or of a lib that is gone) is never judged.
+expect "no test writes tests/tap.sh's internal variables" 1 \
+	grep -rnE '(^|[^a-z_])[a-z]*_why\+?=' "$REPO/tests" "$REPO/scripts" "$REPO/selftests" \
+	--include=*.sh --exclude=tap.sh
+hasnt .
 done_

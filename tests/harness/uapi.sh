@@ -85,11 +85,11 @@ else
 	}
 	expect "uapi: make stops when the target's kvm.h takes our cap" 1 build "$fk"
 	grep -q '^#define KVM_CAP_PGENC_CLASH 0x1000$' "$fk/include/uapi/linux/kvm.h" ||
-		tap_why+="the fake kvm.h was not edited"$'\n'
+		why "the fake kvm.h was not edited"
 	has '^check-uapi: FAIL: KVM_CAP_PAGE_ENC_BITMAP = 4096 collides with KVM_CAP_PGENC_CLASH'
 	has '^build-modules: error: uapi/linux/kvm_pgenc.h collides'
 	hasnt 'make|Entering directory|CC'
-	[[ ! -e $ud/build/modules ]] || tap_why+="modules were built"$'\n'
+	[[ ! -e $ud/build/modules ]] || why "modules were built"
 	done_
 	# The same fake target, unedited: the check passes and kbuild is
 	# reached (and fails on the empty Makefile), so the stop above was

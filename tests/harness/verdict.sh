@@ -63,7 +63,7 @@ case_ok() {
 	expect "verdict: $d: PASS" 0 run_verdict "$name" "$rc" "$@"
 	has '^VM verdict: PASS'
 	got=$(counted "$name")
-	[[ $got == "$counts" ]] || tap_why+="counted '$got', want '$counts'"$'\n'
+	[[ $got == "$counts" ]] || why "counted '$got', want '$counts'"
 	done_
 }
 
@@ -76,7 +76,7 @@ case_fail() {
 	has "$why"
 	hasnt 'PASS'
 	# make check counts the results: one at least must fail.
-	[[ $(counted "$name") == *" 0 failed,"* ]] && tap_why+="no failed result: $(counted "$name")"$'\n'
+	[[ $(counted "$name") == *" 0 failed,"* ]] && why "no failed result: $(counted "$name")"
 	done_
 }
 
@@ -143,7 +143,7 @@ mk notok
 sed -i 's/^ok 1 - smoke_test$/not ok 1 - smoke_test # exit 1/' "$vd/notok.tap"
 case_fail "a top-level 'not ok'" notok 0 '1 test\(s\) not ok'
 expect "verdict: a 'not ok' counts as one failure" 1 run_verdict notok 0
-[[ $(counted notok) == "7 passed, 1 failed, 0 skipped" ]] || tap_why+="counted $(counted notok)"$'\n'
+[[ $(counted notok) == "7 passed, 1 failed, 0 skipped" ]] || why "counted $(counted notok)"
 done_
 
 mk nomarker
