@@ -2,24 +2,41 @@
 # shellcheck shell=bash
 #
 # A newcomer's fresh clone (no build/): `make demo` runs its steps up to
-# the test VM, and make rebuilds the CLI incrementally. The clone is
-# `git clone --shared` of this tree as `git add -A` would commit it (a
-# temporary index; HEAD and the real index are left alone). What needs
-# root, the network or minutes is stubbed in the clone: scripts/deps.sh,
-# scripts/build-modules.sh (fake .ko files), the VM runner (it stops the
-# demo), apt-get and sudo; libpgenc and pgenc are built for real.
+# the test VM, and make rebuilds the CLI incrementally. The clone is a
+# copy of this tree as `git add -A` would commit it, in a repository of
+# its own. What needs root, the network or minutes is stubbed in the
+# clone: scripts/deps.sh, scripts/build-modules.sh (fake .ko files), the
+# VM runner (it stops the demo), apt-get and sudo; libpgenc and pgenc are
+# built for real.
 
 cl_=$(scratch clone)
 # make as a newcomer runs it: not as a sub-make of `make harness`.
 mk=(env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory)
 c=$cl_/repo
-idx=$cl_/index
-if ! snap=$(cd "$REPO" && GIT_INDEX_FILE=$idx git read-tree HEAD &&
-	GIT_INDEX_FILE=$idx git add -A &&
-	git commit-tree -p HEAD -m "harness: the working tree" "$(GIT_INDEX_FILE=$idx git write-tree)") ||
-	! git clone -q --shared --no-checkout "$REPO" "$c" || ! git -C "$c" checkout -q "$snap"; then
-	notok "clone: a git clone of the working tree"
-fi
+
+# tree_copy SRC DEST: SRC's tracked and untracked, not ignored files
+# committed in a new repository DEST under a fixed identity.
+tree_copy() {
+	mkdir -p "$2" || return
+	(cd "$1" && git ls-files -co --exclude-standard -z |
+		while IFS= read -r -d '' f; do
+			if [[ -e $f || -L $f ]]; then printf '%s\0' "$f"; fi
+		done | tar --null -T - -c) | tar -x -C "$2" || return
+	cd "$2" && git init -q && git add -A &&
+		GIT_AUTHOR_NAME=harness GIT_AUTHOR_EMAIL=harness@invalid \
+			GIT_COMMITTER_NAME=harness GIT_COMMITTER_EMAIL=harness@invalid \
+			git commit -qm "harness: the working tree"
+}
+# As a newcomer or a CI container: no git identity, no config.
+mkdir -p "$cl_/home"
+expect "clone: a copy of the working tree, with no git identity" 0 \
+	env HOME="$cl_/home" GIT_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$cl_/home" \
+	bash -c "$(declare -f tree_copy); tree_copy \"\$1\" \"\$2\"" copy "$REPO" "$c"
+[[ -f $c/Makefile && -z $(git -C "$c" status --porcelain) ]] ||
+	why "the copy lacks the Makefile or is not committed"
+! git -C "$REPO" cat-file -e "$(git -C "$c" rev-parse HEAD)" 2>/dev/null ||
+	why "the copy's commit was written to the repository"
+done_
 
 if [[ -f $c/scripts/demo.sh ]]; then
 	# The demo's own stubs, each leaving a line to find in its output.
