@@ -2,7 +2,7 @@
 #
 # What every userspace Makefile shares (tools/lib, tools/pgenc, bench,
 # tests/build.mk): include it after setting `here` to the Makefile's
-# directory. Documentation/testing.rst, "Building".
+# directory. Documentation/admin-guide.rst, "Building".
 #
 #   TOP, O       the repository and the build root (default TOP/build)
 #   CC           gcc unless set (make's built-in default is cc)

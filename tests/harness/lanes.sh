@@ -3,7 +3,8 @@
 #
 # The lane tables of README.md and Documentation/testing.rst are
 # scripts/check.sh's, regenerated (check.sh --lanes-doc): a copy of each,
-# regenerated, must equal the file; a stale copy must be rewritten.
+# regenerated, must equal the file; a stale copy must be rewritten. And
+# the comments' pointers to Documentation/ sections name real sections.
 
 ld=$(scratch lanes)
 C=$REPO/scripts/check.sh
@@ -34,3 +35,15 @@ if grep -q 'build/check/<lane>\.<n>\.log' "$REPO/Documentation/testing.rst" &&
 else
 	notok "lanes: testing.rst names the logs check.sh writes"
 fi
+
+# A comment's pointer 'Documentation/<file>.rst, "<title>"' names a section
+# title of that file.
+expect "docs: each pointer to a Documentation/ section names a section there" 0 \
+	git -C "$REPO" grep -hoE 'Documentation/[A-Za-z_-]+\.rst, "[^"]+"' 
+while IFS= read -r p; do
+	f=${p%%,*} s=${p#*\"} s=${s%\"}
+	awk -v s="$s" 'prev == s && /^[=~^*#"-]+$/ { found = 1 } { prev = $0 } END { exit !found }' \
+		"$REPO/$f" 2>/dev/null || why "no section \"$s\" in $f"
+done <<<"$OUT"
+[[ -n $OUT ]] || why "no pointer found"
+done_

@@ -19,7 +19,8 @@
 #   deps      scripts/deps.sh: no apt call when all is there, the missing
 #             packages requested otherwise
 #   lanes     the lane tables of README.md and Documentation/testing.rst
-#             are what check.sh --lanes-doc writes
+#             are what check.sh --lanes-doc writes; the comments' pointers
+#             to Documentation/ sections name sections there
 #   clone     a fresh clone: `make demo` up to the test VM (stubbed), then
 #             make's incremental rebuilds of the CLI
 #
