@@ -13,7 +13,8 @@
 #                               DIRECTIVE "SKIP ..." or "TODO ..."
 #   relay LINE [SUFFIX]         a test program's "ok"/"not ok" LINE as our
 #                               result, "(SUFFIX)" after its name, its
-#                               SKIP or TODO kept
+#                               SKIP or TODO (any case) kept;
+#                               "ok N - D", "ok - D", "ok N D" and "ok D"
 #   check DESC CMD...           ok when CMD succeeds, else its output
 #   expect DESC WANT_RC CMD...  run CMD, keep its stdout+stderr in $OUT
 #                               and its status in $RC; pass when the
@@ -74,13 +75,15 @@ notok() {
 skip() { result ok "$1" "SKIP ${2:-}"; }
 
 relay() {
-	local status=${1%% [0-9]*} rest sfx=${2:+ ($2)}
-	rest=${1#"$status "}
-	rest=${rest#* - }
+	local status rest sfx=${2:+ ($2)} re='^(not ok|ok)( [0-9]+)?( - )?(.*)$'
+	[[ $1 =~ $re ]] || return 1
+	status=${BASH_REMATCH[1]} rest=${BASH_REMATCH[4]}
+	rest=${rest# }
 	case $rest in
-	*" # SKIP"*) result "$status" "${rest%% # SKIP*}$sfx" "SKIP${rest#* # SKIP}" ;;
-	*" # TODO"*)
-		result "$status" "${rest%% # TODO*}$sfx" "TODO${rest#* # TODO}"
+	*" # "[Ss][Kk][Ii][Pp]*)
+		result "$status" "${rest%% # [Ss][Kk][Ii][Pp]*}$sfx" "SKIP${rest#* # [Ss][Kk][Ii][Pp]}" ;;
+	*" # "[Tt][Oo][Dd][Oo]*)
+		result "$status" "${rest%% # [Tt][Oo][Dd][Oo]*}$sfx" "TODO${rest#* # [Tt][Oo][Dd][Oo]}"
 		[[ $status == "not ok" ]] || echo "# the TODO above passes now: drop its TODO mark"
 		;;
 	*) result "$status" "$rest$sfx" ;;

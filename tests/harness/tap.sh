@@ -76,3 +76,23 @@ expect "no test writes tests/tap.sh's internal variables" 1 \
 	--include=*.sh --exclude=tap.sh
 hasnt .
 done_
+
+# relay LINE...: each LINE relayed in a fresh script, its output and
+# count.
+relayed() {
+	# shellcheck disable=SC2016 # the script's own arguments
+	bash -c '. "$1"; shift; for l; do relay "$l" sfx; done; tap_done' relay "$lib" "$@"
+}
+relays() { # DESC RC WANT LINE...
+	expect "relay: $1" "$2" relayed "${@:4}"
+	[[ $OUT == "$3" ]] || why "got '$OUT'"
+	done_
+}
+relays "numbered, bare and kselftest-style lines" 1 \
+	"$(printf '%s\n' 'ok 1 - a (sfx)' 'ok 2 - foo (sfx)' 'ok 3 - foo (sfx)' 'not ok 4 - bar (sfx)' \
+		'ok 5 -  (sfx)' '1..5' '# 4 passed, 1 failed, 0 skipped')" \
+	'ok 7 - a' 'ok - foo' 'ok 4 foo' 'not ok bar' 'ok'
+relays "directives in any case" 0 \
+	"$(printf '%s\n' 'ok 1 - a (sfx) # SKIP no SEV' 'ok 2 - b (sfx) # SKIP' \
+		'not ok 3 - c (sfx) # TODO known' '1..3' '# 0 passed, 0 failed, 3 skipped')" \
+	'ok 1 - a # SKIP no SEV' 'ok 2 b # skip' 'not ok 3 - c # Todo known'
