@@ -150,18 +150,20 @@ tap_done() {
 
 # The counter. A result is a line that starts with "ok" or "not ok"
 # (nested TAP is indented or "#"-prefixed, and is not counted again):
-# "# SKIP" and a known failure ("not ok ... # TODO") skip. Numbers are
-# ignored: the streams of several steps concatenate. A stream that stops
-# early fails by its exit status (tap_step) or its own check (the VM's
-# verdict.sh).
+# "# SKIP" and a known failure ("not ok ... # TODO") skip, directives in
+# any case as TAP has them. A "Bail out!" is a failure: the stream gave
+# up. Numbers are ignored: the streams of several steps concatenate. A
+# stream that stops early fails by its exit status (tap_step) or its own
+# check (the VM's verdict.sh).
 tap_count() {
-	awk '{ sub(/\r$/, "") }
+	awk '{ sub(/\r$/, ""); l = tolower($0) }
 	/^(not )?ok( |$)/ {
-		if ($0 ~ /^ok/ && $0 ~ / # (SKIP|skip)/) s++
-		else if ($0 ~ /^not ok/ && $0 ~ / # (TODO|todo)/) s++
-		else if ($0 ~ /^ok/) p++
+		if (l ~ /^ok/ && l ~ / #[ \t]*skip/) s++
+		else if (l ~ /^not ok/ && l ~ / #[ \t]*todo/) s++
+		else if (l ~ /^ok/) p++
 		else f++
 	}
+	/^Bail out!/ { f++ }
 	END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$@"
 }
 

@@ -24,6 +24,10 @@ counts "SKIP and a known failure (TODO) skip, a passing TODO passes" "1 passed, 
 counts "nested and quoted TAP is not counted again" "1 passed, 0 failed, 0 skipped" \
 	"$(printf '%s\n' '# not ok 1 - inner' '    not ok 2 - indented' 'check: unit: not ok 3' 'okay' 'ok 1 - outer')"
 counts "CRLF line ends" "1 passed, 1 failed, 0 skipped" "$(printf 'ok 1 - a\r\nnot ok 2 - b\r')"
+counts "directives in any case" "1 passed, 0 failed, 3 skipped" \
+	"$(printf '%s\n' 'ok 1 - a # Skip no SEV' 'ok 2 - b # skip' 'not ok 3 - c # todo known' 'ok 4 - d')"
+counts "a Bail out! fails" "1 passed, 1 failed, 0 skipped" \
+	"$(printf '%s\n' 'ok 1 - a' 'Bail out! no device' '# Bail out! quoted')"
 counts "a summary line is no result" "0 passed, 0 failed, 0 skipped" "3 passed, 0 failed, 0 skipped"
 
 # step NAME RC TEXT: tap_step on a command printing TEXT, exiting RC;
@@ -44,6 +48,8 @@ steps "no TAP, exit 0: one pass" "rc 0: 1 passed, 0 failed, 0 skipped" quiet0 0 
 steps "no TAP, exit 2: one failure" "rc 2: 0 passed, 1 failed, 0 skipped" quiet2 2 "error"
 steps "all ok but exit 1: one more failure" "rc 1: 2 passed, 1 failed, 0 skipped" \
 	crash 1 "$(printf '%s\n' 'ok 1 - a' 'ok 2 - b')"
+steps "a Bail out! and exit 0: a failure" "rc 0: 1 passed, 1 failed, 0 skipped" \
+	bail 0 "$(printf '%s\n' 'ok 1 - a' 'Bail out! no device')"
 steps "a failure and exit 1: counted once" "rc 1: 1 passed, 1 failed, 0 skipped" \
 	fail 1 "$(printf '%s\n' 'ok 1 - a' 'not ok 2 - b')"
 
