@@ -101,20 +101,7 @@ for cc in "${ccs[@]}"; do
 		fi
 		"$bin" >"$log" 2>&1
 		rc=$?
-		# Renumber the binary's TAP lines into one sequence; show the
-		# diagnostics of failures, drop its own plan line.
-		while IFS= read -r line; do
-			case $line in
-			"ok "* | "not ok "*) relay "$line" "$cc" ;;
-			1..*) ;;
-			"# seed"*) echo "$line" ;;
-			*) [[ $rc -eq 0 ]] || echo "$line" ;;
-			esac
-		done <"$log"
-		if [[ $rc -ne 0 ]] && ! grep -q '^not ok' "$log"; then
-			# A sanitizer or a crash stopped it before it reported.
-			result "not ok" "$name ($cc): exited $rc (see $log)"
-		fi
+		relay_log "$log" "$rc" "$cc"
 	done
 done
 tap_done

@@ -15,6 +15,13 @@
 #                               result, "(SUFFIX)" after its name, its
 #                               SKIP or TODO (any case) kept;
 #                               "ok N - D", "ok - D", "ok N D" and "ok D"
+#   relay_log LOG RC SUFFIX     a test program's output (LOG; RC its exit
+#                               status) as our results: its results
+#                               relayed, its plan dropped, its "#" lines
+#                               shown, other lines (a sanitizer report)
+#                               as "#   " lines when RC is non-zero; a
+#                               "Bail out!" or a non-zero RC with no
+#                               failed result is one more failure
 #   check DESC CMD...           ok when CMD succeeds, else its output
 #   expect DESC WANT_RC CMD...  run CMD, keep its stdout+stderr in $OUT
 #                               and its status in $RC; pass when the
@@ -88,6 +95,23 @@ relay() {
 		;;
 	*) result "$status" "$rest$sfx" ;;
 	esac
+}
+
+relay_log() {
+	local log=$1 rc=$2 sfx=$3 line name
+	name="$(basename "$log" .log) ($sfx)"
+	while IFS= read -r line; do
+		case $line in
+		ok | "ok "* | "not ok" | "not ok "*) relay "$line" "$sfx" ;;
+		1..*) ;;
+		"Bail out!"*) result "not ok" "$name: $line" ;;
+		"#"*) echo "$line" ;;
+		*) ((rc == 0)) || echo "#   $line" ;;
+		esac
+	done <"$log"
+	if ((rc != 0)) && ! grep -q '^not ok' "$log"; then
+		result "not ok" "$name: exited $rc (see $log)"
+	fi
 }
 
 check() {

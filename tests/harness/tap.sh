@@ -102,3 +102,24 @@ relays "directives in any case" 0 \
 	"$(printf '%s\n' 'ok 1 - a (sfx) # SKIP no SEV' 'ok 2 - b (sfx) # SKIP' \
 		'not ok 3 - c (sfx) # TODO known' '1..3' '# 0 passed, 0 failed, 3 skipped')" \
 	'ok 1 - a # SKIP no SEV' 'ok 2 b # skip' 'not ok 3 - c # Todo known'
+
+# relay_log LOG RC: a program's output as our results.
+logged() { # RC TEXT
+	printf '%s\n' "$2" >"$td/prog.log"
+	# shellcheck disable=SC2016 # the script's own arguments
+	bash -c '. "$1"; relay_log "$2" "$3" cc; tap_done' logged "$lib" "$td/prog.log" "$1"
+}
+prog=$(printf '%s\n' 'TAP version 13' '1..2' 'ok 1 - a' '# seed 5' 'ASan: heap overflow' 'ok 2 - b')
+expect "relay_log: a passing program's results and # lines, nothing else" 0 logged 0 "$prog"
+[[ $OUT == "$(printf '%s\n' 'ok 1 - a (cc)' '# seed 5' 'ok 2 - b (cc)' '1..2' '# 2 passed, 0 failed, 0 skipped')" ]] ||
+	why "got '$OUT'"
+done_
+expect "relay_log: a failing program's other lines as #, its exit a failure" 1 logged 1 "$prog"
+has '^#   ASan: heap overflow$'
+has '^#   TAP version 13$'
+has '^not ok 3 - prog \(cc\): exited 1 '
+has '^# 2 passed, 1 failed, 0 skipped$'
+done_
+expect "relay_log: a Bail out! is a failure" 1 logged 0 "$(printf '%s\n' 'ok 1 - a' 'Bail out! no device')"
+has '^not ok 2 - prog \(cc\): Bail out! no device$'
+done_

@@ -106,24 +106,6 @@ format.c|detect: JSON after whitespace missed|s/p\[i\] == .\\r.)/0)/'
 	tap_done
 fi
 
-# Renumber a test binary's TAP (in $1) into ours; $2 is its exit code,
-# $3 a suffix for the names. Its "#" lines are shown; other output (a
-# sanitizer report) only when it failed.
-merge() {
-	local log=$1 rc=$2 sfx=$3 line
-	while IFS= read -r line; do
-		case $line in
-		"ok "* | "not ok "*) relay "$line" "$sfx" ;;
-		1..*) ;;
-		"#"*) echo "$line" ;;
-		*) [[ $rc -ne 0 ]] && echo "#   $line" ;;
-		esac
-	done <"$log"
-	if [[ $rc -ne 0 ]] && ! grep -q '^not ok' "$log"; then
-		result "not ok" "$(basename "$log" .log) ($sfx): exited $rc (see $log)"
-	fi
-}
-
 for cc in "${ccs[@]}"; do
 	name=$(basename "$cc")
 	dir=$out/$name
@@ -143,7 +125,7 @@ for cc in "${ccs[@]}"; do
 			continue
 		fi
 		(cd "$dir" && "./$t") >"$dir/$t.log" 2>&1
-		merge "$dir/$t.log" $? "$name"
+		relay_log "$dir/$t.log" $? "$name"
 	done
 done
 
