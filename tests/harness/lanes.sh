@@ -47,3 +47,25 @@ while IFS= read -r p; do
 done <<<"$OUT"
 [[ -n $OUT ]] || why "no pointer found"
 done_
+
+# A copy of check.sh with no lane's steps: an unknown lane after a known
+# one stops it before it runs anything.
+mkdir -p "$ld/copy/scripts" "$ld/copy/tests"
+cp "$C" "$REPO/scripts/figures.sh" "$ld/copy/scripts/"
+cp "$REPO/tests/tap.sh" "$ld/copy/tests/"
+expect "lanes: an unknown lane runs no lane" 2 "$ld/copy/scripts/check.sh" unit no-such-lane
+has '^check: unknown lane no-such-lane '
+[[ $(wc -l <<<"$OUT") == 1 ]] || why "want one line"
+[[ ! -e $ld/copy/build/check/unit.1.log ]] || why "the unit lane ran"
+done_
+
+# A table with no end line: nothing after it may be lost.
+sed '/end of the lane table/d' "$REPO/README.md" >"$ld/noend.md"
+cp "$ld/noend.md" "$ld/noend.md.orig"
+expect "lanes: --lanes-doc fails on a table with no end line, the file untouched" 1 \
+	"$C" --lanes-doc "$ld/noend.md"
+has "^check: $ld/noend\.md: "
+[[ $(wc -l <<<"$OUT") == 1 ]] || why "want one line"
+cmp -s "$ld/noend.md" "$ld/noend.md.orig" || why "the file changed"
+cmp -s "$REPO/README.md" "$ld/noend.md" && why "README.md has no end line to drop"
+done_
