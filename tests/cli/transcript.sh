@@ -24,7 +24,7 @@
 #   t_open_host NAME          # tests/cli/NAME.cram, $WORK as @WORK@, the
 #                             # version as @VERSION@
 #   t_case DESC CMD RC OUT ERR [WANT]
-#   golden DESC RC [-i FILE] [-e VAR=VAL]... [--] pgenc ARGS...
+#   t_run DESC RC [-i FILE] [-e VAR=VAL]... [--] pgenc ARGS...
 #   t_close
 #
 # Needs ok/notok, $cli_out, $cli_repo, $cli_version and $WORK from
@@ -136,10 +136,10 @@ t_close() {
 	fi
 }
 
-# golden DESC RC [-i FILE] [-e VAR=VAL]... [--] pgenc ARGS...: run pgenc
+# t_run DESC RC [-i FILE] [-e VAR=VAL]... [--] pgenc ARGS...: run pgenc
 # in $WORK as a case of the open transcript that must exit RC; stdout and
 # stderr stay in $WORK/.out and $WORK/.err for further checks.
-golden() {
+t_run() {
 	local desc=$1 want=$2 in=/dev/null envs=() rc
 	shift 2
 	while [[ $# -gt 0 ]]; do
@@ -150,7 +150,7 @@ golden() {
 		*) break ;;
 		esac
 	done
-	[[ $1 == pgenc ]] || { notok "$desc: golden needs 'pgenc ...'"; return; }
+	[[ $1 == pgenc ]] || { notok "$desc: t_run needs 'pgenc ...'"; return; }
 	shift
 	(
 		cd "$WORK" || exit 99

@@ -37,7 +37,7 @@ fi
 
 pg() { (cd "$WORK" && "$PGENC" "$@"); }
 
-# json NAME: the last golden case's stdout parses as JSON.
+# json NAME: the last t_run case's stdout parses as JSON.
 json() {
 	if python3 -m json.tool "$WORK/.out" >/dev/null 2>"$cli_out/json.err"; then
 		ok "$1: stdout is valid JSON"
@@ -48,14 +48,14 @@ json() {
 
 # ------------------------------------------------------------ dispatcher
 # (main.c: "pgenc COMMAND ...", here as the bitmap commands' front door.)
-golden main-help 0 pgenc --help
-golden main-version 0 pgenc --version
-golden main-missing 2 pgenc
-golden main-unknown 2 pgenc frobnicate
-golden main-option 2 pgenc --frobnicate
-golden main-help-unknown 2 pgenc help frobnicate
-golden main-help-sub 0 pgenc help bitmap show
-golden main-help-extra 2 pgenc help bitmap show extra
+t_run main-help 0 pgenc --help
+t_run main-version 0 pgenc --version
+t_run main-missing 2 pgenc
+t_run main-unknown 2 pgenc frobnicate
+t_run main-option 2 pgenc --frobnicate
+t_run main-help-unknown 2 pgenc help frobnicate
+t_run main-help-sub 0 pgenc help bitmap show
+t_run main-help-extra 2 pgenc help bitmap show extra
 for c in probe run ctl dump bitmap "bitmap export" "bitmap import" "bitmap show" "bitmap diff"; do
 	read -r -a cv <<<"$c"
 	(cd "$WORK" && "$PGENC" "${cv[@]}" --help >"$WORK/.out" 2>"$WORK/.err")
@@ -68,30 +68,30 @@ for c in probe run ctl dump bitmap "bitmap export" "bitmap import" "bitmap show"
 done
 
 # ------------------------------------------------------------------ help
-golden help-bitmap 0 pgenc bitmap --help
+t_run help-bitmap 0 pgenc bitmap --help
 for c in export import show diff; do
-	golden "help-$c" 0 pgenc bitmap "$c" --help
+	t_run "help-$c" 0 pgenc bitmap "$c" --help
 done
-golden help-bitmap-via-help 0 pgenc help bitmap
+t_run help-bitmap-via-help 0 pgenc help bitmap
 
 # ------------------------------------------------------------------ show
-golden show-mixed 0 pgenc bitmap show mixed.ranges
-golden show-mixed-color 0 pgenc bitmap show mixed.ranges --color always
-golden show-mixed-rows4 0 pgenc bitmap show mixed.ranges --rows 4 --limit 3
-golden show-mixed-nolimit 0 pgenc bitmap show mixed.ranges --limit 0 --no-map
-golden show-offset 0 pgenc bitmap show offset.json
-golden show-small 0 pgenc bitmap show small.ranges
-golden show-stdin 0 -i "$WORK/small.ranges" pgenc bitmap show - --no-map
-golden show-mixed-json 0 pgenc bitmap show mixed.ranges --json --limit 4
+t_run show-mixed 0 pgenc bitmap show mixed.ranges
+t_run show-mixed-color 0 pgenc bitmap show mixed.ranges --color always
+t_run show-mixed-rows4 0 pgenc bitmap show mixed.ranges --rows 4 --limit 3
+t_run show-mixed-nolimit 0 pgenc bitmap show mixed.ranges --limit 0 --no-map
+t_run show-offset 0 pgenc bitmap show offset.json
+t_run show-small 0 pgenc bitmap show small.ranges
+t_run show-stdin 0 -i "$WORK/small.ranges" pgenc bitmap show - --no-map
+t_run show-mixed-json 0 pgenc bitmap show mixed.ranges --json --limit 4
 json show-mixed-json
-golden show-offset-json 0 pgenc bitmap show offset.json --json --png offset.png
+t_run show-offset-json 0 pgenc bitmap show offset.json --json --png offset.png
 json show-offset-json
 odd=$(printf 'odd\377\001"name.ranges')
 cp "$WORK/small.ranges" "$WORK/$odd"
 pg bitmap show "$odd" --json >"$cli_out/odd.json"
 check "show --json: a file name that is not UTF-8 still gives valid JSON" \
 	python3 -c 'import json, sys; f = json.load(open(sys.argv[1]))["file"]; assert f == "odd\ufffd\u0001\"name.ranges", f' "$cli_out/odd.json"
-golden show-nocolor-env 0 -e NO_COLOR=1 pgenc bitmap show small.ranges --no-map
+t_run show-nocolor-env 0 -e NO_COLOR=1 pgenc bitmap show small.ranges --no-map
 check "NO_COLOR and no tty: no escapes" test "$(grep -c $'\033' "$WORK/.out")" -eq 0
 
 # On a terminal (script(1) gives a pty): colour by default, not with
@@ -113,14 +113,14 @@ else
 fi
 
 # ---------------------------------------------------------------- export
-golden export-mixed-json 0 pgenc bitmap export --from mixed.ranges --format json
-golden export-offset-ranges 0 pgenc bitmap export --from offset.json
+t_run export-mixed-json 0 pgenc bitmap export --from mixed.ranges --format json
+t_run export-offset-ranges 0 pgenc bitmap export --from offset.json
 pg bitmap export --from mixed.ranges -f raw -o mixed.raw
-golden export-raw-hexdump-src 0 pgenc bitmap export --from mixed.raw -f ranges
+t_run export-raw-hexdump-src 0 pgenc bitmap export --from mixed.raw -f ranges
 od -An -tx1 -v "$WORK/mixed.raw" >"$cli_out/mixed.raw.hex"
 ((t_regen)) && cp "$cli_out/mixed.raw.hex" "$here/mixed.raw.hex"
 if cmp -s "$cli_out/mixed.raw.hex" "$here/mixed.raw.hex"; then
-	ok "raw export of mixed.ranges is byte for byte the golden"
+	ok "raw export of mixed.ranges is byte for byte the recorded one"
 else
 	notok "raw export differs from bitmap/mixed.raw.hex" \
 		"$(diff "$here/mixed.raw.hex" "$cli_out/mixed.raw.hex" | head)"
@@ -150,40 +150,40 @@ if pg bitmap export --from - -f json <"$WORK/small.ranges" | cmp -s - "$WORK/sma
 else
 	notok "export --from - (stdin)"
 fi
-golden export-input-format 1 pgenc bitmap export --from mixed.ranges --input-format json
-golden export-unwritable 1 pgenc bitmap export --from mixed.ranges -o no/such/dir/x
+t_run export-input-format 1 pgenc bitmap export --from mixed.ranges --input-format json
+t_run export-unwritable 1 pgenc bitmap export --from mixed.ranges -o no/such/dir/x
 
 # ------------------------------------------------------------------ diff
-golden diff-same 0 pgenc bitmap diff mixed.ranges mixed.ranges.json
-golden diff-changed 1 pgenc bitmap diff mixed.ranges mixed2.ranges
-golden diff-changed-json 1 pgenc bitmap diff mixed.ranges mixed2.ranges --json
+t_run diff-same 0 pgenc bitmap diff mixed.ranges mixed.ranges.json
+t_run diff-changed 1 pgenc bitmap diff mixed.ranges mixed2.ranges
+t_run diff-changed-json 1 pgenc bitmap diff mixed.ranges mixed2.ranges --json
 json diff-changed-json
-golden diff-span 1 pgenc bitmap diff small.ranges mixed.ranges
-golden diff-span-json 1 pgenc bitmap diff small.ranges mixed.ranges --json
+t_run diff-span 1 pgenc bitmap diff small.ranges mixed.ranges
+t_run diff-span-json 1 pgenc bitmap diff small.ranges mixed.ranges --json
 json diff-span-json
-golden diff-quiet 1 pgenc bitmap diff -q mixed.ranges mixed2.ranges
-golden diff-quiet-same 0 pgenc bitmap diff --quiet mixed.ranges mixed.ranges.raw
-golden diff-stdin 1 -i "$WORK/mixed2.ranges" pgenc bitmap diff mixed.ranges -
-golden diff-bad-input 2 pgenc bitmap diff mixed.ranges bad-state.ranges
-golden diff-missing-file 2 pgenc bitmap diff mixed.ranges nosuchfile
+t_run diff-quiet 1 pgenc bitmap diff -q mixed.ranges mixed2.ranges
+t_run diff-quiet-same 0 pgenc bitmap diff --quiet mixed.ranges mixed.ranges.raw
+t_run diff-stdin 1 -i "$WORK/mixed2.ranges" pgenc bitmap diff mixed.ranges -
+t_run diff-bad-input 2 pgenc bitmap diff mixed.ranges bad-state.ranges
+t_run diff-missing-file 2 pgenc bitmap diff mixed.ranges nosuchfile
 
 # ---------------------------------------------------- malformed inputs: 1
-golden bad-state 1 pgenc bitmap show bad-state.ranges
-golden bad-gap 1 pgenc bitmap show bad-gap.ranges
-golden bad-syntax-json 1 pgenc bitmap show bad-syntax.json
-golden bad-key-json 1 pgenc bitmap export --from bad-key.json
-golden bad-cover-json 1 pgenc bitmap import --check bad-cover.json
-golden bad-too-big 1 pgenc bitmap show too-big.json
-golden bad-max-pages 1 pgenc bitmap show mixed.ranges --max-pages 1000
+t_run bad-state 1 pgenc bitmap show bad-state.ranges
+t_run bad-gap 1 pgenc bitmap show bad-gap.ranges
+t_run bad-syntax-json 1 pgenc bitmap show bad-syntax.json
+t_run bad-key-json 1 pgenc bitmap export --from bad-key.json
+t_run bad-cover-json 1 pgenc bitmap import --check bad-cover.json
+t_run bad-too-big 1 pgenc bitmap show too-big.json
+t_run bad-max-pages 1 pgenc bitmap show mixed.ranges --max-pages 1000
 head -c 40 "$WORK/mixed.raw" >"$WORK/truncated.raw"
-golden bad-raw-truncated 1 pgenc bitmap show truncated.raw
+t_run bad-raw-truncated 1 pgenc bitmap show truncated.raw
 { printf 'PGENCBM\0\2\0\0\0'; tail -c +13 "$WORK/mixed.raw"; } >"$WORK/badversion.raw"
-golden bad-raw-version 1 pgenc bitmap show badversion.raw
+t_run bad-raw-version 1 pgenc bitmap show badversion.raw
 : >"$WORK/empty"
-golden bad-empty 1 pgenc bitmap show empty
-golden bad-nofile 1 pgenc bitmap show nosuchfile
-golden bad-directory 1 pgenc bitmap show .
-golden import-check 0 pgenc bitmap import --check mixed.ranges
+t_run bad-empty 1 pgenc bitmap show empty
+t_run bad-nofile 1 pgenc bitmap show nosuchfile
+t_run bad-directory 1 pgenc bitmap show .
+t_run import-check 0 pgenc bitmap import --check mixed.ranges
 
 # ------------------------------------------------------- bad arguments: 2
 bad_args=(
@@ -222,7 +222,7 @@ i=0
 for a in "${bad_args[@]}"; do
 	i=$((i + 1))
 	read -r -a av <<<"$a"
-	golden "$(printf 'usage-%02d' "$i")" 2 pgenc "${av[@]}"
+	t_run "$(printf 'usage-%02d' "$i")" 2 pgenc "${av[@]}"
 	if [[ $(wc -l <"$WORK/.err") -eq 2 && -s $WORK/.err ]] &&
 		sed -n 2p "$WORK/.err" | grep -q "^Try 'pgenc .*--help'\.$" &&
 		[[ ! -s $WORK/.out ]]; then
@@ -233,7 +233,7 @@ for a in "${bad_args[@]}"; do
 done
 
 # -------------------------------------------------------------------- PNG
-golden png-mixed 0 pgenc bitmap show mixed.ranges --png mixed.png --no-map
+t_run png-mixed 0 pgenc bitmap show mixed.ranges --png mixed.png --no-map
 "$pngpix" "$WORK/mixed.png" >"$cli_out/png-mixed.pix" 2>&1
 cat >"$cli_out/png-mixed.want" <<'EOF'
 512x2
@@ -259,7 +259,7 @@ else
 fi
 pg bitmap show small.ranges --png small.png >/dev/null
 check "png of 20 pages is 20x1" test "$("$pngpix" "$WORK/small.png" | head -1)" = 20x1
-golden png-downscale 0 pgenc bitmap show mixed.ranges --png mixed-ds.png --max-pixels 1000 --no-map
+t_run png-downscale 0 pgenc bitmap show mixed.ranges --png mixed-ds.png --max-pixels 1000 --no-map
 "$pngpix" "$WORK/mixed-ds.png" >"$cli_out/png-ds.pix" 2>&1
 cat >"$cli_out/png-ds.want" <<'EOF'
 512x1
@@ -270,11 +270,11 @@ if diff -u "$cli_out/png-ds.want" "$cli_out/png-ds.pix" >"$cli_out/png-ds.diff";
 else
 	notok "png downscaled pixels" "$(cat "$cli_out/png-ds.diff")"
 fi
-golden png-unwritable 1 pgenc bitmap show mixed.ranges --png no/such/dir/x.png
+t_run png-unwritable 1 pgenc bitmap show mixed.ranges --png no/such/dir/x.png
 
 # ------------------------------------------- 1 TiB guest: 2^28 pages
 start=$(date +%s)
-golden huge-show 0 -e COLUMNS=100 pgenc bitmap show huge.json --png huge.png
+t_run huge-show 0 -e COLUMNS=100 pgenc bitmap show huge.json --png huge.png
 end=$(date +%s)
 "$pngpix" "$WORK/huge.png" >"$cli_out/huge.pix" 2>&1
 {
@@ -304,7 +304,7 @@ for cols in 40 100 200; do
 		notok "1 TiB guest: text map at COLUMNS=$cols: $map rows, $wide too wide"
 	fi
 done
-golden huge-json 0 pgenc bitmap show huge.json --json --limit 3
+t_run huge-json 0 pgenc bitmap show huge.json --json --limit 3
 json huge-json
 
 # --------------------------------------------------- control socket
@@ -330,28 +330,28 @@ stop_fake() {
 	wait "$fake_pid" 2>/dev/null
 }
 if fake "$WORK/mixed.ranges"; then
-	golden sock-export 0 pgenc bitmap export --socket vm.sock
-	golden sock-export-part 0 pgenc bitmap export --socket vm.sock --start-gfn 0xfc --num-pages 16 -f json
+	t_run sock-export 0 pgenc bitmap export --socket vm.sock
+	t_run sock-export-part 0 pgenc bitmap export --socket vm.sock --start-gfn 0xfc --num-pages 16 -f json
 	json sock-export-part
-	golden sock-import 0 pgenc bitmap import mixed2.ranges --socket vm.sock
+	t_run sock-import 0 pgenc bitmap import mixed2.ranges --socket vm.sock
 	# pgenc ctl SOCK export|import: aliases, the same code and output.
-	golden sock-import-alias 0 pgenc ctl vm.sock import mixed2.ranges
-	golden sock-export-alias 0 pgenc ctl vm.sock export --start-gfn 0xfc --num-pages 16 -f json
+	t_run sock-import-alias 0 pgenc ctl vm.sock import mixed2.ranges
+	t_run sock-export-alias 0 pgenc ctl vm.sock export --start-gfn 0xfc --num-pages 16 -f json
 	check "ctl SOCK export: the same bytes as bitmap export --socket" \
 		cmp -s <(pg bitmap export --socket vm.sock) <(pg ctl vm.sock export)
 	pg bitmap export --socket vm.sock -f raw -o after.raw
 	check "socket: export after import gives the imported bitmap" \
 		pg bitmap diff -q after.raw mixed2.ranges
-	golden sock-import-outside 1 pgenc bitmap import offset.json --socket vm.sock
-	golden sock-import-bad 1 pgenc bitmap import bad-state.ranges --socket vm.sock
-	golden sock-export-start-past 1 pgenc bitmap export --socket vm.sock --start-gfn 0x400
+	t_run sock-import-outside 1 pgenc bitmap import offset.json --socket vm.sock
+	t_run sock-import-bad 1 pgenc bitmap import bad-state.ranges --socket vm.sock
+	t_run sock-export-start-past 1 pgenc bitmap export --socket vm.sock --start-gfn 0x400
 	stop_fake
 else
 	notok "start fake_ctl.py"
 fi
-golden sock-none 1 pgenc bitmap export --socket vm.sock
+t_run sock-none 1 pgenc bitmap export --socket vm.sock
 if fake "$WORK/mixed.ranges" --garbage; then
-	golden sock-garbage 1 pgenc bitmap export --socket vm.sock
+	t_run sock-garbage 1 pgenc bitmap export --socket vm.sock
 	kill "$fake_pid" 2>/dev/null
 	wait "$fake_pid" 2>/dev/null
 else

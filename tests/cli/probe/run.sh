@@ -57,12 +57,12 @@ mkroot() {
 	[[ $dev_sevsim == 0 ]] || : >"$r/dev/sevsim"
 }
 
-# host NAME RC: text and JSON goldens, and JSON checks.
+# host NAME RC: text and JSON transcript cases, and JSON checks.
 host() {
 	local name=$1 rc=$2
-	golden "$name" "$rc" -e "PGENC_SYSROOT=$WORK/$name" pgenc probe
+	t_run "$name" "$rc" -e "PGENC_SYSROOT=$WORK/$name" pgenc probe
 	cp "$WORK/.out" "$cli_out/$name.text"
-	golden "$name-json" "$rc" -e "PGENC_SYSROOT=$WORK/$name" pgenc probe --json
+	t_run "$name-json" "$rc" -e "PGENC_SYSROOT=$WORK/$name" pgenc probe --json
 	if python3 - "$WORK/.out" "$cli_out/$name.text" "$rc" <<-'EOF' >"$cli_out/$name.check" 2>&1; then
 		import json, sys
 		j = json.load(open(sys.argv[1]))
@@ -135,10 +135,10 @@ mkroot old-kernel-params-host sev=1 sev_es=0 dev_sev=1
 host old-kernel-params-host 0
 
 # Usage errors: one line and the hint, exit 2.
-golden usage-arg 2 pgenc probe extra
-golden usage-option 2 pgenc probe --bogus
-golden usage-sysroot 2 -e PGENC_SYSROOT=/nonexistent/root pgenc probe
-golden help 0 pgenc probe --help
+t_run usage-arg 2 pgenc probe extra
+t_run usage-option 2 pgenc probe --bogus
+t_run usage-sysroot 2 -e PGENC_SYSROOT=/nonexistent/root pgenc probe
+t_run help 0 pgenc probe --help
 
 # The host this runs on: whatever it is, the exit is 0, 1 or 3 and the
 # JSON parses (it must not crash on a real /dev/kvm or its absence).

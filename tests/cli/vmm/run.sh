@@ -69,64 +69,64 @@ else
 fi
 
 # --- bad arguments ------------------------------------------------------------
-golden run-help 0 pgenc run --help
-golden run-none 2 pgenc run
-golden run-both 2 pgenc run --demo --image x.bin
-golden run-unknown 2 pgenc run --demo --frobnicate
-golden run-noarg 2 pgenc run --demo --mem
-golden run-extra 2 pgenc run --demo extra
-golden run-mem-small 2 pgenc run --demo --mem 1K
-golden run-mem-odd 2 pgenc run --image x.bin --mem 4097
-golden run-mem-big 2 pgenc run --demo --mem 17G
-golden run-mem-junk 2 pgenc run --demo --mem 64Q
-golden run-demo-mem 2 pgenc run --demo --mem 16M
-golden run-vcpus 2 pgenc run --demo --vcpus 33
-golden run-vcpus0 2 pgenc run --demo --vcpus 0
-golden run-entry 2 pgenc run --demo --entry 0x100000
-golden run-entry-junk 2 pgenc run --image x.bin --entry z
-golden run-image-at 2 pgenc run --image x.bin@12z
-golden run-image-empty 2 pgenc run --image @0x100000
-golden run-verify-nosev 2 pgenc run --demo --verify
-golden run-policy-nosev 2 pgenc run --demo --policy 1
-golden run-verify-notik 2 pgenc run --demo --sev --verify
-golden run-tik-noverify 2 pgenc run --demo --sev --tik 000102030405060708090a0b0c0d0e0f
-golden run-tik-both 2 pgenc run --demo --sev --verify --tik 000102030405060708090a0b0c0d0e0f --tik-file x
-golden run-tik-short 2 pgenc run --demo --sev --verify --tik 0011
-golden run-policy-junk 2 pgenc run --demo --sev --policy 0xg
-golden run-policy-big 2 pgenc run --demo --sev --policy 100000000
-golden run-demo-sevdata 2 pgenc run --demo --sev --sev-data x.bin
-golden run-ctl-empty 2 pgenc run --demo --ctl ''
+t_run run-help 0 pgenc run --help
+t_run run-none 2 pgenc run
+t_run run-both 2 pgenc run --demo --image x.bin
+t_run run-unknown 2 pgenc run --demo --frobnicate
+t_run run-noarg 2 pgenc run --demo --mem
+t_run run-extra 2 pgenc run --demo extra
+t_run run-mem-small 2 pgenc run --demo --mem 1K
+t_run run-mem-odd 2 pgenc run --image x.bin --mem 4097
+t_run run-mem-big 2 pgenc run --demo --mem 17G
+t_run run-mem-junk 2 pgenc run --demo --mem 64Q
+t_run run-demo-mem 2 pgenc run --demo --mem 16M
+t_run run-vcpus 2 pgenc run --demo --vcpus 33
+t_run run-vcpus0 2 pgenc run --demo --vcpus 0
+t_run run-entry 2 pgenc run --demo --entry 0x100000
+t_run run-entry-junk 2 pgenc run --image x.bin --entry z
+t_run run-image-at 2 pgenc run --image x.bin@12z
+t_run run-image-empty 2 pgenc run --image @0x100000
+t_run run-verify-nosev 2 pgenc run --demo --verify
+t_run run-policy-nosev 2 pgenc run --demo --policy 1
+t_run run-verify-notik 2 pgenc run --demo --sev --verify
+t_run run-tik-noverify 2 pgenc run --demo --sev --tik 000102030405060708090a0b0c0d0e0f
+t_run run-tik-both 2 pgenc run --demo --sev --verify --tik 000102030405060708090a0b0c0d0e0f --tik-file x
+t_run run-tik-short 2 pgenc run --demo --sev --verify --tik 0011
+t_run run-policy-junk 2 pgenc run --demo --sev --policy 0xg
+t_run run-policy-big 2 pgenc run --demo --sev --policy 100000000
+t_run run-demo-sevdata 2 pgenc run --demo --sev --sev-data x.bin
+t_run run-ctl-empty 2 pgenc run --demo --ctl ''
 
-golden ctl-help 0 pgenc ctl --help
-golden ctl-none 2 pgenc ctl
-golden ctl-nocmd 2 pgenc ctl "$WORK/sock"
-golden ctl-unknown 2 pgenc ctl "$WORK/sock" reboot
-golden ctl-stats-opt 2 pgenc ctl "$WORK/sock" stats --verbose
-golden ctl-stats-arg 2 pgenc ctl "$WORK/sock" stats now
-golden ctl-export-fmt 2 pgenc ctl "$WORK/sock" export --format yaml
-golden ctl-export-num 2 pgenc ctl "$WORK/sock" export --num-pages 0
-golden ctl-import-none 2 pgenc ctl "$WORK/sock" import
-golden ctl-wait-long 2 pgenc ctl "$WORK/sock" wait --timeout 3601
-golden ctl-send-none 2 pgenc ctl "$WORK/sock" send
-golden ctl-quit-arg 2 pgenc ctl "$WORK/sock" quit now
-golden ctl-dump-nolen 2 pgenc ctl "$WORK/sock" dump --gpa 0
-golden ctl-absent 1 pgenc ctl "$WORK/sock" stats
-golden ctl-import-absent-file 1 pgenc ctl "$WORK/sock" import "$WORK/nonexistent"
+t_run ctl-help 0 pgenc ctl --help
+t_run ctl-none 2 pgenc ctl
+t_run ctl-nocmd 2 pgenc ctl "$WORK/sock"
+t_run ctl-unknown 2 pgenc ctl "$WORK/sock" reboot
+t_run ctl-stats-opt 2 pgenc ctl "$WORK/sock" stats --verbose
+t_run ctl-stats-arg 2 pgenc ctl "$WORK/sock" stats now
+t_run ctl-export-fmt 2 pgenc ctl "$WORK/sock" export --format yaml
+t_run ctl-export-num 2 pgenc ctl "$WORK/sock" export --num-pages 0
+t_run ctl-import-none 2 pgenc ctl "$WORK/sock" import
+t_run ctl-wait-long 2 pgenc ctl "$WORK/sock" wait --timeout 3601
+t_run ctl-send-none 2 pgenc ctl "$WORK/sock" send
+t_run ctl-quit-arg 2 pgenc ctl "$WORK/sock" quit now
+t_run ctl-dump-nolen 2 pgenc ctl "$WORK/sock" dump --gpa 0
+t_run ctl-absent 1 pgenc ctl "$WORK/sock" stats
+t_run ctl-import-absent-file 1 pgenc ctl "$WORK/sock" import "$WORK/nonexistent"
 
-golden dump-help 0 pgenc dump --help
-golden dump-none 2 pgenc dump
-golden dump-nosock 2 pgenc dump --gpa 0 --len 16
-golden dump-nolen 2 pgenc dump --socket "$WORK/sock" --gpa 0
-golden dump-len0 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 0
-golden dump-len-suffix 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 1T
-golden dump-len-fraction 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 1.5K
-golden dump-len-junk 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 4KB
-golden run-mem-fraction 2 pgenc run --demo --mem 1.5G
-golden dump-gpa-junk 2 pgenc dump --socket "$WORK/sock" --gpa 0xzz --len 16
-golden dump-chunk 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --chunk 100
-golden dump-chunk-big 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --chunk 32M
-golden dump-wrap 2 pgenc dump --socket "$WORK/sock" --gpa 0xffffffffffffff00 --len 0x200
-golden dump-absent 1 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16
+t_run dump-help 0 pgenc dump --help
+t_run dump-none 2 pgenc dump
+t_run dump-nosock 2 pgenc dump --gpa 0 --len 16
+t_run dump-nolen 2 pgenc dump --socket "$WORK/sock" --gpa 0
+t_run dump-len0 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 0
+t_run dump-len-suffix 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 1T
+t_run dump-len-fraction 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 1.5K
+t_run dump-len-junk 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 4KB
+t_run run-mem-fraction 2 pgenc run --demo --mem 1.5G
+t_run dump-gpa-junk 2 pgenc dump --socket "$WORK/sock" --gpa 0xzz --len 16
+t_run dump-chunk 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --chunk 100
+t_run dump-chunk-big 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --chunk 32M
+t_run dump-wrap 2 pgenc dump --socket "$WORK/sock" --gpa 0xffffffffffffff00 --len 0x200
+t_run dump-absent 1 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16
 
 # --- clients against sockets that are not pgenc run ---------------------------
 # fake MODE: serve $WORK/fake.sock, one connection, answering one request.
@@ -163,26 +163,26 @@ fake() {
 }
 if command -v python3 >/dev/null; then
 	fake garbage
-	golden fake-garbage 1 pgenc ctl "$WORK/fake.sock" stats
+	t_run fake-garbage 1 pgenc ctl "$WORK/fake.sock" stats
 	wait $fake_pid
 	fake close
-	golden fake-close 1 pgenc ctl "$WORK/fake.sock" version
+	t_run fake-close 1 pgenc ctl "$WORK/fake.sock" version
 	wait $fake_pid
 	fake error
-	golden fake-error 1 pgenc ctl "$WORK/fake.sock" stats
+	t_run fake-error 1 pgenc ctl "$WORK/fake.sock" stats
 	wait $fake_pid
 	fake nook
-	golden fake-nook 1 pgenc ctl "$WORK/fake.sock" quit
+	t_run fake-nook 1 pgenc ctl "$WORK/fake.sock" quit
 	wait $fake_pid
 	# Numbers are decimal or 0x hex: a leading 0 is not octal.
 	fake echo
-	golden fake-gpa-decimal 1 pgenc dump --socket "$WORK/fake.sock" --gpa 010 --len 0x10
+	t_run fake-gpa-decimal 1 pgenc dump --socket "$WORK/fake.sock" --gpa 010 --len 0x10
 	wait $fake_pid
 	fake echo
-	golden fake-ctl-dump-alias 1 pgenc ctl "$WORK/fake.sock" dump --gpa 0x10 --len 1K
+	t_run fake-ctl-dump-alias 1 pgenc ctl "$WORK/fake.sock" dump --gpa 0x10 --len 1K
 	wait $fake_pid
 	fake baddata
-	golden fake-baddata 1 pgenc dump --socket "$WORK/fake.sock" --gpa 0 --len 16 -o "$WORK/out.bin"
+	t_run fake-baddata 1 pgenc dump --socket "$WORK/fake.sock" --gpa 0 --len 16 -o "$WORK/out.bin"
 	wait $fake_pid
 	if [[ -e $WORK/out.bin ]]; then
 		notok "a failed dump leaves no partial output file"

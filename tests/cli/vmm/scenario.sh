@@ -8,7 +8,7 @@
 # (the order of tests/cli/vmm-vm.cram); files the host checks byte for byte
 # go there too. At the end /tmp/out is sent back as a base64 tar.gz
 # between "=== PGENC-CLI-OUT BEGIN" and "=== PGENC-CLI-OUT END": the host
-# judges everything (goldens, dumps, counters).
+# judges everything (transcripts, dumps, counters).
 
 O=/tmp/out
 S=/tmp/pgenc.sock
