@@ -46,9 +46,9 @@ vm() {
 		: >"$cli_out/$name.out"
 }
 
-# expect NAME PYTHON-ASSERTIONS: on t (text lines), rc_text, j (JSON),
+# probe_expect NAME PYTHON-ASSERTIONS: on t (text lines), rc_text, j (JSON),
 # rc_json, version.
-expect() {
+probe_expect() {
 	local name=$1 code=$2
 	if python3 - "$cli_out/$name.out" "$cli_version" <<-EOF >"$cli_out/$name.check" 2>&1; then
 		import json, sys
@@ -72,7 +72,7 @@ expect() {
 }
 
 vm sevsim --modparam kvm_amd:sevsim=1
-expect sevsim '
+probe_expect sevsim '
 assert rc_text == 0, rc_text
 assert "[ PASS ] - KVM_CAP_PAGE_ENC_BITMAP: bitmap hypercall migration-control" in t, t
 assert any(l.startswith("  [ WARN ] - sevsim: ACTIVE: SIMULATED SEV FIRMWARE, NO MEMORY ENCRYPTION") for l in t), t
@@ -86,7 +86,7 @@ assert j["kvm_amd"]["pgenc_dbg_bypass"] is True, j
 '
 
 vm nosim
-expect nosim '
+probe_expect nosim '
 assert rc_text == 0, rc_text
 assert "[ PASS ] - KVM_CAP_PAGE_ENC_BITMAP: bitmap hypercall migration-control" in t, t
 assert "  [ PASS ] - sevsim: off (SEV commands go to the real firmware)" in t, t
@@ -96,7 +96,7 @@ assert j["kvm_amd"]["sevsim"] is False and j["dev_sevsim"] is False, j
 '
 
 vm stock --modules stock
-expect stock '
+probe_expect stock '
 assert rc_text == 3, rc_text
 assert any(l.startswith("[ FAIL ] - KVM_CAP_PAGE_ENC_BITMAP: not supported") for l in t), t
 assert "[ FAIL ] - pgenc module version: kvm has none (stock kvm.ko)" in t, t
