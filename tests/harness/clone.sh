@@ -2,7 +2,8 @@
 # shellcheck shell=bash
 #
 # A newcomer's fresh clone (no build/): `make demo` runs its steps up to
-# the test VM, and make rebuilds the CLI incrementally. The clone is a
+# the test VM, make rebuilds the CLI incrementally, and bench's flags key
+# holds its link flags. The clone is a
 # copy of this tree as `git add -A` would commit it, in a repository of
 # its own. What needs root, the network or minutes is stubbed in the
 # clone: scripts/deps.sh, scripts/build-modules.sh (fake .ko files), the
@@ -113,3 +114,13 @@ if [[ -x $c/build/bin/pgenc ]]; then
 else
 	skip "make -C tools/pgenc incremental rebuilds" "no pgenc built in the clone"
 fi
+
+# bench's flags key (what rebuilds and relinks it) holds its link flags
+# too: bench/build.sh passes both.
+bf=$cl_/bench/bench/obj/flags
+"${mk[@]}" -C "$c/bench" O="$cl_/bench" BENCH_LDLIBS=-lone "$bf" >/dev/null 2>&1 && cp "$bf" "$cl_/flags.one"
+expect "make -C bench: other link flags change its flags key" 0 \
+	"${mk[@]}" -C "$c/bench" O="$cl_/bench" BENCH_LDLIBS=-ltwo "$bf"
+[[ -s $cl_/flags.one ]] || why "no flags key with -lone"
+! cmp -s "$cl_/flags.one" "$bf" || why "the same key: $(cat "$bf")"
+done_
