@@ -3,12 +3,11 @@
 #
 # A newcomer's fresh clone (no build/): `make demo` runs its steps up to
 # the test VM, make rebuilds the CLI incrementally, and bench's flags key
-# holds its link flags. The clone is a
-# copy of this tree as `git add -A` would commit it, in a repository of
-# its own. What needs root, the network or minutes is stubbed in the
-# clone: scripts/deps.sh, scripts/build-modules.sh (fake .ko files), the
-# VM runner (it stops the demo), apt-get and sudo; libpgenc and pgenc are
-# built for real.
+# holds its link flags. The clone is a copy of this tree as `git add -A`
+# would commit it, in a repository of its own. What needs root, the
+# network or minutes is stubbed in the clone: scripts/deps.sh,
+# scripts/build-modules.sh (fake .ko files), the VM runner (it stops the
+# demo), apt-get and sudo; libpgenc and pgenc are built for real.
 
 cl_=$(scratch clone)
 # make as a newcomer runs it: not as a sub-make of `make harness`.
