@@ -5,12 +5,13 @@
 # of a failed gate under it; exits 1 if any failed.
 #
 # Usage: scripts/check-style.sh [--lane fast|full] [--gate NAME]...
-#   --lane fast   checkpatch, clang-format, uapi (the default; ~5 s warm)
+#   --lane fast   checkpatch, clang-format, shellcheck, uapi (the default;
+#                 ~10 s warm)
 #   --lane full   those, then W=1 and sparse (they build the modules in
 #                 build/style/, apart from the normal build: ~2-3 min cold,
 #                 ~1 min warm)
-#   --gate NAME   run just this gate (repeatable): checkpatch, clang-format,
-#                 uapi, w1, sparse
+#   --gate NAME   run just this gate (repeatable): checkpatch,
+#                 clang-format, shellcheck, uapi, w1, sparse
 #
 # Gates:
 #   checkpatch    checkpatch.pl --strict --no-tree on our kernel files (-f:
@@ -18,6 +19,8 @@
 #                 in kernel/patches/<series>/
 #   clang-format  clang-format --dry-run --Werror over our C (kernel/,
 #                 uapi/, tools/, tests/, selftests/), with .clang-format
+#   "shellcheck"  every tracked *.sh and .ci/run at -S warning (with -x;
+#                 the quotes keep shellcheck from reading a directive here)
 #   uapi          scripts/check-uapi.sh
 #   w1            scripts/build-modules.sh W=1: no warning in our files, and
 #                 no gcc or kernel-doc warning in a hook-patched file that
@@ -59,15 +62,15 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ ${#gates[@]} -eq 0 ]]; then
 	case ${lane:-fast} in
-	fast) gates=(checkpatch clang-format uapi) ;;
+	fast) gates=(checkpatch clang-format shellcheck uapi) ;;
 	# w1 before sparse: sparse reuses the tree w1 built, flags and all.
-	full) gates=(checkpatch clang-format uapi w1 sparse) ;;
+	full) gates=(checkpatch clang-format shellcheck uapi w1 sparse) ;;
 	*) echo "check-style: unknown lane '$lane' (fast, full)" >&2; exit 2 ;;
 	esac
 fi
 for g in "${gates[@]}"; do
 	case $g in
-	checkpatch | clang-format | uapi | w1 | sparse) ;;
+	checkpatch | clang-format | shellcheck | uapi | w1 | sparse) ;;
 	*) echo "check-style: unknown gate '$g'" >&2; usage ;;
 	esac
 done
@@ -237,6 +240,24 @@ gate_clang_format() {
 	summary="$n files"
 	[[ $bad -eq 0 ]] && summary+=" clean" || summary+=": $bad not clang-format clean"
 	[[ $bad -eq 0 ]]
+}
+
+# ---------------------------------------------------------------- shellcheck
+
+# Every shell script we keep, at warning level (info-level notes are
+# advice, not defects).
+gate_shellcheck() {
+	local files out n
+	command -v shellcheck >/dev/null || { echo "shellcheck is not installed (apt-get install shellcheck)"; return 1; }
+	mapfile -t files < <(cd "$REPO" && git ls-files '*.sh' .ci/run)
+	n=${#files[@]}
+	if out=$(cd "$REPO" && shellcheck -x -S warning "${files[@]}" 2>&1); then
+		summary="$n scripts clean"
+		return 0
+	fi
+	printf '%s\n' "$out" | head -80
+	summary="$n scripts: $(grep -c '^In ' <<<"$out") warnings"
+	return 1
 }
 
 # ---------------------------------------------------------------------- uapi
@@ -448,9 +469,9 @@ gate_w1() {
 		w1_diags "$obj" >"$SB/logs/w1-patched.$(basename "$obj").txt" &
 		w1_diags "$obj" stock >"$SB/logs/w1-pristine.$(basename "$obj").txt" &
 		wait
-		local p=$SB/logs/w1-patched.$(basename "$obj").txt
-		local q=$SB/logs/w1-pristine.$(basename "$obj").txt
-		local new
+		local p q new
+		p=$SB/logs/w1-patched.$(basename "$obj").txt
+		q=$SB/logs/w1-pristine.$(basename "$obj").txt
 		new=$(comm -23 <(diag_keys <"$p" | sort) <(diag_keys <"$q" | sort))
 		if [[ -n $new ]]; then
 			bad=$((bad + $(printf '%s\n' "$new" | wc -l)))

@@ -148,14 +148,14 @@ if ((!numbers_only)); then
 		fi
 		lang=c
 		try_compile "gcc -std=c11 ($inc headers)" gcc -std=c11 "${cwarn[@]}" "${incs[@]}"
-		lang=c++
+		lang='c++'
 		try_compile "g++ -std=c++11 ($inc headers)" g++ -std=c++11 "${cwarn[@]}" "${incs[@]}"
 		try_compile "g++ -std=c++17 ($inc headers)" g++ -std=c++17 "${cwarn[@]}" "${incs[@]}"
 	done
 	if command -v clang >/dev/null; then
 		lang=c
 		try_compile "clang -std=c11" clang -std=c11 "${cwarn[@]}" -I "$tmp/ours"
-		lang=c++
+		lang='c++'
 		try_compile "clang++ -std=c++11" clang++ -std=c++11 "${cwarn[@]}" -I "$tmp/ours"
 	else
 		note "clang not installed: skipped the clang compiles"
@@ -175,7 +175,7 @@ if ((!numbers_only)); then
 		printf '#include <linux/%s>\ntypedef int check_uapi_not_empty;\n' "$(basename "$h")" >"$tmp/src"
 		lang=c
 		try_compile "$(basename "$h"): gcc -std=c11" gcc -std=c11 "${cwarn[@]}" -I "$REPO/uapi"
-		lang=c++
+		lang='c++'
 		try_compile "$(basename "$h"): g++ -std=c++17" g++ -std=c++17 "${cwarn[@]}" -I "$REPO/uapi"
 	done
 
@@ -194,7 +194,7 @@ if ((!numbers_only)); then
 		done
 		lang=c
 		try_compile "C with <linux/${order// />, <linux/}>" gcc -std=gnu11 -Wall -Wextra -Werror "${both[@]}"
-		lang=c++
+		lang='c++'
 		try_compile "C++ with <linux/${order// />, <linux/}>" g++ -std=c++17 -Wall -Wextra -Werror "${both[@]}"
 	done
 fi
@@ -220,8 +220,8 @@ classify() {
 evaluate() { # list file, include lines, compiler flags...
 	local list=$1 incl=$2
 	shift 2
-	local c=$tmp/eval.c bin=$tmp/eval try bad=
-	for try in 1 2 3 4; do
+	local c=$tmp/eval.c bin=$tmp/eval bad=
+	for _ in 1 2 3 4; do
 		{
 			printf '#include <stdio.h>\n%b' "$incl"
 			printf 'static void values(void)\n{\n'

@@ -27,7 +27,7 @@ pkgs=(
 	libnuma-dev linux-libc-dev libssl-dev
 	# style gates (checkpatch is perl; check-uapi compiles C++) and
 	# sanitizers / libFuzzer
-	sparse clang clang-format libclang-rt-14-dev g++ perl
+	sparse clang clang-format libclang-rt-14-dev g++ perl shellcheck
 	# libpgenc and the pgenc CLI (static libcrypto, libpng, libjansson:
 	# the control protocol's JSON)
 	pkg-config libpng-dev zlib1g-dev libjansson-dev
