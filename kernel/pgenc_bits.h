@@ -3,6 +3,9 @@
  * Pure bitmap and argument helpers for pgenc: no locks, no allocation, no
  * kernel state. They are shared with the host unit tests (tests/), which
  * include this file without __KERNEL__ and check it against a naive model.
+ * Only what <linux/bitmap.h> does not do lives here: the shifted copies
+ * between the caller's bytes and the bitmap's words, and u64 ranges over
+ * the kernel's unsigned int bitmap helpers.
  *
  * Bitmaps are arrays of unsigned long; on x86 (little endian) their memory
  * image is the uapi format: bit i of byte i / 8 is page i, LSB first.
@@ -11,6 +14,9 @@
 #define PGENC_BITS_H
 
 #ifdef __KERNEL__
+#include <linux/bitmap.h>
+#include <linux/bits.h>
+#include <linux/minmax.h>
 #include <linux/string.h>
 #include <linux/types.h>
 #else
@@ -22,8 +28,6 @@
 #error "pgenc assumes a little-endian bitmap layout"
 #endif
 
-#define PGENC_WORD_BITS (8 * sizeof(unsigned long))
-#define PGENC_WORDS(nbits) (((nbits) + PGENC_WORD_BITS - 1) / PGENC_WORD_BITS)
 #define PGENC_HC_PAGE_SHIFT 12
 
 /* A decoded, validated KVM_HC_PAGE_ENC_STATUS request. */
@@ -90,31 +94,25 @@ static inline u8 pgenc_user_last_byte(u8 ours, u8 callers, u64 n)
 	return (ours & ~keep) | (callers & keep);
 }
 
-/* Mask of the low n bits of a word, 0 < n <= PGENC_WORD_BITS. */
-static inline unsigned long pgenc_low_mask(u64 n)
-{
-	return n >= PGENC_WORD_BITS ? ~0UL : (1UL << n) - 1;
-}
-
 /*
- * The word of bits [pos, pos + PGENC_WORD_BITS) of map; bits at or past
+ * The word of bits [pos, pos + BITS_PER_LONG) of map; bits at or past
  * nbits read as 1 (never reported = encrypted), so map is only read
  * below nbits.
  */
 static inline unsigned long pgenc_word_at(const unsigned long *map, u64 nbits,
 					  u64 pos)
 {
-	u64 idx = pos / PGENC_WORD_BITS;
-	unsigned int off = pos % PGENC_WORD_BITS;
+	u64 idx = pos / BITS_PER_LONG;
+	unsigned int off = pos % BITS_PER_LONG;
 	unsigned long v;
 
 	if (pos >= nbits)
 		return ~0UL;
 	v = map[idx] >> off;
-	if (off && (idx + 1) * PGENC_WORD_BITS < nbits)
-		v |= map[idx + 1] << (PGENC_WORD_BITS - off);
-	if (nbits - pos < PGENC_WORD_BITS)
-		v |= ~pgenc_low_mask(nbits - pos);
+	if (off && (idx + 1) * BITS_PER_LONG < nbits)
+		v |= map[idx + 1] << (BITS_PER_LONG - off);
+	if (nbits - pos < BITS_PER_LONG)
+		v |= ~BITMAP_LAST_WORD_MASK(nbits - pos);
 	return v;
 }
 
@@ -156,31 +154,31 @@ static inline u8 pgenc_get_last_byte(const unsigned long *map, u64 nbits,
 	return pgenc_user_last_byte(ours, callers, n);
 }
 
-/* The word of src bits [pos, pos + PGENC_WORD_BITS), src being n bits. */
+/* The word of src bits [pos, pos + BITS_PER_LONG), src being n bits. */
 static inline unsigned long pgenc_src_word(const unsigned long *src, u64 n,
 					   u64 pos)
 {
-	u64 idx = pos / PGENC_WORD_BITS;
-	unsigned int off = pos % PGENC_WORD_BITS;
+	u64 idx = pos / BITS_PER_LONG;
+	unsigned int off = pos % BITS_PER_LONG;
 	unsigned long v = src[idx] >> off;
 
-	if (off && idx + 1 < PGENC_WORDS(n))
-		v |= src[idx + 1] << (PGENC_WORD_BITS - off);
+	if (off && idx + 1 < BITS_TO_LONGS(n))
+		v |= src[idx + 1] << (BITS_PER_LONG - off);
 	return v;
 }
 
 /*
  * Store the low len bits of v at map bit pos, inside one word of map
- * (len <= PGENC_WORD_BITS - pos % PGENC_WORD_BITS).
+ * (len <= BITS_PER_LONG - pos % BITS_PER_LONG).
  */
 static inline void pgenc_put_bits(unsigned long *map, u64 pos, unsigned long v,
 				  u64 len)
 {
-	unsigned int off = pos % PGENC_WORD_BITS;
-	unsigned long mask = pgenc_low_mask(len) << off;
+	unsigned int off = pos % BITS_PER_LONG;
+	unsigned long mask = BITMAP_LAST_WORD_MASK(len) << off;
 
-	map[pos / PGENC_WORD_BITS] = (map[pos / PGENC_WORD_BITS] & ~mask) |
-				     ((v << off) & mask);
+	map[pos / BITS_PER_LONG] = (map[pos / BITS_PER_LONG] & ~mask) |
+				   ((v << off) & mask);
 }
 
 /*
@@ -189,13 +187,13 @@ static inline void pgenc_put_bits(unsigned long *map, u64 pos, unsigned long v,
  * to a word boundary of map is merged; then every whole word of map is
  * written once (a plain copy when src is word aligned there too, else
  * two source words shifted together); then the tail is merged. Only
- * src words below PGENC_WORDS(n) are read.
+ * src words below BITS_TO_LONGS(n) are read.
  */
 static inline void pgenc_bits_write(unsigned long *map, u64 start,
 				    const unsigned long *src, u64 n)
 {
-	u64 done = 0, head = (PGENC_WORD_BITS - start % PGENC_WORD_BITS) %
-			     PGENC_WORD_BITS;
+	u64 done = 0,
+	    head = (BITS_PER_LONG - start % BITS_PER_LONG) % BITS_PER_LONG;
 	unsigned int s;
 
 	if (!n)
@@ -204,54 +202,50 @@ static inline void pgenc_bits_write(unsigned long *map, u64 start,
 		done = head < n ? head : n;
 		pgenc_put_bits(map, start, src[0], done);
 	}
-	s = done % PGENC_WORD_BITS;
-	if (!s && n - done >= PGENC_WORD_BITS) {
-		u64 w = (n - done) / PGENC_WORD_BITS;
+	s = done % BITS_PER_LONG;
+	if (!s && n - done >= BITS_PER_LONG) {
+		u64 w = (n - done) / BITS_PER_LONG;
 
-		memcpy(map + (start + done) / PGENC_WORD_BITS,
-		       src + done / PGENC_WORD_BITS, w * sizeof(*map));
-		done += w * PGENC_WORD_BITS;
+		memcpy(map + (start + done) / BITS_PER_LONG,
+		       src + done / BITS_PER_LONG, w * sizeof(*map));
+		done += w * BITS_PER_LONG;
 	}
-	for (; n - done >= PGENC_WORD_BITS; done += PGENC_WORD_BITS) {
-		const unsigned long *p = src + done / PGENC_WORD_BITS;
+	for (; n - done >= BITS_PER_LONG; done += BITS_PER_LONG) {
+		const unsigned long *p = src + done / BITS_PER_LONG;
 
-		map[(start + done) / PGENC_WORD_BITS] =
-			(p[0] >> s) | (p[1] << (PGENC_WORD_BITS - s));
+		map[(start + done) / BITS_PER_LONG] =
+			(p[0] >> s) | (p[1] << (BITS_PER_LONG - s));
 	}
 	if (done < n)
 		pgenc_put_bits(map, start + done, pgenc_src_word(src, n, done),
 			       n - done);
 }
 
+/*
+ * bitmap_set() and bitmap_clear() take an unsigned int position and
+ * length; a map here can hold more bits (up to 2^34). pgenc_bits_fill()
+ * hands them the word of start and at most PGENC_FILL_CHUNK bits a call.
+ * The host unit tests define a small chunk to run the loop.
+ */
+#ifndef PGENC_FILL_CHUNK
+#define PGENC_FILL_CHUNK BIT(30)
+#endif
+
 /* Set (value true) or clear bits [start, start + n) of map. */
 static inline void pgenc_bits_fill(unsigned long *map, u64 start, u64 n,
 				   bool value)
 {
-	u64 end = start + n;
+	while (n) {
+		unsigned long *w = map + start / BITS_PER_LONG;
+		unsigned int off = start % BITS_PER_LONG;
+		unsigned int k = min_t(u64, n, PGENC_FILL_CHUNK);
 
-	while (start < end) {
-		u64 idx = start / PGENC_WORD_BITS;
-		unsigned int off = start % PGENC_WORD_BITS;
-		u64 k = PGENC_WORD_BITS - off;
-		unsigned long mask;
-
-		if (k > end - start)
-			k = end - start;
-		/* Whole words in the middle: one memset. */
-		if (!off && k == PGENC_WORD_BITS && end - start >= 2 * k) {
-			u64 words = (end - start) / PGENC_WORD_BITS;
-
-			memset(map + idx, value ? 0xff : 0,
-			       words * sizeof(*map));
-			start += words * PGENC_WORD_BITS;
-			continue;
-		}
-		mask = pgenc_low_mask(k) << off;
 		if (value)
-			map[idx] |= mask;
+			bitmap_set(w, off, k);
 		else
-			map[idx] &= ~mask;
+			bitmap_clear(w, off, k);
 		start += k;
+		n -= k;
 	}
 }
 

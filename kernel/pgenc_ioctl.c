@@ -133,7 +133,7 @@ static void pgenc_bits_from_pages(unsigned long *map, u64 start,
 			       bits / 8);
 		} else {
 			bits = min_t(u64, bits, sizeof(tmp) * 8);
-			tmp[PGENC_WORDS(bits) - 1] = 0;
+			tmp[BITS_TO_LONGS(bits) - 1] = 0;
 			memcpy(tmp, src + po, DIV_ROUND_UP(bits, 8));
 			pgenc_bits_write(map, start + done, tmp, bits);
 		}

@@ -54,7 +54,7 @@ struct pgenc_vm *pgenc_vm_find(struct kvm *kvm)
  */
 static unsigned long *pgenc_alloc_bits(u64 nbits, u64 *cap_bits)
 {
-	u64 bytes = PGENC_WORDS(nbits) * sizeof(unsigned long);
+	u64 bytes = BITS_TO_LONGS(nbits) * sizeof(unsigned long);
 	unsigned long *bits;
 
 	if (!bytes || bytes > INT_MAX)
@@ -223,10 +223,14 @@ void pgenc_commit_memory_region(struct kvm *kvm, enum kvm_mr_change change)
 
 	spin_lock(&pv->lock);
 	if (end > pv->cap_bits) {
-		/* Bits past nbits are already 1 in both maps. */
+		/*
+		 * Bits past nbits are already 1 in both maps. Not
+		 * bitmap_copy(): its unsigned int length is too short.
+		 */
 		if (pv->bits)
 			memcpy(pending, pv->bits,
-			       PGENC_WORDS(pv->nbits) * sizeof(unsigned long));
+			       BITS_TO_LONGS(pv->nbits) *
+				       sizeof(unsigned long));
 		old = pv->bits;
 		pv->bits = pending;
 		pv->cap_bits = pv->pending_bits;
@@ -294,13 +298,13 @@ static int pgenc_stats_show(struct seq_file *m, void *unused)
 		seq_puts(m, "tracking: off\n");
 		return 0;
 	}
+	/* A chunk starts at a word: bitmap_weight() from that word. */
 	for (pos = 0; pos < pv->nbits; pos = end) {
 		end = min(pv->nbits, pos + SZ_512K);
 		spin_lock(&pv->lock);
-		for (; pos < end; pos += PGENC_WORD_BITS)
-			shared += PGENC_WORD_BITS -
-				  hweight_long(pgenc_word_at(pv->bits,
-							     pv->nbits, pos));
+		shared += end - pos -
+			  bitmap_weight(pv->bits + pos / BITS_PER_LONG,
+					end - pos);
 		spin_unlock(&pv->lock);
 		cond_resched();
 	}

@@ -98,7 +98,7 @@ say "the benchmarks in the test VM (QEMU TCG, nested KVM, kvm_amd sevsim=1)"
 rm -rf "$out/empty" && mkdir -p "$out/empty"
 vm_t0=$SECONDS
 set +e
-"$repo/selftests/vm/run.sh" --stall 300 --retry-stall --modparam kvm_amd:sevsim=1 --tests "$out/empty" \
+"$repo/selftests/vm/run.sh" --stall 300 --modparam kvm_amd:sevsim=1 --tests "$out/empty" \
 	--out "$out/vm" --timeout 1500 \
 	--extra-file "$out/bin/pgenc-bench:/bin/pgenc-bench" \
 	--extra-file "$repo/bench/vm.sh:/bench.sh" --cmd "sh /bench.sh $reps" \

@@ -128,7 +128,7 @@ echo "FIGURE leaks $n"
 [ "$n" = 0 ]'
 export PGENC_VM_DEPS=$top/deps PGENC_VM_POST=$kmemleak
 set +e
-"$REPO/selftests/vm/run.sh" --retry-stall --modules "$top/modules" --tests "$REPO/build/selftests/bin" \
+"$REPO/selftests/vm/run.sh" --modules "$top/modules" --tests "$REPO/build/selftests/bin" \
 	--out "$top/vm" --modparam kvm_amd:sevsim=1 \
 	--timeout "${PGENC_DEBUG_TIMEOUT:-3600}" --test-timeout "${PGENC_DEBUG_TEST_TIMEOUT:-1200}" \
 	"${run_args[@]}" 2>&1 | tee "$top/vm.log"

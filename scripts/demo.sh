@@ -208,7 +208,7 @@ SESSION
 say "the session in the test VM (QEMU TCG, our modules, kvm_amd sevsim=1)"
 vm_t0=$SECONDS
 set +e
-"$repo/selftests/vm/run.sh" --stall 120 --retry-stall --modparam kvm_amd:sevsim=1 --tests "$out/empty" \
+"$repo/selftests/vm/run.sh" --stall 120 --modparam kvm_amd:sevsim=1 --tests "$out/empty" \
 	--out "$out/vm" --timeout 300 --extra-file "$build/bin/pgenc:/bin/pgenc" \
 	--extra-file "$out/session.sh:/demo.sh" --cmd "sh /demo.sh" 2>&1 |
 	while IFS= read -r line; do

@@ -56,22 +56,24 @@ pgenc_bits.h|hc hint limit|s/\n\(\s*\)KVM_PAGE_ENC_ATTR_PAGE_SZ_1G)/\n\1KVM_PAGE
 pgenc_bits.h|hc reserved bits ignored|s/if (attrs \& KVM_PAGE_ENC_ATTR_RESERVED)/if (attrs \& KVM_PAGE_ENC_ATTR_RESERVED \& ~(1ULL << 63))/
 pgenc_bits.h|hc seed encoding|s/attrs == KVM_PAGE_ENC_SEED_ENCRYPTED/attrs <= KVM_PAGE_ENC_SEED_ENCRYPTED/
 pgenc_bits.h|hc gfn shift|s/u64 gfn = gpa >> PGENC_HC_PAGE_SHIFT;/u64 gfn = gpa >> (PGENC_HC_PAGE_SHIFT - 1);/
-pgenc_bits.h|low_mask full word|s/n >= PGENC_WORD_BITS ? ~0UL/n > PGENC_WORD_BITS ? ~0UL/
+pgenc_bits.h|put_bits mask length|s/BITMAP_LAST_WORD_MASK(len) << off/BITMAP_LAST_WORD_MASK(len - 1) << off/
 pgenc_bits.h|word_at past nbits|s/if (pos >= nbits)/if (pos > nbits)/
-pgenc_bits.h|word_at next word bound|s/(idx + 1) \* PGENC_WORD_BITS < nbits/(idx + 1) * PGENC_WORD_BITS <= nbits/
-pgenc_bits.h|word_at tail mask|s/if (nbits - pos < PGENC_WORD_BITS)/if (nbits - pos + 1 < PGENC_WORD_BITS)/
+pgenc_bits.h|word_at next word bound|s/(idx + 1) \* BITS_PER_LONG < nbits/(idx + 1) * BITS_PER_LONG <= nbits/
+pgenc_bits.h|word_at tail mask|s/if (nbits - pos < BITS_PER_LONG)/if (nbits - pos + 1 < BITS_PER_LONG)/
+pgenc_bits.h|word_at tail mask length|s/~BITMAP_LAST_WORD_MASK(nbits - pos)/~BITMAP_LAST_WORD_MASK(nbits - pos - 1)/
 pgenc_bits.h|get_bytes byte-aligned copy|s/if (!(pos % 8) \&\& pos + 8ULL \* len <= nbits)/if (!(pos % 4) \&\& pos + 8ULL * len <= nbits)/
 pgenc_bits.h|get_bytes copy past nbits|s/pos + 8ULL \* len <= nbits)/pos <= nbits)/
-pgenc_bits.h|get_bytes word position|s/w = pgenc_word_at(map, nbits, pos + 8ULL \* i);/w = pgenc_word_at(map, nbits, pos + i);/g
+pgenc_bits.h|get_bytes word position|s/w = pgenc_word_at(map, nbits, pos + 8ULL \* i);/w = pgenc_word_at(map, nbits, pos + i);/
 pgenc_bits.h|get_bytes tail length|s/memcpy(dst + i, \&w, len - i);/memcpy(dst + i, \&w, len - i - 1);/
 pgenc_bits.h|get_last_byte position|s/start + (n \& ~7ULL));/start + n);/
-pgenc_bits.h|WORDS rounding|s/((nbits) + PGENC_WORD_BITS - 1)/((nbits) + PGENC_WORD_BITS - 2)/
 pgenc_bits.h|put_bits keeps bits past len|s/((v << off) \& mask)/(v << off)/
-pgenc_bits.h|bits_write shifted word|s/(p\[1\] << (PGENC_WORD_BITS - s))/(p[1] << (PGENC_WORD_BITS - s - 1))/
-pgenc_bits.h|bits_write src past n|s/if (off \&\& idx + 1 < PGENC_WORDS(n))/if (off)/
+pgenc_bits.h|bits_write shifted word|s/(p\[1\] << (BITS_PER_LONG - s))/(p[1] << (BITS_PER_LONG - s - 1))/
+pgenc_bits.h|bits_write src past n|s/if (off \&\& idx + 1 < BITS_TO_LONGS(n))/if (off)/
 pgenc_bits.h|bits_write head length|s/done = head < n ? head : n;/done = head < n ? head - 1 : n;/
-pgenc_bits.h|bits_fill length|s/k = end - start;/k = end - start + 1;/
-pgenc_bits.h|bits_fill clear|s/map\[idx\] \&= ~mask;/map[idx] \&= mask;/'
+pgenc_bits.h|bits_fill length|s/bitmap_set(w, off, k);/bitmap_set(w, off, k + 1);/
+pgenc_bits.h|bits_fill chunk advance|s/start += k;/start += k - 1;/
+pgenc_bits.h|bits_fill bit in word|s/unsigned int off = start % BITS_PER_LONG;/unsigned int off = start % 32;/
+pgenc_bits.h|bits_fill clear|s/bitmap_clear(w, off, k);/bitmap_set(w, off, k);/'
 	# The tests, built against the mutated copy of pgenc_bits.h in DIR.
 	try_mutant() {
 		local dir=$3 src

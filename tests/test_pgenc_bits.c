@@ -12,6 +12,8 @@
  * reports any access past what a helper may touch.
  */
 #include "pgenc_test_shim.h"
+/* Small and not a word multiple: pgenc_bits_fill()'s loop runs here. */
+#define PGENC_FILL_CHUNK 97
 #include "pgenc_bits.h"
 
 #include <stdint.h>
@@ -24,7 +26,7 @@
 
 typedef unsigned __int128 u128;
 
-#define W PGENC_WORD_BITS
+#define W BITS_PER_LONG
 #define U64_MAX (~0ULL)
 
 static unsigned long long seed;
@@ -347,10 +349,10 @@ static bool get_bit(const unsigned long *map, u64 i)
 	return (map[i / W] >> (i % W)) & 1;
 }
 
-/* A map of exactly PGENC_WORDS(nbits) words; NULL when that is 0. */
+/* A map of exactly BITS_TO_LONGS(nbits) words; NULL when that is 0. */
 static unsigned long *map_alloc(u64 nbits)
 {
-	size_t words = PGENC_WORDS(nbits);
+	size_t words = BITS_TO_LONGS(nbits);
 	unsigned long *m = words ? malloc(words * sizeof(*m)) : NULL;
 	size_t i;
 
@@ -435,7 +437,7 @@ static void check_read(u64 nbits, u64 start, u64 n, const char *what)
 		dst[i] = rnd();
 	dst[len] = canary;
 	if (nbits)
-		memcpy(copy, map, PGENC_WORDS(nbits) * sizeof(*map));
+		memcpy(copy, map, BITS_TO_LONGS(nbits) * sizeof(*map));
 	pgenc_get_bytes(dst, map, nbits, start, len);
 	for (i = 0; i < n && bad == U64_MAX; i++)
 		if (((dst[i / 8] >> (i % 8)) & 1) !=
@@ -450,8 +452,8 @@ static void check_read(u64 nbits, u64 start, u64 n, const char *what)
 		  "%s: get_bytes(nbits %llu, start %#llx, %llu bytes) wrote past them",
 		  what, (unsigned long long)nbits, (unsigned long long)start,
 		  (unsigned long long)len);
-	TAP_CHECK(!nbits ||
-			  !memcmp(copy, map, PGENC_WORDS(nbits) * sizeof(*map)),
+	TAP_CHECK(!nbits || !memcmp(copy, map,
+				    BITS_TO_LONGS(nbits) * sizeof(*map)),
 		  "%s: get_bytes(nbits %llu, start %#llx, n %llu) changed the map",
 		  what, (unsigned long long)nbits, (unsigned long long)start,
 		  (unsigned long long)n);
@@ -608,7 +610,7 @@ static void check_chunked(u64 nbits, u64 start, u64 n, u64 chunk)
 		  (unsigned long long)n, (unsigned long long)chunk,
 		  (unsigned long long)bad);
 
-	memcpy(m2, m1, PGENC_WORDS(start + n) * sizeof(*m1));
+	memcpy(m2, m1, BITS_TO_LONGS(start + n) * sizeof(*m1));
 	pgenc_bits_write(m1, start, one, n);
 	for (done = 0; done < n; done += c) {
 		c = n - done < chunk ? n - done : chunk;
@@ -727,7 +729,7 @@ static void check_user_image(u64 nbits, u64 start, u64 n)
 	m2 = map_alloc(start + n);
 	free(model);
 	model = model_of(m2, start + n);
-	memset(words, 0, PGENC_WORDS(n) * sizeof(*words));
+	memset(words, 0, BITS_TO_LONGS(n) * sizeof(*words));
 	memcpy(words, user, len);
 	pgenc_bits_write(m2, start, words, n);
 	for (i = 0, bad = U64_MAX; i < start + n && bad == U64_MAX; i++) {

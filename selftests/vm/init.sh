@@ -74,28 +74,6 @@ done
 load_kvm || bail "$LOAD_ERR"
 log "modules loaded"
 
-# Idle VMs that keep KVM's static keys from flipping while tests create and
-# destroy theirs (kvm_anchor.c says why); stopped before every rmmod.
-ANCHOR=
-anchor_start() {
-	rm -f /tmp/anchor.ready
-	kvm-anchor /tmp/anchor.ready &
-	ANCHOR=$!
-	i=0
-	while [ ! -e /tmp/anchor.ready ] && [ "$i" -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -e /tmp/anchor.ready ] || log "kvm-anchor not ready after 10 s"
-}
-anchor_stop() {
-	[ -n "$ANCHOR" ] || return 0
-	kill "$ANCHOR" 2>/dev/null
-	wait "$ANCHOR" 2>/dev/null
-	ANCHOR=
-}
-anchor_start
-
 if [ "$MODE" = cmd ]; then
 	log "running /cmd.sh"
 	sh /cmd.sh >&3 2>&1
@@ -160,7 +138,6 @@ done
 # Unload and reload, RELOADS times: module exit paths (sevsim's too), and
 # a fresh init after them; a leak or a stale pointer shows up as a splat.
 log "module reload cycle x${RELOADS:-1}"
-anchor_stop
 LOAD_ERR=
 i=0 rc=0
 while [ "$i" -lt "${RELOADS:-1}" ] && [ "$rc" = 0 ]; do
@@ -171,7 +148,6 @@ done
 [ -n "$LOAD_ERR" ] && echo "$LOAD_ERR" >>/tmp/out
 sed 's/^/# /' /tmp/out >&3
 result "rmmod kvm_amd kvm; insmod kvm kvm-amd (x$i)" "$rc"
-[ "$rc" = 0 ] && anchor_start
 
 [ -n "$RERUN" ] && run_test "$RERUN" "$RERUN after reload"
 [ -n "$SEV_RERUN" ] && run_test "$SEV_RERUN" "$SEV_RERUN after reload"

@@ -58,9 +58,6 @@ for applet in $("$bb" --list-full); do
 	[[ -e $root/$applet ]] || ln -s /bin/busybox "$root/$applet"
 done
 install -m 755 "$here/init.sh" "$root/init"
-# kvm-anchor: idle VMs that keep KVM's static keys steady (kvm_anchor.c).
-gcc -static -O2 -Wall -Wextra -Werror -o "$root/bin/kvm-anchor" "$here/kvm_anchor.c" ||
-	die "cannot build $here/kvm_anchor.c (needs gcc and libc6-dev's static libc)"
 # The kernel opens /dev/console for PID 1 before init mounts devtmpfs.
 # Creating the node needs root (we are, here and in CI); without it init
 # still works, as it re-opens the console itself.

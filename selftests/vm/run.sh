@@ -24,14 +24,13 @@
 #                   and dump its vCPUs to DIR/stall.txt (watchdog.sh)
 #   --modparam M:ARGS  insmod parameters for kvm or kvm_amd
 #   --out DIR       where the initramfs and logs go (default build/vm)
-#   --retry-stall   if the stall watchdog stopped the VM, run it once more
-#                   (QEMU's nested SVM can wedge a vCPU: README.md); the
-#                   first try's vCPU dump stays in DIR/stall.1.txt. Any
-#                   other failure is never retried.
 #
 # Env: PGENC_VM_BZIMAGE=1 boots /boot/vmlinuz-$KVER as is, not the faster
 # PVH entry of the same kernel (see vmlinux.sh); PGENC_VM_APPEND adds to the
-# kernel command line (e.g. dyndbg=...); KVER etc. as in kver.sh.
+# kernel command line (e.g. dyndbg=...); PGENC_VM_TCG_THREAD=multi runs
+# QEMU's multi-threaded TCG instead of the single-threaded default, only
+# to measure the wedge it causes (README.md, "Wedged guests");
+# KVER etc. as in kver.sh.
 #
 # Outputs in DIR: console.log (serial 0: kernel + init), results.tap
 # (serial 1: TAP, or the --cmd output), dmesg.log (serial 2: the full
@@ -49,13 +48,7 @@ test_timeout=300 # pack.sh's default, repeated for the stall default
 stall=
 out=$BUILD/vm
 cmd_mode=0
-retry=0
 pack_args=()
-args=()
-for a in "$@"; do
-	[[ $a == --retry-stall ]] && retry=1 || args+=("$a")
-done
-set -- "${args[@]}"
 while (($#)); do
 	case $1 in
 	--timeout) timeout=$2; shift 2 ;;
@@ -70,27 +63,12 @@ while (($#)); do
 	esac
 done
 
-if ((retry)); then
-	# Each try streams as "# try N: " comments, and the one that counts
-	# is shown again as it is: a stalled try's results count nowhere.
-	mkdir -p "$out"
-	for try in 1 2; do
-		set +e
-		"$0" "${args[@]}" | tee "$out/try.$try.log" | sed -u "s/^/# try $try: /"
-		rc=${PIPESTATUS[0]}
-		set -e
-		if ((rc == 0)) || [[ ! -f $out/stalled ]]; then
-			cat "$out/try.$try.log"
-			exit "$rc"
-		fi
-		echo "run.sh: try $try: the VM stalled (vCPU state in $out/stall.$try.txt)" >&2
-		cp "$out/stall.txt" "$out/stall.$try.txt" 2>/dev/null || true
-	done
-	cat "$out/try.2.log"
-	exit "$rc"
-fi
 command -v qemu-system-x86_64 >/dev/null ||
 	{ echo "run.sh: error: qemu-system-x86_64 missing (apt-get install qemu-system-x86)" >&2; exit 1; }
+
+tcg_thread=${PGENC_VM_TCG_THREAD:-single}
+[[ $tcg_thread == single || $tcg_thread == multi ]] ||
+	{ echo "run.sh: PGENC_VM_TCG_THREAD=$tcg_thread: want single or multi" >&2; exit 2; }
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -112,7 +90,11 @@ results=$out/results.tap
 rm -f "$out/stalled" "$out/stall.txt"
 
 # -cpu max under TCG has SVM with NPT (and NRIPS, VGIF...), so the stock
-# kvm_amd loads and uses nested paging. quiet + loglevel=5 keep the serial
+# kvm_amd loads and uses nested paging. thread=single: QEMU runs the vCPUs
+# in turn on one host thread. Multi-threaded TCG does not make the guest
+# kernel's cross-modifying code (text_poke_bp() for static keys) safe
+# across vCPUs, and wedged a vCPU in nested SVM (README.md, "Wedged
+# guests"); the guest still has two vCPUs that interleave. quiet + loglevel=5 keep the serial
 # console short (it is slow under TCG) but still show every warning; the
 # full log is in dmesg.log. The panic options turn any kernel trouble
 # into a stopped VM, which the missing end marker then reports.
@@ -135,7 +117,7 @@ start=$(date +%s.%N)
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-nodefaults -nographic -no-reboot \
-	-accel tcg -cpu max -smp 2 -m 1G \
+	-accel "tcg,thread=$tcg_thread" -cpu max -smp 2 -m 1G \
 	-kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
 	-append "$append" \
 	-serial "file:$console" -serial "file:$results" -serial "file:$out/dmesg.log" \

@@ -42,7 +42,7 @@ if [[ ! -f $build/modules/kvm.ko || ! -f $build/modules/kvm-amd.ko ]]; then
 	tap_done
 fi
 
-"$repo/selftests/vm/run.sh" --stall 120 --retry-stall --modparam kvm_amd:sevsim=1 --tests "$out/empty" \
+"$repo/selftests/vm/run.sh" --stall 120 --modparam kvm_amd:sevsim=1 --tests "$out/empty" \
 	--out "$out/vm" --timeout 300 --extra-file "$out/vm_test:/bin/pgenc_lib_vm_test" \
 	--cmd /bin/pgenc_lib_vm_test >"$out/vm.log" 2>&1
 vm_rc=$?

@@ -62,7 +62,7 @@ wait; r run $?
 echo "=== run.log"; cat /tmp/run.log; echo "=== end"
 EOF
 
-if "$cli_repo/selftests/vm/run.sh" --stall 120 --retry-stall --modparam kvm_amd:sevsim=1 --out "$cli_out/vm" \
+if "$cli_repo/selftests/vm/run.sh" --stall 120 --modparam kvm_amd:sevsim=1 --out "$cli_out/vm" \
 	--extra-file "$PGENC:/bin/pgenc" --extra-file "$cli_out/pngpix:/bin/pngpix" \
 	--extra-file "$cli_out/cmd.sh:/bin/cmd.sh" --cmd "sh /bin/cmd.sh" \
 	>"$cli_out/vm.log" 2>&1; then

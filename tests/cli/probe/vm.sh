@@ -36,7 +36,7 @@ cmd='echo "=== text"; pgenc probe; echo "=== rc $?"; echo "=== json"; pgenc prob
 vm() {
 	local name=$1
 	shift
-	if "$cli_repo/selftests/vm/run.sh" --stall 120 --retry-stall "$@" --out "$cli_out/vm-$name" \
+	if "$cli_repo/selftests/vm/run.sh" --stall 120 "$@" --out "$cli_out/vm-$name" \
 		--extra-file "$PGENC:/bin/pgenc" --cmd "$cmd" >"$cli_out/$name.log" 2>&1; then
 		ok "$name: the VM ran (verdict PASS)"
 	else

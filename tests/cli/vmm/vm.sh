@@ -67,7 +67,7 @@ printf '\xeb\xfe' >"$img/spin.bin"
 
 # --- the VM run -------------------------------------------------------------
 vmlog=$cli_out/vm.log
-if "$cli_repo/selftests/vm/run.sh" --stall 120 --retry-stall --modparam kvm_amd:sevsim=1 \
+if "$cli_repo/selftests/vm/run.sh" --stall 120 --modparam kvm_amd:sevsim=1 \
 	--tests "$cli_out/empty" --out "$cli_out/vm" --timeout 600 \
 	--extra-file "$PGENC:/bin/pgenc" --extra-file "$here/scenario.sh:/scenario.sh" \
 	--extra-file "$img/elf_guest:/elf_guest" --extra-file "$img/flat.bin:/flat.bin" \
@@ -213,7 +213,7 @@ fi
 # --- stock modules: no capability, exit 3 ------------------------------------
 if ((stock)); then
 	# shellcheck disable=SC2016
-	if "$cli_repo/selftests/vm/run.sh" --stall 120 --retry-stall --modules stock --tests "$cli_out/empty" \
+	if "$cli_repo/selftests/vm/run.sh" --stall 120 --modules stock --tests "$cli_out/empty" \
 		--out "$cli_out/vm-stock" --timeout 300 --extra-file "$PGENC:/bin/pgenc" \
 		--cmd 'pgenc run --demo --sev >/tmp/o 2>/tmp/e; echo "=== rc $?"; cat /tmp/o; echo "=== stderr"; cat /tmp/e' \
 		>"$cli_out/vm-stock.log" 2>&1; then
