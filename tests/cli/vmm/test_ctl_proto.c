@@ -41,7 +41,7 @@ static int fails_at(const char *s, unsigned int col, const char *msg)
 	}
 	if (r != -EBADMSG || (col && e.column != col) ||
 	    (msg && !strstr(e.msg, msg))) {
-		printf("#   %s: column %u: %s\n", s, e.column, e.msg);
+		printf("#   %.80s: column %u: %s\n", s, e.column, e.msg);
 		return 0;
 	}
 	return 1;
@@ -158,6 +158,52 @@ static void test_parse(void)
 		       "a truncated buffer is refused without reading past it");
 		free(p);
 	}
+}
+
+/* What jansson allocated: its allocator counts (json_set_alloc_funcs). */
+static size_t jansson_bytes;
+
+static void *counting_malloc(size_t n)
+{
+	jansson_bytes += n;
+	return malloc(n);
+}
+
+/*
+ * A line of up to CTL_MAX_LINE bytes the protocol refuses is refused
+ * before jansson builds a tree of it: a large array, many members, deep
+ * nesting (each 8 MiB here) cost jansson nothing.
+ */
+static void test_parse_bounded(void)
+{
+	static const struct {
+		const char *head, *rep, *tail, *msg;
+	} big[] = {
+		{ "{\"cmd\":[", "0,", "0]}", "\"cmd\": nested arrays" },
+		{ "[", "0,", "0]", "object" },
+		{ "{", "\"k\\\"[{\":0,", "\"z\":0}", "too many members" },
+		{ "{\"a\":", "{\"a\":", "1}", "\"a\": nested objects" },
+	};
+	const size_t size = 8U << 20;
+	char *p = malloc(size + 16), name[80];
+	size_t k, n;
+
+	for (k = 0; p && k < sizeof(big) / sizeof(big[0]); k++) {
+		n = (size_t)sprintf(p, "%s", big[k].head);
+		while (n + strlen(big[k].rep) < size)
+			n += (size_t)sprintf(p + n, "%s", big[k].rep);
+		n += (size_t)sprintf(p + n, "%s", big[k].tail);
+		jansson_bytes = 0;
+		snprintf(name, sizeof(name),
+			 "8 MiB refused before jansson builds it: %s...",
+			 big[k].head);
+		tap_ok(fails_at(p, 0, big[k].msg) && jansson_bytes < 4096,
+		       name);
+		if (jansson_bytes >= 4096)
+			printf("#   jansson allocated %zu bytes\n",
+			       jansson_bytes);
+	}
+	free(p);
 }
 
 static void test_writer(void)
@@ -331,7 +377,9 @@ static void test_reader(void)
 
 int main(void)
 {
+	json_set_alloc_funcs(counting_malloc, free);
 	test_parse();
+	test_parse_bounded();
 	test_writer();
 	test_base64();
 	test_reader();
