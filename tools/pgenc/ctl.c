@@ -45,7 +45,7 @@ static void usage(FILE *f)
 /* Options of a subcommand: getopt_long from argv[0] = the subcommand. */
 static int sub_getopt(int argc, char **argv, const struct option *lo)
 {
-	return getopt_long(argc, argv, "+:ho:", lo, NULL);
+	return getopt_long(argc, argv, "+:h", lo, NULL);
 }
 
 /* An option no case of the subcommand took: --help, or a bad one. */

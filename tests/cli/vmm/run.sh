@@ -103,6 +103,7 @@ t_run ctl-nocmd 2 pgenc ctl "$WORK/sock"
 t_run ctl-unknown 2 pgenc ctl "$WORK/sock" reboot
 t_run ctl-stats-opt 2 pgenc ctl "$WORK/sock" stats --verbose
 t_run ctl-stats-arg 2 pgenc ctl "$WORK/sock" stats now
+t_run ctl-stats-o 2 pgenc ctl "$WORK/sock" stats -o x
 t_run ctl-export-fmt 2 pgenc ctl "$WORK/sock" export --format yaml
 t_run ctl-export-num 2 pgenc ctl "$WORK/sock" export --num-pages 0
 t_run ctl-import-none 2 pgenc ctl "$WORK/sock" import
