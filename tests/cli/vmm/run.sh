@@ -107,10 +107,16 @@ t_run ctl-stats-o 2 pgenc ctl "$WORK/sock" stats -o x
 t_run ctl-export-fmt 2 pgenc ctl "$WORK/sock" export --format yaml
 t_run ctl-export-num 2 pgenc ctl "$WORK/sock" export --num-pages 0
 t_run ctl-import-none 2 pgenc ctl "$WORK/sock" import
+t_run ctl-export-socket 2 pgenc ctl "$WORK/sock" export --socket "$WORK/other.sock"
+t_run ctl-export-socket-prefix 2 pgenc ctl "$WORK/sock" export --sock="$WORK/other.sock"
+t_run ctl-export-from 2 pgenc ctl "$WORK/sock" export --from x.ranges
+t_run ctl-import-check 2 pgenc ctl "$WORK/sock" import x.ranges --check
+t_run ctl-import-socket 2 pgenc ctl "$WORK/sock" import x.ranges --socket "$WORK/other.sock"
 t_run ctl-wait-long 2 pgenc ctl "$WORK/sock" wait --timeout 3601
 t_run ctl-send-none 2 pgenc ctl "$WORK/sock" send
 t_run ctl-quit-arg 2 pgenc ctl "$WORK/sock" quit now
 t_run ctl-dump-nolen 2 pgenc ctl "$WORK/sock" dump --gpa 0
+t_run ctl-dump-socket 2 pgenc ctl "$WORK/sock" dump --socket "$WORK/other.sock" --gpa 0 --len 16
 t_run ctl-absent 1 pgenc ctl "$WORK/sock" stats
 t_run ctl-import-absent-file 1 pgenc ctl "$WORK/sock" import "$WORK/nonexistent"
 
