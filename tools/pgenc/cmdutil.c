@@ -53,8 +53,10 @@ int pg_parse_u64(const char *s, uint64_t *out)
 	}
 	errno = 0;
 	v = strtoull(s, &end, base);
-	if (errno || *end)
+	if (*end)
 		return -EINVAL;
+	if (errno)
+		return -ERANGE;
 	*out = v;
 	return 0;
 }
@@ -76,9 +78,14 @@ const char *pg_parse_size(const char *s, uint64_t *out)
 		return digits ? "too large" : "not a number";
 	memcpy(num, s, digits);
 	num[digits] = '\0';
-	if (pg_parse_u64(num, &v))
-		return s[1] == 'x' || s[1] == 'X' ? "not a number" :
-						    "too large";
+	switch (pg_parse_u64(num, &v)) {
+	case 0:
+		break;
+	case -ERANGE:
+		return "too large";
+	default:
+		return "not a number";
+	}
 	end = s + digits;
 	if (*end == '.')
 		return "not a whole number";

@@ -32,8 +32,9 @@ void pg_error(const char *cmd, const char *fmt, ...)
 
 /*
  * The CLI's one number parser. A whole-string unsigned number: decimal,
- * or hex with 0x; a leading 0 is decimal, never octal. Returns 0, or
- * -EINVAL (empty, sign, junk, overflow).
+ * or hex with 0x; a leading 0 is decimal, never octal. Returns 0,
+ * -EINVAL (empty, sign, junk: "not a number") or -ERANGE (past 2^64-1:
+ * "too large").
  */
 int pg_parse_u64(const char *s, uint64_t *out);
 

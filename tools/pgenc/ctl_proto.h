@@ -17,6 +17,10 @@
  * false or null: no nested objects or arrays, no fractions or exponents,
  * no duplicate keys, at most CTL_MAX_FIELDS members, keys of 1 to
  * CTL_MAX_KEY bytes. Integers are signed 64-bit: -2^63 .. 2^63-1.
+ * (Protocol 1 first allowed 0 .. 2^64-1; no request a server accepted
+ * and no response differs, as every gpa, gfn and length is inside guest
+ * memory, so the version stays 1: a number past 2^63-1 is now EBADMSG
+ * rather than ERANGE. The CLI refuses such numbers as usage errors.)
  * Strings are valid UTF-8 with valid escapes and no U+0000. Whitespace
  * may surround any token. A request with a key its command does not take
  * is refused.

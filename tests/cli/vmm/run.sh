@@ -133,6 +133,12 @@ t_run dump-gpa-junk 2 pgenc dump --socket "$WORK/sock" --gpa 0xzz --len 16
 t_run dump-chunk 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --chunk 100
 t_run dump-chunk-big 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --chunk 32M
 t_run dump-wrap 2 pgenc dump --socket "$WORK/sock" --gpa 0xffffffffffffff00 --len 0x200
+t_run dump-gpa-2p63 2 pgenc dump --socket "$WORK/sock" --gpa 0x8000000000000000 --len 16
+t_run dump-gpa-2p64 2 pgenc dump --socket "$WORK/sock" --gpa 18446744073709551616 --len 16
+t_run dump-len-2p64 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 0x10000000000000000
+t_run dump-gpa-len-2p63 2 pgenc dump --socket "$WORK/sock" --gpa 0x7fffffffffffff00 --len 0x200
+t_run ctl-export-start-2p63 2 pgenc ctl "$WORK/sock" export --start-gfn 0x8000000000000000
+t_run ctl-export-pages-2p64 2 pgenc ctl "$WORK/sock" export --num-pages 18446744073709551616
 t_run dump-absent 1 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16
 
 # --- clients against sockets that are not pgenc run ---------------------------
