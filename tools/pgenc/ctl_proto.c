@@ -520,14 +520,14 @@ int ctl_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int ctl_call(int fd, struct ctl_reader *r, const struct ctl_writer *w,
+int ctl_call(int fd, struct ctl_reader *r, const char *req, size_t reqlen,
 	     struct ctl_msg *resp, char **raw)
 {
 	size_t len;
 	char *line;
 	int ret;
 
-	ret = ctl_write_all(fd, w->buf, w->len);
+	ret = ctl_write_all(fd, req, reqlen);
 	if (ret)
 		return ret;
 	ret = ctl_read_line(fd, r, &line, &len);

@@ -251,12 +251,13 @@ void ctl_reader_free(struct ctl_reader *r);
 int ctl_write_all(int fd, const void *buf, size_t len);
 
 /*
- * Send the request in w (finished), read the response and parse it into
- * *resp: 0 (whatever "ok" says), -EPROTO (no response, or not a valid
- * message), or -errno. When raw is not NULL, *raw gets a malloc()ed copy
- * of the response line (without "\n").
+ * Send the request line req (len bytes, "\n" included: a finished
+ * writer's buf and len), read the response and parse it into *resp: 0
+ * (whatever "ok" says), -EPROTO (no response, or not a valid message),
+ * or -errno. When raw is not NULL, *raw gets a malloc()ed copy of the
+ * response line (without "\n").
  */
-int ctl_call(int fd, struct ctl_reader *r, const struct ctl_writer *w,
+int ctl_call(int fd, struct ctl_reader *r, const char *req, size_t len,
 	     struct ctl_msg *resp, char **raw);
 
 /*

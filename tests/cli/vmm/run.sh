@@ -114,6 +114,8 @@ t_run ctl-import-check 2 pgenc ctl "$WORK/sock" import x.ranges --check
 t_run ctl-import-socket 2 pgenc ctl "$WORK/sock" import x.ranges --socket "$WORK/other.sock"
 t_run ctl-wait-long 2 pgenc ctl "$WORK/sock" wait --timeout 3601
 t_run ctl-send-none 2 pgenc ctl "$WORK/sock" send
+t_run ctl-send-help 0 pgenc ctl "$WORK/sock" send --help
+t_run ctl-send-two 2 pgenc ctl "$WORK/sock" send '{}' '{}'
 t_run ctl-quit-arg 2 pgenc ctl "$WORK/sock" quit now
 t_run ctl-dump-nolen 2 pgenc ctl "$WORK/sock" dump --gpa 0
 t_run ctl-dump-socket 2 pgenc ctl "$WORK/sock" dump --socket "$WORK/other.sock" --gpa 0 --len 16
@@ -186,6 +188,12 @@ if command -v python3 >/dev/null; then
 	wait $fake_pid
 	fake nook
 	t_run fake-nook 1 pgenc ctl "$WORK/fake.sock" quit
+	wait $fake_pid
+	fake garbage
+	t_run fake-send-garbage 1 pgenc ctl "$WORK/fake.sock" send '{"cmd":"stats"}'
+	wait $fake_pid
+	fake error
+	t_run fake-send-error 1 pgenc ctl "$WORK/fake.sock" send '{"cmd":"stats"}'
 	wait $fake_pid
 	# Numbers are decimal or 0x hex: a leading 0 is not octal.
 	fake echo
