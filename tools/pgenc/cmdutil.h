@@ -58,13 +58,6 @@ int pg_getopt_error(const char *cmd, int c, char **argv);
 const char *pg_fmt_pages(uint64_t npages, char *buf, size_t size);
 
 /*
- * The CLI's one UTF-8 checker: the length of the valid UTF-8 sequence at
- * s (avail bytes there), or 0 (RFC 3629: no overlong forms, surrogates,
- * nor past U+10FFFF). libpgenc's JSON parser keeps its own, private.
- */
-size_t pg_utf8_len(const char *s, size_t avail);
-
-/*
  * s as a JSON string, quotes included; bytes that are not valid UTF-8
  * become U+FFFD, so that the output always parses.
  */

@@ -26,7 +26,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "cmdutil.h"
+#include "../lib/utf8.h"
 
 /*
  * Parser
@@ -277,7 +277,7 @@ void ctl_w_strn(struct ctl_writer *w, const char *key, const char *s,
 		return;
 	}
 	while (i < len) {
-		l = s[i] ? pg_utf8_len(s + i, len - i) : 0;
+		l = s[i] ? pgenc_utf8_len(s + i, len - i) : 0;
 		if (l) {
 			memcpy(buf + n, s + i, l);
 			n += l;

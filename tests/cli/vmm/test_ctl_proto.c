@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "ctl_proto.h"
+#include "../lib/utf8.h" /* tools/lib/utf8.h, through -I tools/pgenc */
 #include "../../tap.h"
 
 /* Parses, or fails with the error at column col (0: don't check). */
@@ -206,6 +207,48 @@ static void test_parse_bounded(void)
 	free(p);
 }
 
+/* The one UTF-8 checker (libpgenc's JSON parser and the CLI use it). */
+static void test_utf8(void)
+{
+	static const struct {
+		const char *s;
+		size_t avail, want;
+	} t[] = {
+		{ "a", 1, 1 },
+		{ "", 1, 1 },
+		{ "\xc2\x80", 2, 2 },
+		{ "\xdf\xbf", 2, 2 },
+		{ "\xe0\xa0\x80", 3, 3 },
+		{ "\xef\xbf\xbf", 3, 3 },
+		{ "\xf0\x90\x80\x80", 4, 4 },
+		{ "\xf4\x8f\xbf\xbf", 4, 4 },
+		{ "\xc0\xaf", 2, 0 },
+		{ "\xc1\xbf", 2, 0 },
+		{ "\xe0\x9f\xbf", 3, 0 },
+		{ "\xed\xa0\x80", 3, 0 },
+		{ "\xf0\x8f\xbf\xbf", 4, 0 },
+		{ "\xf4\x90\x80\x80", 4, 0 },
+		{ "\xf5\x80\x80\x80", 4, 0 },
+		{ "\x80", 1, 0 },
+		{ "\xe2\x82\xac", 2, 0 },
+		{ "\xe2\x28\xac", 3, 0 },
+		{ "a", 0, 0 },
+	};
+	size_t k, got;
+	int all = 1;
+
+	for (k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+		got = pgenc_utf8_len(t[k].s, t[k].avail);
+		if (got != t[k].want) {
+			printf("#   case %zu: %zu, expected %zu\n", k, got,
+			       t[k].want);
+			all = 0;
+		}
+	}
+	tap_ok(all,
+	       "pgenc_utf8_len: the bounds of each length, overlong forms, surrogates, past U+10FFFF, truncated");
+}
+
 static void test_writer(void)
 {
 	struct ctl_writer w;
@@ -380,6 +423,7 @@ int main(void)
 	json_set_alloc_funcs(counting_malloc, free);
 	test_parse();
 	test_parse_bounded();
+	test_utf8();
 	test_writer();
 	test_base64();
 	test_reader();
