@@ -134,6 +134,24 @@ static int prescan(const char *text, size_t len, struct ctl_error *err)
 	return 0;
 }
 
+/*
+ * jansson's message, in the protocol's words where jansson's name its
+ * own flags or limits ("... without JSON_ALLOW_NUL").
+ */
+static const char *jansson_msg(const json_error_t *je)
+{
+	switch (json_error_code(je)) {
+	case json_error_null_character:
+		return "\\u0000 is not allowed in a string";
+	case json_error_numeric_overflow:
+		return "an integer outside -2^63 .. 2^63-1";
+	case json_error_invalid_utf8:
+		return "invalid UTF-8";
+	default:
+		return je->text;
+	}
+}
+
 int ctl_parse(const char *text, size_t len, struct ctl_msg *m,
 	      struct ctl_error *err)
 {
@@ -151,7 +169,7 @@ int ctl_parse(const char *text, size_t len, struct ctl_msg *m,
 			return -ENOMEM;
 		return perr(err,
 			    je.position > 1 ? (unsigned int)je.position : 1,
-			    NULL, je.text);
+			    NULL, jansson_msg(&je));
 	}
 	r = check(obj, err);
 	if (r) {
