@@ -209,7 +209,7 @@ int ctl_conn_export(struct ctl_conn *c, uint64_t start, uint64_t pages,
 		    struct pgenc_bitmap **out)
 {
 	struct pgenc_bitmap *all = NULL, *part = NULL;
-	uint64_t done, n;
+	uint64_t done, n, tracked;
 	int r;
 
 	if (!pages) {
@@ -222,6 +222,17 @@ int ctl_conn_export(struct ctl_conn *c, uint64_t start, uint64_t pages,
 					  (unsigned long long)start,
 					  (unsigned long long)(pages - 1));
 		pages -= start;
+	} else if (pages > EXPORT_CHUNK) {
+		/* The VM's size before a bitmap of up to 2^40 bits. */
+		r = tracked_pages(c, &tracked);
+		if (r)
+			return r;
+		if (start >= tracked || pages > tracked - start)
+			return conn_error(c,
+					  "--start-gfn 0x%llx --num-pages 0x%llx: outside guest memory (the VM tracks gfns 0x0-0x%llx)",
+					  (unsigned long long)start,
+					  (unsigned long long)pages,
+					  (unsigned long long)(tracked - 1));
 	}
 	if (pages <= EXPORT_CHUNK)
 		return export_chunk(c, start, pages, out);
