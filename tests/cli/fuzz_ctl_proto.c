@@ -15,7 +15,7 @@
  * Built and run for a bounded time by tests/cli/vmm/run.sh:
  *   clang -fsanitize=fuzzer,address,undefined -I tools/pgenc \
  *	tests/cli/fuzz_ctl_proto.c tools/pgenc/ctl_proto.c \
- *	tools/pgenc/cmdutil.c -ljansson -lcrypto
+ *	-ljansson -lcrypto
  */
 #include <errno.h>
 #include <stdint.h>

@@ -119,8 +119,8 @@ t_case() {
 t_close() {
 	local name gone
 	name=$(basename "$t_file")
-	if ((t_regen && cli_fail)); then
-		notok "$name not rewritten: $cli_fail checks failed"
+	if ((t_regen && tap_fail)); then
+		notok "$name not rewritten: $tap_fail checks failed"
 		return
 	elif ((t_regen)); then
 		sed '$d' "$t_new" >"$t_file"

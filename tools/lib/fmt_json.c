@@ -7,6 +7,7 @@
  * Lines are counted at LF; columns are 1-based byte offsets in the line.
  */
 #include "internal.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -120,38 +121,6 @@ static int hex4(struct jp *jp, unsigned int *v)
 	return 0;
 }
 
-/* Bytes of a valid UTF-8 sequence starting at pos, or 0. */
-static size_t utf8_len(const struct jp *jp)
-{
-	const unsigned char *s = (const unsigned char *)jp->p + jp->pos;
-	size_t left = jp->len - jp->pos, n, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (left < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 static void put_byte(char *buf, size_t cap, size_t *n, unsigned int c)
 {
 	if (*n < cap)
@@ -203,7 +172,7 @@ static int parse_string(struct jp *jp, char *buf, size_t cap, size_t *n)
 			return unexpected(jp,
 					  "control characters must be escaped in strings");
 		if (c >= 0x80) {
-			u = utf8_len(jp);
+			u = pgenc_utf8_len(jp->p + jp->pos, jp->len - jp->pos);
 			if (!u)
 				return err_at(jp, here(jp),
 					      "invalid UTF-8 in a string");

@@ -118,7 +118,13 @@ static int parse_format(const char *cmd, const char *opt, const char *name,
 static int parse_num(const char *cmd, const char *opt, const char *s,
 		     uint64_t min, uint64_t max, uint64_t *out)
 {
-	if (pg_parse_u64(s, out) || *out < min || *out > max)
+	int r = pg_parse_u64(s, out);
+
+	if (r == -ERANGE || (!r && *out > max))
+		return pg_usage_error(cmd,
+				      "%s: '%s' is too large (at most %llu)",
+				      opt, s, (unsigned long long)max);
+	if (r || *out < min)
 		return pg_usage_error(cmd,
 				      "%s: '%s' is not a number from %llu to %llu",
 				      opt, s, (unsigned long long)min,
@@ -276,8 +282,9 @@ static int bitmap_export(int argc, char **argv)
 			sock = optarg;
 			break;
 		case 'S':
-			if (parse_num(cmd, "--start-gfn", optarg, 0,
-				      UINT64_MAX - 1, &start))
+			/* The control protocol's integers are signed 64-bit. */
+			if (parse_num(cmd, "--start-gfn", optarg, 0, INT64_MAX,
+				      &start))
 				return PGENC_EXIT_USAGE;
 			have_start = true;
 			break;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/utf8.h"
 #include "cmdutil.h"
 
 int pg_usage_error(const char *cmd, const char *fmt, ...)
@@ -53,8 +54,10 @@ int pg_parse_u64(const char *s, uint64_t *out)
 	}
 	errno = 0;
 	v = strtoull(s, &end, base);
-	if (errno || *end)
+	if (*end)
 		return -EINVAL;
+	if (errno)
+		return -ERANGE;
 	*out = v;
 	return 0;
 }
@@ -76,9 +79,14 @@ const char *pg_parse_size(const char *s, uint64_t *out)
 		return digits ? "too large" : "not a number";
 	memcpy(num, s, digits);
 	num[digits] = '\0';
-	if (pg_parse_u64(num, &v))
-		return s[1] == 'x' || s[1] == 'X' ? "not a number" :
-						    "too large";
+	switch (pg_parse_u64(num, &v)) {
+	case 0:
+		break;
+	case -ERANGE:
+		return "too large";
+	default:
+		return "not a number";
+	}
 	end = s + digits;
 	if (*end == '.')
 		return "not a whole number";
@@ -147,42 +155,6 @@ const char *pg_fmt_pages(uint64_t npages, char *buf, size_t size)
 	return buf;
 }
 
-size_t pg_utf8_len(const char *str, size_t avail)
-{
-	const unsigned char *p = (const unsigned char *)str;
-	size_t n, i;
-	uint32_t cp;
-
-	if (!avail)
-		return 0;
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (avail < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates, past U+10FFFF. */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
 void pg_json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -212,7 +184,7 @@ void pg_json_str(FILE *f, const char *s)
 				fprintf(f, "\\u%04x", *p);
 				break;
 			}
-			n = pg_utf8_len((const char *)p, (size_t)(end - p));
+			n = pgenc_utf8_len((const char *)p, (size_t)(end - p));
 			if (!n) {
 				/* Not UTF-8 (a file name can be anything). */
 				fputs("\\ufffd", f);

@@ -32,8 +32,9 @@ void pg_error(const char *cmd, const char *fmt, ...)
 
 /*
  * The CLI's one number parser. A whole-string unsigned number: decimal,
- * or hex with 0x; a leading 0 is decimal, never octal. Returns 0, or
- * -EINVAL (empty, sign, junk, overflow).
+ * or hex with 0x; a leading 0 is decimal, never octal. Returns 0,
+ * -EINVAL (empty, sign, junk: "not a number") or -ERANGE (past 2^64-1:
+ * "too large").
  */
 int pg_parse_u64(const char *s, uint64_t *out);
 
@@ -55,13 +56,6 @@ int pg_getopt_error(const char *cmd, int c, char **argv);
  * (one decimal when not a whole unit). Returns buf.
  */
 const char *pg_fmt_pages(uint64_t npages, char *buf, size_t size);
-
-/*
- * The CLI's one UTF-8 checker: the length of the valid UTF-8 sequence at
- * s (avail bytes there), or 0 (RFC 3629: no overlong forms, surrogates,
- * nor past U+10FFFF). libpgenc's JSON parser keeps its own, private.
- */
-size_t pg_utf8_len(const char *s, size_t avail);
 
 /*
  * s as a JSON string, quotes included; bytes that are not valid UTF-8

@@ -45,7 +45,7 @@ static void usage(FILE *f)
 /* Options of a subcommand: getopt_long from argv[0] = the subcommand. */
 static int sub_getopt(int argc, char **argv, const struct option *lo)
 {
-	return getopt_long(argc, argv, "+:ho:", lo, NULL);
+	return getopt_long(argc, argv, "+:h", lo, NULL);
 }
 
 /* An option no case of the subcommand took: --help, or a bad one. */
@@ -226,53 +226,105 @@ static int do_simple(struct ctl_conn *c, int argc, char **argv)
 	return PGENC_EXIT_OK;
 }
 
-/* send JSON: one raw line; the response is printed as it came. */
+/*
+ * send JSON: one raw line, not checked here (the server's own errors are
+ * what it shows); the response is printed as it came. Exit 1 when it
+ * says "ok":false.
+ */
 static int do_send(struct ctl_conn *c, int argc, char **argv)
 {
 	struct ctl_msg m;
-	char *line = NULL;
+	char *req, *raw = NULL;
 	size_t len;
 	int r;
 
-	if (argc != 2)
+	r = sub_help_only(argc, argv);
+	if (r >= 0)
+		return r;
+	if (argc - optind != 1)
 		return pg_usage_error("ctl", "send: want one JSON request");
-	if (strchr(argv[1], '\n'))
+	if (strchr(argv[optind], '\n'))
 		return pg_usage_error("ctl",
 				      "send: the request must be one line");
-	len = strlen(argv[1]);
-	r = ctl_conn_open(c);
+	len = strlen(argv[optind]);
+	req = malloc(len + 2);
+	if (!req) {
+		pg_error("ctl", "out of memory");
+		return PGENC_EXIT_FAILED;
+	}
+	memcpy(req, argv[optind], len);
+	memcpy(req + len, "\n", 2);
+	r = ctl_conn_call(c, req, len + 1, &m, &raw);
+	free(req);
 	if (r)
-		return PGENC_EXIT_FAILED;
-	r = ctl_write_all(c->fd, argv[1], len);
-	if (!r)
-		r = ctl_write_all(c->fd, "\n", 1);
-	if (!r) {
-		r = ctl_read_line(c->fd, &c->rd, &line, &len);
-		r = r < 0 ? r : r == 0 ? -EPROTO : 0;
-	}
-	if (r) {
-		pg_error("ctl", "%s: %s", c->sock,
-			 r == -EPROTO ? "no response" : strerror(-r));
-		return PGENC_EXIT_FAILED;
-	}
-	puts(line);
-	if (ctl_parse(line, len, &m, NULL))
-		return PGENC_EXIT_FAILED;
+		return r;
+	puts(raw);
+	free(raw);
 	r = ctl_resp_ok(&m, NULL, NULL) ? PGENC_EXIT_OK : PGENC_EXIT_FAILED;
 	ctl_msg_free(&m);
 	return r;
 }
 
 /*
- * `pgenc ctl SOCK CMD ARGS` as `pgenc [bitmap] CMD --socket SOCK ARGS`
- * (import: `pgenc bitmap import ARGS --socket SOCK`, after its FILE).
+ * The option of ARGS that the alias CMD does not take, or NULL: --socket
+ * (SOCK is the socket), export's --from and import's --check (they do
+ * not talk to a socket). getopt_long takes unique prefixes ("--sock"),
+ * so a prefix counts unless another option of CMD starts with it.
+ */
+static const char *alias_refused(const char *cmd, int argc, char **argv)
+{
+	/* export's options that share a prefix with those. */
+	static const char *const export_others[] = { "start-gfn", "start",
+						     "format", NULL };
+	static const char *const none[] = { NULL };
+	const char *const *others = strcmp(cmd, "export") ? none :
+							    export_others;
+	const char *refused[] = { "socket",
+				  !strcmp(cmd, "export") ? "from" :
+				  !strcmp(cmd, "import") ? "check" :
+							   NULL,
+				  NULL };
+	size_t n, j, k;
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (strncmp(argv[i], "--", 2) || !argv[i][2])
+			continue;
+		n = strcspn(argv[i] + 2, "=");
+		for (j = 0; refused[j]; j++) {
+			if (strncmp(argv[i] + 2, refused[j], n) ||
+			    n > strlen(refused[j]))
+				continue;
+			for (k = 0; others[k]; k++)
+				if (!strncmp(argv[i] + 2, others[k], n))
+					break;
+			if (!others[k])
+				return refused[j];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * `pgenc ctl SOCK CMD ARGS` runs `pgenc [bitmap] CMD --socket SOCK ARGS`
+ * (bitmap's getopt permutes: import's FILE may be anywhere in ARGS).
  */
 static int alias(const char *sock, int argc, char **argv)
 {
 	bool bitmap = strcmp(argv[0], "dump");
-	char **av = calloc(argc + 4, sizeof(*av));
+	const char *bad = alias_refused(argv[0], argc, argv);
+	char **av;
 	int n = 0, i, r;
 
+	if (bad && !strcmp(bad, "socket"))
+		return pg_usage_error("ctl",
+				      "%s: --socket is not an option of `pgenc ctl SOCK %s`: SOCK is the socket",
+				      argv[0], argv[0]);
+	if (bad)
+		return pg_usage_error("ctl",
+				      "%s: --%s is not an option of `pgenc ctl SOCK %s`: without a socket, use `pgenc bitmap %s --%s`",
+				      argv[0], bad, argv[0], argv[0], bad);
+	av = calloc(argc + 4, sizeof(*av));
 	if (!av) {
 		pg_error("ctl", "out of memory");
 		return PGENC_EXIT_FAILED;

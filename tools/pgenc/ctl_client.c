@@ -79,6 +79,22 @@ int ctl_conn_open(struct ctl_conn *c)
 	return PGENC_EXIT_FAILED;
 }
 
+int ctl_conn_call(struct ctl_conn *c, const char *req, size_t len,
+		  struct ctl_msg *resp, char **raw)
+{
+	int r;
+
+	if (ctl_conn_open(c))
+		return PGENC_EXIT_FAILED;
+	r = ctl_call(c->fd, &c->rd, req, len, resp, raw);
+	if (r)
+		return conn_error(c, "%s",
+				  r == -EPROTO ?
+					  "no valid response (connection closed, or not a pgenc control socket)" :
+					  strerror(-r));
+	return 0;
+}
+
 int ctl_conn_request(struct ctl_conn *c, struct ctl_writer *w,
 		     struct ctl_msg *resp, char **raw)
 {
@@ -91,18 +107,14 @@ int ctl_conn_request(struct ctl_conn *c, struct ctl_writer *w,
 		return conn_error(c,
 				  "a number past 2^63-1 cannot be sent (the protocol's integers are signed 64-bit)");
 	}
-	if (!r && ctl_conn_open(c)) {
+	if (r) {
 		ctl_w_free(w);
-		return PGENC_EXIT_FAILED;
+		return conn_error(c, "%s", strerror(-r));
 	}
-	if (!r)
-		r = ctl_call(c->fd, &c->rd, w, resp, raw);
+	r = ctl_conn_call(c, w->buf, w->len, resp, raw);
 	ctl_w_free(w);
 	if (r)
-		return conn_error(c, "%s",
-				  r == -EPROTO ?
-					  "no valid response (connection closed, or not a pgenc control socket)" :
-					  strerror(-r));
+		return r;
 	if (ctl_resp_ok(resp, &msg, &e))
 		return 0;
 	conn_error(c, "the VM refused: %s (%s)", msg, strerror(e));
@@ -197,7 +209,7 @@ int ctl_conn_export(struct ctl_conn *c, uint64_t start, uint64_t pages,
 		    struct pgenc_bitmap **out)
 {
 	struct pgenc_bitmap *all = NULL, *part = NULL;
-	uint64_t done, n;
+	uint64_t done, n, tracked;
 	int r;
 
 	if (!pages) {
@@ -210,6 +222,17 @@ int ctl_conn_export(struct ctl_conn *c, uint64_t start, uint64_t pages,
 					  (unsigned long long)start,
 					  (unsigned long long)(pages - 1));
 		pages -= start;
+	} else if (pages > EXPORT_CHUNK) {
+		/* The VM's size before a bitmap of up to 2^40 bits. */
+		r = tracked_pages(c, &tracked);
+		if (r)
+			return r;
+		if (start >= tracked || pages > tracked - start)
+			return conn_error(c,
+					  "--start-gfn 0x%llx --num-pages 0x%llx: outside guest memory (the VM tracks gfns 0x0-0x%llx)",
+					  (unsigned long long)start,
+					  (unsigned long long)pages,
+					  (unsigned long long)(tracked - 1));
 	}
 	if (pages <= EXPORT_CHUNK)
 		return export_chunk(c, start, pages, out);

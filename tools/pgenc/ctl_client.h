@@ -33,6 +33,16 @@ int ctl_conn_open(struct ctl_conn *c);
 void ctl_conn_close(struct ctl_conn *c);
 
 /*
+ * Send the request line req (len bytes, "\n" included) and read the
+ * response into *resp (and the line into *raw, when raw is not NULL):
+ * 0 with the response, whatever its "ok" says, to ctl_msg_free(), or
+ * PGENC_EXIT_FAILED after reporting the transport error (no valid
+ * response among them).
+ */
+int ctl_conn_call(struct ctl_conn *c, const char *req, size_t len,
+		  struct ctl_msg *resp, char **raw);
+
+/*
  * Send w (finished and freed here) and read the response into *resp (and
  * the line itself into *raw, when raw is not NULL; free() it): 0 with an
  * "ok":true response to use and ctl_msg_free(), or PGENC_EXIT_FAILED

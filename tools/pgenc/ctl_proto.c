@@ -5,9 +5,10 @@
  * I/O.
  *
  * The parser reads untrusted bytes (any local client of the socket, and
- * the fuzzer): jansson parses them strictly (no duplicate keys, no
- * U+0000, valid UTF-8), then ctl_parse() refuses what the protocol does
- * not take, naming the member.
+ * the fuzzer): a linear pre-scan refuses arrays, nesting and too many
+ * members before jansson allocates anything, jansson parses the rest
+ * strictly (no duplicate keys, no U+0000, valid UTF-8), then ctl_parse()
+ * refuses what the protocol does not take, naming the member.
  */
 #define _GNU_SOURCE
 #include "ctl_proto.h"
@@ -25,7 +26,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "cmdutil.h"
+#include "../lib/utf8.h"
 
 /*
  * Parser
@@ -78,6 +79,79 @@ static int check(json_t *obj, struct ctl_error *err)
 	return 0;
 }
 
+/*
+ * Before jansson: one linear pass over the line that refuses what would
+ * make jansson build a large tree the protocol refuses anyway (a line
+ * is up to CTL_MAX_LINE bytes): anything but an object, an array or a
+ * nested object anywhere, more than CTL_MAX_FIELDS members. Strings
+ * (with their escapes) are skipped; what follows the object, and syntax
+ * errors, are left to jansson, which then parses a bounded object.
+ */
+static int prescan(const char *text, size_t len, struct ctl_error *err)
+{
+	const char *key = NULL, *str = NULL;
+	char name[CTL_MAX_KEY + 1];
+	size_t i = 0, klen = 0, slen = 0;
+	unsigned int members = 0;
+
+	while (i < len && strchr(" \t\r\n", text[i]) && text[i])
+		i++;
+	if (i == len || text[i] != '{')
+		return perr(err, (unsigned int)i + 1, NULL,
+			    "a JSON object ('{') expected");
+	for (i++; i < len; i++) {
+		switch (text[i]) {
+		case '"':
+			str = text + ++i;
+			while (i < len && text[i] != '"')
+				i += text[i] == '\\' ? 2 : 1;
+			slen = (size_t)(text + (i < len ? i : len) - str);
+			break;
+		case ':':
+			key = str;
+			klen = slen;
+			if (++members > CTL_MAX_FIELDS)
+				return perr(err, 0, NULL, "too many members");
+			break;
+		case '{':
+		case '[':
+			if (!key)
+				return perr(err, (unsigned int)i + 1, NULL,
+					    "a string (a key) expected");
+			snprintf(name, sizeof(name), "%.*s",
+				 (int)(klen < CTL_MAX_KEY ? klen : CTL_MAX_KEY),
+				 key);
+			return perr(err, 0, name,
+				    text[i] == '{' ?
+					    "nested objects are not supported" :
+					    "nested arrays are not supported");
+		case '}':
+			return 0;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * jansson's message, in the protocol's words where jansson's name its
+ * own flags or limits ("... without JSON_ALLOW_NUL").
+ */
+static const char *jansson_msg(const json_error_t *je)
+{
+	switch (json_error_code(je)) {
+	case json_error_null_character:
+		return "\\u0000 is not allowed in a string";
+	case json_error_numeric_overflow:
+		return "an integer outside -2^63 .. 2^63-1";
+	case json_error_invalid_utf8:
+		return "invalid UTF-8";
+	default:
+		return je->text;
+	}
+}
+
 int ctl_parse(const char *text, size_t len, struct ctl_msg *m,
 	      struct ctl_error *err)
 {
@@ -86,13 +160,16 @@ int ctl_parse(const char *text, size_t len, struct ctl_msg *m,
 	int r;
 
 	m->obj = NULL;
+	r = prescan(text, len, err);
+	if (r)
+		return r;
 	obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!obj) {
 		if (json_error_code(&je) == json_error_out_of_memory)
 			return -ENOMEM;
 		return perr(err,
 			    je.position > 1 ? (unsigned int)je.position : 1,
-			    NULL, je.text);
+			    NULL, jansson_msg(&je));
 	}
 	r = check(obj, err);
 	if (r) {
@@ -218,7 +295,7 @@ void ctl_w_strn(struct ctl_writer *w, const char *key, const char *s,
 		return;
 	}
 	while (i < len) {
-		l = s[i] ? pg_utf8_len(s + i, len - i) : 0;
+		l = s[i] ? pgenc_utf8_len(s + i, len - i) : 0;
 		if (l) {
 			memcpy(buf + n, s + i, l);
 			n += l;
@@ -461,14 +538,14 @@ int ctl_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int ctl_call(int fd, struct ctl_reader *r, const struct ctl_writer *w,
+int ctl_call(int fd, struct ctl_reader *r, const char *req, size_t reqlen,
 	     struct ctl_msg *resp, char **raw)
 {
 	size_t len;
 	char *line;
 	int ret;
 
-	ret = ctl_write_all(fd, w->buf, w->len);
+	ret = ctl_write_all(fd, req, reqlen);
 	if (ret)
 		return ret;
 	ret = ctl_read_line(fd, r, &line, &len);

@@ -17,6 +17,10 @@
  * false or null: no nested objects or arrays, no fractions or exponents,
  * no duplicate keys, at most CTL_MAX_FIELDS members, keys of 1 to
  * CTL_MAX_KEY bytes. Integers are signed 64-bit: -2^63 .. 2^63-1.
+ * (Protocol 1 first allowed 0 .. 2^64-1; no request a server accepted
+ * and no response differs, as every gpa, gfn and length is inside guest
+ * memory, so the version stays 1: a number past 2^63-1 is now EBADMSG
+ * rather than ERANGE. The CLI refuses such numbers as usage errors.)
  * Strings are valid UTF-8 with valid escapes and no U+0000. Whitespace
  * may surround any token. A request with a key its command does not take
  * is refused.
@@ -247,12 +251,13 @@ void ctl_reader_free(struct ctl_reader *r);
 int ctl_write_all(int fd, const void *buf, size_t len);
 
 /*
- * Send the request in w (finished), read the response and parse it into
- * *resp: 0 (whatever "ok" says), -EPROTO (no response, or not a valid
- * message), or -errno. When raw is not NULL, *raw gets a malloc()ed copy
- * of the response line (without "\n").
+ * Send the request line req (len bytes, "\n" included: a finished
+ * writer's buf and len), read the response and parse it into *resp: 0
+ * (whatever "ok" says), -EPROTO (no response, or not a valid message),
+ * or -errno. When raw is not NULL, *raw gets a malloc()ed copy of the
+ * response line (without "\n").
  */
-int ctl_call(int fd, struct ctl_reader *r, const struct ctl_writer *w,
+int ctl_call(int fd, struct ctl_reader *r, const char *req, size_t len,
 	     struct ctl_msg *resp, char **raw);
 
 /*

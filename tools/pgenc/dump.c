@@ -222,7 +222,7 @@ int cmd_dump(int argc, char **argv)
 	struct hexdump hd = { 0 };
 	struct timespec t0;
 	const char *outp = NULL, *sock = NULL, *why;
-	int ch, out = -1, rc = PGENC_EXIT_FAILED;
+	int ch, r, out = -1, rc = PGENC_EXIT_FAILED;
 	struct ctl_conn c;
 
 	optind = 0;
@@ -233,7 +233,12 @@ int cmd_dump(int argc, char **argv)
 			sock = optarg;
 			break;
 		case 'g':
-			if (pg_parse_u64(optarg, &gpa))
+			r = pg_parse_u64(optarg, &gpa);
+			if (r == -ERANGE || (!r && gpa > INT64_MAX))
+				return pg_usage_error(prog,
+						      "--gpa %s: too large (at most 2^63-1, the control protocol's integers)",
+						      optarg);
+			if (r)
 				return pg_usage_error(prog,
 						      "--gpa %s: not a number (decimal or 0x hex)",
 						      optarg);
@@ -278,8 +283,9 @@ int cmd_dump(int argc, char **argv)
 		return pg_usage_error(prog, "--socket SOCK is required");
 	if (!has_gpa || !has_len)
 		return pg_usage_error(prog, "--gpa and --len are required");
-	if (gpa > UINT64_MAX - len + 1)
-		return pg_usage_error(prog, "--gpa + --len wraps around");
+	if (len - 1 > (uint64_t)INT64_MAX - gpa)
+		return pg_usage_error(prog,
+				      "--gpa + --len: past 2^63-1 (the control protocol's integers)");
 
 	ctl_conn_init(&c, prog, sock);
 	if (ctl_conn_open(&c))

@@ -144,8 +144,7 @@ static int read_bool_param(struct probe *p, const char *mod, const char *name)
 		return -1;
 	if (r < 0) {
 		p->trouble = true;
-		fprintf(stderr, "pgenc probe: %s%s: %s\n", p->root, path,
-			strerror(-r));
+		pg_error("probe", "%s%s: %s", p->root, path, strerror(-r));
 		return BAD_VALUE;
 	}
 	if (!strcmp(buf, "Y") || !strcmp(buf, "y") || !strcmp(buf, "1"))
@@ -153,8 +152,7 @@ static int read_bool_param(struct probe *p, const char *mod, const char *name)
 	if (!strcmp(buf, "N") || !strcmp(buf, "n") || !strcmp(buf, "0"))
 		return 0;
 	p->trouble = true;
-	fprintf(stderr, "pgenc probe: %s%s: unexpected value '%s'\n", p->root,
-		path, buf);
+	pg_error("probe", "%s%s: unexpected value '%s'", p->root, path, buf);
 	return BAD_VALUE;
 }
 
@@ -171,8 +169,7 @@ static void read_version(struct probe *p, const char *mod, char *buf,
 	} else if (r < 0) {
 		p->trouble = true;
 		buf[0] = '\0';
-		fprintf(stderr, "pgenc probe: %s%s: %s\n", p->root, path,
-			strerror(-r));
+		pg_error("probe", "%s%s: %s", p->root, path, strerror(-r));
 	}
 }
 
@@ -377,8 +374,7 @@ static int tri(struct probe *p, int r, const char *path)
 {
 	if (r < 0) {
 		p->trouble = true;
-		fprintf(stderr, "pgenc probe: %s%s: %s\n", p->root, path,
-			strerror(-r));
+		pg_error("probe", "%s%s: %s", p->root, path, strerror(-r));
 		return -1;
 	}
 	return r;

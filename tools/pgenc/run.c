@@ -56,7 +56,7 @@ static void usage(FILE *f)
 	      "                        base64), LAUNCH_FINISH\n"
 	      "  --sev-device PATH     the SEV firmware device (default /dev/sev,\n"
 	      "                        or /dev/sevsim under kvm_amd sevsim=1)\n"
-	      "  --policy HEX          SEV guest policy (default 0)\n"
+	      "  --policy HEX          SEV guest policy, hex, 0x optional (default 0)\n"
 	      "  --sev-data FILE[@GPA] data to measure and launch, padded to whole\n"
 	      "                        pages (default GPA 0x200000); --demo\n"
 	      "                        launches 2 pages of known text there\n"

@@ -98,7 +98,7 @@ static bool opt_u64(struct ctl_writer *w, const struct ctl_msg *req,
 	return true;
 }
 
-static void cmd_version(struct ctl_writer *w, const struct ctl_msg *req)
+static void serve_version(struct ctl_writer *w, const struct ctl_msg *req)
 {
 	static const char *const keys[] = { COMMON_KEYS, NULL };
 
@@ -109,8 +109,8 @@ static void cmd_version(struct ctl_writer *w, const struct ctl_msg *req)
 	ctl_w_str(w, "pgenc", PGENC_VERSION_STRING);
 }
 
-static void cmd_stats(struct vmm *vm, struct ctl_writer *w,
-		      const struct ctl_msg *req)
+static void serve_stats(struct vmm *vm, struct ctl_writer *w,
+			const struct ctl_msg *req)
 {
 	static const char *const keys[] = { COMMON_KEYS, NULL };
 	struct pgenc_bitmap *b = NULL;
@@ -158,8 +158,8 @@ static void cmd_stats(struct vmm *vm, struct ctl_writer *w,
 	ctl_w_str(w, "counters", have_ks ? "debugfs" : "none");
 }
 
-static void cmd_wait(struct vmm *vm, struct ctl_writer *w,
-		     const struct ctl_msg *req)
+static void serve_wait(struct vmm *vm, struct ctl_writer *w,
+		       const struct ctl_msg *req)
 {
 	static const char *const keys[] = { COMMON_KEYS, "timeout_ms", NULL };
 	uint64_t ms = CTL_WAIT_DEFAULT_MS;
@@ -198,8 +198,8 @@ static void cmd_wait(struct vmm *vm, struct ctl_writer *w,
 	ctl_w_str(w, "state", vmm_state_name(state));
 }
 
-static void cmd_export(struct vmm *vm, struct ctl_writer *w,
-		       const struct ctl_msg *req)
+static void serve_export(struct vmm *vm, struct ctl_writer *w,
+			 const struct ctl_msg *req)
 {
 	static const char *const keys[] = { COMMON_KEYS, "format", "start_gfn",
 					    "num_pages", NULL };
@@ -262,8 +262,8 @@ static void cmd_export(struct vmm *vm, struct ctl_writer *w,
 	pgenc_bitmap_free(b);
 }
 
-static void cmd_import(struct vmm *vm, struct ctl_writer *w,
-		       const struct ctl_msg *req)
+static void serve_import(struct vmm *vm, struct ctl_writer *w,
+			 const struct ctl_msg *req)
 {
 	static const char *const keys[] = { COMMON_KEYS, "data", NULL };
 	struct pgenc_parse_error perr;
@@ -323,8 +323,8 @@ static void cmd_import(struct vmm *vm, struct ctl_writer *w,
 	pgenc_bitmap_free(b);
 }
 
-static void cmd_dump(struct vmm *vm, struct ctl_writer *w,
-		     const struct ctl_msg *req)
+static void serve_dump(struct vmm *vm, struct ctl_writer *w,
+		       const struct ctl_msg *req)
 {
 	static const char *const keys[] = { COMMON_KEYS, "gpa", "len", NULL };
 	struct vmm_kstats before, after;
@@ -401,8 +401,8 @@ static void cmd_dump(struct vmm *vm, struct ctl_writer *w,
 	free(mem);
 }
 
-static void cmd_quit(struct vmm *vm, struct ctl_writer *w,
-		     const struct ctl_msg *req, bool *quit)
+static void serve_quit(struct vmm *vm, struct ctl_writer *w,
+		       const struct ctl_msg *req, bool *quit)
 {
 	static const char *const keys[] = { COMMON_KEYS, NULL };
 
@@ -436,19 +436,19 @@ static void handle(struct vmm *vm, const char *line, size_t len,
 	if (ctl_get_str(&req, "cmd", &cmd, NULL)) {
 		resp_error(w, &req, EINVAL, "\"cmd\" (a string) is required");
 	} else if (!strcmp(cmd, "version")) {
-		cmd_version(w, &req);
+		serve_version(w, &req);
 	} else if (!strcmp(cmd, "stats")) {
-		cmd_stats(vm, w, &req);
+		serve_stats(vm, w, &req);
 	} else if (!strcmp(cmd, "wait")) {
-		cmd_wait(vm, w, &req);
+		serve_wait(vm, w, &req);
 	} else if (!strcmp(cmd, "export")) {
-		cmd_export(vm, w, &req);
+		serve_export(vm, w, &req);
 	} else if (!strcmp(cmd, "import")) {
-		cmd_import(vm, w, &req);
+		serve_import(vm, w, &req);
 	} else if (!strcmp(cmd, "dump")) {
-		cmd_dump(vm, w, &req);
+		serve_dump(vm, w, &req);
 	} else if (!strcmp(cmd, "quit")) {
-		cmd_quit(vm, w, &req, quit);
+		serve_quit(vm, w, &req, quit);
 	} else {
 		resp_error(w, &req, ENOSYS,
 			   "unknown command \"%s\" (version, stats, wait, export, import, dump, quit)",

@@ -345,6 +345,12 @@ if fake "$WORK/mixed.ranges"; then
 	t_run sock-import-outside 1 pgenc bitmap import offset.json --socket vm.sock
 	t_run sock-import-bad 1 pgenc bitmap import bad-state.ranges --socket vm.sock
 	t_run sock-export-start-past 1 pgenc bitmap export --socket vm.sock --start-gfn 0x400
+	# More pages than one request: the VM's size is asked first, and
+	# nothing is exported (nor a bitmap of 2^40 bits allocated).
+	: >"$cli_out/ctl.log"
+	t_run sock-export-pages-past 1 pgenc bitmap export --socket vm.sock --num-pages 0x10000000000
+	check "socket: --num-pages past the VM: no export request" \
+		test "$(grep -c '"export"' "$cli_out/ctl.log")" -eq 0
 	stop_fake
 else
 	notok "start fake_ctl.py"

@@ -103,13 +103,22 @@ t_run ctl-nocmd 2 pgenc ctl "$WORK/sock"
 t_run ctl-unknown 2 pgenc ctl "$WORK/sock" reboot
 t_run ctl-stats-opt 2 pgenc ctl "$WORK/sock" stats --verbose
 t_run ctl-stats-arg 2 pgenc ctl "$WORK/sock" stats now
+t_run ctl-stats-o 2 pgenc ctl "$WORK/sock" stats -o x
 t_run ctl-export-fmt 2 pgenc ctl "$WORK/sock" export --format yaml
 t_run ctl-export-num 2 pgenc ctl "$WORK/sock" export --num-pages 0
 t_run ctl-import-none 2 pgenc ctl "$WORK/sock" import
+t_run ctl-export-socket 2 pgenc ctl "$WORK/sock" export --socket "$WORK/other.sock"
+t_run ctl-export-socket-prefix 2 pgenc ctl "$WORK/sock" export --sock="$WORK/other.sock"
+t_run ctl-export-from 2 pgenc ctl "$WORK/sock" export --from x.ranges
+t_run ctl-import-check 2 pgenc ctl "$WORK/sock" import x.ranges --check
+t_run ctl-import-socket 2 pgenc ctl "$WORK/sock" import x.ranges --socket "$WORK/other.sock"
 t_run ctl-wait-long 2 pgenc ctl "$WORK/sock" wait --timeout 3601
 t_run ctl-send-none 2 pgenc ctl "$WORK/sock" send
+t_run ctl-send-help 0 pgenc ctl "$WORK/sock" send --help
+t_run ctl-send-two 2 pgenc ctl "$WORK/sock" send '{}' '{}'
 t_run ctl-quit-arg 2 pgenc ctl "$WORK/sock" quit now
 t_run ctl-dump-nolen 2 pgenc ctl "$WORK/sock" dump --gpa 0
+t_run ctl-dump-socket 2 pgenc ctl "$WORK/sock" dump --socket "$WORK/other.sock" --gpa 0 --len 16
 t_run ctl-absent 1 pgenc ctl "$WORK/sock" stats
 t_run ctl-import-absent-file 1 pgenc ctl "$WORK/sock" import "$WORK/nonexistent"
 
@@ -126,6 +135,12 @@ t_run dump-gpa-junk 2 pgenc dump --socket "$WORK/sock" --gpa 0xzz --len 16
 t_run dump-chunk 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --chunk 100
 t_run dump-chunk-big 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --chunk 32M
 t_run dump-wrap 2 pgenc dump --socket "$WORK/sock" --gpa 0xffffffffffffff00 --len 0x200
+t_run dump-gpa-2p63 2 pgenc dump --socket "$WORK/sock" --gpa 0x8000000000000000 --len 16
+t_run dump-gpa-2p64 2 pgenc dump --socket "$WORK/sock" --gpa 18446744073709551616 --len 16
+t_run dump-len-2p64 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 0x10000000000000000
+t_run dump-gpa-len-2p63 2 pgenc dump --socket "$WORK/sock" --gpa 0x7fffffffffffff00 --len 0x200
+t_run ctl-export-start-2p63 2 pgenc ctl "$WORK/sock" export --start-gfn 0x8000000000000000
+t_run ctl-export-pages-2p64 2 pgenc ctl "$WORK/sock" export --num-pages 18446744073709551616
 t_run dump-absent 1 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16
 
 # --- clients against sockets that are not pgenc run ---------------------------
@@ -173,6 +188,12 @@ if command -v python3 >/dev/null; then
 	wait $fake_pid
 	fake nook
 	t_run fake-nook 1 pgenc ctl "$WORK/fake.sock" quit
+	wait $fake_pid
+	fake garbage
+	t_run fake-send-garbage 1 pgenc ctl "$WORK/fake.sock" send '{"cmd":"stats"}'
+	wait $fake_pid
+	fake error
+	t_run fake-send-error 1 pgenc ctl "$WORK/fake.sock" send '{"cmd":"stats"}'
 	wait $fake_pid
 	# Numbers are decimal or 0x hex: a leading 0 is not octal.
 	fake echo

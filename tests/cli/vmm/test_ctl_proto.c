@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "ctl_proto.h"
+#include "../lib/utf8.h" /* tools/lib/utf8.h, through -I tools/pgenc */
 #include "../../tap.h"
 
 /* Parses, or fails with the error at column col (0: don't check). */
@@ -41,7 +42,7 @@ static int fails_at(const char *s, unsigned int col, const char *msg)
 	}
 	if (r != -EBADMSG || (col && e.column != col) ||
 	    (msg && !strstr(e.msg, msg))) {
-		printf("#   %s: column %u: %s\n", s, e.column, e.msg);
+		printf("#   %.80s: column %u: %s\n", s, e.column, e.msg);
 		return 0;
 	}
 	return 1;
@@ -105,9 +106,9 @@ static void test_parse(void)
 		/* clang-format off */
 		{ 0, 1, "", "expected" }, { 0, 1, "[]", "object" }, { 0, 1, "{", NULL }, { 0, 5, "{\"a\"}", "':'" }, { 0, 6, "{\"a\":}", "unexpected" }, { 0, 8, "{\"a\":1,}", "string" }, { 0, 9, "{\"a\":1} x", "end of file expected" }, { 0, 8, "{\"a\":1}{}", "end of file expected" },
 		{ 1, 0, "{\"a\":{}}", "\"a\": nested objects" }, { 1, 0, "{\"a\":[1]}", "\"a\": nested arrays" },
-		{ 2, 6, "{\"a\":01}", "invalid token" }, { 2, 0, "{\"a\":1.5}", "integers" }, { 2, 0, "{\"a\":1e3}", "integers" }, { 2, 0, "{\"a\":9223372036854775808}", "too big" }, { 2, 0, "{\"a\":-9223372036854775809}", "too big" }, { 2, 6, "{\"a\":-}", "invalid token" }, { 2, 6, "{\"a\":+1}", "invalid token" },
+		{ 2, 6, "{\"a\":01}", "invalid token" }, { 2, 0, "{\"a\":1.5}", "integers" }, { 2, 0, "{\"a\":1e3}", "integers" }, { 2, 0, "{\"a\":9223372036854775808}", "-2^63 .. 2^63-1" }, { 2, 0, "{\"a\":-9223372036854775809}", "-2^63 .. 2^63-1" }, { 2, 6, "{\"a\":-}", "invalid token" }, { 2, 6, "{\"a\":+1}", "invalid token" },
 		{ 3, 0, "{\"a\":tru}", NULL }, { 3, 0, "{\"a\":nul}", NULL }, { 3, 0, "{\"a\":True}", NULL },
-		{ 4, 0, "{\"a\":\"x}", "premature end" }, { 4, 0, "{\"a\":\"\x01\"}", "control" }, { 4, 0, "{\"a\":\"\\x\"}", "escape" }, { 4, 0, "{\"a\":\"\\u12\"}", "escape" }, { 4, 0, "{\"a\":\"\\u0000\"}", "\\u0000" }, { 4, 0, "{\"a\":\"\\ud800\"}", "Unicode" }, { 4, 0, "{\"a\":\"\\udc00\"}", "Unicode" }, { 4, 0, "{\"a\":\"\\ud800\\u0041\"}", "Unicode" }, { 4, 0, "{\"a\":\"\xc0\xaf\"}", "decode" }, { 4, 0, "{\"a\":\"\xed\xa0\x80\"}", "decode" }, { 4, 0, "{\"a\":\"\xf4\x90\x80\x80\"}", "decode" }, { 4, 0, "{\"a\":\"\xe2\x82\"}", "decode" },
+		{ 4, 0, "{\"a\":\"x}", "premature end" }, { 4, 0, "{\"a\":\"\x01\"}", "control" }, { 4, 0, "{\"a\":\"\\x\"}", "escape" }, { 4, 0, "{\"a\":\"\\u12\"}", "escape" }, { 4, 0, "{\"a\":\"\\u0000\"}", "\\u0000 is not allowed in a string" }, { 4, 0, "{\"a\":\"\\ud800\"}", "Unicode" }, { 4, 0, "{\"a\":\"\\udc00\"}", "Unicode" }, { 4, 0, "{\"a\":\"\\ud800\\u0041\"}", "Unicode" }, { 4, 0, "{\"a\":\"\xc0\xaf\"}", "invalid UTF-8" }, { 4, 0, "{\"a\":\"\xed\xa0\x80\"}", "invalid UTF-8" }, { 4, 0, "{\"a\":\"\xf4\x90\x80\x80\"}", "invalid UTF-8" }, { 4, 0, "{\"a\":\"\xe2\x82\"}", "invalid UTF-8" },
 		{ 5, 0, "{\"a\":1,\"a\":2}", "duplicate" }, { 5, 0, "{\"\":1}", "key length" }, { 5, 0, "{1:2}", "string" },
 		/* clang-format on */
 	};
@@ -158,6 +159,94 @@ static void test_parse(void)
 		       "a truncated buffer is refused without reading past it");
 		free(p);
 	}
+}
+
+/* What jansson allocated: its allocator counts (json_set_alloc_funcs). */
+static size_t jansson_bytes;
+
+static void *counting_malloc(size_t n)
+{
+	jansson_bytes += n;
+	return malloc(n);
+}
+
+/*
+ * A line of up to CTL_MAX_LINE bytes the protocol refuses is refused
+ * before jansson builds a tree of it: a large array, many members, deep
+ * nesting (each 8 MiB here) cost jansson nothing.
+ */
+static void test_parse_bounded(void)
+{
+	static const struct {
+		const char *head, *rep, *tail, *msg;
+	} big[] = {
+		{ "{\"cmd\":[", "0,", "0]}", "\"cmd\": nested arrays" },
+		{ "[", "0,", "0]", "object" },
+		{ "{", "\"k\\\"[{\":0,", "\"z\":0}", "too many members" },
+		{ "{\"a\":", "{\"a\":", "1}", "\"a\": nested objects" },
+	};
+	const size_t size = 8U << 20;
+	char *p = malloc(size + 16), name[80];
+	size_t k, n;
+
+	for (k = 0; p && k < sizeof(big) / sizeof(big[0]); k++) {
+		n = (size_t)sprintf(p, "%s", big[k].head);
+		while (n + strlen(big[k].rep) < size)
+			n += (size_t)sprintf(p + n, "%s", big[k].rep);
+		n += (size_t)sprintf(p + n, "%s", big[k].tail);
+		jansson_bytes = 0;
+		snprintf(name, sizeof(name),
+			 "8 MiB refused before jansson builds it: %s...",
+			 big[k].head);
+		tap_ok(fails_at(p, 0, big[k].msg) && jansson_bytes < 4096,
+		       name);
+		if (jansson_bytes >= 4096)
+			printf("#   jansson allocated %zu bytes\n",
+			       jansson_bytes);
+	}
+	free(p);
+}
+
+/* The one UTF-8 checker (libpgenc's JSON parser and the CLI use it). */
+static void test_utf8(void)
+{
+	static const struct {
+		const char *s;
+		size_t avail, want;
+	} t[] = {
+		{ "a", 1, 1 },
+		{ "", 1, 1 },
+		{ "\xc2\x80", 2, 2 },
+		{ "\xdf\xbf", 2, 2 },
+		{ "\xe0\xa0\x80", 3, 3 },
+		{ "\xef\xbf\xbf", 3, 3 },
+		{ "\xf0\x90\x80\x80", 4, 4 },
+		{ "\xf4\x8f\xbf\xbf", 4, 4 },
+		{ "\xc0\xaf", 2, 0 },
+		{ "\xc1\xbf", 2, 0 },
+		{ "\xe0\x9f\xbf", 3, 0 },
+		{ "\xed\xa0\x80", 3, 0 },
+		{ "\xf0\x8f\xbf\xbf", 4, 0 },
+		{ "\xf4\x90\x80\x80", 4, 0 },
+		{ "\xf5\x80\x80\x80", 4, 0 },
+		{ "\x80", 1, 0 },
+		{ "\xe2\x82\xac", 2, 0 },
+		{ "\xe2\x28\xac", 3, 0 },
+		{ "a", 0, 0 },
+	};
+	size_t k, got;
+	int all = 1;
+
+	for (k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+		got = pgenc_utf8_len(t[k].s, t[k].avail);
+		if (got != t[k].want) {
+			printf("#   case %zu: %zu, expected %zu\n", k, got,
+			       t[k].want);
+			all = 0;
+		}
+	}
+	tap_ok(all,
+	       "pgenc_utf8_len: the bounds of each length, overlong forms, surrogates, past U+10FFFF, truncated");
 }
 
 static void test_writer(void)
@@ -331,7 +420,10 @@ static void test_reader(void)
 
 int main(void)
 {
+	json_set_alloc_funcs(counting_malloc, free);
 	test_parse();
+	test_parse_bounded();
+	test_utf8();
 	test_writer();
 	test_base64();
 	test_reader();
