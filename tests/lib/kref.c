@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * kernel/pgenc_bits.h compiled in userspace, alone in its translation
- * unit (it needs the kernel's u64 and bool), so that test_hypercall.c
- * can check libpgenc's decoder against the kernel's own. Built by
- * run.sh with -I kernel -I uapi.
+ * unit (it needs the kernel's types and bitmap helpers, which the host
+ * unit tests' shim provides), so that test_hypercall.c can check
+ * libpgenc's decoder against the kernel's own. Built by
+ * tests/lib/Makefile with -I tests -I kernel -I uapi.
  */
-#include <stdbool.h>
-#include <stdint.h>
-#include <linux/types.h>
-
-typedef __u8 u8;
-typedef __u64 u64;
+#include "pgenc_test_shim.h"
 
 #include "pgenc_bits.h"
 #include "kref.h"
