@@ -203,13 +203,14 @@ long pgenc_vm_ioctl(struct kvm *kvm, unsigned int ioctl, void __user *argp)
 
 	if (copy_from_user(&b, argp, sizeof(b)))
 		return -EFAULT;
-	if (!pgenc_range_valid(b.start_gfn, b.num_pages))
-		return -EINVAL;
 
+	/* An untracked VM is -ENXIO whatever the range (api.rst, errors). */
 	mutex_lock(&kvm->slots_lock);
 	pv = pgenc_vm_find(kvm);
 	if (!pv)
 		r = -ENXIO;
+	else if (!pgenc_range_valid(b.start_gfn, b.num_pages))
+		r = -EINVAL;
 	else if (ioctl == KVM_GET_PAGE_ENC_BITMAP)
 		r = pgenc_get_bitmap(pv, &b);
 	else
