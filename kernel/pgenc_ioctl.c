@@ -34,11 +34,19 @@ int pgenc_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap)
 {
 	bool newly;
 	int i;
+	int r;
 
 	for (i = 0; i < ARRAY_SIZE(cap->args); i++)
 		if (cap->args[i])
 			return -EINVAL;
-	return pgenc_enable(kvm, &newly);
+	/*
+	 * KVM_SEV_INIT enables and, on failure, undoes under kvm->lock; so
+	 * must we, or we could report tracking that is about to be undone.
+	 */
+	mutex_lock(&kvm->lock);
+	r = pgenc_enable(kvm, &newly);
+	mutex_unlock(&kvm->lock);
+	return r;
 }
 
 static u8 __user *pgenc_user_buf(const struct kvm_page_enc_bitmap *b)
