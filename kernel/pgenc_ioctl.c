@@ -34,11 +34,19 @@ int pgenc_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap)
 {
 	bool newly;
 	int i;
+	int r;
 
 	for (i = 0; i < ARRAY_SIZE(cap->args); i++)
 		if (cap->args[i])
 			return -EINVAL;
-	return pgenc_enable(kvm, &newly);
+	/*
+	 * KVM_SEV_INIT enables and, on failure, undoes under kvm->lock; so
+	 * must we, or we could report tracking that is about to be undone.
+	 */
+	mutex_lock(&kvm->lock);
+	r = pgenc_enable(kvm, &newly);
+	mutex_unlock(&kvm->lock);
+	return r;
 }
 
 static u8 __user *pgenc_user_buf(const struct kvm_page_enc_bitmap *b)
@@ -203,13 +211,14 @@ long pgenc_vm_ioctl(struct kvm *kvm, unsigned int ioctl, void __user *argp)
 
 	if (copy_from_user(&b, argp, sizeof(b)))
 		return -EFAULT;
-	if (!pgenc_range_valid(b.start_gfn, b.num_pages))
-		return -EINVAL;
 
+	/* An untracked VM is -ENXIO whatever the range (api.rst, errors). */
 	mutex_lock(&kvm->slots_lock);
 	pv = pgenc_vm_find(kvm);
 	if (!pv)
 		r = -ENXIO;
+	else if (!pgenc_range_valid(b.start_gfn, b.num_pages))
+		r = -EINVAL;
 	else if (ioctl == KVM_GET_PAGE_ENC_BITMAP)
 		r = pgenc_get_bitmap(pv, &b);
 	else

@@ -97,12 +97,15 @@ static u64 pgenc_memslots_end(struct kvm *kvm)
 /*
  * Turn tracking on; idempotent. *newly tells the caller whether this call
  * did it, so that a caller failing later can undo exactly its own change.
+ * kvm->lock is held from here to any undo, so no other enabler can see
+ * and report tracking that is then undone.
  */
 int pgenc_enable(struct kvm *kvm, bool *newly)
 {
 	struct pgenc_vm *pv;
 	int r = 0;
 
+	lockdep_assert_held(&kvm->lock);
 	*newly = false;
 	mutex_lock(&kvm->slots_lock);
 	if (pgenc_vm_find(kvm))
@@ -157,6 +160,7 @@ void pgenc_undo_enable(struct kvm *kvm, bool newly)
 {
 	struct pgenc_vm *pv;
 
+	lockdep_assert_held(&kvm->lock);
 	if (!newly)
 		return;
 	mutex_lock(&kvm->slots_lock);

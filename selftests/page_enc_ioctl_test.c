@@ -63,6 +63,13 @@ static void test_capability(void)
 				 pgenc_get(vm, 0, 8, &cap) == -ENXIO,
 			 "KVM_ENABLE_CAP with args or flags: EINVAL, tracking stays off\n");
 
+	/* Untracked: -ENXIO before any check of the range. */
+	ksft_test_result(pgenc_get(vm, 0, 0, &cap) == -ENXIO &&
+				 pgenc_set(vm, 0, 0, &cap) == -ENXIO &&
+				 pgenc_get(vm, ~0ULL - 3, 10, &cap) == -ENXIO &&
+				 pgenc_set(vm, 1, ~0ULL, NULL) == -ENXIO,
+			 "untracked VM: GET and SET of an invalid range: ENXIO\n");
+
 	cap.flags = 0;
 	first = __vm_ioctl(vm, KVM_ENABLE_CAP, &cap);
 	second = __vm_ioctl(vm, KVM_ENABLE_CAP, &cap);
@@ -191,7 +198,7 @@ int main(void)
 {
 	ksft_print_header();
 	pgenc_require();
-	ksft_set_plan(3 + 4 + 5);
+	ksft_set_plan(4 + 4 + 5);
 	srandom(1);
 
 	test_capability();

@@ -13,7 +13,10 @@
  * EXPIRED and every check of the round fails, with no hang. The stalled
  * commands: GUEST_STATUS, and DBG_DECRYPT of a launched (private) page.
  * First, the stall control itself: argument checks, the timeout, and a
- * stall disarmed when the file that armed it is closed.
+ * stall disarmed when the file that armed it is closed. Last, a
+ * KVM_SEV_INIT held up after enabling tracking (its platform init waits
+ * for the stalled firmware) may still fail and undo that: a concurrent
+ * KVM_ENABLE_CAP must wait for it rather than report tracking enabled.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -32,6 +35,10 @@
 /* Firmware command ids (enum sev_cmd, <linux/psp-sev.h> in the kernel). */
 #define SEV_CMD_GUEST_STATUS 0x023
 #define SEV_CMD_DBG_DECRYPT 0x060
+/* struct op's other kinds, not firmware commands. */
+#define OP_REG_REGION 0
+#define OP_SEV_INIT 0x10000 /* KVM_SEV_INIT */
+#define OP_ENABLE_CAP 0x10001 /* KVM_ENABLE_CAP(KVM_CAP_PAGE_ENC_BITMAP) */
 
 /* The i-th call of a round: deterministic, so the host can replay it. */
 static void hc_call(uint64_t round, uint64_t i, uint64_t *gfn, uint64_t *n,
@@ -107,7 +114,7 @@ static bool run_to_sync(struct sev_vm *s, uint64_t want)
 /* An SEV command, or the control's REG_REGION, on a thread of its own. */
 struct op {
 	struct sev_vm *s;
-	uint32_t fw_id; /* what the firmware sees; 0: REG_REGION */
+	uint32_t fw_id; /* what the firmware sees, or an OP_* */
 	const uint8_t *plain; /* DBG_DECRYPT: what page 0 decrypts to */
 	pthread_t t;
 	int r;
@@ -119,6 +126,7 @@ struct op {
 static void *op_thread(void *arg)
 {
 	static uint8_t out[PGENC_PAGE] __attribute__((aligned(4096)));
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_PAGE_ENC_BITMAP };
 	struct kvm_sev_guest_status st = {};
 	struct kvm_enc_region region;
 	struct op *o = arg;
@@ -132,6 +140,14 @@ static void *op_thread(void *arg)
 	case SEV_CMD_DBG_DECRYPT:
 		o->r = sev_dbg(o->s, true, o->s->data, out, PGENC_PAGE, &o->fw);
 		o->ok = !o->r && !memcmp(out, o->plain, PGENC_PAGE);
+		break;
+	case OP_SEV_INIT:
+		o->r = sev_cmd(o->s, KVM_SEV_INIT, NULL, &o->fw);
+		o->ok = !o->r;
+		break;
+	case OP_ENABLE_CAP:
+		o->r = ioctl(o->s->vm->fd, KVM_ENABLE_CAP, &cap) ? -errno : 0;
+		o->ok = !o->r;
 		break;
 	default:
 		mem = mmap(NULL, PGENC_PAGE, PROT_READ | PROT_WRITE,
@@ -225,7 +241,7 @@ static void stalled_round(struct sev_vm *s, int sev_fd, uint64_t round,
 			 (long)bad, stall_name(us.state));
 
 	/* The control: kvm->lock is held, so REG_REGION must wait. */
-	op_start(&reg, s, 0, NULL);
+	op_start(&reg, s, OP_REG_REGION, NULL);
 	usleep(200 * 1000);
 	us = stall(sev_fd, SEVSIM_USER_STALL_STATUS, 0);
 	ksft_test_result(!op_done(&reg) && us.state == SEVSIM_STALL_STALLED &&
@@ -239,6 +255,51 @@ static void stalled_round(struct sev_vm *s, int sev_fd, uint64_t round,
 	ksft_test_result(us.state == SEVSIM_STALL_RELEASED && cmd.ok && reg.ok,
 			 "released (stall %s), %s succeeds (%d, fw %u), then REG_REGION (%d)\n",
 			 stall_name(us.state), name, cmd.r, cmd.fw, reg.r);
+}
+
+/*
+ * KVM_SEV_INIT of a fresh VM enables tracking, then its platform init
+ * waits for sevsim, held by a stalled command of s. Until it returns it
+ * may still fail and undo the tracking, so a KVM_ENABLE_CAP of the same
+ * VM meanwhile must wait, not report tracking enabled.
+ */
+static void test_enable_during_init(struct sev_vm *s, int sev_fd)
+{
+	struct sev_vm v = { .sev_fd = sev_fd };
+	struct op cmd, init, cap;
+	struct sevsim_user_stall us;
+	uint8_t buf[1];
+	double t0;
+	bool tracked = false, cap_waited;
+
+	v.vm = vm_create_barebones();
+	us = stall(sev_fd, SEVSIM_USER_STALL_ARM, SEVSIM_STALL_MAX_MS);
+	TEST_ASSERT(us.state == SEVSIM_STALL_ARMED, "ARM: state %s",
+		    stall_name(us.state));
+	op_start(&cmd, s, SEV_CMD_GUEST_STATUS, NULL);
+	us = wait_stalled(sev_fd, &cmd);
+	TEST_ASSERT(us.state == SEVSIM_STALL_STALLED, "stall: state %s",
+		    stall_name(us.state));
+
+	/* GET takes slots_lock only: it shows when INIT has enabled. */
+	op_start(&init, &v, OP_SEV_INIT, NULL);
+	for (t0 = now(); !tracked && !op_done(&init) && now() - t0 < 5;
+	     usleep(1000))
+		tracked = pgenc_get(v.vm, 0, 8, buf) != -ENXIO;
+
+	op_start(&cap, &v, OP_ENABLE_CAP, NULL);
+	usleep(300 * 1000);
+	cap_waited = !op_done(&cap) && !op_done(&init);
+
+	us = stall(sev_fd, SEVSIM_USER_STALL_RELEASE, 0);
+	pthread_join(cmd.t, NULL);
+	pthread_join(init.t, NULL);
+	pthread_join(cap.t, NULL);
+	ksft_test_result(tracked && cap_waited && cmd.ok && init.ok && cap.ok &&
+				 pgenc_get(v.vm, 0, 8, buf) == 0,
+			 "KVM_ENABLE_CAP waits for a KVM_SEV_INIT that may still undo tracking (tracked %d, waited %d; init %d, cap %d)\n",
+			 tracked, cap_waited, init.r, cap.r);
+	kvm_vm_free(v.vm);
 }
 
 /*
@@ -304,7 +365,7 @@ int main(void)
 	ksft_print_header();
 	pgenc_require();
 	sev_fd = sevsim_fd();
-	ksft_set_plan(3 + 5 * NR_ROUNDS + 1);
+	ksft_set_plan(3 + 5 * NR_ROUNDS + 1 + 1);
 
 	TEST_ASSERT(!sev_vm_create(&s, sev_fd, false, guest_code, DATA_PAGES,
 				   &fw),
@@ -326,6 +387,8 @@ int main(void)
 		      &m);
 	stalled_round(&s, sev_fd, 2, SEV_CMD_DBG_DECRYPT,
 		      "DBG_DECRYPT of a private page", plain, &m);
+
+	test_enable_during_init(&s, sev_fd);
 
 	vcpu_run(s.vcpu);
 	ksft_test_result(get_ucall(s.vcpu, &uc) == UCALL_DONE &&
