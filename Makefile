@@ -7,9 +7,9 @@
 #   make pgenc      the CLI (tools/pgenc/Makefile), libpgenc first
 #   make deps       apt-install what the build and the tests need
 #   make check-all  every test: check, check-debug, lib mutants (what CI runs)
-#   make check      the default lanes (~15 min); ends with "N passed, N failed, N skipped"
+#   make check      the default lanes (~6 min); ends with "N passed, N failed, N skipped"
 #   make harness    host tests of the build and test scripts (tests/harness/)
-#   make check-debug the selftests on a KASAN/lockdep/kmemleak kernel (~20 min cold)
+#   make check-debug the selftests on a KASAN/lockdep/kmemleak kernel (~7 min cold)
 #   make demo       the main job: a tracked guest in the test VM
 #   make install    put the modules in /lib/modules/$KVER/updates/
 #   make bench      benchmarks in the test VM (ratios against baselines)

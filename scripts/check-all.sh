@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Every test: make check (the default lanes, ~15 min), then make
+# Every test: make check (the default lanes, ~6 min), then make
 # check-debug (the selftests on a KASAN/UBSAN/lockdep/kmemleak/fault-
-# injection kernel, ~20 min cold), then libpgenc's mutants (each must be
-# caught by tests/lib; ~4-15 min, too slow for the default lanes). Every
+# injection kernel, ~7 min cold), then libpgenc's mutants (each must be
+# caught by tests/lib; ~3-4 min, too slow for the default lanes). Every
 # part runs even when one before it failed. This is what .ci/run and the
 # README run. The last line is the total, counted by tests/tap.sh over
 # the parts' TAP (Documentation/testing.rst, "The test harness"):
