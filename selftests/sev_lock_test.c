@@ -17,10 +17,13 @@
  * KVM_SEV_INIT held up after enabling tracking (its platform init waits
  * for the stalled firmware) may still fail and undo that: a concurrent
  * KVM_ENABLE_CAP must wait for it rather than report tracking enabled.
+ * Then a reader of a guest's launch_digest while DECOMMISSION, stalled,
+ * is about to remove that file: neither may wait for the other.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "sev_util.h"
@@ -31,8 +34,11 @@
 /* The hypercalls' range: gfns [HC_BASE, HC_BASE + HC_RANGE) of slot 0. */
 #define HC_BASE 256ULL
 #define HC_RANGE 256ULL
+/* How long DECOMMISSION and a debugfs reader may take once released. */
+#define HANG_S 10
 
 /* Firmware command ids (enum sev_cmd, <linux/psp-sev.h> in the kernel). */
+#define SEV_CMD_DECOMMISSION 0x020
 #define SEV_CMD_GUEST_STATUS 0x023
 #define SEV_CMD_DBG_DECRYPT 0x060
 /* struct op's other kinds, not firmware commands. */
@@ -302,6 +308,131 @@ static void test_enable_during_init(struct sev_vm *s, int sev_fd)
 	kvm_vm_free(v.vm);
 }
 
+/* Reap pid into *status if it has ended; false while it runs. */
+static bool reaped(pid_t pid, int *status)
+{
+	return *status >= 0 || waitpid(pid, status, WNOHANG) == pid;
+}
+
+/*
+ * A child process, without the test's stdout and stderr: a child stuck
+ * in the kernel must not keep the TAP output open once the test ends.
+ */
+static pid_t child(void)
+{
+	pid_t pid = fork();
+
+	TEST_ASSERT(pid >= 0, "fork");
+	if (!pid) {
+		close(STDOUT_FILENO);
+		close(STDERR_FILENO);
+	}
+	return pid;
+}
+
+/* A child's whole read of path, written to out; exit 0 if it read. */
+static pid_t reader_start(const char *path, int out)
+{
+	char buf[128];
+	ssize_t n;
+	pid_t pid;
+	int fd;
+
+	pid = child();
+	if (pid)
+		return pid;
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		_exit(2);
+	n = read(fd, buf, sizeof(buf));
+	if (n < 0 || write(out, buf, n) != n)
+		_exit(3);
+	_exit(0);
+}
+
+/*
+ * DECOMMISSION removes the guest's debugfs files, and debugfs_remove()
+ * waits for their readers: a reader waiting for the firmware's lock,
+ * which DECOMMISSION holds, would deadlock with it (sevsim.rst,
+ * "Locking"). DECOMMISSION is stalled in the firmware, a reader of the
+ * guest's launch_digest starts, the stall is released: both must end.
+ * Both run in child processes and are waited for at most HANG_S, so a
+ * deadlock fails here instead of hanging; it holds the firmware for
+ * good, so the test then ends at once.
+ */
+static void test_decommission_reader(int sev_fd)
+{
+	struct sev_vm v = {};
+	struct sevsim_user_stall us;
+	uint32_t fw = 0, len = 48;
+	uint8_t blob[48];
+	char path[80], buf[128];
+	int st_decom = -1, st_read = -1, out[2];
+	pid_t decom, rd;
+	ssize_t n;
+	double t0;
+
+	TEST_ASSERT(!sev_vm_create(&v, sev_fd, false, guest_code, 1, &fw) &&
+			    !sev_launch_start(&v, 0, 0, &fw) &&
+			    !sev_launch_update(&v, 0, PGENC_PAGE, &fw) &&
+			    !sev_launch_measure(&v, blob, &len, &fw),
+		    "launch: fw %u", fw);
+	TEST_ASSERT(!sevsim_user_guest(sev_fd, SEVSIM_USER_DEACTIVATE, v.handle,
+				       0),
+		    "DEACTIVATE");
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/sevsim/%u/launch_digest", v.handle);
+	TEST_ASSERT(pipe(out) == 0, "pipe");
+
+	us = stall(sev_fd, SEVSIM_USER_STALL_ARM, SEVSIM_STALL_MAX_MS);
+	TEST_ASSERT(us.state == SEVSIM_STALL_ARMED, "ARM: state %s",
+		    stall_name(us.state));
+	decom = child();
+	if (!decom)
+		_exit(sevsim_user_guest(sev_fd, SEVSIM_USER_DECOMMISSION,
+					v.handle, 0) ?
+			      1 :
+			      0);
+	for (t0 = now(); now() - t0 < 10 && !reaped(decom, &st_decom);
+	     usleep(1000)) {
+		us = stall(sev_fd, SEVSIM_USER_STALL_STATUS, 0);
+		if (us.state != SEVSIM_STALL_ARMED)
+			break;
+	}
+	TEST_ASSERT(us.state == SEVSIM_STALL_STALLED &&
+			    us.cmd == SEV_CMD_DECOMMISSION,
+		    "DECOMMISSION stalled: state %s, command %#x",
+		    stall_name(us.state), us.cmd);
+
+	/* The reader gets into its read, or is done, within a second. */
+	rd = reader_start(path, out[1]);
+	close(out[1]);
+	for (t0 = now(); now() - t0 < 1 && !reaped(rd, &st_read); usleep(1000))
+		;
+	us = stall(sev_fd, SEVSIM_USER_STALL_RELEASE, 0);
+	for (t0 = now(); now() - t0 < HANG_S &&
+			 !(reaped(decom, &st_decom) && reaped(rd, &st_read));
+	     usleep(10 * 1000))
+		;
+	if (st_decom < 0 || st_read < 0) {
+		ksft_test_result_fail("DECOMMISSION and a reader of its launch_digest end (after %d s: DECOMMISSION %s, reader %s)\n",
+				      HANG_S, st_decom < 0 ? "hung" : "done",
+				      st_read < 0 ? "hung" : "done");
+		ksft_exit_fail_msg("sevsim deadlocked: nothing else can run\n");
+	}
+	n = read(out[0], buf, sizeof(buf));
+	close(out[0]);
+	ksft_test_result(us.state == SEVSIM_STALL_RELEASED &&
+				 WIFEXITED(st_decom) &&
+				 !WEXITSTATUS(st_decom) && WIFEXITED(st_read) &&
+				 !WEXITSTATUS(st_read) && n == 65 &&
+				 access(path, F_OK) && errno == ENOENT,
+			 "DECOMMISSION and a reader of its launch_digest end, the digest read whole, the file gone (decommission %#x, reader %#x, %zd bytes)\n",
+			 st_decom, st_read, n);
+	/* KVM's own DEACTIVATE and DECOMMISSION fail: the guest is gone. */
+	sev_vm_free(&v);
+}
+
 /*
  * The control itself: bad timeouts, one stall at a time, release of an
  * armed stall, the timeout, and the close of the arming file.
@@ -365,7 +496,7 @@ int main(void)
 	ksft_print_header();
 	pgenc_require();
 	sev_fd = sevsim_fd();
-	ksft_set_plan(3 + 5 * NR_ROUNDS + 1 + 1);
+	ksft_set_plan(3 + 5 * NR_ROUNDS + 1 + 1 + 1);
 
 	TEST_ASSERT(!sev_vm_create(&s, sev_fd, false, guest_code, DATA_PAGES,
 				   &fw),
@@ -399,5 +530,6 @@ int main(void)
 			 NR_ROUNDS * HCALLS);
 	free(m.enc);
 	sev_vm_free(&s);
+	test_decommission_reader(sev_fd);
 	ksft_finished();
 }

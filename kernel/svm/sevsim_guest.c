@@ -59,6 +59,11 @@ void sevsim_asids_free(void)
 	sevsim_asid_dirty = NULL;
 }
 
+/*
+ * Under sevsim_lock for DECOMMISSION: debugfs_remove() waits for the
+ * guest's debugfs readers, so they never take that lock, and g outlives
+ * the last of them (Documentation/sevsim.rst, "Locking").
+ */
 static void sevsim_guest_free(struct sevsim_guest *g)
 {
 	debugfs_remove(g->debugfs);
@@ -99,15 +104,18 @@ static int sevsim_vek_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(sevsim_vek);
 
-/* The launch digest, once LAUNCH_MEASURE has fixed it. */
+/*
+ * The launch digest, once LAUNCH_MEASURE has fixed it. No sevsim_lock,
+ * which the removal of this file holds (Documentation/sevsim.rst,
+ * "Locking").
+ */
 static int sevsim_ld_show(struct seq_file *m, void *unused)
 {
 	struct sevsim_guest *g = m->private;
 
-	mutex_lock(&sevsim_lock);
-	if (g->state >= SEVSIM_GSTATE_LSECRET)
+	/* Pairs with the release in sevsim_launch_measure(): g->ld is set. */
+	if (smp_load_acquire(&g->state) >= SEVSIM_GSTATE_LSECRET)
 		seq_printf(m, "%*phN\n", (int)sizeof(g->ld), g->ld);
-	mutex_unlock(&sevsim_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(sevsim_ld);
@@ -298,7 +306,8 @@ static int sevsim_launch_measure(struct sev_data_launch_measure *d)
 	if (r)
 		return r;
 	d->len = SEVSIM_MEASURE_LEN;
-	g->state = SEVSIM_GSTATE_LSECRET;
+	/* Publishes g->ld to sevsim_ld_show(), which takes no lock. */
+	smp_store_release(&g->state, SEVSIM_GSTATE_LSECRET);
 	return SEV_RET_SUCCESS;
 }
 
@@ -366,7 +375,7 @@ int sevsim_guest_cmd(unsigned int id, void *data)
 		r = sevsim_guest_ready(d->handle, BIT(SEVSIM_GSTATE_LSECRET),
 				       true, &g);
 		if (!r)
-			g->state = SEVSIM_GSTATE_RUNNING;
+			WRITE_ONCE(g->state, SEVSIM_GSTATE_RUNNING);
 		return r;
 	}
 	case SEV_CMD_DBG_DECRYPT:
