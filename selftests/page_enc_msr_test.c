@@ -3,9 +3,11 @@
  * page_enc_msr_test: KVM_GET_SUPPORTED_CPUID reports
  * KVM_FEATURE_MIGRATION_CONTROL, and MSR_KVM_MIGRATION_CONTROL is one
  * value per VM when tracking is on (any vCPU writes, all read it; the
- * reserved bits #GP) and unknown, as in stock KVM, when it is off.
+ * reserved bits #GP) and unknown to the guest, as in stock KVM, when it
+ * is off; the host then reads 0 and may write 0, as for a listed MSR.
  * With KVM_CAP_ENFORCE_PV_FEATURE_CPUID the vCPU must also have the CPUID
  * bit: without it guest and host accesses on that vCPU fail.
+ * KVM_GET_MSR_INDEX_LIST lists the MSR.
  */
 #define _GNU_SOURCE
 #include "pgenc_util.h"
@@ -122,10 +124,21 @@ static void test_untracked(void)
 	struct ucall uc;
 	uint64_t v = 0;
 
+	int get, set0, set1;
+
 	uc = run_to_sync(w, STAGE_WROTE);
-	ksft_test_result(uc.args[2] == GP_VECTOR && uc.args[4] == GP_VECTOR &&
-				 host_msr(r, KVM_GET_MSRS, &v) == 0,
-			 "untracked VM: the MSR is unknown (#GP, KVM_GET_MSRS reads 0 MSRs)\n");
+	ksft_test_result(uc.args[2] == GP_VECTOR && uc.args[4] == GP_VECTOR,
+			 "untracked VM: the MSR is unknown to the guest (#GP %lu, %lu)\n",
+			 uc.args[2], uc.args[4]);
+
+	/* Listed by KVM_GET_MSR_INDEX_LIST, so the host can save/restore it. */
+	v = ~0ULL;
+	get = host_msr(r, KVM_GET_MSRS, &v);
+	set0 = host_msr(w, KVM_SET_MSRS, &(uint64_t){ 0 });
+	set1 = host_msr(w, KVM_SET_MSRS, &(uint64_t){ 1 });
+	ksft_test_result(get == 1 && v == 0 && set0 == 1 && set1 == 0,
+			 "untracked VM: KVM_GET_MSRS reads 0 (%d MSRs, %lu), KVM_SET_MSRS takes 0 (%d) and refuses 1 (%d)\n",
+			 get, v, set0, set1);
 	kvm_vm_free(vm);
 }
 
@@ -169,10 +182,12 @@ int main(void)
 	ksft_print_header();
 	pgenc_require();
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ENFORCE_PV_FEATURE_CPUID));
-	ksft_set_plan(1 + 5 + 1 + 2);
+	ksft_set_plan(2 + 5 + 2 + 2);
 
 	ksft_test_result(kvm_cpu_has(X86_FEATURE_KVM_MIGRATION_CONTROL),
 			 "KVM_GET_SUPPORTED_CPUID: KVM_FEATURE_MIGRATION_CONTROL (0x40000001 EAX bit 17)\n");
+	ksft_test_result(kvm_msr_is_in_save_restore_list(MSR_KVM_MIGRATION_CONTROL),
+			 "KVM_GET_MSR_INDEX_LIST lists MSR_KVM_MIGRATION_CONTROL\n");
 	test_tracked();
 	test_untracked();
 	test_enforced(true);
