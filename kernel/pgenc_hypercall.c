@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Guest-facing side of pgenc: hypercall 12 and MSR_KVM_MIGRATION_CONTROL.
- * Both act only when tracking is enabled on the VM (the MSR hooks call in
- * only then); otherwise the stock 6.1 code runs unchanged.
+ * For the guest both act only when tracking is enabled on the VM (the
+ * hooks call in only then); otherwise the stock 6.1 code runs unchanged.
  */
 #include <linux/kvm_para.h>
 
@@ -44,13 +44,21 @@ bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
 	return done;
 }
 
+/*
+ * The hooks call in for guest accesses only when tracking is on, for host
+ * accesses always: KVM_GET_MSR_INDEX_LIST lists the MSR, so on an
+ * untracked VM it reads 0 and takes only 0, as KVM's to-be-saved MSRs do
+ * (Documentation/api.rst, section 3).
+ */
 int pgenc_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
 	struct pgenc_vm *pv = pgenc_vm_find(vcpu->kvm);
 
-	if (!pv)
-		return KVM_MSR_RET_UNSUPPORTED;
 	if (!guest_pv_has(vcpu, KVM_FEATURE_MIGRATION_CONTROL))
+		return KVM_MSR_RET_UNSUPPORTED;
+	if (!pv && msr_info->host_initiated && !msr_info->data)
+		return 0;
+	if (!pv)
 		return KVM_MSR_RET_UNSUPPORTED;
 	if (msr_info->data & ~(u64)KVM_MIGRATION_READY)
 		return 1;
@@ -62,10 +70,10 @@ int pgenc_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
 	struct pgenc_vm *pv = pgenc_vm_find(vcpu->kvm);
 
-	if (!pv)
-		return KVM_MSR_RET_UNSUPPORTED;
 	if (!guest_pv_has(vcpu, KVM_FEATURE_MIGRATION_CONTROL))
 		return KVM_MSR_RET_UNSUPPORTED;
-	msr_info->data = READ_ONCE(pv->migration_control);
+	if (!pv && !msr_info->host_initiated)
+		return KVM_MSR_RET_UNSUPPORTED;
+	msr_info->data = pv ? READ_ONCE(pv->migration_control) : 0;
 	return 0;
 }
