@@ -275,12 +275,51 @@ static void test_launch_flow(int sev_fd)
 			 "VM destroy decommissions its guest\n");
 }
 
+/*
+ * KVM_SEV_INIT on a bare VM: 0 or -errno. The VM's fd goes to *vm_fd.
+ */
+static int bare_sev_vm(int sev_fd, int *vm_fd)
+{
+	struct kvm_sev_cmd cmd = { .id = KVM_SEV_INIT, .sev_fd = sev_fd };
+	int kvm = open_kvm_dev_path_or_exit();
+	int r;
+
+	*vm_fd = ioctl(kvm, KVM_CREATE_VM, 0);
+	close(kvm);
+	TEST_ASSERT(*vm_fd >= 0, "KVM_CREATE_VM");
+	r = ioctl(*vm_fd, KVM_MEMORY_ENCRYPT_OP, &cmd) ? -errno : 0;
+	if (r)
+		close(*vm_fd);
+	return r;
+}
+
+/*
+ * KVM frees a VM's ASID into a reclaim pool and recycles that pool with
+ * DF_FLUSH only when no free ASID is left; after SHUTDOWN, DF_FLUSH is
+ * refused, so whether KVM_SEV_INIT then works depends on how many VMs
+ * earlier tests made. Holding every SEV ASID at once and then making one
+ * more VM forces the recycle now: afterwards all ASIDs but one are free.
+ */
+static void recycle_asids(int sev_fd)
+{
+	int fds[1024], n = 0, r = 0, i;
+
+	while (n < 1024 && !(r = bare_sev_vm(sev_fd, &fds[n])))
+		n++;
+	TEST_ASSERT(r == -EBUSY && n, "hold every ASID: %d VMs, then %d", n, r);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	TEST_ASSERT(!bare_sev_vm(sev_fd, &fds[0]), "recycle the ASIDs");
+	close(fds[0]);
+}
+
 static void test_platform(int sev_fd)
 {
 	struct sev_user_data_status st;
 	struct sev_vm s;
 	uint32_t fw = 0;
 
+	recycle_asids(sev_fd);
 	TEST_ASSERT(!sev_vm_create(&s, sev_fd, false, guest_code, 1, &fw),
 		    "KVM_SEV_INIT");
 	TEST_ASSERT(!sev_launch_start(&s, 0, 0, &fw), "LAUNCH_START");
