@@ -279,6 +279,8 @@ static int bitmap_export(int argc, char **argv)
 	while ((c = next_opt(&op, argc, argv)) > 0) {
 		switch (c) {
 		case 's':
+			if (pg_alias_socket)
+				return pg_alias_refuse("export", "socket");
 			sock = optarg;
 			break;
 		case 'S':
@@ -294,6 +296,8 @@ static int bitmap_export(int argc, char **argv)
 				return PGENC_EXIT_USAGE;
 			break;
 		case 'F':
+			if (pg_alias_socket)
+				return pg_alias_refuse("export", "from");
 			in.path = optarg;
 			break;
 		case 'f':
@@ -310,6 +314,8 @@ static int bitmap_export(int argc, char **argv)
 	r = operands(cmd, argc, argv, 0, "");
 	if (r)
 		return r;
+	if (pg_alias_socket)
+		sock = pg_alias_socket;
 	if (!sock == !in.path)
 		return pg_usage_error(cmd,
 				      "give exactly one of --socket SOCK and --from FILE");
@@ -396,11 +402,16 @@ static int bitmap_import(int argc, char **argv)
 	int c, r;
 
 	while ((c = next_opt(&op, argc, argv)) > 0) {
+		if ((c == 's' || c == 'c') && pg_alias_socket)
+			return pg_alias_refuse("import",
+					       c == 's' ? "socket" : "check");
 		if (c == 's')
 			sock = optarg;
 		else if (c == 'c')
 			check = true;
 	}
+	if (pg_alias_socket)
+		sock = pg_alias_socket;
 	if (!c)
 		return op.exit;
 	r = operands(cmd, argc, argv, 1, "missing FILE");

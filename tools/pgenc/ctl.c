@@ -265,78 +265,42 @@ static int do_send(struct ctl_conn *c, int argc, char **argv)
 	return r;
 }
 
-/*
- * The option of ARGS that the alias CMD does not take, or NULL: --socket
- * (SOCK is the socket), export's --from and import's --check (they do
- * not talk to a socket). getopt_long takes unique prefixes ("--sock"),
- * so a prefix counts unless another option of CMD starts with it.
- */
-static const char *alias_refused(const char *cmd, int argc, char **argv)
-{
-	/* export's options that share a prefix with those. */
-	static const char *const export_others[] = { "start-gfn", "start",
-						     "format", NULL };
-	static const char *const none[] = { NULL };
-	const char *const *others = strcmp(cmd, "export") ? none :
-							    export_others;
-	const char *refused[] = { "socket",
-				  !strcmp(cmd, "export") ? "from" :
-				  !strcmp(cmd, "import") ? "check" :
-							   NULL,
-				  NULL };
-	size_t n, j, k;
-	int i;
+const char *pg_alias_socket;
 
-	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-		if (strncmp(argv[i], "--", 2) || !argv[i][2])
-			continue;
-		n = strcspn(argv[i] + 2, "=");
-		for (j = 0; refused[j]; j++) {
-			if (strncmp(argv[i] + 2, refused[j], n) ||
-			    n > strlen(refused[j]))
-				continue;
-			for (k = 0; others[k]; k++)
-				if (!strncmp(argv[i] + 2, others[k], n))
-					break;
-			if (!others[k])
-				return refused[j];
-		}
-	}
-	return NULL;
+int pg_alias_refuse(const char *cmd, const char *opt)
+{
+	if (!strcmp(opt, "socket"))
+		return pg_usage_error("ctl",
+				      "%s: --socket is not an option of `pgenc ctl SOCK %s`: SOCK is the socket",
+				      cmd, cmd);
+	return pg_usage_error("ctl",
+			      "%s: --%s is not an option of `pgenc ctl SOCK %s`: without a socket, use `pgenc bitmap %s --%s`",
+			      cmd, opt, cmd, cmd, opt);
 }
 
 /*
- * `pgenc ctl SOCK CMD ARGS` runs `pgenc [bitmap] CMD --socket SOCK ARGS`
- * (bitmap's getopt permutes: import's FILE may be anywhere in ARGS).
+ * `pgenc ctl SOCK CMD ARGS` runs `pgenc [bitmap] CMD ARGS` with SOCK as
+ * pg_alias_socket (bitmap's getopt permutes: import's FILE may be
+ * anywhere in ARGS).
  */
 static int alias(const char *sock, int argc, char **argv)
 {
 	bool bitmap = strcmp(argv[0], "dump");
-	const char *bad = alias_refused(argv[0], argc, argv);
 	char **av;
 	int n = 0, i, r;
 
-	if (bad && !strcmp(bad, "socket"))
-		return pg_usage_error("ctl",
-				      "%s: --socket is not an option of `pgenc ctl SOCK %s`: SOCK is the socket",
-				      argv[0], argv[0]);
-	if (bad)
-		return pg_usage_error("ctl",
-				      "%s: --%s is not an option of `pgenc ctl SOCK %s`: without a socket, use `pgenc bitmap %s --%s`",
-				      argv[0], bad, argv[0], argv[0], bad);
-	av = calloc(argc + 4, sizeof(*av));
+	av = calloc(argc + 2, sizeof(*av));
 	if (!av) {
 		pg_error("ctl", "out of memory");
 		return PGENC_EXIT_FAILED;
 	}
 	if (bitmap)
 		av[n++] = "bitmap";
-	av[n++] = argv[0];
-	av[n++] = "--socket";
-	av[n++] = (char *)sock;
-	for (i = 1; i < argc; i++)
+	for (i = 0; i < argc; i++)
 		av[n++] = argv[i];
+	pg_alias_socket = sock;
 	r = bitmap ? cmd_bitmap(n, av) : cmd_dump(n, av);
+	pg_alias_socket = NULL;
 	free(av);
 	return r;
 }

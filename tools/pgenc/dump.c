@@ -230,6 +230,8 @@ int cmd_dump(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+:ho:", lo, NULL)) != -1) {
 		switch (ch) {
 		case 's':
+			if (pg_alias_socket)
+				return pg_alias_refuse("dump", "socket");
 			sock = optarg;
 			break;
 		case 'g':
@@ -279,6 +281,8 @@ int cmd_dump(int argc, char **argv)
 	if (optind < argc)
 		return pg_usage_error(prog, "unexpected argument '%s'",
 				      argv[optind]);
+	if (pg_alias_socket)
+		sock = pg_alias_socket;
 	if (!sock)
 		return pg_usage_error(prog, "--socket SOCK is required");
 	if (!has_gpa || !has_len)
