@@ -32,11 +32,30 @@ typedef unsigned __int128 u128;
 static unsigned long long seed;
 static unsigned long iters = 20000;
 
-/* splitmix64: small, good enough, and the same everywhere. */
+/*
+ * splitmix64: small, good enough, and the same everywhere. Under
+ * libFuzzer (tests/fuzz/fuzz_kbits.c) the input's bytes are the first
+ * choices, so that coverage steers them; the state, seeded from the
+ * input, takes over when they run out.
+ */
 static u64 rnd_state;
+#ifdef PGENC_FUZZ
+static const u8 *fuzz_in;
+static size_t fuzz_left;
+#endif
 static u64 rnd(void)
 {
-	u64 z = (rnd_state += 0x9e3779b97f4a7c15ULL);
+	u64 z;
+
+#ifdef PGENC_FUZZ
+	if (fuzz_left >= sizeof(z)) {
+		memcpy(&z, fuzz_in, sizeof(z));
+		fuzz_in += sizeof(z);
+		fuzz_left -= sizeof(z);
+		return z;
+	}
+#endif
+	z = (rnd_state += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -165,22 +184,26 @@ static void test_range_edges(void)
 	}
 }
 
+static void one_range(void)
+{
+	u64 start = rnd_edge(), n = rnd_edge(), limit = rnd_edge();
+
+	check_range(start, n, limit);
+	/* Around the limit: the end at limit - 1, limit, limit + 1. */
+	if (limit >= 2) {
+		n = 1 + rnd_below(limit);
+		check_range(limit - n - 1, n, limit);
+		check_range(limit - n, n, limit);
+		check_range(limit - n + 1, n, limit);
+	}
+}
+
 static void test_range_random(void)
 {
 	unsigned long i;
 
-	for (i = 0; i < 5 * iters; i++) {
-		u64 start = rnd_edge(), n = rnd_edge(), limit = rnd_edge();
-
-		check_range(start, n, limit);
-		/* Around the limit: the end at limit - 1, limit, limit + 1. */
-		if (limit >= 2) {
-			n = 1 + rnd_below(limit);
-			check_range(limit - n - 1, n, limit);
-			check_range(limit - n, n, limit);
-			check_range(limit - n + 1, n, limit);
-		}
-	}
+	for (i = 0; i < 5 * iters; i++)
+		one_range();
 }
 
 /* ---- hypercall 12 decoding --------------------------------------------- */
@@ -318,28 +341,29 @@ static void test_hc_attrs(void)
 		check_hc(0, 1, 1ULL << attrs, 8);
 }
 
+static void one_hc(void)
+{
+	u64 gpa = rnd_edge(), npages = rnd_edge(), tracked = rnd_edge();
+	u64 attrs = rnd_below(4) ? rnd_below(0x40) : rnd_edge();
+
+	if (rnd_below(2))
+		gpa &= ~0xfffULL;
+	check_hc(gpa, npages, attrs, tracked);
+	/* A range that ends just before, at and after tracked. */
+	if (tracked >= 2 && tracked < (1ULL << 52)) {
+		npages = 1 + rnd_below(tracked < 64 ? tracked : 64);
+		check_hc((tracked - npages - 1) << 12, npages, attrs, tracked);
+		check_hc((tracked - npages) << 12, npages, attrs, tracked);
+		check_hc((tracked - npages + 1) << 12, npages, attrs, tracked);
+	}
+}
+
 static void test_hc_random(void)
 {
 	unsigned long i;
 
-	for (i = 0; i < 5 * iters; i++) {
-		u64 gpa = rnd_edge(), npages = rnd_edge(), tracked = rnd_edge();
-		u64 attrs = rnd_below(4) ? rnd_below(0x40) : rnd_edge();
-
-		if (rnd_below(2))
-			gpa &= ~0xfffULL;
-		check_hc(gpa, npages, attrs, tracked);
-		/* A range that ends just before, at and after tracked. */
-		if (tracked >= 2 && tracked < (1ULL << 52)) {
-			npages = 1 + rnd_below(tracked < 64 ? tracked : 64);
-			check_hc((tracked - npages - 1) << 12, npages, attrs,
-				 tracked);
-			check_hc((tracked - npages) << 12, npages, attrs,
-				 tracked);
-			check_hc((tracked - npages + 1) << 12, npages, attrs,
-				 tracked);
-		}
-	}
+	for (i = 0; i < 5 * iters; i++)
+		one_hc();
 }
 
 /* ---- bitmaps ------------------------------------------------------------ */
@@ -480,18 +504,21 @@ static void test_read_edges(void)
 	check_read(0, U64_MAX - 64, 64, "far");
 }
 
+static void one_read(void)
+{
+	u64 nbits = rnd_nbits();
+	u64 start = rnd_below(8) ? rnd_below(nbits + 2 * W) : rnd_edge() / 2;
+	u64 n = rnd_len(U64_MAX - start);
+
+	check_read(nbits, start, n, "random");
+}
+
 static void test_read_random(void)
 {
 	unsigned long i;
 
-	for (i = 0; i < iters; i++) {
-		u64 nbits = rnd_nbits();
-		u64 start = rnd_below(8) ? rnd_below(nbits + 2 * W) :
-					   rnd_edge() / 2;
-		u64 n = rnd_len(U64_MAX - start);
-
-		check_read(nbits, start, n, "random");
-	}
+	for (i = 0; i < iters; i++)
+		one_read();
 }
 
 /* Bits [0, n) of src go to [start, start + n) of map; nothing else moves. */
@@ -533,13 +560,18 @@ static void test_write_edges(void)
 				check_write(start, n, slack, "edge");
 }
 
+static void one_write(void)
+{
+	check_write(rnd_below(4 * W), rnd_len(2000), rnd_below(2 * W),
+		    "random");
+}
+
 static void test_write_random(void)
 {
 	unsigned long i;
 
 	for (i = 0; i < iters; i++)
-		check_write(rnd_below(4 * W), rnd_len(2000), rnd_below(2 * W),
-			    "random");
+		one_write();
 }
 
 static void check_fill(u64 start, u64 n, u64 slack, bool value,
@@ -566,6 +598,12 @@ static void check_fill(u64 start, u64 n, u64 slack, bool value,
 	free(model);
 }
 
+static void one_fill(void)
+{
+	check_fill(rnd_below(4 * W), rnd_below(2000), rnd_below(2 * W),
+		   rnd_below(2), "random");
+}
+
 static void test_fill(void)
 {
 	unsigned long i;
@@ -577,8 +615,7 @@ static void test_fill(void)
 			check_fill(start, n, 3, false, "edge");
 		}
 	for (i = 0; i < iters; i++)
-		check_fill(rnd_below(4 * W), rnd_below(2000), rnd_below(2 * W),
-			   rnd_below(2), "random");
+		one_fill();
 }
 
 /*
@@ -630,16 +667,20 @@ static void check_chunked(u64 nbits, u64 start, u64 n, u64 chunk)
 	free(m2);
 }
 
+static void one_chunked(void)
+{
+	u64 nbits = rnd_nbits();
+
+	check_chunked(nbits, rnd_below(nbits + W), 1 + rnd_below(1500),
+		      W * (1 + rnd_below(5)));
+}
+
 static void test_chunked(void)
 {
 	unsigned long i;
 
-	for (i = 0; i < iters / 4; i++) {
-		u64 nbits = rnd_nbits();
-
-		check_chunked(nbits, rnd_below(nbits + W), 1 + rnd_below(1500),
-			      W * (1 + rnd_below(5)));
-	}
+	for (i = 0; i < iters / 4; i++)
+		one_chunked();
 }
 
 /* ---- the ioctls' user byte images ---------------------------------------- */
@@ -707,7 +748,9 @@ static void check_user_image(u64 nbits, u64 start, u64 n)
 
 	for (i = 0; i < len; i++)
 		user[i] = callers[i] = rnd();
-	pgenc_get_bytes(user, map, nbits, start, n / 8);
+	/* As pgenc_get_bitmap(): no call for no whole byte (map may be NULL). */
+	if (n / 8)
+		pgenc_get_bytes(user, map, nbits, start, n / 8);
 	if (n % 8)
 		user[len - 1] = pgenc_get_last_byte(map, nbits, start, n,
 						    callers[len - 1]);
@@ -751,6 +794,13 @@ static void check_user_image(u64 nbits, u64 start, u64 n)
 	free(m2);
 }
 
+static void one_user_image(void)
+{
+	u64 nbits = rnd_nbits();
+
+	check_user_image(nbits, rnd_below(nbits + W), 1 + rnd_below(1500));
+}
+
 static void test_user_image(void)
 {
 	unsigned long i;
@@ -759,16 +809,38 @@ static void test_user_image(void)
 	for (start = 0; start < W + 2; start++)
 		for (n = 1; n <= 2 * W + 9; n++)
 			check_user_image(2 * W + 3, start, n);
-	for (i = 0; i < iters / 4; i++) {
-		u64 nbits = rnd_nbits();
-
-		check_user_image(nbits, rnd_below(nbits + W),
-				 1 + rnd_below(1500));
-	}
+	for (i = 0; i < iters / 4; i++)
+		one_user_image();
 }
 
-/* ---- main --------------------------------------------------------------- */
+/* ---- entry points ------------------------------------------------------- */
 
+#ifdef PGENC_FUZZ
+/*
+ * One randomized case per input, its values chosen by the input's bytes
+ * (rnd()); a failed check aborts, which libFuzzer reports with the input.
+ */
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	static void (*const one[])(void) = {
+		one_range, one_hc,	one_read,	one_write,
+		one_fill,  one_chunked, one_user_image,
+	};
+	size_t i;
+
+	fuzz_in = data;
+	fuzz_left = size;
+	rnd_state = size; /* FNV-1a of the input: runs reproduce */
+	for (i = 0; i < size; i++)
+		rnd_state = (rnd_state ^ data[i]) * 0x100000001b3ULL;
+	tap_cur_fails = 0;
+	one[rnd_below(sizeof(one) / sizeof(one[0]))]();
+	if (tap_cur_fails)
+		abort();
+	return 0;
+}
+#else
 int main(void)
 {
 	const char *s = getenv("PGENC_TEST_SEED");
@@ -807,3 +879,4 @@ int main(void)
 	tap_run("GET/SET user byte image vs model", test_user_image);
 	return tap_done();
 }
+#endif
