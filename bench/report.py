@@ -161,24 +161,27 @@ def build(series, info):
 
     # 1. Hypercall ------------------------------------------------------
     g = "hypercall"
+    # (b)/(a): information only; TCG inflates the world switch, not the
+    # userspace return (Documentation/benchmarks.rst, "Read this first: what the numbers mean").
+    info_ba = "information: under TCG the exit dominates both"
     pair(g, "(a) in-kernel, 1 page, vs (c) null; ratio a/c", "hc.kernel.np1",
-         "hc.null", "(c) null hypercall", "cost", ("<=", 1.2))
+         "hc.null", "(c) null hypercall", "cost", ("<=", 1.05))
     pair(g, "(a) in-kernel vs (b) exit to userspace, 1 page; ratio b/a",
          "hc.kernel.np1", "hc.uexit.np1", "(b) KVM_EXIT_HYPERCALL",
-         "faster", (">=", 2.0))
+         "faster", None, info_ba)
     for np in (512, 262144):
         pair(g, "(a) vs (c), %d pages per call; ratio a/c" % np,
              "hc.kernel.np%d" % np, "hc.null", "(c) null hypercall", "cost",
              None, "growth: the fill is O(npages)")
         pair(g, "(a) vs (b), %d pages per call; ratio b/a" % np,
              "hc.kernel.np%d" % np, "hc.uexit.np%d" % np,
-             "(b) KVM_EXIT_HYPERCALL", "faster", (">=", 2.0))
+             "(b) KVM_EXIT_HYPERCALL", "faster", None, info_ba)
     pair(g, "boot-like storm, 20,000 one-page calls: (a) vs (c); ratio a/c",
          "storm.kernel", "storm.null", "(c) null hypercall", "cost",
-         ("<=", 1.2))
+         ("<=", 1.05))
     pair(g, "boot-like storm, 20,000 one-page calls: (a) vs (b); ratio b/a",
          "storm.kernel", "storm.uexit", "(b) KVM_EXIT_HYPERCALL", "faster",
-         (">=", 2.0))
+         None, info_ba)
     pair(g, "null hypercall in a tracked vs an untracked VM; ratio",
          "hc.null", "hc.null.untracked", "untracked VM", "cost", None,
          "tracking costs other hypercalls nothing")
@@ -207,6 +210,12 @@ def build(series, info):
                      "throughput ratio" % (op.upper(), size, st),
                      "getset.%s.%s.s%d" % (size, op, st), mc,
                      "glibc memcpy", "faster", target)
+    for op in ("get", "set"):
+        for st in (1, 3):
+            pair(g, "%s 1TiB start_gfn %d vs start_gfn 0; throughput ratio"
+                 % (op.upper(), st), "getset.1TiB.%s.s%d" % (op, st),
+                 "getset.1TiB.%s.s0" % op, "aligned (start_gfn 0)", "faster",
+                 (">=", 0.8), "a shifted copy vs a plain one")
     for kind in ("copy_to_user", "copy_from_user"):
         pair(g, "reference: the kernel's %s alone (tmpfs %s) vs memcpy, "
              "1TiB bytes; throughput ratio" %
