@@ -143,18 +143,6 @@ static inline void pgenc_get_bytes(u8 *dst, const unsigned long *map, u64 nbits,
 }
 
 /*
- * The last byte of GET's image of n bits from start when n % 8 != 0:
- * the map's bits below n % 8, the caller's own byte above.
- */
-static inline u8 pgenc_get_last_byte(const unsigned long *map, u64 nbits,
-				     u64 start, u64 n, u8 callers)
-{
-	u8 ours = (u8)pgenc_word_at(map, nbits, start + (n & ~7ULL));
-
-	return pgenc_user_last_byte(ours, callers, n);
-}
-
-/*
  * Byte i of dst, the image of gfns [g + 8 * i, g + 8 * i + 8), takes
  * map's bits for the gfns of [lo, hi) in it; map holds the npages bits of
  * the slot at gfn base, and [lo, hi) lies inside the slot and meets the
