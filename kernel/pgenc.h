@@ -17,7 +17,7 @@ struct msr_data;
 
 /*
  * Bits handled per hold of pgenc_vm.lock: 64 KiB of bitmap, 2 GiB of
- * guest (Documentation/api.rst, "Locking").
+ * guest (Documentation/api.rst, "7. Locking").
  */
 #define PGENC_CHUNK_BYTES SZ_64K
 #define PGENC_CHUNK_BITS (PGENC_CHUNK_BYTES * 8ULL)

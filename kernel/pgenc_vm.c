@@ -51,7 +51,7 @@ struct pgenc_vm *pgenc_vm_find(struct kvm *kvm)
 
 /*
  * Test-only: record the longest hold of each VM's pgenc lock, shown in
- * pgenc_stats (Documentation/api.rst, "Per-VM statistics (debugfs)").
+ * pgenc_stats (Documentation/api.rst, "10. Per-VM statistics (debugfs)").
  */
 static bool pgenc_hold_stats;
 module_param(pgenc_hold_stats, bool, 0644);
@@ -433,7 +433,7 @@ static void pgenc_copy_slot(struct pgenc_vm *spv, struct kvm_memslots *sslots,
 
 /*
  * KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM: the tracking state moves with the SEV
- * context (Documentation/api.rst, "Moved and mirrored SEV contexts").
+ * context (Documentation/api.rst, "Moved SEV contexts").
  * Both kvm->locks are held and neither VM's vCPUs run. Everything is
  * allocated first: on failure nothing changes.
  */
