@@ -53,7 +53,7 @@ struct pgenc_vm {
 	 * firmware calls) and never allocates.
 	 */
 	struct xarray slots;
-	spinlock_t lock;
+	spinlock_t lock; /* see above */
 
 	/* MSR_KVM_MIGRATION_CONTROL; guest writes race only with each other. */
 	u64 migration_control;

@@ -56,20 +56,18 @@ struct pgenc_vm *pgenc_vm_find(struct kvm *kvm)
 static bool pgenc_hold_stats;
 module_param(pgenc_hold_stats, bool, 0644);
 
-void pgenc_lock(struct pgenc_vm *pv)
-	__acquires(&pv->lock)
+void pgenc_lock(struct pgenc_vm *pv) __acquires(&pv->lock)
 {
 	spin_lock(&pv->lock);
 	if (unlikely(READ_ONCE(pgenc_hold_stats)))
 		pv->hold_start = local_clock();
 }
 
-void pgenc_unlock(struct pgenc_vm *pv)
-	__releases(&pv->lock)
+void pgenc_unlock(struct pgenc_vm *pv) __releases(&pv->lock)
 {
 	if (unlikely(READ_ONCE(pgenc_hold_stats)) && pv->hold_start) {
-		pv->max_hold_ns = max(pv->max_hold_ns,
-				      local_clock() - pv->hold_start);
+		pv->max_hold_ns =
+			max(pv->max_hold_ns, local_clock() - pv->hold_start);
 		pv->hold_start = 0;
 	}
 	spin_unlock(&pv->lock);
@@ -310,8 +308,7 @@ bool pgenc_covered(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
 	u64 pos = start, end = start + n;
 
 	kvm_for_each_memslot_in_gfn_range(&iter, slots, start, end) {
-		if (iter.slot->base_gfn > pos ||
-		    !pgenc_slot_of(pv, iter.slot))
+		if (iter.slot->base_gfn > pos || !pgenc_slot_of(pv, iter.slot))
 			return false;
 		pos = iter.slot->base_gfn + iter.slot->npages;
 		if (pos >= end)
@@ -488,7 +485,7 @@ EXPORT_SYMBOL_GPL(pgenc_vm_move);
 static int pgenc_stats_show(struct seq_file *m, void *unused)
 {
 	struct kvm *kvm = m->private;
-	u64 shared = 0, tracked = 0, bytes = 0, nslots = 0, pos, k;
+	u64 shared = 0, tracked = 0, bytes = 0, nslots = 0, pos, k, w;
 	u64 hypercalls, errors, fw_cmds, bypassed, max_hold;
 	struct pgenc_slot *s;
 	struct pgenc_vm *pv;
@@ -509,9 +506,9 @@ static int pgenc_stats_show(struct seq_file *m, void *unused)
 		for (pos = 0; pos < s->npages; pos += k) {
 			k = min(s->npages - pos, PGENC_CHUNK_BITS);
 			pgenc_lock(pv);
-			shared += k - bitmap_weight(s->bits + pos / BITS_PER_LONG,
-						    k);
+			w = bitmap_weight(s->bits + pos / BITS_PER_LONG, k);
 			pgenc_unlock(pv);
+			shared += k - w;
 			cond_resched();
 		}
 	}

@@ -38,7 +38,8 @@ static const struct hc_case cases[] = {
 	{ 0x9000, 5, 0x11, true, "5 odd pages encrypted (2M hint)" },
 	{ 0x300000, SLOT1_GPA / PGENC_PAGE - 0x300, 0x00, true,
 	  "slot 0 tail and slot 2 shared (adjacent slots)" },
-	{ SLOT1_GPA - 0x2000, 5, 0x10, true, "slot 2/slot 1 straddle encrypted" },
+	{ SLOT1_GPA - 0x2000, 5, 0x10, true,
+	  "slot 2/slot 1 straddle encrypted" },
 	{ END_GPA - 0x1000, 1, 0x00, true, "last tracked page shared" },
 	{ END_GPA - 0x3000, 2, 0x11, true, "pages before the last encrypted" },
 	/* Invalid: each must return -KVM_EINVAL with the bitmap unchanged. */

@@ -32,7 +32,8 @@ static uint64_t guest_gpa, guest_npages, guest_attrs;
 static void guest_code(void)
 {
 	for (;;)
-		GUEST_SYNC(pgenc_guest_hc(guest_gpa, guest_npages, guest_attrs));
+		GUEST_SYNC(pgenc_guest_hc(guest_gpa, guest_npages,
+					  guest_attrs));
 }
 
 /* The guest's hypercall 12; its RAX. */
@@ -65,8 +66,8 @@ static bool ends_at(struct kvm_vm *vm, struct pgenc_model *m, uint64_t end)
 }
 
 /* SET random bits; the model follows only if the kernel took them. */
-static int set_random(struct kvm_vm *vm, struct pgenc_model *m,
-		      uint64_t start, uint64_t n)
+static int set_random(struct kvm_vm *vm, struct pgenc_model *m, uint64_t start,
+		      uint64_t n)
 {
 	uint8_t *buf = malloc((n + 7) / 8);
 	uint64_t i;
@@ -175,7 +176,8 @@ static void test_slots(void)
 				 pgenc_stat(vm, "tracked_pages") ==
 					 (long long)tracked &&
 				 pgenc_stat(vm, "shared_pages") ==
-					 (long long)(m.npages - model_count(&m)) &&
+					 (long long)(m.npages -
+						     model_count(&m)) &&
 				 pgenc_stat(vm, "bitmap_slots") == 3,
 			 "the hypercall crosses adjacent slots; pgenc_stats: tracked %lld, shared %lld, %lld slots, %lld bytes\n",
 			 pgenc_stat(vm, "tracked_pages"),
@@ -187,7 +189,8 @@ static void test_slots(void)
 	bytes_before = pgenc_stat(vm, "bitmap_bytes");
 	vm_mem_region_delete(vm, 2);
 	pgenc_model_fill(&m, s2, SLOT_PAGES, true);
-	ok = CHECK(pgenc_model_diff(vm, &m) < 0) && CHECK(ends_at(vm, &m, s2)) &&
+	ok = CHECK(pgenc_model_diff(vm, &m) < 0) &&
+	     CHECK(ends_at(vm, &m, s2)) &&
 	     CHECK(pgenc_stat(vm, "bitmap_slots") == 2) &&
 	     CHECK(pgenc_stat(vm, "bitmap_bytes") < bytes_before) &&
 	     CHECK(guest_hc(vcpu, s2 * PGENC_PAGE, 1, false) == KVM_EINVAL_RET);
@@ -278,7 +281,8 @@ static void test_high_slots(void)
 	want[1] = 0xff & ~0x1;
 	ok = ok && CHECK(!memcmp(buf, want, 3)) &&
 	     CHECK(!pgenc_get(vm, g45 - 1, 3, buf)) && CHECK((buf[0] & 7) == 5);
-	ksft_test_result(ok, "the hypercall and GET reach the high slots; the holes around them are refused\n");
+	ksft_test_result(ok,
+			 "the hypercall and GET reach the high slots; the holes around them are refused\n");
 	kvm_vm_free(vm);
 	munmap(h45, 17 * PGENC_PAGE);
 }

@@ -882,7 +882,8 @@ static void test_copy(void)
 			}
 	for (i = 0; i < iters; i++) {
 		u64 sp = rnd_below(3 * W), k = rnd_len(1500);
-		u64 sn = rnd_below(4) ? sp + k + rnd_below(W) : rnd_below(sp + k);
+		u64 sn = rnd_below(4) ? sp + k + rnd_below(W) :
+					rnd_below(sp + k);
 
 		check_copy(rnd_below(3 * W), sp, k, sn, rnd_below(W), "random");
 	}
