@@ -44,6 +44,8 @@ static const struct {
 	      { "1TiB", TIB, 0 },
 	      { "1GiB+2^46", GIB, 1ULL << 46 } };
 
+#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+
 static bool write_str(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY);
@@ -158,7 +160,7 @@ static void slab_geometry(void)
 int bench_footprint(void)
 {
 	struct series tracked, untracked, delta;
-	char names[3][3][48];
+	char names[NSIZES][3][48];
 	long long bb = -1, t, u;
 	cpu_set_t cpus, saved;
 	size_t si;
@@ -183,7 +185,7 @@ int bench_footprint(void)
 	charge_of(GIB, 0, true, NULL);
 	charge_of(GIB, 0, false, NULL);
 
-	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+	for (si = 0; si < NSIZES; si++) {
 		snprintf(names[si][0], 48, "footprint.%s.tracked",
 			 sizes[si].name);
 		snprintf(names[si][1], 48, "footprint.%s.untracked",

@@ -24,12 +24,13 @@ struct msr_data;
 
 /*
  * The bits of one memslot of address space 0: bit i is gfn base_gfn + i.
- * Bits past npages in the last word are 1.
+ * Bits past npages in the last word are 1. Allocated apart from this
+ * header, so that a slot's bits take whole pages and no more.
  */
 struct pgenc_slot {
 	u64 npages;
 	u64 bytes; /* allocated, this header included */
-	unsigned long bits[];
+	unsigned long *bits;
 };
 
 /* Per-VM tracking state; exists iff tracking is enabled on the VM. */

@@ -73,6 +73,13 @@ void pgenc_unlock(struct pgenc_vm *pv) __releases(&pv->lock)
 	spin_unlock(&pv->lock);
 }
 
+static void pgenc_slot_free(struct pgenc_slot *s)
+{
+	if (s)
+		kvfree(s->bits);
+	kfree(s);
+}
+
 /*
  * The bits of a slot, all 1. Whole pages, and all of them usable, past a
  * page: kvmalloc() would round a large bitmap up to 2 MiB huge pages (or a
@@ -80,23 +87,27 @@ void pgenc_unlock(struct pgenc_vm *pv) __releases(&pv->lock)
  */
 static struct pgenc_slot *pgenc_slot_alloc(u64 npages)
 {
-	u64 bytes = sizeof(struct pgenc_slot) +
-		    BITS_TO_LONGS(npages) * sizeof(unsigned long);
+	u64 bytes = BITS_TO_LONGS(npages) * sizeof(unsigned long);
 	struct pgenc_slot *s;
 
 	if (bytes > INT_MAX)
 		return NULL;
-	if (bytes <= PAGE_SIZE) {
-		s = kmalloc(bytes, GFP_KERNEL_ACCOUNT);
-	} else {
-		bytes = PAGE_ALIGN(bytes);
-		s = __vmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	}
+	s = kmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return NULL;
+	if (bytes <= PAGE_SIZE) {
+		s->bits = kmalloc(bytes, GFP_KERNEL_ACCOUNT);
+	} else {
+		bytes = PAGE_ALIGN(bytes);
+		s->bits = __vmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	}
+	if (!s->bits) {
+		kfree(s);
+		return NULL;
+	}
 	s->npages = npages;
-	s->bytes = bytes;
-	memset(s->bits, 0xff, bytes - sizeof(*s));
+	s->bytes = bytes + sizeof(*s);
+	memset(s->bits, 0xff, bytes);
 	return s;
 }
 
@@ -106,7 +117,7 @@ static void pgenc_slots_free(struct xarray *xa)
 	unsigned long id;
 
 	xa_for_each(xa, id, s)
-		kvfree(s);
+		pgenc_slot_free(s);
 	xa_destroy(xa);
 }
 
@@ -144,7 +155,7 @@ static int pgenc_slots_alloc(struct kvm *kvm, struct xarray *xa)
 			return -ENOMEM;
 		r = xa_insert(xa, slot->id, s, GFP_KERNEL_ACCOUNT);
 		if (r) {
-			kvfree(s);
+			pgenc_slot_free(s);
 			return r;
 		}
 		cond_resched();
@@ -276,7 +287,7 @@ int pgenc_prepare_memory_region(struct kvm *kvm,
 		return -ENOMEM;
 	r = xa_insert(&pv->slots, new->id, s, GFP_KERNEL_ACCOUNT);
 	if (r)
-		kvfree(s);
+		pgenc_slot_free(s);
 	return WARN_ON_ONCE(r == -EBUSY) ? -EIO : r;
 }
 
@@ -294,7 +305,7 @@ void pgenc_commit_memory_region(struct kvm *kvm,
 		return;
 	pv = pgenc_vm_find(kvm);
 	if (pv)
-		kvfree(xa_erase(&pv->slots, old->id));
+		pgenc_slot_free(xa_erase(&pv->slots, old->id));
 }
 
 /*
