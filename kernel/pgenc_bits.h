@@ -4,8 +4,9 @@
  * kernel state. They are shared with the host unit tests (tests/), which
  * include this file without __KERNEL__ and check it against a naive model.
  * Only what <linux/bitmap.h> does not do lives here: the shifted copies
- * between the caller's bytes and the bitmap's words, and u64 ranges over
- * the kernel's unsigned int bitmap helpers.
+ * between the caller's bytes and a memslot's bits (GET's image of one
+ * slot, copies at any offsets), and u64 ranges over the kernel's
+ * unsigned int bitmap helpers.
  *
  * Bitmaps are arrays of unsigned long; on x86 (little endian) their memory
  * image is the uapi format: bit i of byte i / 8 is page i, LSB first.
