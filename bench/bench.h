@@ -84,16 +84,6 @@ void bench_info(const char *name, const char *fmt, ...)
 void *bench_alloc(size_t bytes);
 void bench_free(void *p, size_t bytes);
 
-/*
- * A memslot of npages at gpa through the raw ioctl: the selftest library
- * refuses gpas in AMD's HyperTransport hole below 1 TiB, which matter
- * only to a running vCPU, and our sparse VMs never run one. Returns the
- * backing (MAP_NORESERVE, never touched), to be freed with
- * bench_free(npages * 4096) after the VM.
- */
-void *bench_sparse_slot(struct kvm_vm *vm, uint32_t slot, uint64_t gpa,
-			uint64_t npages);
-
 /* Extra slot 0 pages for a VM that loads this (large, static) binary. */
 uint64_t bench_elf_pages(void);
 

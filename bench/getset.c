@@ -4,10 +4,9 @@
  * 1 TiB, against a userspace memcpy() (glibc's) of the same number of
  * bytes in the same run.
  *
- * The large guests are sparse: one 64 KiB memslot just below the top of
- * the guest's size, over MAP_NORESERVE memory that is never touched, so
- * tracked memory, and the bitmap, span the whole size (32 MiB at 1 TiB)
- * with no RAM behind it. Each call moves all of tracked memory from
+ * Each guest is one memslot of the guest's size at gpa 0, over
+ * MAP_NORESERVE memory that is never touched, so tracked memory, and the
+ * bits, span the whole size (32 MiB at 1 TiB) with no RAM behind it. Each call moves all of tracked memory from
  * start_gfn 0 (word aligned), 1 and 3 (the unaligned paths) to its end:
  * the same ceil(n / 8) bytes as the memcpy. User buffers are faulted in
  * beforehand, as a VMM's migration buffers are.
@@ -20,8 +19,6 @@
 #include <sys/mman.h>
 
 #include "bench.h"
-
-#define SLOT_PAGES 16ULL
 
 static const struct {
 	const char *name;
@@ -145,9 +142,7 @@ static void bench_size(int si)
 
 	vm = vm_create_barebones();
 	pgenc_enable(vm);
-	slot = bench_sparse_slot(vm, 1,
-				 sizes[si].bytes - SLOT_PAGES * PGENC_PAGE,
-				 SLOT_PAGES);
+	slot = pgenc_sparse_slot(vm, 1, 0, pages);
 	TEST_ASSERT(pgenc_stat(vm, "tracked_pages") == (long long)pages,
 		    "tracked_pages %lld, expected %lu",
 		    pgenc_stat(vm, "tracked_pages"), (unsigned long)pages);
@@ -215,7 +210,7 @@ static void bench_size(int si)
 	bench_free(src, bytes);
 	bench_free(dst, bytes);
 	kvm_vm_free(vm);
-	bench_free(slot, SLOT_PAGES * PGENC_PAGE);
+	bench_free(slot, pages * PGENC_PAGE);
 }
 
 int bench_getset(void)

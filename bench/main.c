@@ -80,21 +80,6 @@ void bench_free(void *p, size_t bytes)
 		munmap(p, bytes);
 }
 
-void *bench_sparse_slot(struct kvm_vm *vm, uint32_t slot, uint64_t gpa,
-			uint64_t npages)
-{
-	size_t bytes = npages * PGENC_PAGE;
-	void *hva = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	int r;
-
-	TEST_ASSERT(hva != MAP_FAILED, "mmap slot");
-	r = __vm_set_user_memory_region(vm, slot, 0, gpa, bytes, hva);
-	TEST_ASSERT(!r, "KVM_SET_USER_MEMORY_REGION at 0x%lx: %s",
-		    (unsigned long)gpa, strerror(errno));
-	return hva;
-}
-
 uint64_t bench_elf_pages(void)
 {
 	struct stat st;

@@ -273,6 +273,26 @@ def build(series, info):
                   "unit": "bits/page"}, slope, "1.00 +- 0.01",
               abs(slope - 1.0) <= 0.01, "bits/page")
 
+    # A sparse layout: RAM at the bottom, a small slot at 2^46. Its charge
+    # must follow RAM (pages / 8 + a constant per slot), not the highest
+    # gfn, which a bitmap up to it would cost (the reference).
+    name = "footprint.1GiB+2^46.charged"
+    if name in series:
+        o = s(name)
+        meta = series[name]["meta"]
+        pages = meta["pages"]
+        top = meta["top_gpa"] // PAGE
+        dense = {"median": top / 8, "min": top / 8, "max": top / 8, "n": 0,
+                 "unit": "bytes"}
+        limit = pages // 8 + FOOTPRINT_SLACK
+        t.add(g, "1GiB RAM + a 64 KiB slot at 2^46: memcg charge of "
+              "tracking vs a bitmap up to the highest gfn; ratio",
+              o, "bitmap to the top gfn", dense, o["median"] / dense["median"],
+              "<= %s (RAM pages/8 + 16 KiB)" % fmt_bytes(limit),
+              pages // 8 - PAGE <= o["median"] <= limit, "bytes",
+              "bitmap_bytes %s" % meta.get("bitmap_bytes"),
+              {"ours_series": name})
+
     # 4. Dump ------------------------------------------------------------
     g = "dump"
 

@@ -9,9 +9,29 @@
 #define PGENC_H
 
 #include <linux/kvm_host.h>
+#include <linux/sizes.h>
+#include <linux/xarray.h>
 #include <linux/kvm_pgenc.h>
 
 struct msr_data;
+
+/*
+ * Bits handled per hold of pgenc_vm.lock: 64 KiB of bitmap, 2 GiB of
+ * guest (Documentation/api.rst, "7. Locking").
+ */
+#define PGENC_CHUNK_BYTES SZ_64K
+#define PGENC_CHUNK_BITS (PGENC_CHUNK_BYTES * 8ULL)
+
+/*
+ * The bits of one memslot of address space 0: bit i is gfn base_gfn + i.
+ * Bits past npages in the last word are 1. Allocated apart from this
+ * header, so that a slot's bits take whole pages and no more.
+ */
+struct pgenc_slot {
+	u64 npages;
+	u64 bytes; /* allocated, this header included */
+	unsigned long *bits;
+};
 
 /* Per-VM tracking state; exists iff tracking is enabled on the VM. */
 struct pgenc_vm {
@@ -22,24 +42,19 @@ struct pgenc_vm {
 	/*
 	 * Lock order: kvm->lock -> kvm->slots_lock -> pgenc_vms_mutex -> lock.
 	 *
-	 * @lock protects @bits (pointer and contents), @nbits and @cap_bits.
-	 * It is held only for bounded bit operations: the hypercall path
-	 * takes nothing else (never kvm->lock, which SEV commands hold
-	 * across firmware calls) and never allocates. Every other path that
-	 * changes @bits or @nbits also holds kvm->slots_lock, so a holder of
-	 * slots_lock may read @nbits and @cap_bits without @lock.
+	 * @slots maps the id of each memslot of address space 0 to its
+	 * struct pgenc_slot. Entries are added and removed only under
+	 * kvm->slots_lock, by the memslot hooks, which remove one only after
+	 * KVM's SRCU grace period for the slot: a holder of slots_lock, or of
+	 * kvm->srcu with the slot in hand, may use the entry.
 	 *
-	 * Invariant: every bit in [@nbits, @cap_bits) is 1, so a page that
-	 * becomes tracked starts encrypted.
+	 * @lock protects the contents of the bits and the counters. It is
+	 * held for at most PGENC_CHUNK_BITS bits of work: the hypercall path
+	 * takes nothing else (never kvm->lock, which SEV commands hold across
+	 * firmware calls) and never allocates.
 	 */
-	spinlock_t lock;
-	unsigned long *bits;
-	u64 nbits; /* tracked gfns: [0, nbits) */
-	u64 cap_bits; /* allocated bits, a multiple of BITS_PER_LONG */
-
-	/* Under kvm->slots_lock: made by prepare, installed by commit. */
-	unsigned long *pending;
-	u64 pending_bits;
+	struct xarray slots;
+	spinlock_t lock; /* see above */
 
 	/* MSR_KVM_MIGRATION_CONTROL; guest writes race only with each other. */
 	u64 migration_control;
@@ -49,6 +64,8 @@ struct pgenc_vm {
 	u64 hypercall_errors;
 	u64 dbg_fw_cmds; /* SEV DBG commands sent to the firmware */
 	u64 dbg_bypassed_pages; /* DBG steps copied without firmware */
+	u64 hold_start; /* local_clock() at the last pgenc_lock() */
+	u64 max_hold_ns; /* longest hold of @lock, with pgenc_hold_stats */
 };
 
 /* pgenc_vm.c */
@@ -65,7 +82,18 @@ void pgenc_vm_destroy(struct kvm *kvm);
 int pgenc_prepare_memory_region(struct kvm *kvm,
 				const struct kvm_memory_slot *new,
 				enum kvm_mr_change change);
-void pgenc_commit_memory_region(struct kvm *kvm, enum kvm_mr_change change);
+void pgenc_commit_memory_region(struct kvm *kvm,
+				const struct kvm_memory_slot *old,
+				enum kvm_mr_change change);
+int pgenc_vm_move(struct kvm *dst, struct kvm *src);
+void pgenc_lock(struct pgenc_vm *pv);
+void pgenc_unlock(struct pgenc_vm *pv);
+struct pgenc_slot *pgenc_slot_of(struct pgenc_vm *pv,
+				 const struct kvm_memory_slot *slot);
+bool pgenc_covered(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
+		   u64 n);
+void pgenc_fill(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
+		u64 n, bool encrypted);
 u64 pgenc_shared_run(struct kvm *kvm, gfn_t gfn, u64 max);
 void pgenc_count_dbg(struct kvm *kvm, u64 fw_cmds, u64 bypassed);
 

@@ -4,8 +4,9 @@
  * kernel state. They are shared with the host unit tests (tests/), which
  * include this file without __KERNEL__ and check it against a naive model.
  * Only what <linux/bitmap.h> does not do lives here: the shifted copies
- * between the caller's bytes and the bitmap's words, and u64 ranges over
- * the kernel's unsigned int bitmap helpers.
+ * between the caller's bytes and a memslot's bits (GET's image of one
+ * slot, copies at any offsets), and u64 ranges over the kernel's
+ * unsigned int bitmap helpers.
  *
  * Bitmaps are arrays of unsigned long; on x86 (little endian) their memory
  * image is the uapi format: bit i of byte i / 8 is page i, LSB first.
@@ -143,15 +144,51 @@ static inline void pgenc_get_bytes(u8 *dst, const unsigned long *map, u64 nbits,
 }
 
 /*
- * The last byte of GET's image of n bits from start when n % 8 != 0:
- * the map's bits below n % 8, the caller's own byte above.
+ * Byte i of dst, the image of gfns [g + 8 * i, g + 8 * i + 8), takes
+ * map's bits for the gfns of [lo, hi) in it; map holds the npages bits of
+ * the slot at gfn base, and [lo, hi) lies inside the slot and meets the
+ * byte. The byte's other bits are kept.
  */
-static inline u8 pgenc_get_last_byte(const unsigned long *map, u64 nbits,
-				     u64 start, u64 n, u8 callers)
+static inline void pgenc_get_merge(u8 *dst, u64 g, u64 i,
+				   const unsigned long *map, u64 base,
+				   u64 npages, u64 lo, u64 hi)
 {
-	u8 ours = (u8)pgenc_word_at(map, nbits, start + (n & ~7ULL));
+	u64 b = g + 8 * i, from = lo > b ? lo : b, to = hi < b + 8 ? hi : b + 8;
+	u8 mask = (u8)(((1U << (to - from)) - 1) << (from - b));
+	u8 v = (u8)(pgenc_word_at(map, npages, from - base) << (from - b));
 
-	return pgenc_user_last_byte(ours, callers, n);
+	dst[i] = (dst[i] & ~mask) | (v & mask);
+}
+
+/*
+ * GET's image of one memslot: dst is len bytes describing gfns
+ * [g, g + 8 * len); the bits of the gfns that lie in the slot [base,
+ * base + npages), whose bits are map, are written, and every other bit of
+ * dst is kept (the caller fills holes with 1 first). Partial bytes at the
+ * slot's edges are merged, the bytes between are copied whole.
+ */
+static inline void pgenc_get_slot(u8 *dst, u64 g, u64 len,
+				  const unsigned long *map, u64 base,
+				  u64 npages)
+{
+	u64 end = g + 8 * len, lo = g > base ? g : base,
+	    hi = end < base + npages ? end : base + npages, i0, i1;
+
+	if (lo >= hi)
+		return;
+	i0 = (lo - g) / 8;
+	i1 = (hi - g + 7) / 8;
+	if ((lo - g) % 8) {
+		pgenc_get_merge(dst, g, i0, map, base, npages, lo, hi);
+		i0++;
+	}
+	if (i0 < i1 && (hi - g) % 8) {
+		i1--;
+		pgenc_get_merge(dst, g, i1, map, base, npages, lo, hi);
+	}
+	if (i0 < i1)
+		pgenc_get_bytes(dst + i0, map, npages, g + 8 * i0 - base,
+				i1 - i0);
 }
 
 /* The word of src bits [pos, pos + BITS_PER_LONG), src being n bits. */
@@ -219,6 +256,45 @@ static inline void pgenc_bits_write(unsigned long *map, u64 start,
 	if (done < n)
 		pgenc_put_bits(map, start + done, pgenc_src_word(src, n, done),
 			       n - done);
+}
+
+/* Bits of the staging buffer of pgenc_bits_copy(), on the stack. */
+#ifndef PGENC_COPY_BITS
+#define PGENC_COPY_BITS 2048
+#endif
+
+/*
+ * Copy bits [spos, spos + n) of src, a map of snbits bits (bits at or
+ * past snbits read as 1), into dst bits [dpos, dpos + n); the caller has
+ * checked that the range lies inside dst. Whole bytes are copied
+ * directly when both positions are byte aligned; otherwise the bits are
+ * staged, PGENC_COPY_BITS at a time, as GET's byte image and then
+ * written as SET writes them.
+ */
+static inline void pgenc_bits_copy(unsigned long *dst, u64 dpos,
+				   const unsigned long *src, u64 snbits,
+				   u64 spos, u64 n)
+{
+	unsigned long tmp[PGENC_COPY_BITS / BITS_PER_LONG];
+	u64 k;
+
+	if (!(dpos % 8) && !(spos % 8) && n >= 8 && spos + n <= snbits) {
+		k = n & ~7ULL;
+		memcpy((u8 *)dst + dpos / 8, (const u8 *)src + spos / 8, k / 8);
+		dpos += k;
+		spos += k;
+		n -= k;
+	}
+	while (n) {
+		k = n < PGENC_COPY_BITS ? n : PGENC_COPY_BITS;
+		tmp[BITS_TO_LONGS(k) - 1] = 0;
+		pgenc_get_bytes((u8 *)tmp, src, snbits, spos,
+				pgenc_user_bytes(k));
+		pgenc_bits_write(dst, dpos, tmp, k);
+		dpos += k;
+		spos += k;
+		n -= k;
+	}
 }
 
 /*

@@ -11,37 +11,57 @@
 #include "pgenc.h"
 #include "pgenc_bits.h"
 
+/* End (exclusive) of the highest memslot; under kvm->srcu. */
+static u64 pgenc_slots_end(struct kvm_memslots *slots)
+{
+	struct rb_node *last = rb_last(&slots->gfn_tree);
+	struct kvm_memory_slot *slot;
+
+	if (!last)
+		return 0;
+	slot = container_of(last, struct kvm_memory_slot,
+			    gfn_node[slots->node_idx]);
+	return slot->base_gfn + slot->npages;
+}
+
 /*
  * Returns true when the call is complete with *ret as the guest's RAX.
  * Returns false to let the stock KVM_HC_MAP_GPA_RANGE code run: tracking
  * is off (stock behaviour), or the VMM asked for the userspace exit, which
  * it then gets after the bitmap is updated.
+ *
+ * The vCPU holds kvm->srcu here, so the memslots and their bits stay put;
+ * the bits change a chunk per lock hold, with scheduling points between
+ * (Documentation/api.rst, "Concurrency (GET and SET)").
  */
 bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
 		     unsigned long a2, unsigned long *ret)
 {
 	struct kvm *kvm = vcpu->kvm;
+	struct kvm_memslots *slots;
 	struct pgenc_hc_req req;
 	struct pgenc_vm *pv;
-	bool done = true;
 
 	pv = pgenc_vm_find(kvm);
 	if (!pv)
 		return false;
 
-	spin_lock(&pv->lock);
-	if (pgenc_hc_decode(a0, a1, a2, pv->nbits, &req)) {
-		pgenc_bits_fill(pv->bits, req.gfn, req.npages, req.encrypted);
-		pv->hypercalls++;
-		*ret = 0;
-		done = !(kvm->arch.hypercall_exit_enabled &
-			 BIT(KVM_HC_PAGE_ENC_STATUS));
-	} else {
+	slots = __kvm_memslots(kvm, 0);
+	if (!pgenc_hc_decode(a0, a1, a2, pgenc_slots_end(slots), &req) ||
+	    !pgenc_covered(pv, slots, req.gfn, req.npages)) {
+		pgenc_lock(pv);
 		pv->hypercall_errors++;
+		pgenc_unlock(pv);
 		*ret = -KVM_EINVAL;
+		return true;
 	}
-	spin_unlock(&pv->lock);
-	return done;
+	pgenc_fill(pv, slots, req.gfn, req.npages, req.encrypted);
+	pgenc_lock(pv);
+	pv->hypercalls++;
+	pgenc_unlock(pv);
+	*ret = 0;
+	return !(kvm->arch.hypercall_exit_enabled &
+		 BIT(KVM_HC_PAGE_ENC_STATUS));
 }
 
 /*

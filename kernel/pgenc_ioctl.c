@@ -3,13 +3,14 @@
  * Userspace side of pgenc: KVM_CAP_PAGE_ENC_BITMAP and the
  * KVM_{GET,SET}_PAGE_ENC_BITMAP VM ioctls.
  *
- * Both ioctls hold kvm->slots_lock throughout, which keeps the bitmap's
- * size fixed, and take the per-VM spinlock one chunk at a time, so that a
- * vCPU's hypercall never waits for more than one chunk or for a page
- * fault: the caller's buffer is pinned before the spinlock is taken (a
- * chunk at a time for GET, all of it first for SET, which must fail
- * before changing anything), and the bits then move between the bitmap
- * and the pinned pages in one pass, without a bounce buffer.
+ * Both ioctls hold kvm->slots_lock throughout, which keeps the memslots
+ * and their bits in place, and take the per-VM spinlock one chunk at a
+ * time, so that a vCPU's hypercall never waits for more than one chunk
+ * or for a page fault: the caller's buffer is pinned before the spinlock
+ * is taken (a chunk at a time for GET, all of it first for SET, which
+ * must fail before changing anything), and the bits then move between
+ * the memslots' bits and the pinned pages in one pass, without a bounce
+ * buffer.
  */
 #include <linux/compat.h>
 #include <linux/highmem.h>
@@ -20,10 +21,6 @@
 
 #include "pgenc.h"
 #include "pgenc_bits.h"
-
-/* Bits handled per spinlock hold: 64 KiB of bitmap, 2 GiB of guest. */
-#define PGENC_CHUNK_BYTES SZ_64K
-#define PGENC_CHUNK_BITS (PGENC_CHUNK_BYTES * 8ULL)
 
 int pgenc_check_extension(void)
 {
@@ -57,6 +54,25 @@ static u8 __user *pgenc_user_buf(const struct kvm_page_enc_bitmap *b)
 }
 
 /*
+ * GET's image of gfns [g, g + 8 * len) into dst: holes read as 1, each
+ * memslot's bits over them. The lock is held.
+ */
+static void pgenc_get_range(struct pgenc_vm *pv, struct kvm_memslots *slots,
+			    u8 *dst, u64 g, u64 len)
+{
+	struct kvm_memslot_iter iter;
+	struct pgenc_slot *s;
+
+	memset(dst, 0xff, len);
+	kvm_for_each_memslot_in_gfn_range(&iter, slots, g, g + 8 * len) {
+		s = pgenc_slot_of(pv, iter.slot);
+		if (s)
+			pgenc_get_slot(dst, g, len, s->bits,
+				       iter.slot->base_gfn, s->npages);
+	}
+}
+
+/*
  * GET: the caller's buffer is pinned one chunk at a time and the chunk's
  * bytes are stored straight into it under the spinlock (one pass over
  * the data; a chunk is still seen atomically). The last, partial byte
@@ -65,6 +81,7 @@ static u8 __user *pgenc_user_buf(const struct kvm_page_enc_bitmap *b)
 static int pgenc_get_bitmap(struct pgenc_vm *pv,
 			    const struct kvm_page_enc_bitmap *b)
 {
+	struct kvm_memslots *slots = __kvm_memslots(pv->kvm, 0);
 	struct page *pages[PGENC_CHUNK_BYTES / PAGE_SIZE + 1];
 	u8 __user *ubuf = pgenc_user_buf(b);
 	u64 n = b->num_pages, whole = n & ~7ULL, done = 0, chunk;
@@ -92,16 +109,16 @@ static int pgenc_get_bitmap(struct pgenc_vm *pv,
 				unpin_user_pages(pages, got);
 			return got < 0 ? got : -EFAULT;
 		}
-		spin_lock(&pv->lock);
+		pgenc_lock(pv);
 		for (k = 0; k < bytes; k += seg) {
 			po = (off + k) % PAGE_SIZE;
 			seg = min(bytes - k, PAGE_SIZE - po);
 			dst = kmap_local_page(pages[(off + k) / PAGE_SIZE]);
-			pgenc_get_bytes(dst + po, pv->bits, pv->nbits,
+			pgenc_get_range(pv, slots, dst + po,
 					b->start_gfn + done + 8ULL * k, seg);
 			kunmap_local(dst);
 		}
-		spin_unlock(&pv->lock);
+		pgenc_unlock(pv);
 		unpin_user_pages_dirty_lock(pages, np, true);
 		done += chunk;
 		if (fatal_signal_pending(current))
@@ -109,10 +126,12 @@ static int pgenc_get_bitmap(struct pgenc_vm *pv,
 		cond_resched();
 	}
 	if (n % 8) {
-		spin_lock(&pv->lock);
-		last = pgenc_get_last_byte(pv->bits, pv->nbits, b->start_gfn, n,
-					   last);
-		spin_unlock(&pv->lock);
+		u8 ours;
+
+		pgenc_lock(pv);
+		pgenc_get_range(pv, slots, &ours, b->start_gfn + whole, 1);
+		pgenc_unlock(pv);
+		last = pgenc_user_last_byte(ours, last, n);
 		if (put_user(last, ubuf + n / 8))
 			return -EFAULT;
 	}
@@ -120,50 +139,47 @@ static int pgenc_get_bitmap(struct pgenc_vm *pv,
 }
 
 /*
- * Copy bits [0, n) of a user buffer, pinned as pages[] from byte offset
- * off of pages[0], into map bits [start, start + n): straight from the
- * pages when start is a whole byte, else through a small word buffer for
- * the shift.
+ * Copy bits [upos, upos + n) of a user buffer, pinned as pages[] from
+ * byte offset off of pages[0], into map bits [mpos, mpos + n), a page of
+ * the buffer at a time: each page is a map of PAGE_SIZE * 8 bits.
  */
-static void pgenc_bits_from_pages(unsigned long *map, u64 start,
-				  struct page **pages, size_t off, u64 n)
+static void pgenc_bits_from_pages(unsigned long *map, u64 mpos,
+				  struct page **pages, size_t off, u64 upos,
+				  u64 n)
 {
-	unsigned long tmp[64];
-	u64 done = 0;
+	const u64 page_bits = PAGE_SIZE * 8ULL;
+	u64 done = 0, ub, k;
+	unsigned long *src;
 
 	while (done < n) {
-		size_t pos = off + done / 8, po = pos % PAGE_SIZE;
-		u64 bits = min_t(u64, n - done, (PAGE_SIZE - po) * 8);
-		u8 *src = kmap_local_page(pages[pos / PAGE_SIZE]);
-
-		if (!((start + done) % 8) && !(bits % 8)) {
-			memcpy((u8 *)map + (start + done) / 8, src + po,
-			       bits / 8);
-		} else {
-			bits = min_t(u64, bits, sizeof(tmp) * 8);
-			tmp[BITS_TO_LONGS(bits) - 1] = 0;
-			memcpy(tmp, src + po, DIV_ROUND_UP(bits, 8));
-			pgenc_bits_write(map, start + done, tmp, bits);
-		}
+		ub = off * 8ULL + upos + done;
+		k = min(n - done, page_bits - ub % page_bits);
+		src = kmap_local_page(pages[ub / page_bits]);
+		pgenc_bits_copy(map, mpos + done, src, page_bits,
+				ub % page_bits, k);
 		kunmap_local(src);
-		done += bits;
+		done += k;
 	}
 }
 
 /*
  * Everything that can fail happens before the first bit changes: the
- * user buffer is pinned first, then copied from without faults.
+ * range is checked against the memslots and the user buffer pinned
+ * first, then copied from without faults, a chunk per lock hold.
  */
 static int pgenc_set_bitmap(struct pgenc_vm *pv,
 			    const struct kvm_page_enc_bitmap *b)
 {
+	struct kvm_memslots *slots = __kvm_memslots(pv->kvm, 0);
+	u64 n = b->num_pages, start = b->start_gfn, done, chunk, lo, hi;
 	u8 __user *ubuf = pgenc_user_buf(b);
-	u64 n = b->num_pages, done, chunk;
+	struct kvm_memslot_iter iter;
 	struct page **pages = NULL;
+	struct pgenc_slot *s;
 	size_t off = 0;
 	long npages = 0, got;
 
-	if (!pgenc_range_inside(b->start_gfn, n, pv->nbits))
+	if (!pgenc_covered(pv, slots, start, n))
 		return -EINVAL;
 
 	if (ubuf) {
@@ -186,14 +202,26 @@ static int pgenc_set_bitmap(struct pgenc_vm *pv,
 
 	for (done = 0; done < n; done += chunk) {
 		chunk = min(n - done, PGENC_CHUNK_BITS);
-		spin_lock(&pv->lock);
-		if (pages)
-			pgenc_bits_from_pages(pv->bits, b->start_gfn + done,
-					      pages, off + done / 8, chunk);
-		else
-			pgenc_bits_fill(pv->bits, b->start_gfn + done, chunk,
-					true);
-		spin_unlock(&pv->lock);
+		pgenc_lock(pv);
+		kvm_for_each_memslot_in_gfn_range(&iter, slots, start + done,
+						  start + done + chunk) {
+			s = pgenc_slot_of(pv, iter.slot);
+			if (!s)
+				continue;
+			lo = max_t(u64, start + done, iter.slot->base_gfn);
+			hi = min_t(u64, start + done + chunk,
+				   iter.slot->base_gfn + s->npages);
+			if (pages)
+				pgenc_bits_from_pages(s->bits,
+						      lo - iter.slot->base_gfn,
+						      pages, off, lo - start,
+						      hi - lo);
+			else
+				pgenc_bits_fill(s->bits,
+						lo - iter.slot->base_gfn,
+						hi - lo, true);
+		}
+		pgenc_unlock(pv);
 		cond_resched();
 	}
 	if (pages) {

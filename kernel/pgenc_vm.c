@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * pgenc per-VM state: a side table keyed by struct kvm (whose layout we
- * must not change), the bitmap's life cycle and its sizing from memslots.
+ * must not change), holding the bits of each memslot (Documentation/
+ * api.rst, "Tracked memory"), their life cycle and the chunked walks.
  */
 #include <linux/debugfs.h>
 #include <linux/hashtable.h>
 #include <linux/mm.h>
-#include <linux/rbtree.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/clock.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -48,50 +50,147 @@ struct pgenc_vm *pgenc_vm_find(struct kvm *kvm)
 }
 
 /*
- * Whole pages, and all of them usable: kvmalloc() would round a large
- * bitmap up to 2 MiB huge pages (or a power of two via kmalloc) and
- * charge the VMM for bits it cannot use.
+ * Test-only: record the longest hold of each VM's pgenc lock, shown in
+ * pgenc_stats (Documentation/api.rst, "10. Per-VM statistics (debugfs)").
  */
-static unsigned long *pgenc_alloc_bits(u64 nbits, u64 *cap_bits)
-{
-	u64 bytes = BITS_TO_LONGS(nbits) * sizeof(unsigned long);
-	unsigned long *bits;
+static bool pgenc_hold_stats;
+module_param(pgenc_hold_stats, bool, 0644);
 
-	if (!bytes || bytes > INT_MAX)
-		return NULL;
-	if (bytes <= PAGE_SIZE) {
-		bits = kmalloc(bytes, GFP_KERNEL_ACCOUNT);
-	} else {
-		bytes = PAGE_ALIGN(bytes);
-		bits = __vmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	}
-	if (bits) {
-		memset(bits, 0xff, bytes);
-		*cap_bits = bytes * BITS_PER_BYTE;
-	}
-	return bits;
+void pgenc_lock(struct pgenc_vm *pv) __acquires(&pv->lock)
+{
+	spin_lock(&pv->lock);
+	if (unlikely(READ_ONCE(pgenc_hold_stats)))
+		pv->hold_start = local_clock();
 }
 
-/* End gfn of the highest memslot in any address space; slots_lock held. */
-static u64 pgenc_memslots_end(struct kvm *kvm)
+void pgenc_unlock(struct pgenc_vm *pv) __releases(&pv->lock)
+{
+	if (unlikely(READ_ONCE(pgenc_hold_stats)) && pv->hold_start) {
+		pv->max_hold_ns =
+			max(pv->max_hold_ns, local_clock() - pv->hold_start);
+		pv->hold_start = 0;
+	}
+	spin_unlock(&pv->lock);
+}
+
+static void pgenc_slot_free(struct pgenc_slot *s)
+{
+	if (s)
+		kvfree(s->bits);
+	kfree(s);
+}
+
+/*
+ * The bits of a slot, all 1. Whole pages, and all of them usable, past a
+ * page: kvmalloc() would round a large bitmap up to 2 MiB huge pages (or a
+ * power of two via kmalloc) and charge the VMM for bits it cannot use.
+ */
+static struct pgenc_slot *pgenc_slot_alloc(u64 npages)
+{
+	u64 bytes = BITS_TO_LONGS(npages) * sizeof(unsigned long);
+	struct pgenc_slot *s;
+
+	if (bytes > INT_MAX)
+		return NULL;
+	s = kmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return NULL;
+	if (bytes <= PAGE_SIZE) {
+		s->bits = kmalloc(bytes, GFP_KERNEL_ACCOUNT);
+	} else {
+		bytes = PAGE_ALIGN(bytes);
+		s->bits = __vmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	}
+	if (!s->bits) {
+		kfree(s);
+		return NULL;
+	}
+	s->npages = npages;
+	s->bytes = bytes + sizeof(*s);
+	memset(s->bits, 0xff, bytes);
+	return s;
+}
+
+static void pgenc_slots_free(struct xarray *xa)
+{
+	struct pgenc_slot *s;
+	unsigned long id;
+
+	xa_for_each(xa, id, s)
+		pgenc_slot_free(s);
+	xa_destroy(xa);
+}
+
+/*
+ * Only address space 0 is tracked: it is the guest's memory; the SMM
+ * address space aliases it, and SEV-ES guests have no SMM
+ * (Documentation/api.rst, "Tracked memory").
+ */
+static bool pgenc_tracked_slot(const struct kvm_memory_slot *slot)
+{
+	return slot->as_id == 0;
+}
+
+struct pgenc_slot *pgenc_slot_of(struct pgenc_vm *pv,
+				 const struct kvm_memory_slot *slot)
+{
+	struct pgenc_slot *s = xa_load(&pv->slots, slot->id);
+
+	if (WARN_ON_ONCE(!s || s->npages != slot->npages))
+		return NULL;
+	return s;
+}
+
+/* A bits entry for every memslot of address space 0; slots_lock held. */
+static int pgenc_slots_alloc(struct kvm *kvm, struct xarray *xa)
 {
 	struct kvm_memory_slot *slot;
-	struct kvm_memslots *slots;
-	struct rb_node *last;
-	u64 end = 0;
-	int as;
+	struct pgenc_slot *s;
+	int bkt, r;
 
 	lockdep_assert_held(&kvm->slots_lock);
-	for (as = 0; as < KVM_ADDRESS_SPACE_NUM; as++) {
-		slots = __kvm_memslots(kvm, as);
-		last = rb_last(&slots->gfn_tree);
-		if (!last)
-			continue;
-		slot = container_of(last, struct kvm_memory_slot,
-				    gfn_node[slots->node_idx]);
-		end = max(end, slot->base_gfn + slot->npages);
+	kvm_for_each_memslot(slot, bkt, __kvm_memslots(kvm, 0)) {
+		s = pgenc_slot_alloc(slot->npages);
+		if (!s)
+			return -ENOMEM;
+		r = xa_insert(xa, slot->id, s, GFP_KERNEL_ACCOUNT);
+		if (r) {
+			pgenc_slot_free(s);
+			return r;
+		}
+		cond_resched();
 	}
-	return end;
+	return 0;
+}
+
+static struct pgenc_vm *pgenc_vm_new(struct kvm *kvm)
+{
+	struct pgenc_vm *pv = kzalloc(sizeof(*pv), GFP_KERNEL_ACCOUNT);
+
+	if (!pv)
+		return NULL;
+	pv->kvm = kvm;
+	spin_lock_init(&pv->lock);
+	xa_init(&pv->slots);
+	if (pgenc_slots_alloc(kvm, &pv->slots)) {
+		pgenc_slots_free(&pv->slots);
+		kfree(pv);
+		return NULL;
+	}
+	return pv;
+}
+
+static void pgenc_vm_publish(struct pgenc_vm *pv)
+{
+	struct kvm *kvm = pv->kvm;
+
+	mutex_lock(&pgenc_vms_mutex);
+	hash_add_rcu(pgenc_vms, &pv->node, (unsigned long)kvm);
+	mutex_unlock(&pgenc_vms_mutex);
+	/* Fails harmlessly (-EEXIST) if an earlier state made it before. */
+	if (!IS_ERR_OR_NULL(kvm->debugfs_dentry))
+		debugfs_create_file("pgenc_stats", 0444, kvm->debugfs_dentry,
+				    kvm, &pgenc_stats_fops);
 }
 
 /*
@@ -112,42 +211,25 @@ int pgenc_enable(struct kvm *kvm, bool *newly)
 		goto out;
 
 	r = -ENOMEM;
-	pv = kzalloc(sizeof(*pv), GFP_KERNEL_ACCOUNT);
+	pv = pgenc_vm_new(kvm);
 	if (!pv)
 		goto out;
-	pv->kvm = kvm;
-	spin_lock_init(&pv->lock);
-	pv->nbits = pgenc_memslots_end(kvm);
-	if (pv->nbits) {
-		pv->bits = pgenc_alloc_bits(pv->nbits, &pv->cap_bits);
-		if (!pv->bits) {
-			kfree(pv);
-			goto out;
-		}
-	}
-
-	mutex_lock(&pgenc_vms_mutex);
-	hash_add_rcu(pgenc_vms, &pv->node, (unsigned long)kvm);
-	mutex_unlock(&pgenc_vms_mutex);
+	pgenc_vm_publish(pv);
 	*newly = true;
 	r = 0;
-	/* Fails harmlessly (-EEXIST) if an undone enable made it before. */
-	if (!IS_ERR_OR_NULL(kvm->debugfs_dentry))
-		debugfs_create_file("pgenc_stats", 0444, kvm->debugfs_dentry,
-				    kvm, &pgenc_stats_fops);
 out:
 	mutex_unlock(&kvm->slots_lock);
 	return r;
 }
 EXPORT_SYMBOL_GPL(pgenc_enable);
 
+/* Callers make sure that nothing uses the state any more but RCU finds. */
 static void pgenc_vm_remove(struct pgenc_vm *pv)
 {
 	mutex_lock(&pgenc_vms_mutex);
 	hash_del_rcu(&pv->node);
 	mutex_unlock(&pgenc_vms_mutex);
-	kvfree(pv->bits);
-	kvfree(pv->pending);
+	pgenc_slots_free(&pv->slots);
 	kfree_rcu(pv, rcu);
 }
 
@@ -180,92 +262,137 @@ void pgenc_vm_destroy(struct kvm *kvm)
 }
 
 /*
- * Allocate a larger bitmap now, where failure can still fail the memslot
- * ioctl cleanly; kvm_arch_commit_memory_region() cannot fail.
+ * A new slot's bits are allocated here, where failure can still fail
+ * the memslot ioctl cleanly: the hook runs last in
+ * kvm_arch_prepare_memory_region(), after which nothing can fail, and
+ * kvm_arch_commit_memory_region() cannot fail. A moved slot keeps its id
+ * and size, so its bits follow it; a flags change keeps them too.
  */
 int pgenc_prepare_memory_region(struct kvm *kvm,
 				const struct kvm_memory_slot *new,
 				enum kvm_mr_change change)
 {
+	struct pgenc_slot *s;
 	struct pgenc_vm *pv;
-	u64 end;
+	int r;
 
-	if (change != KVM_MR_CREATE && change != KVM_MR_MOVE)
+	if (change != KVM_MR_CREATE || !pgenc_tracked_slot(new))
 		return 0;
 	pv = pgenc_vm_find(kvm);
 	if (!pv)
 		return 0;
 
-	end = new->base_gfn + new->npages;
-	if (end <= pv->cap_bits)
-		return 0;
-
-	kvfree(pv->pending);
-	pv->pending = pgenc_alloc_bits(end, &pv->pending_bits);
-	return pv->pending ? 0 : -ENOMEM;
-}
-
-/* The new memslots are live: set the tracked range to their extent. */
-void pgenc_commit_memory_region(struct kvm *kvm, enum kvm_mr_change change)
-{
-	unsigned long *old = NULL, *pending;
-	struct pgenc_vm *pv;
-	u64 end;
-
-	if (change == KVM_MR_FLAGS_ONLY)
-		return;
-	pv = pgenc_vm_find(kvm);
-	if (!pv)
-		return;
-
-	end = pgenc_memslots_end(kvm);
-	pending = pv->pending;
-	pv->pending = NULL;
-	if (WARN_ON_ONCE(end > pv->cap_bits &&
-			 (!pending || end > pv->pending_bits)))
-		end = pv->cap_bits;
-
-	spin_lock(&pv->lock);
-	if (end > pv->cap_bits) {
-		/*
-		 * Bits past nbits are already 1 in both maps. Not
-		 * bitmap_copy(): its unsigned int length is too short.
-		 */
-		if (pv->bits)
-			memcpy(pending, pv->bits,
-			       BITS_TO_LONGS(pv->nbits) *
-				       sizeof(unsigned long));
-		old = pv->bits;
-		pv->bits = pending;
-		pv->cap_bits = pv->pending_bits;
-		pending = NULL;
-	} else if (end < pv->nbits) {
-		pgenc_bits_fill(pv->bits, end, pv->nbits - end, true);
-	}
-	pv->nbits = end;
-	spin_unlock(&pv->lock);
-
-	kvfree(old);
-	kvfree(pending);
+	s = pgenc_slot_alloc(new->npages);
+	if (!s)
+		return -ENOMEM;
+	r = xa_insert(&pv->slots, new->id, s, GFP_KERNEL_ACCOUNT);
+	if (r)
+		pgenc_slot_free(s);
+	return WARN_ON_ONCE(r == -EBUSY) ? -EIO : r;
 }
 
 /*
- * For the DBG bypass: how many pages from gfn on, at most max, the guest reported shared in
- * a row: 0 if gfn is encrypted, untracked or tracking is off.
+ * The new memslots are live. A deleted slot's bits go: KVM has waited
+ * for its SRCU readers (hypercalls) already, and GET/SET hold slots_lock.
+ */
+void pgenc_commit_memory_region(struct kvm *kvm,
+				const struct kvm_memory_slot *old,
+				enum kvm_mr_change change)
+{
+	struct pgenc_vm *pv;
+
+	if (change != KVM_MR_DELETE || !pgenc_tracked_slot(old))
+		return;
+	pv = pgenc_vm_find(kvm);
+	if (pv)
+		pgenc_slot_free(xa_erase(&pv->slots, old->id));
+}
+
+/*
+ * Whether memslots cover every gfn of [start, start + n), n > 0, with no
+ * hole; under kvm->srcu or slots_lock. O(slots in the range), no lock.
+ */
+bool pgenc_covered(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
+		   u64 n)
+{
+	struct kvm_memslot_iter iter;
+	u64 pos = start, end = start + n;
+
+	kvm_for_each_memslot_in_gfn_range(&iter, slots, start, end) {
+		if (iter.slot->base_gfn > pos || !pgenc_slot_of(pv, iter.slot))
+			return false;
+		pos = iter.slot->base_gfn + iter.slot->npages;
+		if (pos >= end)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Set (encrypted) or clear the bits of [start, start + n), which the
+ * caller found covered, PGENC_CHUNK_BITS per hold of the lock, with a
+ * scheduling point between holds.
+ */
+void pgenc_fill(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
+		u64 n, bool encrypted)
+{
+	struct kvm_memslot_iter iter;
+	u64 end = start + n, lo, hi, k;
+	struct pgenc_slot *s;
+	bool first = true;
+
+	kvm_for_each_memslot_in_gfn_range(&iter, slots, start, end) {
+		s = pgenc_slot_of(pv, iter.slot);
+		if (!s)
+			continue;
+		lo = max_t(u64, start, iter.slot->base_gfn);
+		hi = min_t(u64, end, iter.slot->base_gfn + s->npages);
+		for (; lo < hi; lo += k) {
+			k = min(hi - lo, PGENC_CHUNK_BITS);
+			if (!first)
+				cond_resched();
+			first = false;
+			pgenc_lock(pv);
+			pgenc_bits_fill(s->bits, lo - iter.slot->base_gfn, k,
+					encrypted);
+			pgenc_unlock(pv);
+		}
+	}
+}
+
+/*
+ * For the DBG bypass: how many pages from gfn on, at most max, the guest
+ * reported shared in a row (across adjacent memslots): 0 if gfn is
+ * encrypted, untracked or tracking is off.
  */
 u64 pgenc_shared_run(struct kvm *kvm, gfn_t gfn, u64 max)
 {
 	struct pgenc_vm *pv = pgenc_vm_find(kvm);
-	u64 run = 0, end;
+	struct kvm_memory_slot *slot;
+	u64 run = 0, pos, end, got;
+	struct pgenc_slot *s;
+	int idx;
 
 	if (!pv)
 		return 0;
-	spin_lock(&pv->lock);
-	if (gfn < pv->nbits) {
-		end = gfn + min(max, pv->nbits - gfn);
-		run = find_next_bit(pv->bits, end, gfn) - gfn;
+	idx = srcu_read_lock(&kvm->srcu);
+	while (run < max) {
+		slot = __gfn_to_memslot(__kvm_memslots(kvm, 0), gfn + run);
+		s = slot ? pgenc_slot_of(pv, slot) : NULL;
+		if (!s)
+			break;
+		pos = gfn + run - slot->base_gfn;
+		end = pos + min3(max - run, s->npages - pos, PGENC_CHUNK_BITS);
+		pgenc_lock(pv);
+		got = find_next_bit(s->bits, end, pos) - pos;
+		pgenc_unlock(pv);
+		run += got;
+		if (pos + got < end)
+			break; /* an encrypted page */
+		if (run < max)
+			cond_resched();
 	}
-	spin_unlock(&pv->lock);
+	srcu_read_unlock(&kvm->srcu, idx);
 	return run;
 }
 EXPORT_SYMBOL_GPL(pgenc_shared_run);
@@ -276,12 +403,89 @@ void pgenc_count_dbg(struct kvm *kvm, u64 fw_cmds, u64 bypassed)
 
 	if (!pv)
 		return;
-	spin_lock(&pv->lock);
+	pgenc_lock(pv);
 	pv->dbg_fw_cmds += fw_cmds;
 	pv->dbg_bypassed_pages += bypassed;
-	spin_unlock(&pv->lock);
+	pgenc_unlock(pv);
 }
 EXPORT_SYMBOL_GPL(pgenc_count_dbg);
+
+/*
+ * Copy src's bits for the gfns of dst's slot into its bits d (fresh, all
+ * 1), chunk by chunk; gfns that src has no slot for stay encrypted.
+ */
+static void pgenc_copy_slot(struct pgenc_vm *spv, struct kvm_memslots *sslots,
+			    const struct kvm_memory_slot *dslot,
+			    struct pgenc_slot *d)
+{
+	u64 start = dslot->base_gfn, end = start + d->npages, lo, hi, k;
+	struct kvm_memslot_iter iter;
+	struct pgenc_slot *s;
+
+	kvm_for_each_memslot_in_gfn_range(&iter, sslots, start, end) {
+		s = pgenc_slot_of(spv, iter.slot);
+		if (!s)
+			continue;
+		lo = max_t(u64, start, iter.slot->base_gfn);
+		hi = min_t(u64, end, iter.slot->base_gfn + s->npages);
+		for (; lo < hi; lo += k) {
+			k = min(hi - lo, PGENC_CHUNK_BITS);
+			pgenc_lock(spv);
+			pgenc_bits_copy(d->bits, lo - start, s->bits, s->npages,
+					lo - iter.slot->base_gfn, k);
+			pgenc_unlock(spv);
+			cond_resched();
+		}
+	}
+}
+
+/*
+ * KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM: the tracking state moves with the SEV
+ * context (Documentation/api.rst, "Moved SEV contexts").
+ * Both kvm->locks are held and neither VM's vCPUs run. Everything is
+ * allocated first: on failure nothing changes.
+ */
+int pgenc_vm_move(struct kvm *dst, struct kvm *src)
+{
+	struct pgenc_vm *spv, *dpv, *old;
+	struct kvm_memory_slot *slot;
+	int bkt, r = 0;
+
+	lockdep_assert_held(&dst->lock);
+	lockdep_assert_held(&src->lock);
+	mutex_lock(&dst->slots_lock);
+	mutex_lock_nested(&src->slots_lock, SINGLE_DEPTH_NESTING);
+	spv = pgenc_vm_find(src);
+	if (!spv)
+		goto out;
+	dpv = pgenc_vm_new(dst);
+	if (!dpv) {
+		r = -ENOMEM;
+		goto out;
+	}
+	kvm_for_each_memslot(slot, bkt, __kvm_memslots(dst, 0)) {
+		struct pgenc_slot *d = pgenc_slot_of(dpv, slot);
+
+		if (d)
+			pgenc_copy_slot(spv, __kvm_memslots(src, 0), slot, d);
+	}
+	dpv->migration_control = READ_ONCE(spv->migration_control);
+	dpv->hypercalls = spv->hypercalls;
+	dpv->hypercall_errors = spv->hypercall_errors;
+	dpv->dbg_fw_cmds = spv->dbg_fw_cmds;
+	dpv->dbg_bypassed_pages = spv->dbg_bypassed_pages;
+
+	old = pgenc_vm_find(dst);
+	if (old)
+		pgenc_vm_remove(old);
+	pgenc_vm_publish(dpv);
+	pgenc_vm_remove(spv);
+out:
+	mutex_unlock(&src->slots_lock);
+	mutex_unlock(&dst->slots_lock);
+	return r;
+}
+EXPORT_SYMBOL_GPL(pgenc_vm_move);
 
 /*
  * debugfs: <kvm debugfs dir>/pgenc_stats. The file holds the kvm, not our
@@ -292,8 +496,11 @@ EXPORT_SYMBOL_GPL(pgenc_count_dbg);
 static int pgenc_stats_show(struct seq_file *m, void *unused)
 {
 	struct kvm *kvm = m->private;
-	u64 shared = 0, hypercalls, errors, fw_cmds, bypassed, pos, end;
+	u64 shared = 0, tracked = 0, bytes = 0, nslots = 0, pos, k, w;
+	u64 hypercalls, errors, fw_cmds, bypassed, max_hold;
+	struct pgenc_slot *s;
 	struct pgenc_vm *pv;
+	unsigned long id;
 
 	mutex_lock(&kvm->slots_lock);
 	pv = pgenc_vm_find(kvm);
@@ -302,30 +509,37 @@ static int pgenc_stats_show(struct seq_file *m, void *unused)
 		seq_puts(m, "tracking: off\n");
 		return 0;
 	}
-	/* A chunk starts at a word: bitmap_weight() from that word. */
-	for (pos = 0; pos < pv->nbits; pos = end) {
-		end = min(pv->nbits, pos + SZ_512K);
-		spin_lock(&pv->lock);
-		shared += end - pos -
-			  bitmap_weight(pv->bits + pos / BITS_PER_LONG,
-					end - pos);
-		spin_unlock(&pv->lock);
-		cond_resched();
+	xa_for_each(&pv->slots, id, s) {
+		tracked += s->npages;
+		bytes += s->bytes;
+		nslots++;
+		/* A chunk starts at a word: bitmap_weight() from that word. */
+		for (pos = 0; pos < s->npages; pos += k) {
+			k = min(s->npages - pos, PGENC_CHUNK_BITS);
+			pgenc_lock(pv);
+			w = bitmap_weight(s->bits + pos / BITS_PER_LONG, k);
+			pgenc_unlock(pv);
+			shared += k - w;
+			cond_resched();
+		}
 	}
-	spin_lock(&pv->lock);
+	pgenc_lock(pv);
 	hypercalls = pv->hypercalls;
 	errors = pv->hypercall_errors;
 	fw_cmds = pv->dbg_fw_cmds;
 	bypassed = pv->dbg_bypassed_pages;
-	spin_unlock(&pv->lock);
+	max_hold = pv->max_hold_ns;
+	pgenc_unlock(pv);
 	seq_printf(m, "tracking: on\ntracked_pages: %llu\nshared_pages: %llu\n",
-		   pv->nbits, shared);
-	seq_printf(m,
-		   "bitmap_bytes: %llu\nhypercalls: %llu\nhypercall_errors: %llu\n",
-		   pv->cap_bits / BITS_PER_BYTE, hypercalls, errors);
+		   tracked, shared);
+	seq_printf(m, "bitmap_bytes: %llu\nbitmap_slots: %llu\n", bytes,
+		   nslots);
+	seq_printf(m, "hypercalls: %llu\nhypercall_errors: %llu\n", hypercalls,
+		   errors);
 	seq_printf(m,
 		   "migration_control: %llu\ndbg_fw_cmds: %llu\ndbg_bypassed_pages: %llu\n",
 		   READ_ONCE(pv->migration_control), fw_cmds, bypassed);
+	seq_printf(m, "max_hold_ns: %llu\n", max_hold);
 	mutex_unlock(&kvm->slots_lock);
 	return 0;
 }

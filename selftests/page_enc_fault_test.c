@@ -13,9 +13,9 @@
  * must hold no splat and no allocation warning from our code. Leaks are
  * kmemleak's, at the end of the debug-kernel lane (make check-debug).
  *
- * Operations: KVM_ENABLE_CAP (bitmap allocation, kmalloc and vmalloc
- * sized); memslot create, delete and move (the bitmap grows in prepare,
- * shrinks in commit); SET with a buffer (page array, pinning), aligned,
+ * Operations: KVM_ENABLE_CAP (the bits of every slot, kmalloc and
+ * vmalloc sized); memslot create (a slot's bits are allocated in
+ * prepare), delete (freed in commit) and move (they follow the slot); SET with a buffer (page array, pinning), aligned,
  * unaligned, NULL, not mapped yet (the pin faults it in), and one large
  * enough for the page array's vmalloc fallback; GET into pages that are
  * not mapped yet (the pin and the partial last byte's get_user/put_user
@@ -34,10 +34,12 @@
 #define PAGE PGENC_PAGE
 #define SLOT_PAGES 16ULL
 #define NSLOTS 4
-/* Slot 1 here: a 262160-page map, 32 KiB, vmalloc sized. */
+/* 1 GiB of pages: a slot of them has 32 KiB of bits, vmalloc sized. */
 #define GFN_1G (1ULL << 18)
-/* Here: 16M pages, a 2 MiB map; a SET of it pins 513 pages. */
+/* 16M pages, 2 MiB of bits; a SET of them all pins 513 pages. */
 #define GFN_64G (1ULL << 24)
+/* The smallest slot whose bits are vmalloc()ed: more than a page. */
+#define VMALLOC_PAGES 40960ULL
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
@@ -70,7 +72,7 @@ static size_t bytes_of(uint64_t bits)
 static void *map_pages(size_t pages)
 {
 	void *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	TEST_ASSERT(p != MAP_FAILED, "mmap");
 	return p;
@@ -102,15 +104,18 @@ static void bits_set(uint8_t *map, uint64_t start, uint64_t end)
 }
 
 /*
- * A VM under test and the model of its bitmap: exp holds bits
- * [0, model_bits), and every bit at or past nbits is 1. slot[] are the
- * memslots the test made itself (raw ioctls, unknown to the library).
+ * A VM under test and the model of its bits: exp holds bits
+ * [0, model_bits), every bit at or past it is 1, and so is every bit of
+ * a hole (Documentation/api.rst, "Tracked memory"); nbits is the number
+ * of tracked pages. slot[] are the memslots the test made itself (raw
+ * ioctls, unknown to the library).
  */
 struct tvm {
 	struct kvm_vm *vm;
 	struct {
 		uint64_t gfn, npages; /* npages 0: no slot */
 		void *hva;
+		uint64_t mapped; /* pages at hva */
 	} slot[NSLOTS];
 	bool tracking;
 	bool stats_optional; /* a tolerated fault may have cost the file */
@@ -140,15 +145,23 @@ static void tvm_free(struct tvm *t)
 		kvm_vm_free(t->vm);
 	for (i = 0; i < NSLOTS; i++)
 		if (t->slot[i].hva)
-			munmap(t->slot[i].hva, SLOT_PAGES * PAGE);
+			munmap(t->slot[i].hva, t->slot[i].mapped * PAGE);
 	free(t->exp);
 	memset(t, 0, sizeof(*t));
 }
 
+/* Memory for slot i, mapped once (outside any fault window). */
+static void tvm_slot_map(struct tvm *t, int i, uint64_t npages)
+{
+	if (t->slot[i].hva)
+		return;
+	t->slot[i].mapped = npages > SLOT_PAGES ? npages : SLOT_PAGES;
+	t->slot[i].hva = map_pages(t->slot[i].mapped);
+}
+
 static int tvm_slot_ioctl(struct tvm *t, int i, uint64_t gfn, uint64_t npages)
 {
-	if (!t->slot[i].hva)
-		t->slot[i].hva = map_pages(SLOT_PAGES);
+	tvm_slot_map(t, i, npages);
 	return __vm_set_user_memory_region(t->vm, i, 0, gfn * PAGE,
 					   npages * PAGE, t->slot[i].hva) ?
 		       -errno :
@@ -166,20 +179,45 @@ static uint64_t tvm_end(const struct tvm *t)
 	return end;
 }
 
-/* A memslot change succeeded: the tracked range follows the memslots. */
+/* Pages in our memslots: tracked memory. */
+static uint64_t tvm_pages(const struct tvm *t)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < NSLOTS; i++)
+		n += t->slot[i].npages;
+	return n;
+}
+
+/*
+ * A memslot change succeeded: a new slot starts encrypted, a deleted
+ * one's gfns read encrypted, a moved one takes its bits along.
+ */
 static void tvm_slot_done(struct tvm *t, int i, uint64_t gfn, uint64_t npages)
 {
-	uint64_t end;
+	uint64_t old = t->slot[i].gfn, n = t->slot[i].npages, k;
+	uint8_t *bits = NULL;
 
 	t->slot[i].gfn = gfn;
 	t->slot[i].npages = npages;
-	end = tvm_end(t);
-	TEST_ASSERT(end <= t->model_bits, "model too small");
+	TEST_ASSERT(tvm_end(t) <= t->model_bits, "model too small");
 	if (!t->tracking)
 		return;
-	if (end < t->nbits)
-		bits_set(t->exp, end, t->nbits);
-	t->nbits = end;
+	if (n && npages) {
+		bits = malloc(bytes_of(n));
+		TEST_ASSERT(bits, "model");
+		for (k = 0; k < n; k++)
+			pgenc_put_bit(bits, k, pgenc_bit(t->exp, old + k));
+	}
+	if (n)
+		bits_set(t->exp, old, old + n);
+	if (bits)
+		bits_copy(t->exp, gfn, bits, npages);
+	else if (npages)
+		bits_set(t->exp, gfn, gfn + npages);
+	free(bits);
+	t->nbits = tvm_pages(t);
 }
 
 static void tvm_slot_add(struct tvm *t, int i, uint64_t gfn, uint64_t npages)
@@ -190,22 +228,26 @@ static void tvm_slot_add(struct tvm *t, int i, uint64_t gfn, uint64_t npages)
 	tvm_slot_done(t, i, gfn, npages);
 }
 
-/* A fresh VM without vCPUs (cheap) with our memslots. */
-static void tvm_new(struct tvm *t, uint64_t gfn1, uint64_t model_bits)
+/*
+ * A fresh VM without vCPUs (cheap) with our memslots: 16 pages at gfn 0,
+ * and npages1 at gfn1 unless gfn1 is 0.
+ */
+static void tvm_new(struct tvm *t, uint64_t gfn1, uint64_t npages1,
+		    uint64_t model_bits)
 {
 	tvm_init(t, vm_create_barebones(), model_bits);
 	tvm_slot_add(t, 0, 0, SLOT_PAGES);
 	if (gfn1)
-		tvm_slot_add(t, 1, gfn1, SLOT_PAGES);
+		tvm_slot_add(t, 1, gfn1, npages1);
 }
 
-/* Tracking is on: our memslots say how far, else pgenc_stats does. */
+/* Tracking is on: our memslots say how much, else pgenc_stats does. */
 static void tvm_tracking_on(struct tvm *t)
 {
 	long long n = pgenc_stat(t->vm, "tracked_pages");
 
 	t->tracking = true;
-	t->nbits = tvm_end(t);
+	t->nbits = tvm_pages(t);
 	if (!t->nbits) {
 		TEST_ASSERT(n >= 0, "no pgenc_stats");
 		t->nbits = n;
@@ -242,6 +284,16 @@ static void tvm_set_rnd(struct tvm *t, uint64_t start, uint64_t n)
 	free(buf);
 }
 
+/* A random pattern over each of our memslots (SET refuses holes). */
+static void tvm_set_rnd_slots(struct tvm *t)
+{
+	int i;
+
+	for (i = 0; i < NSLOTS; i++)
+		if (t->slot[i].npages)
+			tvm_set_rnd(t, t->slot[i].gfn, t->slot[i].npages);
+}
+
 static bool tvm_exp_bit(const struct tvm *t, uint64_t i)
 {
 	return i < t->model_bits ? pgenc_bit(t->exp, i) : true;
@@ -275,7 +327,7 @@ static const char *tvm_check(struct tvm *t)
 	if (st < 0 && !t->stats_optional)
 		return WHY("no pgenc_stats");
 	if (st >= 0 && (uint64_t)st != t->nbits)
-		return WHY("tracked_pages %lld, the memslots end at %llu", st,
+		return WHY("tracked_pages %lld, the memslots hold %llu", st,
 			   (unsigned long long)t->nbits);
 	return NULL;
 }
@@ -316,14 +368,14 @@ static void sweep(const struct pgenc_fault_op *op, void *ctx)
 
 struct cap_ctx {
 	struct tvm t;
-	uint64_t gfn1;
+	uint64_t gfn1, npages1;
 };
 
 static void cap_setup(void *p)
 {
 	struct cap_ctx *c = p;
 
-	tvm_new(&c->t, c->gfn1, GFN_1G + SLOT_PAGES + 64);
+	tvm_new(&c->t, c->gfn1, c->npages1, c->gfn1 + c->npages1 + 64);
 }
 
 static int cap_run(void *p)
@@ -363,12 +415,12 @@ static void test_enable_cap(void)
 				     .run = cap_run,
 				     .check = cap_check,
 				     .teardown = cap_teardown };
-	struct cap_ctx c = { .gfn1 = 256 };
+	struct cap_ctx c = { .gfn1 = 256, .npages1 = SLOT_PAGES };
 
-	op.name = "KVM_ENABLE_CAP, kmalloc-sized bitmap";
+	op.name = "KVM_ENABLE_CAP, kmalloc-sized bits";
 	sweep(&op, &c);
-	op.name = "KVM_ENABLE_CAP, vmalloc-sized bitmap";
-	c.gfn1 = GFN_1G;
+	op.name = "KVM_ENABLE_CAP, a slot with vmalloc-sized bits";
+	c.npages1 = VMALLOC_PAGES;
 	sweep(&op, &c);
 }
 
@@ -385,13 +437,12 @@ static void slot_setup(void *p)
 {
 	struct slot_ctx *c = p;
 
-	tvm_new(&c->t, c->gfn1, GFN_1G + SLOT_PAGES + 64);
+	tvm_new(&c->t, c->gfn1, SLOT_PAGES, GFN_1G + VMALLOC_PAGES + 64);
 	tvm_enable(&c->t);
-	tvm_set_rnd(&c->t, 0, c->t.nbits);
+	tvm_set_rnd_slots(&c->t);
 	c->bytes = pgenc_stat(c->t.vm, "bitmap_bytes");
 	/* Map the new slot's memory now, not in the window. */
-	if (!c->t.slot[1].hva)
-		c->t.slot[1].hva = map_pages(SLOT_PAGES);
+	tvm_slot_map(&c->t, 1, c->npages);
 }
 
 static int slot_run(void *p)
@@ -445,13 +496,15 @@ static void test_memslots(void)
 		const char *name;
 		uint64_t gfn1, gfn, npages;
 	} cases[] = {
-		{ "memslot create, bitmap grows (kmalloc)", 0, 256,
+		{ "memslot create, kmalloc-sized bits", 0, 256, SLOT_PAGES },
+		{ "memslot create at 1 GiB, still a few bytes of bits", 0,
+		  GFN_1G, SLOT_PAGES },
+		{ "memslot create, vmalloc-sized bits", 0, GFN_1G,
+		  VMALLOC_PAGES },
+		{ "memslot delete, its bits freed", GFN_1G, 0, 0 },
+		{ "memslot move up, its bits follow", 1024, GFN_1G,
 		  SLOT_PAGES },
-		{ "memslot create, bitmap grows to vmalloc", 0, GFN_1G,
-		  SLOT_PAGES },
-		{ "memslot delete, bitmap shrinks", GFN_1G, 0, 0 },
-		{ "memslot move up, bitmap grows", 1024, GFN_1G, SLOT_PAGES },
-		{ "memslot move down, bitmap shrinks", GFN_1G, 1024,
+		{ "memslot move down, its bits follow", GFN_1G, 1024,
 		  SLOT_PAGES },
 	};
 	struct pgenc_fault_op op = { .setup = slot_setup,
@@ -594,7 +647,8 @@ static void test_set_get(void)
 	struct io_ctx c = { 0 };
 	struct tvm t, big;
 
-	tvm_new(&t, GFN_1G, GFN_1G + SLOT_PAGES + 64);
+	/* Slot 1 right after slot 0: [0, 1 GiB + 64 KiB) has no hole. */
+	tvm_new(&t, SLOT_PAGES, GFN_1G, GFN_1G + SLOT_PAGES + 64);
 	tvm_enable(&t);
 	tvm_set_rnd(&t, 0, t.nbits);
 	c.t = &t;
@@ -654,7 +708,7 @@ static void test_set_get(void)
 	tvm_free(&t);
 
 	/* 16M pages: a SET of all of them pins 513 pages. */
-	tvm_new(&big, GFN_64G, GFN_64G + SLOT_PAGES + 64);
+	tvm_new(&big, SLOT_PAGES, GFN_64G, GFN_64G + SLOT_PAGES + 64);
 	tvm_enable(&big);
 	c.t = &big;
 	c.start = 0;
@@ -888,7 +942,7 @@ static void sevinit_setup(void *p)
 {
 	struct sevinit_ctx *c = p;
 
-	tvm_new(&c->t, GFN_1G, GFN_1G + SLOT_PAGES + 64);
+	tvm_new(&c->t, GFN_1G, SLOT_PAGES, GFN_1G + SLOT_PAGES + 64);
 }
 
 static int sevinit_run(void *p)
@@ -1206,7 +1260,7 @@ int main(void)
 	ksft_print_header();
 	pgenc_require();
 	pgenc_fault_setup();
-	ksft_set_plan(2 + 5 + 5 + 3 + 1 + 5);
+	ksft_set_plan(2 + 6 + 5 + 3 + 1 + 5);
 	touch_stack();
 	pgenc_fault_arm(0);
 	pgenc_fault_disarm();

@@ -4,8 +4,9 @@
  *
  * - ioctls: random and boundary start_gfn/num_pages with NULL, unmapped,
  *   partly mapped, read-only and ordinary buffers, while memslots are
- *   added, moved and deleted; every result and the whole bitmap after it
- *   must match the model, and a failed call changes nothing;
+ *   added, moved (bits follow) and deleted; every result and the whole
+ *   bitmap after it must match the model (holes read encrypted and a SET
+ *   over one fails), and a failed call changes nothing;
  * - hypercalls: a guest sends random and boundary a0/a1/a2 (reserved
  *   bits, wrap, npages 0 and huge, GPAs outside memory), each checked
  *   against the model;
@@ -50,7 +51,7 @@ static uint64_t edgy(uint64_t end)
 
 struct fuzz {
 	struct kvm_vm *vm;
-	struct pgenc_model m; /* npages = tracked end */
+	struct pgenc_model m; /* npages = end of the highest slot; holes 1 */
 	uint64_t slot_gfn[NR_SLOTS]; /* 0 = no slot */
 	uint64_t end0; /* end of the library's slot 0 */
 	uint8_t *ro, *hole, *half; /* read-only, unmapped, half-mapped */
@@ -68,7 +69,34 @@ static uint64_t tracked_end(struct fuzz *f)
 	return end;
 }
 
-/* Tracked memory changed: grow with encrypted pages or cut the tail. */
+/*
+ * Whether every page of [start, start + n) is in a memslot: only those
+ * ranges may be SET (Documentation/api.rst, "Tracked memory").
+ */
+static bool covered(struct fuzz *f, uint64_t start, uint64_t n)
+{
+	uint64_t gfn = start, end = start + n;
+	int i;
+
+	if (!n || end < start || n > f->m.npages)
+		return false;
+	while (gfn < end) {
+		if (gfn < f->end0) {
+			gfn = f->end0;
+			continue;
+		}
+		for (i = 0; i < NR_SLOTS; i++)
+			if (f->slot_gfn[i] && gfn >= f->slot_gfn[i] &&
+			    gfn < f->slot_gfn[i] + SLOT_PAGES)
+				break;
+		if (i == NR_SLOTS)
+			return false;
+		gfn = f->slot_gfn[i] + SLOT_PAGES;
+	}
+	return true;
+}
+
+/* The model grows with encrypted pages (holes read 1) to the top slot. */
 static void model_resize(struct fuzz *f)
 {
 	uint64_t end = tracked_end(f);
@@ -81,10 +109,15 @@ static void model_resize(struct fuzz *f)
 	f->m.npages = end;
 }
 
+/*
+ * Add, move or delete a slot. A new slot starts encrypted, a moved one
+ * takes its bits along, and a deleted one's gfns read encrypted again.
+ */
 static void memslot_op(struct fuzz *f)
 {
 	int i = rnd() % NR_SLOTS;
 	uint64_t gfn = (rnd() % (MAX_GFN / SLOT_PAGES - 1) + 1) * SLOT_PAGES;
+	uint8_t bits[SLOT_PAGES];
 	int j;
 
 	/* Keep slots apart from slot 0 and from each other. */
@@ -100,14 +133,19 @@ static void memslot_op(struct fuzz *f)
 					    gfn * PGENC_PAGE, 10 + i,
 					    SLOT_PAGES, 0);
 		f->slot_gfn[i] = gfn;
+		model_resize(f);
 	} else if (rnd() % 2) {
 		vm_mem_region_move(f->vm, 10 + i, gfn * PGENC_PAGE);
+		memcpy(bits, f->m.enc + f->slot_gfn[i], SLOT_PAGES);
+		memset(f->m.enc + f->slot_gfn[i], 1, SLOT_PAGES);
 		f->slot_gfn[i] = gfn;
+		model_resize(f);
+		memcpy(f->m.enc + gfn, bits, SLOT_PAGES);
 	} else {
 		vm_mem_region_delete(f->vm, 10 + i);
+		memset(f->m.enc + f->slot_gfn[i], 1, SLOT_PAGES);
 		f->slot_gfn[i] = 0;
 	}
-	model_resize(f);
 }
 
 static uint8_t *pick_buffer(struct fuzz *f, uint64_t bytes, int *kind)
@@ -138,7 +176,7 @@ static int expected(struct fuzz *f, bool set, uint64_t start, uint64_t n,
 
 	if (!n || start + n < start)
 		return -EINVAL;
-	if (set && (n > f->m.npages || start > f->m.npages - n))
+	if (set && !covered(f, start, n))
 		return -EINVAL;
 	if (set && kind == 0)
 		return 0; /* NULL: reset */
@@ -334,14 +372,14 @@ static void hc_pick_valid(const struct pgenc_model *m, struct hc *hc)
 		    "hc_pick_valid(%#lx, %#lx, %#lx)", hc->a0, hc->n, hc->a2);
 }
 
-/* A slot at 64 MiB, so that GPAs past slot 0 are tracked too. */
+/* Slots up to 64 MiB + 64 KiB, so that GPAs past slot 0 are tracked too. */
 static struct kvm_vm *hc_vm(struct kvm_vcpu **vcpu, void *guest,
 			    struct pgenc_model *m)
 {
 	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest);
+	uint64_t gap;
 
-	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, 64ULL << 20, 1,
-				    SLOT_PAGES, 0);
+	pgenc_track_to(vm, 1, (64ULL << 20) / PGENC_PAGE + SLOT_PAGES, &gap);
 	pgenc_enable(vm);
 	pgenc_model_init(m, (64ULL << 20) / PGENC_PAGE + SLOT_PAGES);
 	return vm;

@@ -12,7 +12,7 @@
 #define _GNU_SOURCE
 #include "pgenc_util.h"
 
-#define SLOT1_GPA 0x4000000ULL /* 64 MiB: a hole lies below it */
+#define SLOT1_GPA 0x4000000ULL /* 64 MiB: slot 2 fills the gap below it */
 #define SLOT1_PAGES 1024ULL
 #define END_GPA (SLOT1_GPA + SLOT1_PAGES * PGENC_PAGE)
 #define END_GFN (END_GPA / PGENC_PAGE)
@@ -37,8 +37,9 @@ static const struct hc_case cases[] = {
 	{ 0x5000, 3, 0x02, true, "3 odd pages shared (1G hint)" },
 	{ 0x9000, 5, 0x11, true, "5 odd pages encrypted (2M hint)" },
 	{ 0x300000, SLOT1_GPA / PGENC_PAGE - 0x300, 0x00, true,
-	  "slot 0 tail and the hole shared" },
-	{ SLOT1_GPA - 0x2000, 5, 0x10, true, "hole/slot 1 straddle encrypted" },
+	  "slot 0 tail and slot 2 shared (adjacent slots)" },
+	{ SLOT1_GPA - 0x2000, 5, 0x10, true,
+	  "slot 2/slot 1 straddle encrypted" },
 	{ END_GPA - 0x1000, 1, 0x00, true, "last tracked page shared" },
 	{ END_GPA - 0x3000, 2, 0x11, true, "pages before the last encrypted" },
 	/* Invalid: each must return -KVM_EINVAL with the bitmap unchanged. */
@@ -99,8 +100,12 @@ static struct kvm_vm *make_vm(struct kvm_vcpu **vcpu, bool track,
 {
 	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest_code);
 
+	uint64_t gap;
+
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, SLOT1_GPA, 1,
 				    SLOT1_PAGES, 0);
+	/* Tracked memory is the memslots: no hole in [0, END_GFN). */
+	pgenc_track_to(vm, 2, SLOT1_GPA / PGENC_PAGE, &gap);
 	if (track)
 		pgenc_enable(vm);
 	guest_cases = c;

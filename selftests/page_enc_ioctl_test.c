@@ -26,8 +26,12 @@ static struct kvm_vm *make_vm(bool track)
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 
+	uint64_t gap;
+
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, HIGH_GPA, 1,
 				    HIGH_PAGES, 0);
+	/* Tracked memory is the memslots: no hole in [0, END_GFN). */
+	pgenc_track_to(vm, 2, HIGH_GPA / PGENC_PAGE, &gap);
 	if (track)
 		pgenc_enable(vm);
 	return vm;

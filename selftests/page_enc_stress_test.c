@@ -227,13 +227,13 @@ static void *vcpu_thread(void *arg)
 static struct kvm_vm *stress_vm(void *code, struct kvm_vcpu **vcpus, bool track)
 {
 	struct kvm_vm *vm = vm_create_with_vcpus(NR_VCPUS, code, vcpus);
+	uint64_t gap;
 	int id;
 
 	if (track)
 		pgenc_enable(vm);
 	/* Guest memory is ~2 MiB: make sure our ranges are tracked. */
-	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, 64 << 20, 1, 16,
-				    0);
+	pgenc_track_to(vm, 1, ((64 << 20) + (16 << 12)) / PGENC_PAGE, &gap);
 	vm_init_descriptor_tables(vm);
 	for (id = 0; id < NR_VCPUS; id++)
 		vcpu_init_descriptor_tables(vcpus[id]);

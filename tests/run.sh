@@ -65,7 +65,15 @@ pgenc_bits.h|get_bytes byte-aligned copy|s/if (!(pos % 8) \&\& pos + 8ULL \* len
 pgenc_bits.h|get_bytes copy past nbits|s/pos + 8ULL \* len <= nbits)/pos <= nbits)/
 pgenc_bits.h|get_bytes word position|s/w = pgenc_word_at(map, nbits, pos + 8ULL \* i);/w = pgenc_word_at(map, nbits, pos + i);/
 pgenc_bits.h|get_bytes tail length|s/memcpy(dst + i, \&w, len - i);/memcpy(dst + i, \&w, len - i - 1);/
-pgenc_bits.h|get_last_byte position|s/start + (n \& ~7ULL));/start + n);/
+pgenc_bits.h|get_merge mask width|s/((1U << (to - from)) - 1)/((1U << (to - from + 1)) - 1)/
+pgenc_bits.h|get_merge bit shift|s/from - base) << (from - b));/from - base));/
+pgenc_bits.h|get_slot head byte|s/if ((lo - g) % 8) {/if ((lo - g) % 4) {/
+pgenc_bits.h|get_slot byte count|s/i1 = (hi - g + 7) \/ 8;/i1 = (hi - g + 8) \/ 8;/
+pgenc_bits.h|get_slot clamp to slot start|s/lo = g > base ? g : base,/lo = g,/
+pgenc_bits.h|get_slot tail byte|s/if (i0 < i1 \&\& (hi - g) % 8) {/if (i0 < i1 \&\& (hi - g) % 4) {/
+pgenc_bits.h|bits_copy past snbits|s/n >= 8 \&\& spos + n <= snbits)/n >= 8)/
+pgenc_bits.h|bits_copy whole bytes|s/k = n \& ~7ULL;/k = n \& ~3ULL;/
+pgenc_bits.h|bits_copy staged position|s/pgenc_get_bytes((u8 \*)tmp, src, snbits, spos,/pgenc_get_bytes((u8 *)tmp, src, snbits, spos + 1,/
 pgenc_bits.h|put_bits keeps bits past len|s/((v << off) \& mask)/(v << off)/
 pgenc_bits.h|bits_write shifted word|s/(p\[1\] << (BITS_PER_LONG - s))/(p[1] << (BITS_PER_LONG - s - 1))/
 pgenc_bits.h|bits_write src past n|s/if (off \&\& idx + 1 < BITS_TO_LONGS(n))/if (off)/

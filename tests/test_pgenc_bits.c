@@ -14,6 +14,8 @@
 #include "pgenc_test_shim.h"
 /* Small and not a word multiple: pgenc_bits_fill()'s loop runs here. */
 #define PGENC_FILL_CHUNK 97
+/* Small: pgenc_bits_copy()'s staging loop runs here. */
+#define PGENC_COPY_BITS 128
 #include "pgenc_bits.h"
 
 #include <stdint.h>
@@ -733,8 +735,9 @@ static void test_user_bytes(void)
 
 /*
  * GET end to end on the bytes the caller sees, as pgenc_get_bitmap()
- * builds them: the whole bytes from pgenc_get_bytes(), the last partial
- * one from pgenc_get_last_byte() over the caller's byte. SET the same way
+ * builds them for a map that is one memslot at gfn 0: the whole bytes
+ * from pgenc_get_bytes(), the last partial one from pgenc_get_slot() over
+ * a byte of 1s (a hole past the slot), merged into the caller's byte. SET the same way
  * back: bytes into zeroed words, then pgenc_bits_write().
  */
 static void check_user_image(u64 nbits, u64 start, u64 n)
@@ -751,9 +754,12 @@ static void check_user_image(u64 nbits, u64 start, u64 n)
 	/* As pgenc_get_bitmap(): no call for no whole byte (map may be NULL). */
 	if (n / 8)
 		pgenc_get_bytes(user, map, nbits, start, n / 8);
-	if (n % 8)
-		user[len - 1] = pgenc_get_last_byte(map, nbits, start, n,
-						    callers[len - 1]);
+	if (n % 8) {
+		u8 ours = 0xff;
+
+		pgenc_get_slot(&ours, start + (n & ~7ULL), 1, map, 0, nbits);
+		user[len - 1] = pgenc_user_last_byte(ours, callers[len - 1], n);
+	}
 	for (i = 0; i < 8 * len && bad == U64_MAX; i++) {
 		bool got = (user[i / 8] >> (i % 8)) & 1;
 		bool want = i < n ? want_read(model, nbits, start, i) :
@@ -813,6 +819,129 @@ static void test_user_image(void)
 		one_user_image();
 }
 
+/* ---- memslots: GET's image of one slot, copies between maps ------------- */
+
+/*
+ * pgenc_get_slot() over len bytes for gfns [g, g + 8 * len), with a slot
+ * of npages bits at gfn base: the slot's gfns take its bits, every other
+ * bit of dst keeps its value, and the byte after dst is not written.
+ */
+static void check_get_slot(u64 g, u64 len, u64 base, u64 npages,
+			   const char *what)
+{
+	unsigned long *map = map_alloc(npages);
+	unsigned char *model = model_of(map, npages);
+	unsigned char *dst = malloc(len + 1), *orig = malloc(len + 1);
+	u64 i, bad = U64_MAX;
+	int want = -1;
+
+	for (i = 0; i <= len; i++)
+		dst[i] = orig[i] = rnd();
+	pgenc_get_slot(dst, g, len, map, base, npages);
+	for (i = 0; i < 8 * len && bad == U64_MAX; i++) {
+		u64 gfn = g + i;
+
+		want = gfn >= base && gfn - base < npages ?
+			       model[gfn - base] :
+			       (orig[i / 8] >> (i % 8)) & 1;
+		if (((dst[i / 8] >> (i % 8)) & 1) != want)
+			bad = i;
+	}
+	TAP_CHECK(bad == U64_MAX && dst[len] == orig[len],
+		  "%s: get_slot(g %llu, %llu bytes, slot %llu +%llu): bit %llu wrong (want %d)%s",
+		  what, (unsigned long long)g, (unsigned long long)len,
+		  (unsigned long long)base, (unsigned long long)npages,
+		  (unsigned long long)bad, want,
+		  dst[len] == orig[len] ? "" : ", wrote past dst");
+	free(map);
+	free(model);
+	free(dst);
+	free(orig);
+}
+
+static void one_get_slot(void)
+{
+	u64 g = rnd_below(4) ? rnd_below(4 * W) : rnd_edge() / 2;
+	u64 n = 1 + rnd_below(1100);
+	u64 b = g + rnd_below(8 * 160) - rnd_below(n + 8);
+
+	check_get_slot(g, 1 + rnd_below(150), b, n, "random");
+}
+
+static void test_get_slot(void)
+{
+	unsigned long i;
+	u64 base, npages, len;
+
+	/* A window at gfn 1000 against slots starting around and in it. */
+	for (base = 990; base <= 1000 + 8 * 3 + 2; base++)
+		for (npages = 1; npages <= 2 * W + 2; npages += 1 + npages / 8)
+			for (len = 1; len <= 3; len++)
+				check_get_slot(1000, len, base, npages, "edge");
+	for (i = 0; i < iters; i++)
+		one_get_slot();
+}
+
+/*
+ * pgenc_bits_copy(): bits [spos, spos + n) of a map of snbits bits (1
+ * past snbits) land at [dpos, dpos + n) of dst; dst's other bits stay.
+ */
+static void check_copy(u64 dpos, u64 spos, u64 n, u64 snbits, u64 slack,
+		       const char *what)
+{
+	u64 dnbits = dpos + n + slack, i, bad = U64_MAX;
+	unsigned long *dst = map_alloc(dnbits);
+	unsigned char *dmodel = model_of(dst, dnbits);
+	unsigned long *src = map_alloc(snbits);
+	unsigned char *smodel = model_of(src, snbits);
+	int want = -1;
+
+	pgenc_bits_copy(dst, dpos, src, snbits, spos, n);
+	for (i = 0; i < dnbits && bad == U64_MAX; i++) {
+		if (i >= dpos && i < dpos + n)
+			want = spos + (i - dpos) >= snbits ||
+			       smodel[spos + (i - dpos)];
+		else
+			want = dmodel[i];
+		if (get_bit(dst, i) != want)
+			bad = i;
+	}
+	TAP_CHECK(bad == U64_MAX,
+		  "%s: copy(dpos %llu, spos %llu, n %llu, snbits %llu): bit %llu is %d, want %d",
+		  what, (unsigned long long)dpos, (unsigned long long)spos,
+		  (unsigned long long)n, (unsigned long long)snbits,
+		  (unsigned long long)bad,
+		  bad == U64_MAX ? -1 : get_bit(dst, bad), want);
+	free(dst);
+	free(dmodel);
+	free(src);
+	free(smodel);
+}
+
+static void one_copy(void)
+{
+	u64 sp = rnd_below(3 * W), k = rnd_len(1500);
+	u64 sn = rnd_below(4) ? sp + k + rnd_below(W) : rnd_below(sp + k);
+
+	check_copy(rnd_below(3 * W), sp, k, sn, rnd_below(W), "random");
+}
+
+static void test_copy(void)
+{
+	unsigned long i;
+	u64 dpos, spos, n;
+
+	for (dpos = 0; dpos <= W + 1; dpos += 1 + dpos / 16)
+		for (spos = 0; spos <= W + 1; spos += 1 + spos / 16)
+			for (n = 1; n <= 3 * W + 9; n += 1 + n / 16) {
+				check_copy(dpos, spos, n, spos + n, 3, "edge");
+				check_copy(dpos, spos, n, spos + n / 2, 0,
+					   "edge, past snbits");
+			}
+	for (i = 0; i < iters; i++)
+		one_copy();
+}
+
 /* ---- entry points ------------------------------------------------------- */
 
 #ifdef PGENC_FUZZ
@@ -824,8 +953,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static void (*const one[])(void) = {
-		one_range, one_hc,	one_read,	one_write,
-		one_fill,  one_chunked, one_user_image,
+		one_range,   one_hc,	     one_read,	   one_write, one_fill,
+		one_chunked, one_user_image, one_get_slot, one_copy,
 	};
 	size_t i;
 
@@ -877,6 +1006,10 @@ int main(void)
 	tap_run("user bytes: ceil(n/8) and the last byte's merge",
 		test_user_bytes);
 	tap_run("GET/SET user byte image vs model", test_user_image);
+	tap_run("get_slot: a slot's bits into GET's bytes, the rest kept",
+		test_get_slot);
+	tap_run("bits_copy: any source and destination offsets vs model",
+		test_copy);
 	return tap_done();
 }
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <linux/kvm_para.h>
 #include <linux/kvm_pgenc.h>
 
@@ -131,6 +132,46 @@ static inline int64_t pgenc_model_diff(struct kvm_vm *vm,
 			bad = i;
 	free(buf);
 	return bad;
+}
+
+/*
+ * Memslot slot over npages pages at gpa, backed by MAP_NORESERVE memory
+ * that is never touched: tracked memory (bits are kept per memslot,
+ * Documentation/api.rst, "Tracked memory") with no RAM behind it. The raw
+ * ioctl, because the library refuses gpas in AMD's HyperTransport hole,
+ * which matters only to a running vCPU. munmap(npages * 4096) after the
+ * VM is freed.
+ */
+static inline void *pgenc_sparse_slot(struct kvm_vm *vm, uint32_t slot,
+				      uint64_t gpa, uint64_t npages)
+{
+	size_t bytes = npages * PGENC_PAGE;
+	void *hva = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int r;
+
+	TEST_ASSERT(hva != MAP_FAILED, "mmap slot");
+	r = __vm_set_user_memory_region(vm, slot, 0, gpa, bytes, hva);
+	TEST_ASSERT(!r, "KVM_SET_USER_MEMORY_REGION at 0x%lx: %s",
+		    (unsigned long)gpa, strerror(errno));
+	return hva;
+}
+
+/*
+ * A sparse slot from the end of the library's slot 0 up to end_gfn, so
+ * that [0, end_gfn) is tracked with no hole; *npages gets its size.
+ */
+static inline void *pgenc_track_to(struct kvm_vm *vm, uint32_t slot,
+				   uint64_t end_gfn, uint64_t *npages)
+{
+	uint64_t end0 = (memslot2region(vm, 0)->region.guest_phys_addr +
+			 memslot2region(vm, 0)->region.memory_size) /
+			PGENC_PAGE;
+
+	TEST_ASSERT(end_gfn > end0, "end_gfn %#lx inside slot 0",
+		    (unsigned long)end_gfn);
+	*npages = end_gfn - end0;
+	return pgenc_sparse_slot(vm, slot, end0 * PGENC_PAGE, *npages);
 }
 
 /* A numeric field of the VM's debugfs pgenc_stats; -1 if absent. */
