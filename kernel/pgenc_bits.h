@@ -266,10 +266,11 @@ static inline void pgenc_bits_write(unsigned long *map, u64 start,
 /*
  * Copy bits [spos, spos + n) of src, a map of snbits bits (bits at or
  * past snbits read as 1), into dst bits [dpos, dpos + n); the caller has
- * checked that the range lies inside dst. Whole bytes are copied
- * directly when both positions are byte aligned; otherwise the bits are
- * staged, PGENC_COPY_BITS at a time, as GET's byte image and then
- * written as SET writes them.
+ * checked that the range lies inside dst. A word-aligned source inside
+ * snbits is written in one pass; whole bytes are copied directly when
+ * both positions are byte aligned; otherwise the bits are staged,
+ * PGENC_COPY_BITS at a time, as GET's byte image and then written as SET
+ * writes them.
  */
 static inline void pgenc_bits_copy(unsigned long *dst, u64 dpos,
 				   const unsigned long *src, u64 snbits,
@@ -278,6 +279,11 @@ static inline void pgenc_bits_copy(unsigned long *dst, u64 dpos,
 	unsigned long tmp[PGENC_COPY_BITS / BITS_PER_LONG];
 	u64 k;
 
+	/* A word-aligned source (SET from a page of the caller's buffer). */
+	if (!(spos % BITS_PER_LONG) && spos + n <= snbits) {
+		pgenc_bits_write(dst, dpos, src + spos / BITS_PER_LONG, n);
+		return;
+	}
 	if (!(dpos % 8) && !(spos % 8) && n >= 8 && spos + n <= snbits) {
 		k = n & ~7ULL;
 		memcpy((u8 *)dst + dpos / 8, (const u8 *)src + spos / 8, k / 8);

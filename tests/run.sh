@@ -71,6 +71,7 @@ pgenc_bits.h|get_slot head byte|s/if ((lo - g) % 8) {/if ((lo - g) % 4) {/
 pgenc_bits.h|get_slot byte count|s/i1 = (hi - g + 7) \/ 8;/i1 = (hi - g + 8) \/ 8;/
 pgenc_bits.h|get_slot clamp to slot start|s/lo = g > base ? g : base,/lo = g,/
 pgenc_bits.h|get_slot tail byte|s/if (i0 < i1 \&\& (hi - g) % 8) {/if (i0 < i1 \&\& (hi - g) % 4) {/
+pgenc_bits.h|bits_copy word-aligned source past snbits|s/!(spos % BITS_PER_LONG) \&\& spos + n <= snbits/!(spos % BITS_PER_LONG)/
 pgenc_bits.h|bits_copy past snbits|s/n >= 8 \&\& spos + n <= snbits)/n >= 8)/
 pgenc_bits.h|bits_copy whole bytes|s/k = n \& ~7ULL;/k = n \& ~3ULL;/
 pgenc_bits.h|bits_copy staged position|s/pgenc_get_bytes((u8 \*)tmp, src, snbits, spos,/pgenc_get_bytes((u8 *)tmp, src, snbits, spos + 1,/
