@@ -247,11 +247,19 @@ static inline void pgenc_bits_write(unsigned long *map, u64 start,
 		       src + done / BITS_PER_LONG, w * sizeof(*map));
 		done += w * BITS_PER_LONG;
 	}
-	for (; n - done >= BITS_PER_LONG; done += BITS_PER_LONG) {
+	if (n - done >= BITS_PER_LONG) {
+		/* Each source word is loaded once, carried to the next. */
 		const unsigned long *p = src + done / BITS_PER_LONG;
+		unsigned long *d = map + (start + done) / BITS_PER_LONG;
+		u64 i, w = (n - done) / BITS_PER_LONG;
+		unsigned long lo = p[0], hi;
 
-		map[(start + done) / BITS_PER_LONG] =
-			(p[0] >> s) | (p[1] << (BITS_PER_LONG - s));
+		for (i = 0; i < w; i++) {
+			hi = p[i + 1];
+			d[i] = (lo >> s) | (hi << (BITS_PER_LONG - s));
+			lo = hi;
+		}
+		done += w * BITS_PER_LONG;
 	}
 	if (done < n)
 		pgenc_put_bits(map, start + done, pgenc_src_word(src, n, done),

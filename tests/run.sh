@@ -76,7 +76,7 @@ pgenc_bits.h|bits_copy past snbits|s/n >= 8 \&\& spos + n <= snbits)/n >= 8)/
 pgenc_bits.h|bits_copy whole bytes|s/k = n \& ~7ULL;/k = n \& ~3ULL;/
 pgenc_bits.h|bits_copy staged position|s/pgenc_get_bytes((u8 \*)tmp, src, snbits, spos,/pgenc_get_bytes((u8 *)tmp, src, snbits, spos + 1,/
 pgenc_bits.h|put_bits keeps bits past len|s/((v << off) \& mask)/(v << off)/
-pgenc_bits.h|bits_write shifted word|s/(p\[1\] << (BITS_PER_LONG - s))/(p[1] << (BITS_PER_LONG - s - 1))/
+pgenc_bits.h|bits_write shifted word|s/(hi << (BITS_PER_LONG - s))/(hi << (BITS_PER_LONG - s - 1))/
 pgenc_bits.h|bits_write src past n|s/if (off \&\& idx + 1 < BITS_TO_LONGS(n))/if (off)/
 pgenc_bits.h|bits_write head length|s/done = head < n ? head : n;/done = head < n ? head - 1 : n;/
 pgenc_bits.h|bits_fill length|s/bitmap_set(w, off, k);/bitmap_set(w, off, k + 1);/
