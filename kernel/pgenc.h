@@ -68,6 +68,7 @@ int pgenc_prepare_memory_region(struct kvm *kvm,
 void pgenc_commit_memory_region(struct kvm *kvm, enum kvm_mr_change change);
 u64 pgenc_shared_run(struct kvm *kvm, gfn_t gfn, u64 max);
 void pgenc_count_dbg(struct kvm *kvm, u64 fw_cmds, u64 bypassed);
+int pgenc_vm_move(struct kvm *dst, struct kvm *src);
 
 /* pgenc_hypercall.c */
 bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
@@ -78,6 +79,7 @@ int pgenc_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
 /* pgenc_ioctl.c */
 int pgenc_check_extension(void);
 int pgenc_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap);
+void pgenc_set_enable_check(int (*check)(struct kvm *kvm));
 long pgenc_vm_ioctl(struct kvm *kvm, unsigned int ioctl, void __user *argp);
 
 #endif /* PGENC_H */

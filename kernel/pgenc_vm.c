@@ -46,6 +46,7 @@ struct pgenc_vm *pgenc_vm_find(struct kvm *kvm)
 	rcu_read_unlock();
 	return pv;
 }
+EXPORT_SYMBOL_GPL(pgenc_vm_find); /* pgenc_enabled() in sev.c */
 
 /*
  * Whole pages, and all of them usable: kvmalloc() would round a large
@@ -330,3 +331,79 @@ static int pgenc_stats_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pgenc_stats);
+
+/*
+ * Intra-host migration (KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM): the state
+ * belongs to the SEV context and moves with it, see
+ * Documentation/api.rst, "Moved and mirrored SEV contexts".
+ *
+ * Called by sev.c with both VMs' kvm->lock held and every vCPU of both
+ * stopped (their mutexes held), where the move can still fail: nothing
+ * changes unless this returns 0. src untracked: 0, nothing changes.
+ * Otherwise dst gets the bits of its memslots' gfns, the counters and
+ * the MSR value, replacing any state of its own, and src is left
+ * untracked (its pgenc_stats reads "off").
+ *
+ * No user of either state can run meanwhile: the hypercall and MSRs need
+ * a vCPU, GET/SET and debugfs take slots_lock, the DBG bypass kvm->lock.
+ * So the copy needs no spinlock.
+ */
+int pgenc_vm_move(struct kvm *dst, struct kvm *src)
+{
+	struct pgenc_vm *from, *to, *old;
+	u64 n, words;
+	int r = 0;
+
+	lockdep_assert_held(&dst->lock);
+	lockdep_assert_held(&src->lock);
+	mutex_lock(&dst->slots_lock);
+	mutex_lock_nested(&src->slots_lock, SINGLE_DEPTH_NESTING);
+	from = pgenc_vm_find(src);
+	if (!from)
+		goto out;
+
+	r = -ENOMEM;
+	to = kzalloc(sizeof(*to), GFP_KERNEL_ACCOUNT);
+	if (!to)
+		goto out;
+	to->kvm = dst;
+	spin_lock_init(&to->lock);
+	to->nbits = pgenc_memslots_end(dst);
+	if (to->nbits) {
+		to->bits = pgenc_alloc_bits(to->nbits, &to->cap_bits);
+		if (!to->bits) {
+			kfree(to);
+			goto out;
+		}
+	}
+	r = 0;
+
+	/* Bits past either end stay 1: to's tail is 1 from the allocation. */
+	n = min(to->nbits, from->nbits);
+	words = n / BITS_PER_LONG;
+	if (words)
+		memcpy(to->bits, from->bits, words * sizeof(unsigned long));
+	if (n % BITS_PER_LONG)
+		to->bits[words] = from->bits[words] | ~BITMAP_LAST_WORD_MASK(n);
+	to->migration_control = from->migration_control;
+	to->hypercalls = from->hypercalls;
+	to->hypercall_errors = from->hypercall_errors;
+	to->dbg_fw_cmds = from->dbg_fw_cmds;
+	to->dbg_bypassed_pages = from->dbg_bypassed_pages;
+
+	old = pgenc_vm_find(dst);
+	if (old)
+		pgenc_vm_remove(old);
+	mutex_lock(&pgenc_vms_mutex);
+	hash_add_rcu(pgenc_vms, &to->node, (unsigned long)dst);
+	mutex_unlock(&pgenc_vms_mutex);
+	pgenc_vm_remove(from);
+	if (!old && !IS_ERR_OR_NULL(dst->debugfs_dentry))
+		debugfs_create_file("pgenc_stats", 0444, dst->debugfs_dentry,
+				    dst, &pgenc_stats_fops);
+out:
+	mutex_unlock(&src->slots_lock);
+	mutex_unlock(&dst->slots_lock);
+	return r;
+}
+EXPORT_SYMBOL_GPL(pgenc_vm_move);

@@ -90,7 +90,10 @@ results=$out/results.tap
 rm -f "$out/stalled" "$out/stall.txt"
 
 # -cpu max under TCG has SVM with NPT (and NRIPS, VGIF...), so the stock
-# kvm_amd loads and uses nested paging. thread=single: QEMU runs the vCPUs
+# kvm_amd loads and uses nested paging. xlevel=0x8000001f: the CPUID
+# leaf of SEV exists (all zero, as on an AMD CPU without SEV), so that
+# KVM_GET_SUPPORTED_CPUID can report sevsim's SEV there, which upstream's
+# sev_migrate_tests requires (Documentation/sevsim.rst, "Enabling"). thread=single: QEMU runs the vCPUs
 # in turn on one host thread. Multi-threaded TCG does not make the guest
 # kernel's cross-modifying code (text_poke_bp() for static keys) safe
 # across vCPUs, and wedged a vCPU in nested SVM (README.md, "Wedged
@@ -117,7 +120,7 @@ start=$(date +%s.%N)
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-nodefaults -nographic -no-reboot \
-	-accel "tcg,thread=$tcg_thread" -cpu max -smp 2 -m 1G \
+	-accel "tcg,thread=$tcg_thread" -cpu max,xlevel=0x8000001f -smp 2 -m 1G \
 	-kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
 	-append "$append" \
 	-serial "file:$console" -serial "file:$results" -serial "file:$out/dmesg.log" \
