@@ -245,6 +245,50 @@ static int enable(struct kvm_vm *vm)
 	return __vm_enable_cap(vm, KVM_CAP_PAGE_ENC_BITMAP, 0) ? -errno : 0;
 }
 
+/* How many SEV VMs can exist at once (ASIDs, and their cgroup charges). */
+static int sev_vms_fit(int sev_fd)
+{
+	static struct sev_vm v[32];
+	uint32_t fw = 0;
+	int n, i;
+
+	for (n = 0; n < 32; n++)
+		if (sev_vm_create(&v[n], sev_fd, false, guest_src, 1, &fw))
+			break;
+	for (i = 0; i < n; i++)
+		sev_vm_free(&v[i]);
+	return n;
+}
+
+/*
+ * A mirror holds no ASID, so no charge of the misc cgroup's SEV ASIDs:
+ * moving its context must not charge the target either, which its
+ * destruction (a mirror's) would never give back.
+ */
+static void test_mirror_charge(int sev_fd)
+{
+	struct kvm_vm *m, *d1, *d2;
+	int before, after, r1, r2;
+	struct sev_vm o;
+
+	launch(&o, sev_fd);
+	before = sev_vms_fit(sev_fd);
+	m = vm_create_barebones();
+	d1 = vm_create_barebones();
+	d2 = vm_create_barebones();
+	TEST_ASSERT(!mirror(m, &o), "COPY_ENC_CONTEXT_FROM");
+	r1 = move(d1, m);
+	r2 = move(d2, d1);
+	kvm_vm_free(d2);
+	kvm_vm_free(d1);
+	kvm_vm_free(m);
+	after = sev_vms_fit(sev_fd);
+	sev_vm_free(&o);
+	ksft_test_result(!r1 && !r2 && after == before,
+			 "a mirror's context moved twice charges nothing: %d SEV VMs fit before, %d after (%d, %d)\n",
+			 before, after, r1, r2);
+}
+
 static void test_mirror(int sev_fd)
 {
 	static uint8_t out[PGENC_PAGE] __attribute__((aligned(4096)));
@@ -316,8 +360,9 @@ int main(void)
 	ksft_print_header();
 	pgenc_require();
 	sev_fd = sevsim_fd();
-	ksft_set_plan(6 + 4);
+	ksft_set_plan(6 + 4 + 1);
 	test_move(sev_fd);
 	test_mirror(sev_fd);
+	test_mirror_charge(sev_fd);
 	ksft_finished();
 }
