@@ -7,7 +7,8 @@
  * untracked; a target that tracked already gets the source's state in
  * place of its own. A mirror VM (KVM_CAP_VM_COPY_ENC_CONTEXT_FROM) has
  * no bitmap: it cannot enable one, a VM with one cannot become a mirror
- * or take a mirror's context, and a mirror's DBG commands never bypass.
+ * or take a mirror's context, and a mirror's DBG commands never bypass;
+ * moving a mirror's context charges no SEV ASID.
  */
 #define _GNU_SOURCE
 #include "sev_util.h"
