@@ -106,6 +106,7 @@ int pgenc_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
 /* pgenc_ioctl.c */
 int pgenc_check_extension(void);
 int pgenc_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap);
+void pgenc_set_enable_check(int (*check)(struct kvm *kvm));
 long pgenc_vm_ioctl(struct kvm *kvm, unsigned int ioctl, void __user *argp);
 
 #endif /* PGENC_H */

@@ -27,6 +27,21 @@ int pgenc_check_extension(void)
 	return KVM_PAGE_ENC_CAP_ALL;
 }
 
+/*
+ * The vendor module's veto on KVM_ENABLE_CAP, called under kvm->lock:
+ * kvm-amd refuses a mirror VM, which has no bitmap of its own
+ * (Documentation/api.rst, "Moved and mirrored SEV contexts"). Set while
+ * kvm-amd is loaded, so constant while any VM exists (each VM holds a
+ * reference on kvm-amd).
+ */
+static int (*pgenc_enable_check)(struct kvm *kvm);
+
+void pgenc_set_enable_check(int (*check)(struct kvm *kvm))
+{
+	pgenc_enable_check = check;
+}
+EXPORT_SYMBOL_GPL(pgenc_set_enable_check);
+
 int pgenc_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap)
 {
 	bool newly;
@@ -39,9 +54,12 @@ int pgenc_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap)
 	/*
 	 * KVM_SEV_INIT enables and, on failure, undoes under kvm->lock; so
 	 * must we, or we could report tracking that is about to be undone.
+	 * A VM becomes a mirror under its kvm->lock too.
 	 */
 	mutex_lock(&kvm->lock);
-	r = pgenc_enable(kvm, &newly);
+	r = pgenc_enable_check ? pgenc_enable_check(kvm) : 0;
+	if (!r)
+		r = pgenc_enable(kvm, &newly);
 	mutex_unlock(&kvm->lock);
 	return r;
 }

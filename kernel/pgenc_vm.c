@@ -48,6 +48,7 @@ struct pgenc_vm *pgenc_vm_find(struct kvm *kvm)
 	rcu_read_unlock();
 	return pv;
 }
+EXPORT_SYMBOL_GPL(pgenc_vm_find); /* pgenc_enabled() in sev.c */
 
 /*
  * Test-only: record the longest hold of each VM's pgenc lock, shown in
@@ -180,15 +181,23 @@ static struct pgenc_vm *pgenc_vm_new(struct kvm *kvm)
 	return pv;
 }
 
+/* slots_lock held: publishers of one VM are serialised. */
 static void pgenc_vm_publish(struct pgenc_vm *pv)
 {
 	struct kvm *kvm = pv->kvm;
+	struct dentry *d;
 
+	lockdep_assert_held(&kvm->slots_lock);
 	mutex_lock(&pgenc_vms_mutex);
 	hash_add_rcu(pgenc_vms, &pv->node, (unsigned long)kvm);
 	mutex_unlock(&pgenc_vms_mutex);
-	/* Fails harmlessly (-EEXIST) if an earlier state made it before. */
-	if (!IS_ERR_OR_NULL(kvm->debugfs_dentry))
+	if (IS_ERR_OR_NULL(kvm->debugfs_dentry))
+		return;
+	/* An earlier state (undone, or replaced by a move) made it. */
+	d = debugfs_lookup("pgenc_stats", kvm->debugfs_dentry);
+	if (d)
+		dput(d);
+	else
 		debugfs_create_file("pgenc_stats", 0444, kvm->debugfs_dentry,
 				    kvm, &pgenc_stats_fops);
 }
@@ -441,7 +450,7 @@ static void pgenc_copy_slot(struct pgenc_vm *spv, struct kvm_memslots *sslots,
 
 /*
  * KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM: the tracking state moves with the SEV
- * context (Documentation/api.rst, "Moved SEV contexts").
+ * context (Documentation/api.rst, "Moved and mirrored SEV contexts").
  * Both kvm->locks are held and neither VM's vCPUs run. Everything is
  * allocated first: on failure nothing changes.
  */

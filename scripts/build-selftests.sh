@@ -7,7 +7,9 @@
 #                              [--print-flags] [--clean]
 #
 #   (default)          build/selftests/libkvm.a and every selftests/NAME.c
-#                      -> build/selftests/bin/NAME
+#                      -> build/selftests/bin/NAME; also the upstream
+#                      tests the VM lane runs unmodified (vm_upstream
+#                      below) -> build/selftests/bin/BASENAME
 #   --upstream TEST    also build one upstream 6.1 selftest for debugging,
 #                      TEST as in its Makefile (x86_64/kvm_pv_test,
 #                      set_memory_region_test, ...)
@@ -132,6 +134,18 @@ if ((ours)); then
 		[[ -e $f ]] && our_tests+=("$(basename "$f" .c)")
 	done
 fi
+# Upstream 6.1 tests run in the VM lane as they are, beside ours: they
+# hold pgenc to stock KVM's own expectations (sev_migrate_tests: SEV
+# context moves and mirrors, on sevsim through /dev/sev).
+vm_upstream=(x86_64/sev_migrate_tests)
+keep=" ${vm_upstream[*]##*/} " # never removed as stale below
+if ((ours)); then
+	for t in "${vm_upstream[@]}"; do
+		[[ -e $KVMST/$t.c ]] || { echo "build-selftests.sh: error: upstream test $t.c missing from $KVMST" >&2; exit 1; }
+	done
+else
+	vm_upstream=()
+fi
 our_libs=
 for f in "$REPO"/selftests/lib/*.c; do
 	[[ -e $f ]] && our_libs+="lib/$(basename "$f") "
@@ -159,9 +173,10 @@ LIB_OBJS := \$(patsubst %,\$(O)/obj/lib/%.o,${lib_srcs/string_override.c/})
 OUR_LIB_OBJS := \$(patsubst %,\$(O)/obj/ours/%.o,$our_libs)
 OUR_LIB := \$(if \$(OUR_LIB_OBJS),\$(O)/libselftest.a)
 TESTS := \$(patsubst %,\$(O)/bin/%,${our_tests[*]:-})
+VM_UPSTREAM := ${vm_upstream[*]:-}
 UPSTREAM := \$(patsubst %,\$(O)/upstream/%,${upstream[*]:-})
 
-all: \$(TESTS) \$(UPSTREAM)
+all: \$(TESTS) \$(UPSTREAM) \$(foreach t,\$(VM_UPSTREAM),\$(O)/bin/\$(notdir \$(t)))
 
 \$(O)/obj/lib/%.o: \$(KVMST)/lib/% \$(O)/flags
 	@mkdir -p \$(@D); echo "  CC      lib/\$*"
@@ -196,10 +211,18 @@ LINK_DEPS = \$(O)/obj/string_override.o \$(OUR_LIB) \$(O)/libkvm.a
 	@mkdir -p \$(@D); echo "  LD      \$@"
 	\$(CC) \$(LDFLAGS) \$^ -o \$@ \$(LDLIBS)
 
+# An upstream test of the VM lane: linked into bin/ under its base name.
+define vm_upstream_rule
+\$(O)/bin/\$(notdir \$(1)): \$(O)/obj/upstream/\$(1).o \$(LINK_DEPS)
+	@echo "  LD      \$\$@ (upstream)"
+	\$(CC) \$(LDFLAGS) \$\$^ -o \$\$@ \$(LDLIBS)
+endef
+\$(foreach t,\$(VM_UPSTREAM),\$(eval \$(call vm_upstream_rule,\$(t))))
+
 # Keep the pattern-chained objects (not deleted as intermediates); named
 # explicitly, since a bare .SECONDARY: would also make the -MP stubs of
 # vanished headers secondary, and then a missing header rebuilds nothing.
-.SECONDARY: \$(patsubst \$(O)/bin/%,\$(O)/obj/ours/%.c.o,\$(TESTS)) \$(patsubst \$(O)/upstream/%,\$(O)/obj/upstream/%.o,\$(UPSTREAM))
+.SECONDARY: \$(patsubst \$(O)/bin/%,\$(O)/obj/ours/%.c.o,\$(TESTS)) \$(patsubst \$(O)/upstream/%,\$(O)/obj/upstream/%.o,\$(UPSTREAM)) \$(patsubst %,\$(O)/obj/upstream/%.o,\$(VM_UPSTREAM))
 .DELETE_ON_ERROR:
 -include \$(shell find \$(O)/obj -name '*.d' 2>/dev/null)
 EOF
@@ -208,6 +231,7 @@ if cmp -s "$mk.new" "$mk"; then rm "$mk.new"; else mv "$mk.new" "$mk"; fi
 # Drop binaries whose source is gone, so the VM runner does not pack them.
 for b in "$OUT"/bin/*; do
 	[[ -e $b ]] || continue
+	[[ $keep == *" $(basename "$b") "* ]] && continue
 	[[ -e $REPO/selftests/$(basename "$b").c ]] || { echo "  RM      $b (no source)"; rm -f "$b"; }
 done
 

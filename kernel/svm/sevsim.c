@@ -291,6 +291,38 @@ static struct miscdevice sevsim_dev = {
 	.mode = 0600,
 };
 
+/*
+ * The same device as /dev/sev, the PSP driver's name, for unmodified
+ * clients (Documentation/sevsim.rst, "Enabling"). Taken only where the
+ * PSP driver has no SEV firmware (-ENODEV): ccp never creates its
+ * /dev/sev on a CPU without SEV, the only kind sevsim runs on, and a
+ * PSP whose SEV the CPU flag hides keeps the name for itself.
+ */
+static struct miscdevice sevsim_sev_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "sev",
+	.fops = &sevsim_fops,
+	.mode = 0600,
+};
+
+static bool sevsim_sev_dev_on;
+
+static void sevsim_take_sev_name(void)
+{
+	struct sev_user_data_status st;
+	int error, r;
+
+	r = sev_platform_status(&st, &error);
+	if (r != -ENODEV) {
+		pr_info("sevsim: the PSP driver answers (%d): /dev/sev is not ours\n",
+			r);
+		return;
+	}
+	sevsim_sev_dev_on = !misc_register(&sevsim_sev_dev);
+	if (sevsim_sev_dev_on)
+		pr_info("sevsim: also on /dev/sev\n");
+}
+
 bool sevsim_is_dev(struct file *filep)
 {
 	return filep && filep->f_op == &sevsim_fops;
@@ -348,12 +380,16 @@ void sevsim_init(void)
 	sevsim_pstate = SEVSIM_PSTATE_UNINIT;
 	sevsim_on = true;
 	pr_warn("sevsim: SIMULATED SEV firmware on /dev/sevsim: guests are NOT encrypted; for testing only\n");
+	sevsim_take_sev_name();
 }
 
 void sevsim_exit(void)
 {
 	if (!sevsim_on)
 		return;
+	if (sevsim_sev_dev_on)
+		misc_deregister(&sevsim_sev_dev);
+	sevsim_sev_dev_on = false;
 	misc_deregister(&sevsim_dev);
 	sevsim_guests_free();
 	debugfs_remove(sevsim_debugfs_dir);

@@ -125,6 +125,33 @@ static inline uint64_t sev_slot0_pages(void)
 }
 
 /*
+ * Slot 0 sized for this binary, with the binary loaded, and an irqchip:
+ * __vm_create() with a slot 0 of its own size, since the library loads
+ * the whole test ELF into the guest and 2 MiB does not hold a test
+ * linked with libcrypto.
+ */
+static inline struct kvm_vm *sev_vm_shell(void)
+{
+	struct kvm_vm *vm = ____vm_create(VM_MODE_DEFAULT, sev_slot0_pages());
+
+	kvm_vm_elf_load(vm, program_invocation_name);
+	vm_create_irqchip(vm);
+	return vm;
+}
+
+/* s's vCPU running guest_code, and data_pages at SEV_DATA_GPA. */
+static inline void sev_vm_add_data(struct sev_vm *s, void *guest_code,
+				   uint64_t data_pages)
+{
+	s->vcpu = vm_vcpu_add(s->vm, 0, guest_code);
+	s->data_pages = data_pages;
+	vm_userspace_mem_region_add(s->vm, VM_MEM_SRC_ANONYMOUS, SEV_DATA_GPA,
+				    SEV_DATA_SLOT, data_pages, 0);
+	virt_map(s->vm, SEV_DATA_GPA, SEV_DATA_GPA, data_pages);
+	s->data = addr_gpa2hva(s->vm, SEV_DATA_GPA);
+}
+
+/*
  * A VM after KVM_SEV_INIT (or ES_INIT) with a vCPU running guest_code and
  * data_pages of launch data at SEV_DATA_GPA, registered (pinned) as SEV
  * memory like a VMM does. No LAUNCH_START yet.
@@ -138,30 +165,31 @@ static inline int sev_vm_create(struct sev_vm *s, int sev_fd, bool es,
 
 	memset(s, 0, sizeof(*s));
 	s->sev_fd = sev_fd;
-	/*
-	 * __vm_create() with a slot 0 sized for this binary: the library
-	 * loads the whole test ELF into the guest, and 2 MiB does not hold a
-	 * test linked with libcrypto.
-	 */
-	s->vm = ____vm_create(VM_MODE_DEFAULT, sev_slot0_pages());
-	kvm_vm_elf_load(s->vm, program_invocation_name);
-	vm_create_irqchip(s->vm);
+	s->vm = sev_vm_shell();
 	r = sev_cmd(s, es ? KVM_SEV_ES_INIT : KVM_SEV_INIT, NULL, fw);
 	if (r) {
 		kvm_vm_free(s->vm);
 		s->vm = NULL;
 		return r;
 	}
-	s->vcpu = vm_vcpu_add(s->vm, 0, guest_code);
-	s->data_pages = data_pages;
-	vm_userspace_mem_region_add(s->vm, VM_MEM_SRC_ANONYMOUS, SEV_DATA_GPA,
-				    SEV_DATA_SLOT, data_pages, 0);
-	virt_map(s->vm, SEV_DATA_GPA, SEV_DATA_GPA, data_pages);
-	s->data = addr_gpa2hva(s->vm, SEV_DATA_GPA);
+	sev_vm_add_data(s, guest_code, data_pages);
 	region.addr = (uint64_t)(uintptr_t)s->data;
 	region.size = data_pages * PGENC_PAGE;
 	vm_ioctl(s->vm, KVM_MEMORY_ENCRYPT_REG_REGION, &region);
 	return 0;
+}
+
+/*
+ * The same layout with no SEV context: the target of an intra-host move
+ * (KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM), which brings the context.
+ */
+static inline void sev_vm_create_plain(struct sev_vm *s, int sev_fd,
+				       void *guest_code, uint64_t data_pages)
+{
+	memset(s, 0, sizeof(*s));
+	s->sev_fd = sev_fd;
+	s->vm = sev_vm_shell();
+	sev_vm_add_data(s, guest_code, data_pages);
 }
 
 static inline int sev_launch_start(struct sev_vm *s, uint32_t policy,

@@ -91,7 +91,11 @@ rm -f "$out/stalled" "$out/stall.txt"
 
 # -cpu max under TCG has SVM with NPT (and NRIPS, VGIF...), so the stock
 # kvm_amd loads and uses nested paging. phys-bits=48, as on AMD hosts,
-# instead of TCG's default 40: tests place memslots at 2^45 and above. thread=single: QEMU runs the vCPUs
+# instead of TCG's default 40: tests place memslots at 2^45 and above.
+# xlevel=0x8000001f: the CPUID leaf of SEV exists (all zero, as on an AMD
+# CPU without SEV), so that KVM_GET_SUPPORTED_CPUID can report sevsim's
+# SEV there, which upstream's sev_migrate_tests requires
+# (Documentation/sevsim.rst, "Enabling"). thread=single: QEMU runs the vCPUs
 # in turn on one host thread. Multi-threaded TCG does not make the guest
 # kernel's cross-modifying code (text_poke_bp() for static keys) safe
 # across vCPUs, and wedged a vCPU in nested SVM (README.md, "Wedged
@@ -118,7 +122,7 @@ start=$(date +%s.%N)
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-nodefaults -nographic -no-reboot \
-	-accel "tcg,thread=$tcg_thread" -cpu max,phys-bits=48 -smp 2 -m 1G \
+	-accel "tcg,thread=$tcg_thread" -cpu max,phys-bits=48,xlevel=0x8000001f -smp 2 -m 1G \
 	-kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
 	-append "$append" \
 	-serial "file:$console" -serial "file:$results" -serial "file:$out/dmesg.log" \

@@ -358,9 +358,13 @@ static void amd_lines(struct probe *p)
 		    "pgenc_dbg_bypass: no such parameter (stock kvm-amd.ko)");
 }
 
+/* sevsim takes the name /dev/sev where no PSP has it (sevsim.rst). */
 static void dev_sev_line(struct probe *p)
 {
-	if (p->dev_sev == 1)
+	if (p->sevsim == 1 && p->dev_sev == 1)
+		add(p, 0, "dev_sev", ST_SKIP,
+		    "/dev/sev: sevsim's (no SEV firmware driver behind it)");
+	else if (p->dev_sev == 1)
 		add(p, 0, "dev_sev", ST_PASS, "/dev/sev: present");
 	else if (p->sevsim == 1)
 		add(p, 0, "dev_sev", ST_SKIP,

@@ -101,6 +101,8 @@ host() {
 
 mkroot sevsim-host sevsim=Y dev_sevsim=1
 host sevsim-host 0
+mkroot sevsim-dev-sev-host sevsim=Y dev_sevsim=1 dev_sev=1
+host sevsim-dev-sev-host 0
 mkroot sev-host dev_sev=1
 host sev-host 0
 mkroot sev-only-host dev_sev=1 sev_es=N

@@ -82,6 +82,8 @@ assert j["usable"] and j["simulated"] and not j["memory_encryption"], j
 assert cap["flags"] == 7, cap
 assert j["kvm"]["version"].split("+")[0] == version, j["kvm"]
 assert j["kvm_amd"]["sevsim"] is True and j["dev_sevsim"] is True, j
+assert any(l.startswith("[ SKIP ] - /dev/sev: sevsim") for l in t), t
+assert j["dev_sev"] is True, j
 assert j["kvm_amd"]["pgenc_dbg_bypass"] is True, j
 '
 
