@@ -190,8 +190,8 @@ static u64 pgenc_hva_shared_run(struct kvm *kvm, unsigned long hva, u64 max)
 			continue;
 		if (slot->userspace_addr > start) {
 			/* Starts within the run: the run ends before it. */
-			n = min_t(u64, n, (slot->userspace_addr - start) >>
-						  PAGE_SHIFT);
+			n = min_t(u64, n,
+				  (slot->userspace_addr - start) >> PAGE_SHIFT);
 			continue;
 		}
 		mapped = true;
