@@ -665,6 +665,7 @@ static void uffd_guest_code(void)
 struct slot_delete {
 	struct kvm_vm *vm;
 	void *mem;
+	volatile pid_t tid;
 	volatile bool done;
 };
 
@@ -674,10 +675,44 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Whether the deleting thread waits in kvm_swap_active_memslots(), i.e.
+ * has published the invalid memslot and waits for SRCU readers; polled
+ * for up to 60 s. Without a readable kernel stack, a pause instead.
+ */
+static bool deletion_waits(struct slot_delete *d)
+{
+	char path[64], stack[4096];
+	int i, fd;
+	ssize_t n;
+
+	for (i = 0; i < 600; i++) {
+		usleep(100 * 1000);
+		if (!d->tid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stack",
+			 (int)d->tid);
+		fd = open(path, O_RDONLY);
+		if (fd < 0) {
+			ksft_print_msg("%s: %s; pausing 1 s instead\n", path,
+				       strerror(errno));
+			usleep(1000 * 1000);
+			return !d->done;
+		}
+		n = read(fd, stack, sizeof(stack) - 1);
+		close(fd);
+		stack[n > 0 ? n : 0] = 0;
+		if (strstr(stack, "kvm_swap_active_memslots"))
+			return !d->done;
+	}
+	return false;
+}
+
 static void *delete_thread(void *arg)
 {
 	struct slot_delete *d = arg;
 
+	d->tid = syscall(__NR_gettid);
 	vm_set_user_memory_region(d->vm, XTRA_SLOT, 0, XTRA_GPA, 0, d->mem);
 	d->done = true;
 	return NULL;
@@ -749,8 +784,7 @@ static void test_invalid_slot(int sev_fd)
 			    msg.event == UFFD_EVENT_PAGEFAULT,
 		    "the vCPU's fault on the lazy page");
 	TEST_ASSERT(!pthread_create(&dt, NULL, delete_thread, &d), "delete");
-	usleep(500 * 1000); /* for the deletion to reach its SRCU wait */
-	if (!d.done) {
+	if (deletion_waits(&d)) {
 		TEST_ASSERT(!sev_dbg(&v, true, d.mem, out, PGENC_PAGE, &fw),
 			    "DBG_DECRYPT during the deletion: %u", fw);
 		plain = !memcmp(out, d.mem, PGENC_PAGE);
