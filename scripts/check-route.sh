@@ -48,8 +48,9 @@ names=$(sed -n 's/^#define[[:space:]]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\)\((\{0,1\}\
 [[ -n $names ]] || err "$route defines no names"
 
 # Each use in sev.c as "function name": comments, strings and
-# preprocessor lines are dropped, then braces are followed to name the
-# enclosing function ("-" outside any function).
+# preprocessor lines other than a #define's body (whose uses are the
+# macro's, "macro:NAME", renamed where it expands) are dropped, then
+# braces are followed to name the enclosing function ("-" outside any).
 uses() {
 	awk -v names="$names" '
 	BEGIN {
@@ -61,9 +62,30 @@ uses() {
 				obj[a[i]] = 1
 		}
 	}
-	# Preprocessor lines and their continuations.
-	cont { cont = /\\$/; next }
-	!incomment && /^[[:space:]]*#/ { cont = /\\$/; next }
+	# Preprocessor lines and their continuations: only a #define body
+	# counts, its uses named "macro:NAME".
+	cont {
+		cont = /\\$/
+		l = $0
+		sub(/\\$/, "", l)
+		body = body " " l
+		if (!cont && mname != "")
+			macro()
+		next
+	}
+	!incomment && /^[[:space:]]*#/ {
+		cont = /\\$/
+		mname = ""
+		if (match($0, /^[[:space:]]*#[[:space:]]*define[[:space:]]+[A-Za-z_][A-Za-z0-9_]*/)) {
+			mname = substr($0, 1, RLENGTH)
+			sub(/.*[[:space:]]/, "", mname)
+			body = substr($0, RLENGTH + 1)
+			sub(/\\$/, "", body)
+			if (!cont)
+				macro()
+		}
+		next
+	}
 	{
 		line = $0
 		out = ""
@@ -85,6 +107,27 @@ uses() {
 			out = out c
 		}
 		scan(out " ")
+	}
+	function macro(t, i, j, c, tok, q) {
+		q = "\047"
+		gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, " ", body)
+		gsub(/"([^"\\]|\\.)*"/, " ", body)
+		gsub(q "([^" q "\\\\]|\\\\.)*" q, " ", body)
+		sub(/\/\/.*/, "", body)
+		t = body " "
+		for (i = 1; i <= length(t); i++) {
+			if (substr(t, i, 1) !~ /[A-Za-z_]/)
+				continue
+			for (j = i + 1; substr(t, j, 1) ~ /[A-Za-z0-9_]/; j++)
+				;
+			tok = substr(t, i, j - i)
+			c = substr(t, j)
+			sub(/^[[:space:]]*/, "", c)
+			if ((tok in fn && substr(c, 1, 1) == "(") || tok in obj)
+				print "macro:" mname " " tok
+			i = j - 1
+		}
+		mname = ""
 	}
 	# An identifier waits for the next non-blank character, possibly on a
 	# later line, to tell a call from a plain use.

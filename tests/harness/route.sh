@@ -15,14 +15,15 @@ mkdir -p "$rd/kdir" "$rd/patches/6.1"
 : >"$rd/tarball"
 
 # A sev.c in the kernel's style. Names in comments, strings and
-# preprocessor lines are not uses, nor is a function-like name without a
+# #include lines are not uses, nor is a function-like name without a
 # call (the member cpuid); an object-like one is renamed wherever it
-# appears (sev_guest_activate as a value, outside any function: "-").
+# appears (sev_guest_activate as a value, outside any function: "-"); a
+# call in a #define's body, continued or not, is the macro's.
 base_sev() {
 	cat <<'EOF'
 // SPDX-License-Identifier: GPL-2.0-only
 #include "cpuid.h"
-#define SEV_NOTE "boot_cpu_has(X86_FEATURE_SEV)" \
+#define SEV_NOTE "boot_cpu_has(X86_FEATURE_SEV)" /* cpuid( */ \
 	cpuid(1, a, b, c, d)
 
 /* sev_guest_df_flush(&error) is not called here */
@@ -57,6 +58,7 @@ EOF
 cat >"$rd/patches/6.1/sev_route.calls" <<'EOF'
 # A comment line.
 - sev_guest_activate
+macro:SEV_NOTE cpuid
 sev_bind_asid sev_guest_activate
 sev_hardware_setup boot_cpu_has
 sev_hardware_setup boot_cpu_has
@@ -117,6 +119,11 @@ expect "route: a stable update adding a call fails the build, naming it" 1 build
 stops 'new: boot_cpu_has in sev_es_init\(\);'
 hasnt 'vanished'
 [[ ! -e $rd/build-new/modules ]] || why "modules were built"
+done_
+
+sed 's/^#include "cpuid.h"$/&\n#define SEV_HAS(f) boot_cpu_has(f)/' "$rd/a.c" >"$rd/macro.c"
+expect "route: a macro of sev.c's own that calls a renamed name fails the build" 1 build macro <"$rd/macro.c"
+stops 'new: boot_cpu_has in macro:SEV_HAS\(\);'
 done_
 
 sed 's/return sev_guest_activate(&activate, error);/return 0;/' "$rd/a.c" >"$rd/gone.c"
