@@ -14,6 +14,12 @@
  * and, for contrast, 8-byte reads (one DBG_DECRYPT of 8 bytes per
  * guest word), the pattern QEMU's monitor used for SEV guests.
  *
+ * The memslot lookup of each bypassed step, side by side: page-sized
+ * calls (one step each) of the shared pages with the VM's few memslots,
+ * then with SLOTS more one-page memslots elsewhere; the lookup walks
+ * KVM's interval tree of host addresses, so the second costs the same
+ * (Documentation/benchmarks.rst, "5. Dump throughput").
+ *
  * Firmware commands and bypassed pages per page come from the VM's
  * pgenc_stats (dbg_fw_cmds, dbg_bypassed_pages), as deltas around each
  * series. The guest never runs: DBG works from LAUNCH_START on.
@@ -28,6 +34,8 @@
 #define SHARED_PAGES DATA_PAGES
 #define PRIV_PAGES 256ULL /* the firmware path is slower: 1 MiB */
 #define READ8_PAGES 2ULL
+#define SLOTS 8192ULL
+#define SLOTS_GPA (1ULL << 32) /* far from the data region */
 #define BYPASS_PARAM "/sys/module/kvm_amd/parameters/pgenc_dbg_bypass"
 
 static void guest_idle(void)
@@ -53,6 +61,7 @@ struct dump_ctx {
 	struct series *series;
 	long long fw, bypassed; /* counters over this series' samples */
 	uint64_t pages; /* pages over this series' samples */
+	uint64_t slots; /* memslots added by add_slots() */
 };
 
 static long long stat_of(struct dump_ctx *d, const char *name)
@@ -112,18 +121,38 @@ static void emit(struct dump_ctx *d, struct series *s, uint64_t pages,
 		 uint32_t len)
 {
 	bench_emit(s,
-		   "\"pages\": %lu, \"bytes\": %lu, \"call_len\": %u, \"fw_cmds_per_page\": %.4f, \"bypassed_per_page\": %.4f, \"calls_per_page\": %.1f",
+		   "\"pages\": %lu, \"bytes\": %lu, \"call_len\": %u, \"fw_cmds_per_page\": %.4f, \"bypassed_per_page\": %.4f, \"calls_per_page\": %.1f, \"slots\": %lu",
 		   (unsigned long)pages, (unsigned long)(pages * PGENC_PAGE),
 		   len, d->pages ? (double)d->fw / d->pages : 0.0,
 		   d->pages ? (double)d->bypassed / d->pages : 0.0,
-		   (double)PGENC_PAGE / len);
+		   (double)PGENC_PAGE / len, (unsigned long)d->slots);
 	d->fw = d->bypassed = 0;
 	d->pages = 0;
 }
 
+/* SLOTS one-page memslots of an unused mapping, none of the data's. */
+static uint8_t *add_slots(struct dump_ctx *d)
+{
+	uint8_t *m = mmap(NULL, SLOTS * PGENC_PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint64_t i;
+
+	TEST_ASSERT(m != MAP_FAILED, "mmap");
+	TEST_ASSERT(kvm_check_cap(KVM_CAP_NR_MEMSLOTS) >= (int)SLOTS + 16,
+		    "KVM allows fewer than %llu memslots", SLOTS + 16);
+	for (i = 0; i < SLOTS; i++)
+		vm_set_user_memory_region(d->s.vm, 10 + i, 0,
+					  SLOTS_GPA + i * PGENC_PAGE,
+					  PGENC_PAGE, m + i * PGENC_PAGE);
+	d->slots = SLOTS;
+	return m;
+}
+
 int bench_dump(void)
 {
-	struct series shared, mc, priv, mc_priv, nobypass, r8s, r8p;
+	struct series shared, mc, priv, mc_priv, nobypass, r8s, r8p, pg,
+		pg_slots;
+	uint8_t *slots;
 	struct dump_ctx d = { 0 };
 	struct prof *prof;
 	uint32_t fw = 0;
@@ -152,6 +181,8 @@ int bench_dump(void)
 	series_init(&nobypass, "dump.nobypass", "ms");
 	series_init(&r8s, "dump.read8.shared", "ms");
 	series_init(&r8p, "dump.read8.private", "ms");
+	series_init(&pg, "dump.shared.page", "ms");
+	series_init(&pg_slots, "dump.shared.page.slots", "ms");
 
 	/* Shared pages through the bypass, and memcpy. */
 	mark(&d, SHARED_PAGES, true);
@@ -177,6 +208,16 @@ int bench_dump(void)
 	for (rep = 0; rep < bench_reps; rep++)
 		series_add(&r8s, time_decrypt(&d, READ8_PAGES, 8));
 	emit(&d, &r8s, READ8_PAGES, 8);
+
+	/* Page-sized calls of shared pages: few memslots, then many. */
+	for (rep = 0; rep < bench_reps; rep++)
+		series_add(&pg, time_decrypt(&d, SHARED_PAGES, PGENC_PAGE));
+	emit(&d, &pg, SHARED_PAGES, PGENC_PAGE);
+	slots = add_slots(&d);
+	for (rep = 0; rep < bench_reps; rep++)
+		series_add(&pg_slots,
+			   time_decrypt(&d, SHARED_PAGES, PGENC_PAGE));
+	emit(&d, &pg_slots, SHARED_PAGES, PGENC_PAGE);
 
 	/* The same shared pages with the bypass off: the firmware for all. */
 	TEST_ASSERT(set_bypass(false), "bypass off");
@@ -204,6 +245,7 @@ int bench_dump(void)
 	bench_free(d.out, DATA_PAGES * PGENC_PAGE);
 	bench_free(d.copy, DATA_PAGES * PGENC_PAGE);
 	sev_vm_free(&d.s);
+	munmap(slots, SLOTS * PGENC_PAGE);
 	close(sev_fd);
 	return 0;
 }

@@ -346,6 +346,12 @@ def build(series, info):
         dump_row("8-byte reads, shared (bypass), vs page-sized dump; ratio",
                  "dump.read8.shared", "dump.shared", "page-sized, bypass",
                  "cost", None)
+    if "dump.shared.page.slots" in series:
+        dump_row("shared pages, page-sized calls, with %d more memslots vs "
+                 "without; ratio (the memslot lookup per step)" %
+                 series["dump.shared.page.slots"]["meta"].get("slots", 0),
+                 "dump.shared.page.slots", "dump.shared.page",
+                 "the VM's few memslots", "cost", None)
 
     # 5. Growth with size ------------------------------------------------
     g = "growth"

@@ -45,6 +45,14 @@ bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
 	pv = pgenc_vm_find(kvm);
 	if (!pv)
 		return false;
+	/*
+	 * A nested guest's call carries its own addresses, not L1's: it is
+	 * refused (Documentation/api.rst, "Nested guests").
+	 */
+	if (is_guest_mode(vcpu)) {
+		*ret = -KVM_EPERM;
+		return true;
+	}
 
 	slots = __kvm_memslots(kvm, 0);
 	if (!pgenc_hc_decode(a0, a1, a2, pgenc_slots_end(slots), &req) ||

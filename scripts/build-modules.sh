@@ -4,6 +4,12 @@
 set -euo pipefail
 . "$(dirname "$0")/kver.sh"
 "$REPO/scripts/stage-kvm.sh"
+tree=$BUILD/kvm-$KVER
+# sev_route.h renames calls throughout sev.c: a call the target kernel
+# adds or drops must be reviewed, not rerouted unseen (one error line).
+series=$(echo "$KVER" | cut -d. -f1,2)
+"$REPO/scripts/check-route.sh" "$tree/arch/x86/kvm/svm/sev.c" \
+	"${PGENC_PATCHES:-$REPO/kernel/patches}/$series/sev_route.calls"
 # Our ioctl, capability and hypercall numbers must not collide with the
 # target's <linux/kvm.h> (Documentation/api.rst); the full header check
 # (C/C++ compiles) is the style lane's.
@@ -13,7 +19,6 @@ if ! uapi=$("$REPO/scripts/check-uapi.sh" --numbers --kdir "$KDIR" 2>&1); then
 	exit 1
 fi
 
-tree=$BUILD/kvm-$KVER
 # Our sources are copied, not linked, so kbuild's outputs stay in build/.
 rm -rf "$tree/pgenc" "$tree/uapi"
 mkdir -p "$tree/pgenc/svm" "$tree/uapi/linux"

@@ -9,9 +9,17 @@
  * page comes back as garbage. NODBG refuses every DBG command, shared
  * pages included; one VM's ciphertext means nothing to another at the
  * same host address; a mirror VM neither charges nor outlives its owner's
- * accounting.
+ * accounting. Memslots: a host page several memslots map is bypassed only
+ * if every one has it shared, among thousands of memslots too; a memslot
+ * being deleted (KVM_MEMSLOT_INVALID) is not used.
  */
 #define _GNU_SOURCE
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
 #include "sev_util.h"
 
 #define DATA_PAGES 8ULL
@@ -50,16 +58,18 @@ static uint8_t expected(uint64_t off)
 	return sev_pattern(page, off % PGENC_PAGE);
 }
 
-/* share: the handle of a guest whose keys to use, or 0 for new keys. */
-static void launch(struct sev_vm *s, int sev_fd, uint32_t policy,
-		   uint32_t share)
+/*
+ * share: the handle of a guest whose keys to use, or 0 for new keys. The
+ * vCPU runs code up to its first GUEST_DONE.
+ */
+static void launch_code(struct sev_vm *s, int sev_fd, uint32_t policy,
+			uint32_t share, void *code)
 {
 	uint32_t fw = 0, len = 48;
 	uint8_t blob[48];
 	struct ucall uc;
 
-	TEST_ASSERT(!sev_vm_create(s, sev_fd, false, guest_code, DATA_PAGES,
-				   &fw),
+	TEST_ASSERT(!sev_vm_create(s, sev_fd, false, code, DATA_PAGES, &fw),
 		    "KVM_SEV_INIT");
 	TEST_ASSERT(!sev_launch_start(s, policy, share, &fw), "LAUNCH_START %u",
 		    fw);
@@ -73,6 +83,12 @@ static void launch(struct sev_vm *s, int sev_fd, uint32_t policy,
 		REPORT_GUEST_ASSERT(uc);
 	TEST_ASSERT(uc.cmd == UCALL_DONE, "guest did not finish: exit %s",
 		    exit_reason_str(s->vcpu->run->exit_reason));
+}
+
+static void launch(struct sev_vm *s, int sev_fd, uint32_t policy,
+		   uint32_t share)
+{
+	launch_code(s, sev_fd, policy, share, guest_code);
 }
 
 struct counters {
@@ -466,6 +482,333 @@ static void test_mirror(int sev_fd)
 			 "owner closed before its mirror: its guest lives until the mirror is destroyed, then is freed\n");
 }
 
+/* Extra memslots of the tests below, far above the launched region. */
+#define XTRA_SLOT 10
+#define XTRA_GPA (1ULL << 30)
+#define XTRA_ALIAS_GPA (XTRA_GPA + (256ULL << 20))
+
+/* Plaintext that extra memslots map: what the bypass copies. */
+static uint8_t xtra_pattern(uint64_t page, uint64_t off)
+{
+	return (uint8_t)(0x3c ^ (page * 17 + off * 5));
+}
+
+static uint8_t *xtra_map(uint64_t pages)
+{
+	uint8_t *p = mmap(NULL, pages * PGENC_PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t i;
+
+	TEST_ASSERT(p != MAP_FAILED, "mmap %llu pages",
+		    (unsigned long long)pages);
+	for (i = 0; i < pages * PGENC_PAGE; i++)
+		p[i] = xtra_pattern(i / PGENC_PAGE, i % PGENC_PAGE);
+	return p;
+}
+
+/* Mark n pages from gfn shared or encrypted, by KVM_SET_PAGE_ENC_BITMAP. */
+static void set_shared(struct sev_vm *s, uint64_t gfn, uint64_t n,
+		       const bool *shared)
+{
+	uint8_t *map = calloc((n + 7) / 8, 1);
+	uint64_t i;
+
+	TEST_ASSERT(map, "bitmap");
+	for (i = 0; i < n; i++)
+		pgenc_put_bit(map, i, !shared[i]);
+	TEST_ASSERT(!pgenc_set(s->vm, gfn, n, map), "SET_PAGE_ENC_BITMAP");
+	free(map);
+}
+
+/*
+ * DBG_DECRYPT of the n pages at mem (the extra memslots' plaintext,
+ * xtra_map()) in one command: each page must be bypassed exactly when
+ * want[page] says so, and a bypassed page is the plaintext (a page the
+ * firmware takes comes back as garbage, this memory never having been
+ * encrypted). Returns false and says why otherwise.
+ */
+static bool decrypt_bypasses(struct sev_vm *s, uint8_t *mem, uint64_t n,
+			     const bool *want, const char *what)
+{
+	uint8_t *out = aligned_alloc(PGENC_PAGE, n * PGENC_PAGE);
+	long long want_b = 0;
+	struct counters a, b;
+	uint64_t p, bad = n;
+	uint32_t fw = 0;
+	int r;
+
+	TEST_ASSERT(out, "buffer");
+	a = counters(s);
+	r = sev_dbg(s, true, mem, out, n * PGENC_PAGE, &fw);
+	b = counters(s);
+	for (p = 0; p < n; p++) {
+		bool plain = !memcmp(out + p * PGENC_PAGE, mem + p * PGENC_PAGE,
+				     PGENC_PAGE);
+
+		want_b += want[p];
+		if (plain != want[p] && bad == n)
+			bad = p;
+	}
+	free(out);
+	if (!r && bad == n && b.bypassed - a.bypassed == want_b &&
+	    b.fw - a.fw == (long long)n - want_b)
+		return true;
+	ksft_print_msg("%s: DBG_DECRYPT %d (fw %u), bypassed %lld of %lld wanted, %lld firmware commands, first wrong page %llu\n",
+		       what, r, fw, b.bypassed - a.bypassed, want_b,
+		       b.fw - a.fw, (unsigned long long)bad);
+	return false;
+}
+
+/*
+ * Two memslots map one host page, at two gfns: the bypass copies it only
+ * if both have it shared, and a run of pages stops where the memslots
+ * mapping them change (Documentation/api.rst, "Memslots and aliases").
+ * Slot X maps 4 host pages, slot Y the third of them again.
+ */
+static void test_aliases(int sev_fd)
+{
+	static const struct {
+		bool x[4], y;
+		const char *what;
+	} c[] = {
+		{ { 1, 1, 1, 1 }, 1, "X and Y shared" },
+		{ { 1, 1, 1, 1 }, 0, "X shared, Y private" },
+		{ { 1, 1, 0, 1 }, 1, "X private at the alias, Y shared" },
+		{ { 0, 0, 0, 0 }, 1, "X private, Y shared" },
+		{ { 1, 0, 1, 1 }, 1, "X private before the alias" },
+	};
+	uint8_t *mem = xtra_map(4);
+	struct sev_vm v;
+	bool ok = true, want[4];
+	size_t i, p;
+
+	launch(&v, sev_fd, 0, 0);
+	vm_set_user_memory_region(v.vm, XTRA_SLOT, 0, XTRA_GPA, 4 * PGENC_PAGE,
+				  mem);
+	vm_set_user_memory_region(v.vm, XTRA_SLOT + 1, 0, XTRA_ALIAS_GPA,
+				  PGENC_PAGE, mem + 2 * PGENC_PAGE);
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		set_shared(&v, XTRA_GPA / PGENC_PAGE, 4, c[i].x);
+		set_shared(&v, XTRA_ALIAS_GPA / PGENC_PAGE, 1, &c[i].y);
+		for (p = 0; p < 4; p++)
+			want[p] = c[i].x[p] && (p != 2 || c[i].y);
+		ok &= decrypt_bypasses(&v, mem, 4, want, c[i].what);
+	}
+	sev_vm_free(&v);
+	munmap(mem, 4 * PGENC_PAGE);
+	ksft_test_result(ok,
+			 "a host page two memslots map is bypassed only if both have it shared; a batch stops at the second memslot\n");
+}
+
+#define MANY_SLOTS 4096
+#define MANY_ALIASES 64
+
+/*
+ * Thousands of one-page memslots, one DBG_DECRYPT over all of them: each
+ * page is bypassed exactly when its memslot (and its alias's, for every
+ * 64th page) has it shared. Host page i is shared at its own gfn unless
+ * i % 3 == 0; alias j maps host page 64j + 5 and disagrees with it for
+ * even j, agrees for odd j.
+ */
+static void test_many_slots(int sev_fd)
+{
+	static bool shared[MANY_SLOTS], alias[MANY_ALIASES], want[MANY_SLOTS];
+	uint8_t *mem;
+	struct sev_vm v;
+	uint64_t i, k;
+	bool ok;
+
+	if (kvm_check_cap(KVM_CAP_NR_MEMSLOTS) <
+	    MANY_SLOTS + MANY_ALIASES + XTRA_SLOT) {
+		ksft_test_result_skip("%d memslots: KVM allows %d\n",
+				      MANY_SLOTS + MANY_ALIASES,
+				      kvm_check_cap(KVM_CAP_NR_MEMSLOTS));
+		return;
+	}
+	mem = xtra_map(MANY_SLOTS);
+	launch(&v, sev_fd, 0, 0);
+	for (i = 0; i < MANY_SLOTS; i++) {
+		vm_set_user_memory_region(v.vm, XTRA_SLOT + i, 0,
+					  XTRA_GPA + i * PGENC_PAGE, PGENC_PAGE,
+					  mem + i * PGENC_PAGE);
+		shared[i] = want[i] = i % 3;
+	}
+	for (i = 0; i < MANY_ALIASES; i++) {
+		k = 64 * i + 5;
+		vm_set_user_memory_region(v.vm, XTRA_SLOT + MANY_SLOTS + i, 0,
+					  XTRA_ALIAS_GPA + i * PGENC_PAGE,
+					  PGENC_PAGE, mem + k * PGENC_PAGE);
+		alias[i] = i % 2 ? shared[k] : !shared[k];
+		want[k] = shared[k] && alias[i];
+	}
+	set_shared(&v, XTRA_GPA / PGENC_PAGE, MANY_SLOTS, shared);
+	set_shared(&v, XTRA_ALIAS_GPA / PGENC_PAGE, MANY_ALIASES, alias);
+	ok = decrypt_bypasses(&v, mem, MANY_SLOTS, want, "many memslots");
+	sev_vm_free(&v);
+	munmap(mem, MANY_SLOTS * PGENC_PAGE);
+	ksft_test_result(ok,
+			 "%d one-page memslots and %d aliases: one DBG_DECRYPT bypasses exactly the pages every memslot has shared\n",
+			 MANY_SLOTS, MANY_ALIASES);
+}
+
+#define UFFD_SLOT (XTRA_SLOT + 1)
+#define UFFD_GPA (XTRA_GPA + (512ULL << 20))
+
+/* Returns to the host, then touches a page the host serves late. */
+static void uffd_guest_code(void)
+{
+	GUEST_DONE();
+	(void)*(volatile uint64_t *)UFFD_GPA;
+	GUEST_DONE();
+}
+
+struct slot_delete {
+	struct kvm_vm *vm;
+	void *mem;
+	volatile pid_t tid;
+	volatile bool done;
+};
+
+static void *vcpu_thread(void *arg)
+{
+	vcpu_run(arg);
+	return NULL;
+}
+
+/*
+ * Whether the deleting thread waits in kvm_swap_active_memslots(), i.e.
+ * has published the invalid memslot and waits for SRCU readers; polled
+ * for up to 60 s. Without a readable kernel stack, a pause instead.
+ */
+static bool deletion_waits(struct slot_delete *d)
+{
+	char path[64], stack[4096];
+	int i, fd;
+	ssize_t n;
+
+	for (i = 0; i < 600; i++) {
+		usleep(100 * 1000);
+		if (!d->tid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stack",
+			 (int)d->tid);
+		fd = open(path, O_RDONLY);
+		if (fd < 0) {
+			ksft_print_msg("%s: %s; pausing 1 s instead\n", path,
+				       strerror(errno));
+			usleep(1000 * 1000);
+			return !d->done;
+		}
+		n = read(fd, stack, sizeof(stack) - 1);
+		close(fd);
+		stack[n > 0 ? n : 0] = 0;
+		if (strstr(stack, "kvm_swap_active_memslots"))
+			return !d->done;
+	}
+	return false;
+}
+
+static void *delete_thread(void *arg)
+{
+	struct slot_delete *d = arg;
+
+	d->tid = syscall(__NR_gettid);
+	vm_set_user_memory_region(d->vm, XTRA_SLOT, 0, XTRA_GPA, 0, d->mem);
+	d->done = true;
+	return NULL;
+}
+
+/*
+ * A memslot being deleted stays in KVM's active set, flagged
+ * KVM_MEMSLOT_INVALID, until every SRCU reader of the old set is gone. A
+ * vCPU faulting on a page that userfaultfd serves late stays such a
+ * reader, so the deletion of a shared page's memslot waits, and a
+ * DBG_DECRYPT of that page meanwhile must not use the memslot: it goes
+ * to the firmware, as once the memslot is gone.
+ */
+static void test_invalid_slot(int sev_fd)
+{
+	struct uffdio_register reg = { 0 };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_zeropage zero = { 0 };
+	struct slot_delete d = { 0 };
+	struct counters a = { 0 }, b = { 0 };
+	bool shared = true, window = false, plain = false;
+	pthread_t vt, dt;
+	struct pollfd pfd;
+	struct uffd_msg msg;
+	uint8_t *lazy, *out;
+	struct sev_vm v;
+	struct ucall uc;
+	uint32_t fw;
+	int uffd;
+
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api)) {
+		ksft_test_result_skip("memslot being deleted: no userfaultfd (%s)\n",
+				      strerror(errno));
+		return;
+	}
+	d.mem = xtra_map(1);
+	out = aligned_alloc(PGENC_PAGE, PGENC_PAGE);
+	lazy = mmap(NULL, PGENC_PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(out && lazy != MAP_FAILED, "buffers");
+	reg.range.start = (uint64_t)(uintptr_t)lazy;
+	reg.range.len = PGENC_PAGE;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	TEST_ASSERT(!ioctl(uffd, UFFDIO_REGISTER, &reg), "UFFDIO_REGISTER");
+
+	launch_code(&v, sev_fd, 0, 0, uffd_guest_code);
+	d.vm = v.vm;
+	vm_set_user_memory_region(v.vm, XTRA_SLOT, 0, XTRA_GPA, PGENC_PAGE,
+				  d.mem);
+	vm_set_user_memory_region(v.vm, UFFD_SLOT, 0, UFFD_GPA, PGENC_PAGE,
+				  lazy);
+	virt_map(v.vm, UFFD_GPA, UFFD_GPA, 1);
+	set_shared(&v, XTRA_GPA / PGENC_PAGE, 1, &shared);
+
+	/* The control: the live memslot's shared page is bypassed. */
+	TEST_ASSERT(decrypt_bypasses(&v, d.mem, 1, &shared, "live memslot"),
+		    "a shared page of a live memslot is bypassed");
+
+	/*
+	 * The statistics file waits for slots_lock, which the deletion holds:
+	 * read it before and after, with one DBG command in between.
+	 */
+	a = counters(&v);
+	TEST_ASSERT(!pthread_create(&vt, NULL, vcpu_thread, v.vcpu), "vCPU");
+	pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
+	TEST_ASSERT(poll(&pfd, 1, 60000) == 1 &&
+			    read(uffd, &msg, sizeof(msg)) == sizeof(msg) &&
+			    msg.event == UFFD_EVENT_PAGEFAULT,
+		    "the vCPU's fault on the lazy page");
+	TEST_ASSERT(!pthread_create(&dt, NULL, delete_thread, &d), "delete");
+	if (deletion_waits(&d)) {
+		TEST_ASSERT(!sev_dbg(&v, true, d.mem, out, PGENC_PAGE, &fw),
+			    "DBG_DECRYPT during the deletion: %u", fw);
+		plain = !memcmp(out, d.mem, PGENC_PAGE);
+		window = !d.done;
+	}
+	zero.range = reg.range;
+	TEST_ASSERT(!ioctl(uffd, UFFDIO_ZEROPAGE, &zero), "UFFDIO_ZEROPAGE");
+	pthread_join(vt, NULL);
+	pthread_join(dt, NULL);
+	TEST_ASSERT(get_ucall(v.vcpu, &uc) == UCALL_DONE, "guest");
+	b = counters(&v);
+	sev_vm_free(&v);
+	close(uffd);
+	munmap(lazy, PGENC_PAGE);
+	munmap(d.mem, PGENC_PAGE);
+	free(out);
+	if (!window)
+		ksft_print_msg("the deletion did not wait for the vCPU's SRCU read section\n");
+	ksft_test_result(window && b.bypassed == a.bypassed &&
+				 b.fw == a.fw + 1 && !plain,
+			 "a memslot being deleted (KVM_MEMSLOT_INVALID) is not used: its shared page goes to the firmware (bypassed %lld, firmware %lld)\n",
+			 b.bypassed - a.bypassed, b.fw - a.fw);
+}
+
 int main(void)
 {
 	struct sev_vm s;
@@ -474,7 +817,7 @@ int main(void)
 	ksft_print_header();
 	pgenc_require();
 	sev_fd = sevsim_fd();
-	ksft_set_plan(1 + 5 + 3 + 1 + 2 + 1 + 2);
+	ksft_set_plan(1 + 5 + 3 + 1 + 2 + 1 + 2 + 3);
 
 	launch(&s, sev_fd, 0, 0);
 	test_all_shared(&s);
@@ -484,6 +827,9 @@ int main(void)
 	test_nodbg(sev_fd);
 	test_isolation(sev_fd, &s);
 	test_mirror(sev_fd);
+	test_aliases(sev_fd);
+	test_invalid_slot(sev_fd);
+	test_many_slots(sev_fd);
 	sev_vm_free(&s);
 	ksft_finished();
 }

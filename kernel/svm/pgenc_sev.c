@@ -16,6 +16,7 @@
  * first step, so the whole command fails and nothing is copied.
  */
 #include <linux/highmem.h>
+#include <linux/interval_tree.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -153,35 +154,53 @@ int pgenc_sev_guest_df_flush(int *error)
 #define PGENC_DBG_BATCH 16
 
 /*
- * The gfn whose memory is at hva, or -1; memslots of address space 0.
- * *left: the pages from there to the end of the memslot.
+ * How many pages from the page at hva on, at most max, the bypass may
+ * copy: every memslot that maps that page must have it reported shared
+ * (Documentation/api.rst, "Memslots and aliases"), and the run stops
+ * where the set of memslots mapping the pages changes, so one answer
+ * covers it. 0: the firmware takes the page (no memslot maps it, or one
+ * has it private).
+ *
+ * Memslots of address space 0 (an SEV guest has no SMM), found through
+ * KVM's interval tree of host addresses, as kvm_main.c's
+ * kvm_for_each_memslot_in_hva_range() does (that macro is private to
+ * kvm.ko): O(log n + aliases) per step rather than a walk of up to
+ * KVM_USER_MEM_SLOTS slots. A slot being deleted or moved
+ * (KVM_MEMSLOT_INVALID) is skipped, as KVM's own lookups do.
  */
-static s64 pgenc_hva_to_gfn(struct kvm *kvm, unsigned long hva, u64 *left)
+static u64 pgenc_hva_shared_run(struct kvm *kvm, unsigned long hva, u64 max)
 {
-	struct kvm_memslots *slots;
+	unsigned long start = hva & PAGE_MASK;
+	unsigned long last = start + (max << PAGE_SHIFT) - 1;
+	struct interval_tree_node *node;
 	struct kvm_memory_slot *slot;
-	s64 gfn = -1;
-	int idx, bkt;
-	u64 pg;
+	struct kvm_memslots *slots;
+	bool mapped = false;
+	u64 n = max, pg;
+	int idx;
 
 	idx = srcu_read_lock(&kvm->srcu);
-	/*
-	 * One snapshot: the macro evaluates its argument on every step, and
-	 * a memslot update swapping the active set in between would mix two
-	 * sets' hash chains and node_idx.
-	 */
+	/* One snapshot: a memslot update may swap the active set meanwhile. */
 	slots = kvm_memslots(kvm);
-	kvm_for_each_memslot(slot, bkt, slots) {
-		if (hva >= slot->userspace_addr &&
-		    hva - slot->userspace_addr < (slot->npages << PAGE_SHIFT)) {
-			pg = (hva - slot->userspace_addr) >> PAGE_SHIFT;
-			gfn = slot->base_gfn + pg;
-			*left = slot->npages - pg;
-			break;
+	for (node = interval_tree_iter_first(&slots->hva_tree, start, last);
+	     node && n; node = interval_tree_iter_next(node, start, last)) {
+		slot = container_of(node, struct kvm_memory_slot,
+				    hva_node[slots->node_idx]);
+		if (slot->flags & KVM_MEMSLOT_INVALID)
+			continue;
+		if (slot->userspace_addr > start) {
+			/* Starts within the run: the run ends before it. */
+			n = min_t(u64, n,
+				  (slot->userspace_addr - start) >> PAGE_SHIFT);
+			continue;
 		}
+		mapped = true;
+		pg = (start - slot->userspace_addr) >> PAGE_SHIFT;
+		n = pgenc_shared_run(kvm, slot->base_gfn + pg,
+				     min(n, slot->npages - pg));
 	}
 	srcu_read_unlock(&kvm->srcu, idx);
-	return gfn;
+	return mapped ? n : 0;
 }
 
 /*
@@ -240,26 +259,24 @@ int pgenc_sev_dbg_bypass(struct kvm *kvm, u32 handle, unsigned long src,
 			 unsigned long dst, unsigned int size, bool dec)
 {
 	void *policy = xa_load(&pgenc_sev_policies, handle);
+	unsigned long hva;
 	unsigned int len;
-	u64 left, n;
-	s64 gfn;
 	int r;
+	u64 n;
 
 	if (!pgenc_dbg_bypass || !xa_is_value(policy) ||
 	    (xa_to_value(policy) & PGENC_SEV_POLICY_NODBG))
 		return 0;
-	gfn = pgenc_hva_to_gfn(kvm, dec ? src : dst, &left);
-	if (gfn < 0)
-		return 0;
+	hva = dec ? src : dst;
 
 	/* Whole pages: the run the guest reported shared, in one batch. */
 	if (!offset_in_page(src) && !offset_in_page(dst) && size >= PAGE_SIZE) {
-		n = pgenc_shared_run(kvm, gfn,
-				     min3(left, (u64)(size >> PAGE_SHIFT),
-					  (u64)PGENC_DBG_BATCH));
+		n = pgenc_hva_shared_run(kvm, hva,
+					 min_t(u64, size >> PAGE_SHIFT,
+					       PGENC_DBG_BATCH));
 		len = n << PAGE_SHIFT;
 	} else {
-		n = pgenc_shared_run(kvm, gfn, 1);
+		n = pgenc_hva_shared_run(kvm, hva, 1);
 		len = min3((unsigned long)size, PAGE_SIZE - offset_in_page(src),
 			   PAGE_SIZE - offset_in_page(dst));
 	}

@@ -15,6 +15,9 @@
 #             left half-patched, the previous staged tree intact
 #   uapi      scripts/check-uapi.sh: fails on a colliding ioctl, cap or
 #             hypercall number
+#   route     scripts/check-route.sh: a sev.c whose calls renamed by
+#             sev_route.h differ from the series' list stops the build
+#             with one line naming them
 #   install   scripts/check-install.sh --modversion, the version check
 #   deps      scripts/deps.sh: no apt call when all is there, the missing
 #             packages requested otherwise
@@ -35,7 +38,7 @@ export LC_ALL=C
 # shellcheck source=tests/tap.sh
 . "$REPO/tests/tap.sh"
 
-groups=("${@:-tap verdict stage uapi install deps lanes clone}")
+groups=("${@:-tap verdict stage uapi route install deps lanes clone}")
 # shellcheck disable=SC2068 # the default is one word list
 for g in ${groups[@]}; do
 	[[ -f $here/$g.sh ]] || { echo "harness: unknown group $g" >&2; exit 2; }

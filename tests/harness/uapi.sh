@@ -71,8 +71,10 @@ else
 	# The staging of tests/harness/stage.sh, if it ran, else a minimal one.
 	sd=$T/stage
 	if [[ ! -d $sd/patches-good ]]; then
-		mkdir -p "$sd/ksrc/arch/x86/kvm" "$sd/ksrc/virt/kvm" "$sd/patches-good/6.1"
+		mkdir -p "$sd/ksrc/arch/x86/kvm/svm" "$sd/ksrc/virt/kvm" "$sd/patches-good/6.1"
 		: >"$sd/ksrc/arch/x86/kvm/x86.c"
+		: >"$sd/ksrc/arch/x86/kvm/svm/sev.c"
+		: >"$sd/patches-good/6.1/sev_route.calls"
 		printf -- '--- a/virt/kvm/new.c\n+++ b/virt/kvm/new.c\n@@ -0,0 +1 @@\n+new\n' \
 			>"$sd/patches-good/6.1/0001-new.patch"
 		: >"$sd/vmlinuz"
