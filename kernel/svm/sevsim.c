@@ -322,6 +322,18 @@ void sevsim_cpuid(unsigned int op, unsigned int *eax, unsigned int *ebx,
 	*edx = sevsim_min_asid;
 }
 
+/*
+ * KVM_RUN of an SEV-ES vCPU (svm_vcpu_pre_run()): 1 lets it run. sevsim
+ * launches SEV-ES guests but no CPU it runs on can run one: KVM would
+ * enter an ordinary guest through the SEV-ES path, which neither loads
+ * nor saves its registers and does not intercept its CR4 and XSETBV, so
+ * the guest would set the host's XCR0 (Documentation/sevsim.rst, "SEV-ES").
+ */
+int sevsim_es_vcpu_pre_run(void)
+{
+	return sevsim_on ? -EOPNOTSUPP : 1;
+}
+
 void sevsim_init(void)
 {
 	if (!sevsim)

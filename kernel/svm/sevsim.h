@@ -69,6 +69,7 @@ bool sevsim_is_dev(struct file *filep);
 bool sevsim_boot_cpu_has(u16 bit);
 void sevsim_cpuid(unsigned int op, unsigned int *eax, unsigned int *ebx,
 		  unsigned int *ecx, unsigned int *edx);
+int sevsim_es_vcpu_pre_run(void);
 
 /* The firmware: returns a SEV_RET_* status. sevsim_lock must be held. */
 int sevsim_cmd(unsigned int id, void *data);
