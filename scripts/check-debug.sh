@@ -127,6 +127,10 @@ echo "kmemleak: $n unreferenced objects"
 echo "FIGURE leaks $n"
 [ "$n" = 0 ]'
 export PGENC_VM_DEPS=$top/deps PGENC_VM_POST=$kmemleak
+# A 1 GiB hugetlb page, reserved at boot, for sev_bulk_test's 1 GiB
+# contiguous launch, and the RAM to keep 2 GiB besides it.
+export PGENC_VM_MEM=${PGENC_VM_MEM:-3G}
+export PGENC_VM_APPEND="hugepagesz=1G hugepages=1 ${PGENC_VM_APPEND:-}"
 set +e
 "$REPO/selftests/vm/run.sh" --modules "$top/modules" --tests "$REPO/build/selftests/bin" \
 	--out "$top/vm" --modparam kvm_amd:sevsim=1 \

@@ -17,6 +17,8 @@
 
 static bool sevsim;
 module_param(sevsim, bool, 0444);
+/* The memory transform's cipher (sevsim_crypto.c), where it is a module. */
+MODULE_SOFTDEP("pre: ecb");
 MODULE_PARM_DESC(sevsim,
 		 "Simulate SEV firmware on a CPU without SEV (testing only: no memory encryption)");
 
@@ -336,6 +338,8 @@ int sevsim_es_vcpu_pre_run(void)
 
 void sevsim_init(void)
 {
+	int r;
+
 	if (!sevsim)
 		return;
 	if (boot_cpu_has(X86_FEATURE_SEV)) {
@@ -346,6 +350,11 @@ void sevsim_init(void)
 	    sevsim_es_asids >= sevsim_asids) {
 		pr_err("sevsim: bad ASID parameters (sevsim_asids %u, sevsim_es_asids %u)\n",
 		       sevsim_asids, sevsim_es_asids);
+		return;
+	}
+	r = sevsim_crypto_check();
+	if (r) {
+		pr_err("sevsim: no \"ecb(aes)\" cipher (%d): load ecb.ko\n", r);
 		return;
 	}
 	sevsim_min_asid = sevsim_es_asids + 1;

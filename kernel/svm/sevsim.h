@@ -49,8 +49,8 @@ struct sevsim_guest {
 	u32 policy;
 	u32 asid; /* 0 = not activated */
 	enum sevsim_gstate state;
-	/* VEK: data key and tweak key of the AES-XEX memory transform. */
-	struct crypto_aes_ctx vek_data, vek_tweak;
+	/* VEK: "ecb(aes)" with the data key, and with the tweak key. */
+	struct crypto_skcipher *vek_data, *vek_tweak;
 	u8 vek[2 * AES_KEYSIZE_128]; /* the raw keys, for debugfs (tests) */
 	u8 tik[16], tek[16];
 	struct sha256_state digest; /* launch digest, until MEASURE */
@@ -89,6 +89,9 @@ int sevsim_df_flush(void);
 extern struct dentry *sevsim_debugfs_dir;
 
 /* sevsim_crypto.c: memory at physical addresses, and the measurement. */
+int sevsim_crypto_check(void);
+int sevsim_keys_init(struct sevsim_guest *g);
+void sevsim_keys_free(struct sevsim_guest *g);
 int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
 	       u32 len, bool encrypt);
 int sevsim_pa_check(phys_addr_t pa, size_t len);
