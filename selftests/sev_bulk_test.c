@@ -19,7 +19,8 @@
 
 #define HUGE_2M (2ULL << 20)
 #define HUGE_1G (1ULL << 30)
-#define HUGE_1G_FREE "/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages"
+#define HUGE_1G_FREE \
+	"/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages"
 #define HUGE_2M_FREE "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
 #define HUGE_2M_NR "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
 /* Soft lockups are reported after 2 * watchdog_thresh seconds. */
@@ -84,8 +85,7 @@ static int soft_lockups(void)
 	return count;
 }
 
-static int launch_range(struct sev_vm *s, void *va, uint64_t len,
-			uint32_t *fw)
+static int launch_range(struct sev_vm *s, void *va, uint64_t len, uint32_t *fw)
 {
 	struct kvm_sev_launch_update_data upd = {
 		.uaddr = (uint64_t)(uintptr_t)va,
@@ -102,8 +102,7 @@ static void launch_vm(struct sev_vm *s, int sev_fd)
 
 	TEST_ASSERT(!sev_vm_create(s, sev_fd, false, guest_code, 1, &fw),
 		    "KVM_SEV_INIT: fw %u", fw);
-	TEST_ASSERT(!sev_launch_start(s, 0, 0, &fw), "LAUNCH_START: fw %u",
-		    fw);
+	TEST_ASSERT(!sev_launch_start(s, 0, 0, &fw), "LAUNCH_START: fw %u", fw);
 }
 
 static void test_2m(int sev_fd)
@@ -194,15 +193,17 @@ static void test_1g(int sev_fd)
 	write_str("/proc/sys/kernel/watchdog_thresh", "10\n");
 	lockups = soft_lockups() - lockups;
 	ksft_print_msg("1 GiB LAUNCH_UPDATE_DATA: %.1f s\n", t);
-	ksft_test_result(!r && ciphertext_matches(s.handle, huge, plain[0],
-						  PGENC_PAGE) &&
+	ksft_test_result(!r &&
+				 ciphertext_matches(s.handle, huge, plain[0],
+						    PGENC_PAGE) &&
 				 ciphertext_matches(s.handle,
 						    huge + HUGE_1G - PGENC_PAGE,
 						    plain[1], PGENC_PAGE),
 			 "1 GiB contiguous LAUNCH_UPDATE_DATA: first and last pages' ciphertext recomputed (%d, fw %u)\n",
 			 r, fw);
 	ksft_test_result(watchdog && !lockups,
-			 "1 GiB contiguous LAUNCH_UPDATE_DATA: no soft lockup (watchdog_thresh " WATCHDOG_THRESH ", %d reports)\n",
+			 "1 GiB contiguous LAUNCH_UPDATE_DATA: no soft lockup (watchdog_thresh " WATCHDOG_THRESH
+			 ", %d reports)\n",
 			 lockups);
 	sev_vm_free(&s);
 	munmap(huge, HUGE_1G);

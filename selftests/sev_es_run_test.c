@@ -89,8 +89,8 @@ static bool trace_flush_start(void)
 			snprintf(tracing, sizeof(tracing), "%s",
 				 tracing_dirs[i]);
 	}
-	if (!tracing[0] && !mount("tracefs", tracing_dirs[0], "tracefs", 0,
-				  NULL)) {
+	if (!tracing[0] &&
+	    !mount("tracefs", tracing_dirs[0], "tracefs", 0, NULL)) {
 		snprintf(path, sizeof(path), "%s/events/msr/write_msr",
 			 tracing_dirs[0]);
 		if (!access(path, W_OK))
@@ -157,8 +157,7 @@ static void test_es(int sev_fd, uint64_t host)
 	TEST_ASSERT(!r, "SEV-ES launch: %d, fw %u", r, fw);
 	e = vcpu_run_errno(s.vcpu);
 	sync_global_from_guest(s.vm, guest_ran);
-	ksft_test_result(e == EOPNOTSUPP && !guest_ran &&
-				 xgetbv0() == host,
+	ksft_test_result(e == EOPNOTSUPP && !guest_ran && xgetbv0() == host,
 			 "SEV-ES, VMSA launched: KVM_RUN fails with EOPNOTSUPP, the guest never ran, host XCR0 unchanged (errno %d)\n",
 			 e);
 

@@ -231,7 +231,8 @@ int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
 				      crypto_req_done, &c.wait);
 
 	for (done = 0; done < len; done += n) {
-		n = min3(len - done, (u32)(PAGE_SIZE - offset_in_page(src + done)),
+		n = min3(len - done,
+			 (u32)(PAGE_SIZE - offset_in_page(src + done)),
 			 (u32)(PAGE_SIZE - offset_in_page(dst + done)));
 		sevsim_pa_copy(c.buf, src + done, n, false);
 		if (sevsim_xex_chunk(&c, (encrypt ? dst : src) + done, n,

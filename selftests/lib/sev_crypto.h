@@ -12,7 +12,8 @@
 #include "sev_util.h"
 
 /* A hex file of sevsim's debugfs directory for this guest (tests only). */
-static inline void read_hex(uint32_t handle, const char *name, uint8_t *out, int n)
+static inline void read_hex(uint32_t handle, const char *name, uint8_t *out,
+			    int n)
 {
 	char path[80];
 	unsigned int b;
@@ -56,7 +57,8 @@ static inline void aes128_ecb(const uint8_t key[16], const uint8_t *in,
 			    EVP_EncryptInit_ex(c, EVP_aes_128_ecb(), NULL, key,
 					       NULL) &&
 			    EVP_CIPHER_CTX_set_padding(c, 0) &&
-			    EVP_EncryptUpdate(c, out, &done, in, n) && done == n,
+			    EVP_EncryptUpdate(c, out, &done, in, n) &&
+			    done == n,
 		    "OpenSSL AES-128");
 	EVP_CIPHER_CTX_free(c);
 }
