@@ -49,8 +49,8 @@ struct sevsim_guest {
 	u32 policy;
 	u32 asid; /* 0 = not activated */
 	enum sevsim_gstate state;
-	/* VEK: "ecb(aes)" with the data key, and with the tweak key. */
-	struct crypto_skcipher *vek_data, *vek_tweak;
+	/* VEK: the memory transform's ciphers and buffers (sevsim_crypto.c). */
+	struct sevsim_xex_ctx *xex;
 	u8 vek[2 * AES_KEYSIZE_128]; /* the raw keys, for debugfs (tests) */
 	u8 tik[16], tek[16];
 	struct sha256_state digest; /* launch digest, until MEASURE */

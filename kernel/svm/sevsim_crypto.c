@@ -110,48 +110,69 @@ int sevsim_crypto_check(void)
 	return 0;
 }
 
-/* The guest's two "ecb(aes)" transforms, K1 for data and K2 for tweaks. */
-int sevsim_keys_init(struct sevsim_guest *g)
-{
+/*
+ * What sevsim_xex() works with, made at LAUNCH_START so that no command
+ * allocates once it has checked its arguments: the guest's two "ecb(aes)"
+ * transforms (K1 for data, K2 for tweaks), a request for each, and a page
+ * of data and of its tweaks. Commands run one at a time (sevsim_lock).
+ */
+struct sevsim_xex_ctx {
 	struct crypto_skcipher *tfm[2];
-	int i, r = 0;
-
-	for (i = 0; i < 2; i++) {
-		tfm[i] = crypto_alloc_skcipher("ecb(aes)", 0, 0);
-		if (IS_ERR(tfm[i]))
-			r = PTR_ERR(tfm[i]);
-		else
-			r = crypto_skcipher_setkey(tfm[i],
-						   g->vek + i * AES_KEYSIZE_128,
-						   AES_KEYSIZE_128);
-		if (r)
-			break;
-	}
-	if (r) {
-		while (i >= 0) {
-			if (!IS_ERR(tfm[i]))
-				crypto_free_skcipher(tfm[i]);
-			i--;
-		}
-		return r;
-	}
-	g->vek_data = tfm[0];
-	g->vek_tweak = tfm[1];
-	return 0;
-}
+	struct skcipher_request *data, *tweak;
+	struct crypto_wait wait;
+	u8 *buf, *t;
+};
 
 void sevsim_keys_free(struct sevsim_guest *g)
 {
-	crypto_free_skcipher(g->vek_data);
-	crypto_free_skcipher(g->vek_tweak);
+	struct sevsim_xex_ctx *c = g->xex;
+	int i;
+
+	if (!c)
+		return;
+	skcipher_request_free(c->data);
+	skcipher_request_free(c->tweak);
+	for (i = 0; i < 2; i++)
+		if (!IS_ERR_OR_NULL(c->tfm[i]))
+			crypto_free_skcipher(c->tfm[i]);
+	kfree_sensitive(c->buf);
+	kfree_sensitive(c->t);
+	kfree(c);
+	g->xex = NULL;
 }
 
-/* What sevsim_xex() allocates before it changes anything. */
-struct sevsim_xex_ctx {
-	struct skcipher_request *data, *tweak;
-	struct crypto_wait wait;
-	u8 *buf, *t; /* a page of data, and of its tweaks */
-};
+int sevsim_keys_init(struct sevsim_guest *g)
+{
+	struct sevsim_xex_ctx *c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	int i;
+
+	g->xex = c;
+	if (!c)
+		return -ENOMEM;
+	for (i = 0; i < 2; i++) {
+		c->tfm[i] = crypto_alloc_skcipher("ecb(aes)", 0, 0);
+		if (IS_ERR(c->tfm[i]) ||
+		    crypto_skcipher_setkey(c->tfm[i],
+					   g->vek + i * AES_KEYSIZE_128,
+					   AES_KEYSIZE_128))
+			goto fail;
+	}
+	c->data = skcipher_request_alloc(c->tfm[0], GFP_KERNEL_ACCOUNT);
+	c->tweak = skcipher_request_alloc(c->tfm[1], GFP_KERNEL_ACCOUNT);
+	c->buf = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
+	c->t = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
+	if (!c->data || !c->tweak || !c->buf || !c->t)
+		goto fail;
+	crypto_init_wait(&c->wait);
+	skcipher_request_set_callback(c->data, CRYPTO_TFM_REQ_MAY_SLEEP,
+				      crypto_req_done, &c->wait);
+	skcipher_request_set_callback(c->tweak, CRYPTO_TFM_REQ_MAY_SLEEP,
+				      crypto_req_done, &c->wait);
+	return 0;
+fail:
+	sevsim_keys_free(g);
+	return -ENOMEM;
+}
 
 static int sevsim_ecb(struct sevsim_xex_ctx *c, struct skcipher_request *req,
 		      u8 *buf, u32 n, bool encrypt)
@@ -204,9 +225,9 @@ static void sevsim_pa_copy(void *buf, phys_addr_t pa, u32 n, bool to_pa)
 int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
 	       u32 len, bool encrypt)
 {
-	struct sevsim_xex_ctx c = {};
+	struct sevsim_xex_ctx *c = g->xex;
 	u32 done, n;
-	int r = 0;
+	int r = SEV_RET_SUCCESS;
 
 	if (!IS_ALIGNED(dst | src, AES_BLOCK_SIZE))
 		return SEV_RET_INVALID_ADDRESS;
@@ -216,38 +237,22 @@ int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
 	if (sevsim_pa_check(src, len) || sevsim_pa_check(dst, len))
 		return SEV_RET_INVALID_ADDRESS;
 
-	crypto_init_wait(&c.wait);
-	c.data = skcipher_request_alloc(g->vek_data, GFP_KERNEL);
-	c.tweak = skcipher_request_alloc(g->vek_tweak, GFP_KERNEL);
-	c.buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	c.t = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!c.data || !c.tweak || !c.buf || !c.t) {
-		r = SEV_RET_RESOURCE_LIMIT;
-		goto out;
-	}
-	skcipher_request_set_callback(c.data, CRYPTO_TFM_REQ_MAY_SLEEP,
-				      crypto_req_done, &c.wait);
-	skcipher_request_set_callback(c.tweak, CRYPTO_TFM_REQ_MAY_SLEEP,
-				      crypto_req_done, &c.wait);
-
 	for (done = 0; done < len; done += n) {
 		n = min3(len - done,
 			 (u32)(PAGE_SIZE - offset_in_page(src + done)),
 			 (u32)(PAGE_SIZE - offset_in_page(dst + done)));
-		sevsim_pa_copy(c.buf, src + done, n, false);
-		if (sevsim_xex_chunk(&c, (encrypt ? dst : src) + done, n,
-				     encrypt)) {
+		sevsim_pa_copy(c->buf, src + done, n, false);
+		/* Cannot fail: a synchronous cipher, whole blocks, no allocation. */
+		if (WARN_ON_ONCE(sevsim_xex_chunk(c,
+						  (encrypt ? dst : src) + done,
+						  n, encrypt))) {
 			r = SEV_RET_HWSEV_RET_PLATFORM;
 			break;
 		}
-		sevsim_pa_copy(c.buf, dst + done, n, true);
+		sevsim_pa_copy(c->buf, dst + done, n, true);
 		cond_resched();
 	}
-out:
-	kfree_sensitive(c.buf);
-	kfree_sensitive(c.t);
-	skcipher_request_free(c.data);
-	skcipher_request_free(c.tweak);
+	memzero_explicit(c->buf, PAGE_SIZE);
 	return r;
 }
 
