@@ -17,10 +17,10 @@
 
 static bool sevsim;
 module_param(sevsim, bool, 0444);
-/* The memory transform's cipher (sevsim_crypto.c), where it is a module. */
-MODULE_SOFTDEP("pre: ecb");
 MODULE_PARM_DESC(sevsim,
 		 "Simulate SEV firmware on a CPU without SEV (testing only: no memory encryption)");
+/* The memory transform's cipher (sevsim_crypto.c), where it is a module. */
+MODULE_SOFTDEP("pre: ecb");
 
 static unsigned int sevsim_asids = 16;
 module_param(sevsim_asids, uint, 0444);
