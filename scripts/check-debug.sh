@@ -127,6 +127,14 @@ echo "kmemleak: $n unreferenced objects"
 echo "FIGURE leaks $n"
 [ "$n" = 0 ]'
 export PGENC_VM_DEPS=$top/deps PGENC_VM_POST=$kmemleak
+# A 1 GiB hugetlb page, reserved at boot, for sev_bulk_test's 1 GiB
+# contiguous launch. It needs a whole aligned GiB of RAM free while the
+# kernel boots: QEMU puts the initramfs just below 2 GiB, the PCI hole
+# ends RAM below 4 GiB 128 KiB short of 3 GiB, and KASAN's shadow and the
+# memmap take the top of RAM above 4 GiB; with 5 GiB, 4-5 GiB stays free.
+# nokaslr: the decompressor would put the kernel anywhere.
+export PGENC_VM_MEM=${PGENC_VM_MEM:-5G}
+export PGENC_VM_APPEND="nokaslr hugepagesz=1G hugepages=1 ${PGENC_VM_APPEND:-}"
 set +e
 "$REPO/selftests/vm/run.sh" --modules "$top/modules" --tests "$REPO/build/selftests/bin" \
 	--out "$top/vm" --modparam kvm_amd:sevsim=1 \

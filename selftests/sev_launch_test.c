@@ -20,32 +20,13 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-#include "sev_util.h"
+#include "sev_crypto.h"
 
 #define DATA_PAGES 4ULL
 
 static void guest_code(void)
 {
 	GUEST_DONE();
-}
-
-/* A hex file of sevsim's debugfs directory for this guest (tests only). */
-static void read_hex(uint32_t handle, const char *name, uint8_t *out, int n)
-{
-	char path[80];
-	unsigned int b;
-	FILE *f;
-	int i;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/sevsim/%u/%s", handle,
-		 name);
-	f = fopen(path, "r");
-	TEST_ASSERT(f, "open %s", path);
-	for (i = 0; i < n; i++) {
-		TEST_ASSERT(fscanf(f, "%2x", &b) == 1, "%s: hex", path);
-		out[i] = b;
-	}
-	fclose(f);
 }
 
 /*
@@ -88,72 +69,6 @@ static bool measurement_matches(uint32_t handle, uint32_t policy,
 		       blob[0], blob[1], blob[2], blob[3], mac[0], mac[1],
 		       mac[2], mac[3]);
 	return false;
-}
-
-/* The host physical address of va (pinned), from /proc/self/pagemap. */
-static uint64_t host_pa(const void *va)
-{
-	uint64_t e, vpn = (uintptr_t)va / PGENC_PAGE;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	TEST_ASSERT(fd >= 0, "open pagemap");
-	TEST_ASSERT(pread(fd, &e, 8, vpn * 8) == 8, "read pagemap");
-	close(fd);
-	TEST_ASSERT(e >> 63 && (e & ((1ULL << 55) - 1)),
-		    "pagemap: no PFN for %p (root needed)", va);
-	return (e & ((1ULL << 55) - 1)) * PGENC_PAGE +
-	       (uintptr_t)va % PGENC_PAGE;
-}
-
-static void aes128_block(const uint8_t key[16], const uint8_t in[16],
-			 uint8_t out[16])
-{
-	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-	int n = 0;
-
-	TEST_ASSERT(c &&
-			    EVP_EncryptInit_ex(c, EVP_aes_128_ecb(), NULL, key,
-					       NULL) &&
-			    EVP_CIPHER_CTX_set_padding(c, 0) &&
-			    EVP_EncryptUpdate(c, out, &n, in, 16) && n == 16,
-		    "OpenSSL AES-128");
-	EVP_CIPHER_CTX_free(c);
-}
-
-/*
- * Whether the host's view of launched pages is their plaintext under the
- * guest's VEK (K1 || K2) as sevsim_crypto.c defines it, recomputed with
- * OpenSSL: per 16-byte block, C = E_K1(P ^ T) ^ T, T = E_K2(pa as 16
- * little-endian bytes), pa the block's host physical address.
- */
-static bool ciphertext_matches(uint32_t handle, const uint8_t *host,
-			       const uint8_t *plain, size_t len)
-{
-	uint8_t vek[32], t[16], x[16];
-	size_t off;
-	int i;
-
-	read_hex(handle, "vek", vek, sizeof(vek));
-	for (off = 0; off < len; off += 16) {
-		uint64_t pa = host_pa(host + off);
-
-		memset(t, 0, sizeof(t));
-		for (i = 0; i < 8; i++)
-			t[i] = pa >> (8 * i);
-		aes128_block(vek + 16, t, t);
-		for (i = 0; i < 16; i++)
-			x[i] = plain[off + i] ^ t[i];
-		aes128_block(vek, x, x);
-		for (i = 0; i < 16; i++)
-			x[i] ^= t[i];
-		if (memcmp(x, host + off, 16)) {
-			ksft_print_msg("block at +%zu (pa %#llx): %02x%02x..., recomputed %02x%02x...\n",
-				       off, (unsigned long long)pa, host[off],
-				       host[off + 1], x[0], x[1]);
-			return false;
-		}
-	}
-	return true;
 }
 
 /* Whether every bit of the first n pages' bitmap says encrypted. */

@@ -19,6 +19,8 @@ static bool sevsim;
 module_param(sevsim, bool, 0444);
 MODULE_PARM_DESC(sevsim,
 		 "Simulate SEV firmware on a CPU without SEV (testing only: no memory encryption)");
+/* The memory transform's cipher (sevsim_crypto.c), where it is a module. */
+MODULE_SOFTDEP("pre: ecb");
 
 static unsigned int sevsim_asids = 16;
 module_param(sevsim_asids, uint, 0444);
@@ -354,8 +356,22 @@ void sevsim_cpuid(unsigned int op, unsigned int *eax, unsigned int *ebx,
 	*edx = sevsim_min_asid;
 }
 
+/*
+ * KVM_RUN of an SEV-ES vCPU (svm_vcpu_pre_run()): 1 lets it run. sevsim
+ * launches SEV-ES guests but no CPU it runs on can run one: KVM would
+ * enter an ordinary guest through the SEV-ES path, which neither loads
+ * nor saves its registers and does not intercept its CR4 and XSETBV, so
+ * the guest would set the host's XCR0 (Documentation/sevsim.rst, "SEV-ES").
+ */
+int sevsim_es_vcpu_pre_run(void)
+{
+	return sevsim_on ? -EOPNOTSUPP : 1;
+}
+
 void sevsim_init(void)
 {
+	int r;
+
 	if (!sevsim)
 		return;
 	if (boot_cpu_has(X86_FEATURE_SEV)) {
@@ -366,6 +382,11 @@ void sevsim_init(void)
 	    sevsim_es_asids >= sevsim_asids) {
 		pr_err("sevsim: bad ASID parameters (sevsim_asids %u, sevsim_es_asids %u)\n",
 		       sevsim_asids, sevsim_es_asids);
+		return;
+	}
+	r = sevsim_crypto_check();
+	if (r) {
+		pr_err("sevsim: no \"ecb(aes)\" cipher (%d): load ecb.ko\n", r);
 		return;
 	}
 	sevsim_min_asid = sevsim_es_asids + 1;

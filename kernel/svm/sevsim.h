@@ -49,8 +49,8 @@ struct sevsim_guest {
 	u32 policy;
 	u32 asid; /* 0 = not activated */
 	enum sevsim_gstate state;
-	/* VEK: data key and tweak key of the AES-XEX memory transform. */
-	struct crypto_aes_ctx vek_data, vek_tweak;
+	/* VEK: the memory transform's ciphers and buffers (sevsim_crypto.c). */
+	struct sevsim_xex_ctx *xex;
 	u8 vek[2 * AES_KEYSIZE_128]; /* the raw keys, for debugfs (tests) */
 	u8 tik[16], tek[16];
 	struct sha256_state digest; /* launch digest, until MEASURE */
@@ -69,6 +69,7 @@ bool sevsim_is_dev(struct file *filep);
 bool sevsim_boot_cpu_has(u16 bit);
 void sevsim_cpuid(unsigned int op, unsigned int *eax, unsigned int *ebx,
 		  unsigned int *ecx, unsigned int *edx);
+int sevsim_es_vcpu_pre_run(void);
 
 /* The firmware: returns a SEV_RET_* status. sevsim_lock must be held. */
 int sevsim_cmd(unsigned int id, void *data);
@@ -88,6 +89,9 @@ int sevsim_df_flush(void);
 extern struct dentry *sevsim_debugfs_dir;
 
 /* sevsim_crypto.c: memory at physical addresses, and the measurement. */
+int sevsim_crypto_check(void);
+int sevsim_keys_init(struct sevsim_guest *g);
+void sevsim_keys_free(struct sevsim_guest *g);
 int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
 	       u32 len, bool encrypt);
 int sevsim_pa_check(phys_addr_t pa, size_t len);

@@ -1,21 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * sevsim's cryptography, all from the kernel's crypto library and API:
+ * sevsim's cryptography, all from the kernel's crypto API and library:
  *
  * - memory: AES-128 XEX per 16-byte block with the block's physical
  *   address as the tweak, C = E_K1(P ^ T) ^ T with T = E_K2(pa), so the
  *   same plaintext reads differently at every address and in every guest,
- *   and any aligned 16-byte fragment decrypts on its own, as on hardware;
+ *   and any aligned 16-byte fragment decrypts on its own, as on hardware.
+ *   Each block has its own tweak (not XTS's multiples within a data unit),
+ *   so both AES steps are ECB: a page at a time, "ecb(aes)" makes the
+ *   page's tweaks from its addresses, then transforms the tweaked data;
  * - the launch digest: SHA-256 over the plaintext loaded at launch;
  * - the measurement: HMAC-SHA256 keyed with the TIK (SEV API 6.5.2).
  *
  * Firmware commands address memory by physical address; the pages are
- * pinned by KVM for the command's duration.
+ * pinned by KVM for the command's duration. A command can span any
+ * number of contiguous pages: it works a page at a time and may
+ * reschedule between pages (Documentation/sevsim.rst, "Locking").
  */
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
+#include <crypto/skcipher.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <asm/unaligned.h>
 
 #include "sevsim.h"
 
@@ -45,6 +54,7 @@ static int sevsim_walk_pa(phys_addr_t pa, size_t len,
 			return r;
 		pa += n;
 		len -= n;
+		cond_resched();
 	}
 	return SEV_RET_SUCCESS;
 }
@@ -89,34 +99,135 @@ int sevsim_digest_pa(struct sevsim_guest *g, phys_addr_t pa, u32 len)
 	return sevsim_walk_pa(pa, len, sevsim_hash, &g->digest);
 }
 
-static void sevsim_block(struct sevsim_guest *g, u8 out[AES_BLOCK_SIZE],
-			 const u8 in[AES_BLOCK_SIZE], phys_addr_t pa,
-			 bool encrypt)
+/* Whether the cipher a guest needs can be had (at start: a clear error). */
+int sevsim_crypto_check(void)
 {
-	u8 t[AES_BLOCK_SIZE] = {}, x[AES_BLOCK_SIZE];
-	__le64 where = cpu_to_le64(pa);
+	struct crypto_skcipher *tfm = crypto_alloc_skcipher("ecb(aes)", 0, 0);
 
-	memcpy(t, &where, sizeof(where));
-	aes_encrypt(&g->vek_tweak, t, t);
-	crypto_xor_cpy(x, in, t, AES_BLOCK_SIZE);
-	if (encrypt)
-		aes_encrypt(&g->vek_data, x, x);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	crypto_free_skcipher(tfm);
+	return 0;
+}
+
+/*
+ * What sevsim_xex() works with, made at LAUNCH_START so that no command
+ * allocates once it has checked its arguments: the guest's two "ecb(aes)"
+ * transforms (K1 for data, K2 for tweaks), a request for each, and a page
+ * of data and of its tweaks. Commands run one at a time (sevsim_lock).
+ */
+struct sevsim_xex_ctx {
+	struct crypto_skcipher *tfm[2];
+	struct skcipher_request *data, *tweak;
+	struct crypto_wait wait;
+	u8 *buf, *t;
+};
+
+void sevsim_keys_free(struct sevsim_guest *g)
+{
+	struct sevsim_xex_ctx *c = g->xex;
+	int i;
+
+	if (!c)
+		return;
+	skcipher_request_free(c->data);
+	skcipher_request_free(c->tweak);
+	for (i = 0; i < 2; i++)
+		if (!IS_ERR_OR_NULL(c->tfm[i]))
+			crypto_free_skcipher(c->tfm[i]);
+	kfree_sensitive(c->buf);
+	kfree_sensitive(c->t);
+	kfree(c);
+	g->xex = NULL;
+}
+
+int sevsim_keys_init(struct sevsim_guest *g)
+{
+	struct sevsim_xex_ctx *c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	int i;
+
+	g->xex = c;
+	if (!c)
+		return -ENOMEM;
+	for (i = 0; i < 2; i++) {
+		c->tfm[i] = crypto_alloc_skcipher("ecb(aes)", 0, 0);
+		if (IS_ERR(c->tfm[i]) ||
+		    crypto_skcipher_setkey(c->tfm[i],
+					   g->vek + i * AES_KEYSIZE_128,
+					   AES_KEYSIZE_128))
+			goto fail;
+	}
+	c->data = skcipher_request_alloc(c->tfm[0], GFP_KERNEL_ACCOUNT);
+	c->tweak = skcipher_request_alloc(c->tfm[1], GFP_KERNEL_ACCOUNT);
+	c->buf = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
+	c->t = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
+	if (!c->data || !c->tweak || !c->buf || !c->t)
+		goto fail;
+	crypto_init_wait(&c->wait);
+	skcipher_request_set_callback(c->data, CRYPTO_TFM_REQ_MAY_SLEEP,
+				      crypto_req_done, &c->wait);
+	skcipher_request_set_callback(c->tweak, CRYPTO_TFM_REQ_MAY_SLEEP,
+				      crypto_req_done, &c->wait);
+	return 0;
+fail:
+	sevsim_keys_free(g);
+	return -ENOMEM;
+}
+
+static int sevsim_ecb(struct sevsim_xex_ctx *c, struct skcipher_request *req,
+		      u8 *buf, u32 n, bool encrypt)
+{
+	struct scatterlist sg;
+
+	sg_init_one(&sg, buf, n);
+	skcipher_request_set_crypt(req, &sg, &sg, n, NULL);
+	return crypto_wait_req(encrypt ? crypto_skcipher_encrypt(req) :
+					 crypto_skcipher_decrypt(req),
+			       &c->wait);
+}
+
+/* n bytes (n <= PAGE_SIZE) in c->buf, whose ciphertext is at tweak_pa. */
+static int sevsim_xex_chunk(struct sevsim_xex_ctx *c, phys_addr_t tweak_pa,
+			    u32 n, bool encrypt)
+{
+	u32 off;
+	int r;
+
+	memset(c->t, 0, n);
+	for (off = 0; off < n; off += AES_BLOCK_SIZE)
+		put_unaligned_le64(tweak_pa + off, c->t + off);
+	r = sevsim_ecb(c, c->tweak, c->t, n, true);
+	if (r)
+		return r;
+	crypto_xor(c->buf, c->t, n);
+	r = sevsim_ecb(c, c->data, c->buf, n, encrypt);
+	crypto_xor(c->buf, c->t, n);
+	return r;
+}
+
+static void sevsim_pa_copy(void *buf, phys_addr_t pa, u32 n, bool to_pa)
+{
+	void *va = kmap_local_page(sevsim_pa_page(pa));
+
+	if (to_pa)
+		memcpy(va + offset_in_page(pa), buf, n);
 	else
-		aes_decrypt(&g->vek_data, x, x);
-	crypto_xor_cpy(out, x, t, AES_BLOCK_SIZE);
-	memzero_explicit(x, sizeof(x));
+		memcpy(buf, va + offset_in_page(pa), n);
+	kunmap_local(va);
 }
 
 /*
  * Transform len bytes from src to dst (both 16-byte aligned; they may be
  * the same). The tweak is the address of the ciphertext: dst when
- * encrypting, src when decrypting.
+ * encrypting, src when decrypting. A piece at a time that lies within one
+ * page of both, with a scheduling point between pieces.
  */
 int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
 	       u32 len, bool encrypt)
 {
-	u8 in[AES_BLOCK_SIZE], out[AES_BLOCK_SIZE];
-	u32 off;
+	struct sevsim_xex_ctx *c = g->xex;
+	u32 done, n;
+	int r = SEV_RET_SUCCESS;
 
 	if (!IS_ALIGNED(dst | src, AES_BLOCK_SIZE))
 		return SEV_RET_INVALID_ADDRESS;
@@ -126,27 +237,23 @@ int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
 	if (sevsim_pa_check(src, len) || sevsim_pa_check(dst, len))
 		return SEV_RET_INVALID_ADDRESS;
 
-	for (off = 0; off < len; off += AES_BLOCK_SIZE) {
-		struct page *sp = sevsim_pa_page(src + off);
-		struct page *dp = sevsim_pa_page(dst + off);
-		void *va;
-
-		if (!sp || !dp)
-			return SEV_RET_INVALID_ADDRESS;
-		va = kmap_local_page(sp);
-		memcpy(in, va + offset_in_page(src + off), sizeof(in));
-		kunmap_local(va);
-
-		sevsim_block(g, out, in, encrypt ? dst + off : src + off,
-			     encrypt);
-
-		va = kmap_local_page(dp);
-		memcpy(va + offset_in_page(dst + off), out, sizeof(out));
-		kunmap_local(va);
+	for (done = 0; done < len; done += n) {
+		n = min3(len - done,
+			 (u32)(PAGE_SIZE - offset_in_page(src + done)),
+			 (u32)(PAGE_SIZE - offset_in_page(dst + done)));
+		sevsim_pa_copy(c->buf, src + done, n, false);
+		/* Cannot fail: a synchronous cipher, whole blocks, no allocation. */
+		if (WARN_ON_ONCE(sevsim_xex_chunk(c,
+						  (encrypt ? dst : src) + done,
+						  n, encrypt))) {
+			r = SEV_RET_HWSEV_RET_PLATFORM;
+			break;
+		}
+		sevsim_pa_copy(c->buf, dst + done, n, true);
+		cond_resched();
 	}
-	memzero_explicit(in, sizeof(in));
-	memzero_explicit(out, sizeof(out));
-	return SEV_RET_SUCCESS;
+	memzero_explicit(c->buf, PAGE_SIZE);
+	return r;
 }
 
 /* HMAC-SHA256(TIK, 0x04 || API_MAJOR || API_MINOR || BUILD || POLICY ||

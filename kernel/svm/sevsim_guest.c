@@ -69,6 +69,7 @@ static void sevsim_guest_free(struct sevsim_guest *g)
 	debugfs_remove(g->debugfs);
 	list_del(&g->node);
 	sevsim_nr_guests--;
+	sevsim_keys_free(g);
 	kfree_sensitive(g);
 }
 
@@ -149,8 +150,10 @@ static int sevsim_launch_start(struct sev_data_launch_start *d)
 		memcpy(g->vek, share->vek, sizeof(g->vek));
 	else
 		get_random_bytes(g->vek, sizeof(g->vek));
-	aes_expandkey(&g->vek_data, g->vek, AES_KEYSIZE_128);
-	aes_expandkey(&g->vek_tweak, g->vek + AES_KEYSIZE_128, AES_KEYSIZE_128);
+	if (sevsim_keys_init(g)) {
+		kfree_sensitive(g);
+		return SEV_RET_RESOURCE_LIMIT;
+	}
 	/* No DH/session: the firmware makes the transport keys itself. */
 	get_random_bytes(g->tik, sizeof(g->tik));
 	get_random_bytes(g->tek, sizeof(g->tek));

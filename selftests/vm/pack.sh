@@ -125,6 +125,15 @@ for ko in "$kvm_ko" "$kvm_amd_ko"; do
 	for d in $(modinfo -F depends "$ko" | tr ',' ' '); do
 		add_dep "$d"
 	done
+	# Soft dependencies ("pre:"; kvm-amd's cipher for sevsim): the guest
+	# has no modprobe to load them on demand. Skipped where the kernel
+	# has no such module (built in, as in the debug kernel).
+	for d in $(modinfo -F softdep "$ko" | sed -n 's/^pre: *//p'); do
+		if [[ -f ${PGENC_VM_DEPS:-/nonexistent}/$d.ko ]] ||
+			modinfo -k "$KVER" -n "$d" >/dev/null 2>&1; then
+			add_dep "$d"
+		fi
+	done
 done
 
 # --- tests -----------------------------------------------------------------
