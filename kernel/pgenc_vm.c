@@ -338,35 +338,62 @@ bool pgenc_covered(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
 }
 
 /*
- * Set (encrypted) or clear the bits of [start, start + n), which the
- * caller found covered, PGENC_CHUNK_BITS per hold of the lock, with a
- * scheduling point between holds.
+ * A walk's callback fn and its arg; for each call, the piece: bits [off,
+ * off + k) of s, the bits of gfns [gfn, gfn + k).
  */
-void pgenc_fill(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
-		u64 n, bool encrypted)
+struct pgenc_piece {
+	void (*fn)(const struct pgenc_piece *p);
+	void *arg;
+	struct pgenc_slot *s;
+	u64 off, gfn, k;
+};
+
+/*
+ * Call p->fn for each piece of [start, end) that lies in a memslot of
+ * slots that pv tracks, at most PGENC_CHUNK_BITS a piece, under pv's
+ * lock, with a scheduling point between pieces.
+ */
+static void pgenc_walk_pieces(struct pgenc_piece *p, struct pgenc_vm *pv,
+			      struct kvm_memslots *slots, u64 start, u64 end)
 {
 	struct kvm_memslot_iter iter;
-	u64 end = start + n, lo, hi, k;
-	struct pgenc_slot *s;
 	bool first = true;
+	u64 hi;
 
 	kvm_for_each_memslot_in_gfn_range(&iter, slots, start, end) {
-		s = pgenc_slot_of(pv, iter.slot);
-		if (!s)
+		p->s = pgenc_slot_of(pv, iter.slot);
+		if (!p->s)
 			continue;
-		lo = max_t(u64, start, iter.slot->base_gfn);
-		hi = min_t(u64, end, iter.slot->base_gfn + s->npages);
-		for (; lo < hi; lo += k) {
-			k = min(hi - lo, PGENC_CHUNK_BITS);
+		p->gfn = max_t(u64, start, iter.slot->base_gfn);
+		hi = min_t(u64, end, iter.slot->base_gfn + p->s->npages);
+		for (; p->gfn < hi; p->gfn += p->k) {
+			p->k = min(hi - p->gfn, PGENC_CHUNK_BITS);
+			p->off = p->gfn - iter.slot->base_gfn;
 			if (!first)
 				cond_resched();
 			first = false;
 			pgenc_lock(pv);
-			pgenc_bits_fill(s->bits, lo - iter.slot->base_gfn, k,
-					encrypted);
+			p->fn(p);
 			pgenc_unlock(pv);
 		}
 	}
+}
+
+static void pgenc_fill_piece(const struct pgenc_piece *p)
+{
+	pgenc_bits_fill(p->s->bits, p->off, p->k, *(bool *)p->arg);
+}
+
+/*
+ * Set (encrypted) or clear the bits of [start, start + n), which the
+ * caller found covered, PGENC_CHUNK_BITS per hold of the lock.
+ */
+void pgenc_fill(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
+		u64 n, bool encrypted)
+{
+	struct pgenc_piece p = { .fn = pgenc_fill_piece, .arg = &encrypted };
+
+	pgenc_walk_pieces(&p, pv, slots, start, start + n);
 }
 
 /*
@@ -419,6 +446,20 @@ void pgenc_count_dbg(struct kvm *kvm, u64 fw_cmds, u64 bypassed)
 }
 EXPORT_SYMBOL_GPL(pgenc_count_dbg);
 
+/* pgenc_copy_piece() copies into d, the bits of a slot at gfn base. */
+struct pgenc_copy_to {
+	struct pgenc_slot *d;
+	u64 base;
+};
+
+static void pgenc_copy_piece(const struct pgenc_piece *p)
+{
+	struct pgenc_copy_to *to = p->arg;
+
+	pgenc_bits_copy(to->d->bits, p->gfn - to->base, p->s->bits,
+			p->s->npages, p->off, p->k);
+}
+
 /*
  * Copy src's bits for the gfns of dst's slot into its bits d (fresh, all
  * 1), chunk by chunk; gfns that src has no slot for stay encrypted.
@@ -427,25 +468,10 @@ static void pgenc_copy_slot(struct pgenc_vm *spv, struct kvm_memslots *sslots,
 			    const struct kvm_memory_slot *dslot,
 			    struct pgenc_slot *d)
 {
-	u64 start = dslot->base_gfn, end = start + d->npages, lo, hi, k;
-	struct kvm_memslot_iter iter;
-	struct pgenc_slot *s;
+	struct pgenc_copy_to to = { .d = d, .base = dslot->base_gfn };
+	struct pgenc_piece p = { .fn = pgenc_copy_piece, .arg = &to };
 
-	kvm_for_each_memslot_in_gfn_range(&iter, sslots, start, end) {
-		s = pgenc_slot_of(spv, iter.slot);
-		if (!s)
-			continue;
-		lo = max_t(u64, start, iter.slot->base_gfn);
-		hi = min_t(u64, end, iter.slot->base_gfn + s->npages);
-		for (; lo < hi; lo += k) {
-			k = min(hi - lo, PGENC_CHUNK_BITS);
-			pgenc_lock(spv);
-			pgenc_bits_copy(d->bits, lo - start, s->bits, s->npages,
-					lo - iter.slot->base_gfn, k);
-			pgenc_unlock(spv);
-			cond_resched();
-		}
-	}
+	pgenc_walk_pieces(&p, spv, sslots, to.base, to.base + d->npages);
 }
 
 /*
