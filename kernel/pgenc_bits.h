@@ -219,6 +219,25 @@ static inline void pgenc_put_bits(unsigned long *map, u64 pos, unsigned long v,
 }
 
 /*
+ * (lo >> s) | (hi << (BITS_PER_LONG - s)), 0 < s < BITS_PER_LONG. On
+ * 64-bit, as the high word of lo * 2^(64 - s) plus the low word of
+ * hi * 2^(64 - s): one factor instead of two variable shift counts,
+ * which x86 must juggle through CL and an emulator runs slowly
+ * (Documentation/benchmarks.rst, "3. GET/SET throughput").
+ */
+static inline unsigned long pgenc_shift_pair(unsigned long lo, unsigned long hi,
+					     unsigned int s)
+{
+#if defined(__SIZEOF_INT128__) && __SIZEOF_LONG__ == 8
+	unsigned long m = 1UL << (BITS_PER_LONG - s);
+
+	return (unsigned long)(((__uint128_t)lo * m) >> 64) | (hi * m);
+#else
+	return (lo >> s) | (hi << (BITS_PER_LONG - s));
+#endif
+}
+
+/*
  * Copy src bits [0, n) into map bits [start, start + n). The caller has
  * checked that the range lies inside the map's allocation. The head up
  * to a word boundary of map is merged; then every whole word of map is
@@ -252,13 +271,18 @@ static inline void pgenc_bits_write(unsigned long *map, u64 start,
 		const unsigned long *p = src + done / BITS_PER_LONG;
 		unsigned long *d = map + (start + done) / BITS_PER_LONG;
 		u64 i, w = (n - done) / BITS_PER_LONG;
-		unsigned long lo = p[0], hi;
+		unsigned long lo = p[0], mid, hi;
 
-		for (i = 0; i < w; i++) {
-			hi = p[i + 1];
-			d[i] = (lo >> s) | (hi << (BITS_PER_LONG - s));
+		/* Two words a turn: half the loop's own instructions. */
+		for (i = 0; i + 2 <= w; i += 2) {
+			mid = p[i + 1];
+			hi = p[i + 2];
+			d[i] = pgenc_shift_pair(lo, mid, s);
+			d[i + 1] = pgenc_shift_pair(mid, hi, s);
 			lo = hi;
 		}
+		if (i < w)
+			d[i] = pgenc_shift_pair(lo, p[i + 1], s);
 		done += w * BITS_PER_LONG;
 	}
 	if (done < n)

@@ -52,6 +52,7 @@
 #                               expression applied goes to OUT/<line>/,
 #                               and TRY FILE COPY DIR (the line's file,
 #                               its mutated copy, that dir) must fail
+#                               with a "not ok" test in its output
 #
 # C test builds:
 #   default_ccs                 when ccs (the --cc list) is empty: $CC if
@@ -230,6 +231,9 @@ tap_mutants() {
 			skip "mutant '$name'" "does not apply to $file"
 		elif "$try" "$file" "$dir/${file##*/}" "$dir" >"$dir/run.log" 2>&1; then
 			notok "mutant '$name' survives: the tests miss it"
+		elif ! grep -q '^not ok' "$dir/run.log"; then
+			# A failure that no test reports is not a catch.
+			notok "mutant '$name': no test failed; the run broke ($dir/run.log)"
 		else
 			ok "mutant '$name' is caught ($(grep -c '^not ok' "$dir/run.log") failing)"
 		fi

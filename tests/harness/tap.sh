@@ -57,14 +57,18 @@ steps "a failure and exit 1: counted once" "rc 1: 1 passed, 1 failed, 0 skipped"
 printf 'one\ntwo\n' >"$td/m.txt"
 table='m.txt|caught|s/two/zwei/
 m.txt|survives|s/one/eins/
-m.txt|stale|s/three/drei/'
+m.txt|stale|s/three/drei/
+m.txt|broken|s/one/broken/'
+# The try fails a test for "zwei", and breaks (fails with no test) for
+# "broken": a run that breaks catches nothing.
 # shellcheck disable=SC2016 # the script's own arguments
-expect "tap_mutants: caught, surviving and stale mutants" 1 \
-	bash -c '. "$1"; try_m() { grep -q two "$2"; }; tap_mutants "$2" "$3" "$3/out" try_m; tap_done' \
+expect "tap_mutants: caught, surviving, stale and broken runs" 1 \
+	bash -c '. "$1"; try_m() { grep -q broken "$2" && return 1; grep -q two "$2" || { echo "not ok 1 - t"; return 1; }; }; tap_mutants "$2" "$3" "$3/out" try_m; tap_done' \
 	mutants "$lib" "$table" "$td"
-has "^ok 1 - mutant 'caught' is caught"
+has "^ok 1 - mutant 'caught' is caught \\(1 failing\\)"
 has "^not ok 2 - mutant 'survives' survives"
 has "^ok 3 - mutant 'stale' # SKIP does not apply to m.txt$"
+has "^not ok 4 - mutant 'broken': no test failed; the run broke"
 [[ -f $td/out/1/m.txt && $(cat "$td/out/1/m.txt") == $'one\nzwei' ]] || why "no mutated copy in out/1"
 done_
 
