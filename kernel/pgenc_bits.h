@@ -349,6 +349,14 @@ static inline void pgenc_bits_copy(unsigned long *dst, u64 dpos,
 static inline void pgenc_bits_fill(unsigned long *map, u64 start, u64 n,
 				   bool value)
 {
+	/* One page, the common hypercall: no bitmap_set() loop setup. */
+	if (n == 1) {
+		if (value)
+			__set_bit(start, map);
+		else
+			__clear_bit(start, map);
+		return;
+	}
 	while (n) {
 		unsigned long *w = map + start / BITS_PER_LONG;
 		unsigned int off = start % BITS_PER_LONG;

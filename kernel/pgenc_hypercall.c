@@ -11,17 +11,30 @@
 #include "pgenc.h"
 #include "pgenc_bits.h"
 
-/* End (exclusive) of the highest memslot; under kvm->srcu. */
-static u64 pgenc_slots_end(struct kvm_memslots *slots)
+/*
+ * The common call, a range inside one memslot and one chunk: one lookup
+ * (KVM's last-used-slot cache) and one lock hold, counter included.
+ */
+static bool pgenc_hc_one_slot(struct pgenc_vm *pv, struct kvm_memslots *slots,
+			      const struct pgenc_hc_req *req)
 {
-	struct rb_node *last = rb_last(&slots->gfn_tree);
-	struct kvm_memory_slot *slot;
+	struct kvm_memory_slot *slot = __gfn_to_memslot(slots, req->gfn);
+	struct pgenc_slot *s;
+	u64 off;
 
-	if (!last)
-		return 0;
-	slot = container_of(last, struct kvm_memory_slot,
-			    gfn_node[slots->node_idx]);
-	return slot->base_gfn + slot->npages;
+	if (!slot || req->npages > PGENC_CHUNK_BITS)
+		return false;
+	off = req->gfn - slot->base_gfn;
+	if (req->npages > slot->npages - off)
+		return false;
+	s = pgenc_slot_of(pv, slot);
+	if (!s)
+		return false;
+	pgenc_lock(pv);
+	pgenc_bits_fill(s->bits, off, req->npages, req->encrypted);
+	pv->hypercalls++;
+	pgenc_unlock(pv);
+	return true;
 }
 
 /*
@@ -54,22 +67,27 @@ bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
 		return true;
 	}
 
+	/* Decoded against all of gfn space; the memslots then bound it. */
 	slots = __kvm_memslots(kvm, 0);
-	if (!pgenc_hc_decode(a0, a1, a2, pgenc_slots_end(slots), &req) ||
-	    !pgenc_covered(pv, slots, req.gfn, req.npages)) {
+	if (!pgenc_hc_decode(a0, a1, a2, U64_MAX, &req))
+		goto refuse;
+	if (!pgenc_hc_one_slot(pv, slots, &req)) {
+		if (!pgenc_covered(pv, slots, req.gfn, req.npages))
+			goto refuse;
+		pgenc_fill(pv, slots, req.gfn, req.npages, req.encrypted);
 		pgenc_lock(pv);
-		pv->hypercall_errors++;
+		pv->hypercalls++;
 		pgenc_unlock(pv);
-		*ret = -KVM_EINVAL;
-		return true;
 	}
-	pgenc_fill(pv, slots, req.gfn, req.npages, req.encrypted);
-	pgenc_lock(pv);
-	pv->hypercalls++;
-	pgenc_unlock(pv);
 	*ret = 0;
 	return !(kvm->arch.hypercall_exit_enabled &
 		 BIT(KVM_HC_PAGE_ENC_STATUS));
+refuse:
+	pgenc_lock(pv);
+	pv->hypercall_errors++;
+	pgenc_unlock(pv);
+	*ret = -KVM_EINVAL;
+	return true;
 }
 
 /*

@@ -44,6 +44,16 @@ typedef __u64 u64;
 				   ~0UL)
 
 /* <linux/bitmap.h>: set or clear bits [start, start + nbits) of map. */
+static inline void __set_bit(unsigned long nr, unsigned long *map)
+{
+	map[nr / BITS_PER_LONG] |= 1UL << (nr % BITS_PER_LONG);
+}
+
+static inline void __clear_bit(unsigned long nr, unsigned long *map)
+{
+	map[nr / BITS_PER_LONG] &= ~(1UL << (nr % BITS_PER_LONG));
+}
+
 static inline void bitmap_set(unsigned long *map, unsigned int start,
 			      unsigned int nbits)
 {

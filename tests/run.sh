@@ -83,7 +83,8 @@ pgenc_bits.h|bits_write head length|s/done = head < n ? head : n;/done = head < 
 pgenc_bits.h|bits_fill length|s/bitmap_set(w, off, k);/bitmap_set(w, off, k + 1);/
 pgenc_bits.h|bits_fill chunk advance|s/start += k;/start += k - 1;/
 pgenc_bits.h|bits_fill bit in word|s/unsigned int off = start % BITS_PER_LONG;/unsigned int off = start % 32;/
-pgenc_bits.h|bits_fill clear|s/bitmap_clear(w, off, k);/bitmap_set(w, off, k);/'
+pgenc_bits.h|bits_fill clear|s/bitmap_clear(w, off, k);/bitmap_set(w, off, k);/
+pgenc_bits.h|bits_fill one page clear|s/__clear_bit(start, map);/__set_bit(start, map);/'
 	# The tests, built against the mutated copy of pgenc_bits.h in DIR.
 	try_mutant() {
 		local dir=$3 src bin rc=0
