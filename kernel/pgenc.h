@@ -64,8 +64,17 @@ struct pgenc_vm {
 	u64 hypercall_errors;
 	u64 dbg_fw_cmds; /* SEV DBG commands sent to the firmware */
 	u64 dbg_bypassed_pages; /* DBG steps copied without firmware */
+	/*
+	 * Under @lock: the memslot of the last one-slot hypercall and its
+	 * bits (pgenc_slot_cached()). Never an INVALID slot; cleared by every
+	 * memslot commit, before KVM frees the old slot.
+	 */
+	const struct kvm_memory_slot *last_slot;
+	struct pgenc_slot *last_bits;
+
 	u64 hold_start; /* local_clock() at the last pgenc_lock() */
 	u64 max_hold_ns; /* longest hold of @lock, with pgenc_hold_stats */
+	u64 max_hold_bits; /* most bits a walk filled or copied in one hold */
 };
 
 /* pgenc_vm.c */
@@ -90,6 +99,8 @@ void pgenc_lock(struct pgenc_vm *pv);
 void pgenc_unlock(struct pgenc_vm *pv);
 struct pgenc_slot *pgenc_slot_of(struct pgenc_vm *pv,
 				 const struct kvm_memory_slot *slot);
+struct pgenc_slot *pgenc_slot_cached(struct pgenc_vm *pv,
+				     const struct kvm_memory_slot *slot);
 bool pgenc_covered(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
 		   u64 n);
 void pgenc_fill(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,

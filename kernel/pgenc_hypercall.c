@@ -12,8 +12,9 @@
 #include "pgenc_bits.h"
 
 /*
- * The common call, a range inside one memslot and one chunk: one lookup
- * (KVM's last-used-slot cache) and one lock hold, counter included.
+ * The common call, a range inside one memslot and one chunk: KVM's
+ * last-used-slot lookup, then one lock hold that finds the slot's bits
+ * (usually cached) and counts the call.
  */
 static bool pgenc_hc_one_slot(struct pgenc_vm *pv, struct kvm_memslots *slots,
 			      const struct pgenc_hc_req *req)
@@ -27,10 +28,12 @@ static bool pgenc_hc_one_slot(struct pgenc_vm *pv, struct kvm_memslots *slots,
 	off = req->gfn - slot->base_gfn;
 	if (req->npages > slot->npages - off)
 		return false;
-	s = pgenc_slot_of(pv, slot);
-	if (!s)
-		return false;
 	pgenc_lock(pv);
+	s = pgenc_slot_cached(pv, slot);
+	if (!s) {
+		pgenc_unlock(pv);
+		return false;
+	}
 	pgenc_bits_fill(s->bits, off, req->npages, req->encrypted);
 	pv->hypercalls++;
 	pgenc_unlock(pv);

@@ -142,6 +142,29 @@ struct pgenc_slot *pgenc_slot_of(struct pgenc_vm *pv,
 	return s;
 }
 
+/*
+ * pgenc_slot_of() through a one-entry cache, for the hypercall; pv->lock
+ * held, slot found under kvm->srcu. A cached pointer cannot name a slot
+ * KVM has freed and reallocated: a slot is freed only after a commit,
+ * which clears the cache first, or, marked INVALID, after a failed
+ * change, and INVALID slots are never cached.
+ */
+struct pgenc_slot *pgenc_slot_cached(struct pgenc_vm *pv,
+				     const struct kvm_memory_slot *slot)
+{
+	struct pgenc_slot *s;
+
+	lockdep_assert_held(&pv->lock);
+	if (pv->last_slot == slot)
+		return pv->last_bits;
+	s = pgenc_slot_of(pv, slot);
+	if (s && !(slot->flags & KVM_MEMSLOT_INVALID)) {
+		pv->last_slot = slot;
+		pv->last_bits = s;
+	}
+	return s;
+}
+
 /* A bits entry for every memslot of address space 0; slots_lock held. */
 static int pgenc_slots_alloc(struct kvm *kvm, struct xarray *xa)
 {
@@ -308,12 +331,16 @@ void pgenc_commit_memory_region(struct kvm *kvm,
 				const struct kvm_memory_slot *old,
 				enum kvm_mr_change change)
 {
-	struct pgenc_vm *pv;
+	struct pgenc_vm *pv = pgenc_vm_find(kvm);
 
-	if (change != KVM_MR_DELETE || !pgenc_tracked_slot(old))
+	if (!pv)
 		return;
-	pv = pgenc_vm_find(kvm);
-	if (pv)
+	/* KVM frees the old slot after this (pgenc_slot_cached()). */
+	pgenc_lock(pv);
+	pv->last_slot = NULL;
+	pv->last_bits = NULL;
+	pgenc_unlock(pv);
+	if (change == KVM_MR_DELETE && pgenc_tracked_slot(old))
 		pgenc_slot_free(xa_erase(&pv->slots, old->id));
 }
 
@@ -374,6 +401,9 @@ static void pgenc_walk_pieces(struct pgenc_piece *p, struct pgenc_vm *pv,
 			first = false;
 			pgenc_lock(pv);
 			p->fn(p);
+			if (unlikely(READ_ONCE(pgenc_hold_stats)))
+				pv->max_hold_bits =
+					max(pv->max_hold_bits, p->k);
 			pgenc_unlock(pv);
 		}
 	}
@@ -532,7 +562,7 @@ static int pgenc_stats_show(struct seq_file *m, void *unused)
 {
 	struct kvm *kvm = m->private;
 	u64 shared = 0, tracked = 0, bytes = 0, nslots = 0, pos, k, w;
-	u64 hypercalls, errors, fw_cmds, bypassed, max_hold;
+	u64 hypercalls, errors, fw_cmds, bypassed, max_hold, max_bits;
 	struct pgenc_slot *s;
 	struct pgenc_vm *pv;
 	unsigned long id;
@@ -564,6 +594,7 @@ static int pgenc_stats_show(struct seq_file *m, void *unused)
 	fw_cmds = pv->dbg_fw_cmds;
 	bypassed = pv->dbg_bypassed_pages;
 	max_hold = pv->max_hold_ns;
+	max_bits = pv->max_hold_bits;
 	pgenc_unlock(pv);
 	seq_printf(m, "tracking: on\ntracked_pages: %llu\nshared_pages: %llu\n",
 		   tracked, shared);
@@ -574,7 +605,8 @@ static int pgenc_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m,
 		   "migration_control: %llu\ndbg_fw_cmds: %llu\ndbg_bypassed_pages: %llu\n",
 		   READ_ONCE(pv->migration_control), fw_cmds, bypassed);
-	seq_printf(m, "max_hold_ns: %llu\n", max_hold);
+	seq_printf(m, "max_hold_ns: %llu\nmax_hold_bits: %llu\n", max_hold,
+		   max_bits);
 	mutex_unlock(&kvm->slots_lock);
 	return 0;
 }

@@ -185,21 +185,29 @@ static void test_slots(void)
 			 pgenc_stat(vm, "bitmap_slots"),
 			 pgenc_stat(vm, "bitmap_bytes"));
 
-	/* Delete slot 2: its bits go, the gfns read encrypted, re-add fresh. */
+	/*
+	 * Delete slot 2: its bits go, the gfns read encrypted, re-add fresh.
+	 * A one-page call into slot 2 first, so that the hypercall's cache
+	 * holds it; one into the re-added slot must reach the new bits.
+	 */
+	ok = CHECK(!guest_hc(vcpu, (s2 + 4) * PGENC_PAGE, 1, false));
 	bytes_before = pgenc_stat(vm, "bitmap_bytes");
 	vm_mem_region_delete(vm, 2);
 	pgenc_model_fill(&m, s2, SLOT_PAGES, true);
-	ok = CHECK(pgenc_model_diff(vm, &m) < 0) &&
+	ok = ok && CHECK(pgenc_model_diff(vm, &m) < 0) &&
 	     CHECK(ends_at(vm, &m, s2)) &&
 	     CHECK(pgenc_stat(vm, "bitmap_slots") == 2) &&
 	     CHECK(pgenc_stat(vm, "bitmap_bytes") < bytes_before) &&
 	     CHECK(guest_hc(vcpu, s2 * PGENC_PAGE, 1, false) == KVM_EINVAL_RET);
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, s2 * PGENC_PAGE,
 				    2, SLOT_PAGES, 0);
+	ok = ok && CHECK(pgenc_model_diff(vm, &m) < 0) &&
+	     CHECK(!guest_hc(vcpu, (s2 + 6) * PGENC_PAGE, 1, false));
+	m.enc[s2 + 6] = 0;
 	ksft_test_result(ok && CHECK(pgenc_model_diff(vm, &m) < 0) &&
 				 CHECK(pgenc_stat(vm, "bitmap_bytes") ==
 				       bytes_before),
-			 "deleting a slot frees its bits; re-added pages start encrypted\n");
+			 "deleting a slot frees its bits; re-added pages start encrypted, and a call reaches them\n");
 
 	/* Move slot 1 to 3 GiB: its bits go with it (KVM_MR_MOVE). */
 	TEST_ASSERT(!set_random(vm, &m, s1, SLOT_PAGES), "SET slot 1");
@@ -289,6 +297,8 @@ static void test_high_slots(void)
 
 #define HOLD_PARAM "/sys/module/kvm/parameters/pgenc_hold_stats"
 #define HOLD_GPA (4 * GIB)
+/* Pages per hold of the pgenc lock (Documentation/api.rst, "7. Locking"). */
+#define PGENC_CHUNK_PAGES (64 * 1024 * 8)
 
 static bool write_file(const char *path, const char *s);
 
@@ -297,7 +307,7 @@ static bool write_file(const char *path, const char *s);
  * over one hypercall that shares a slot of slot_bytes and one that
  * encrypts it again, in a fresh VM; -1 if it cannot be read.
  */
-static long long hold_over(uint64_t slot_bytes)
+static long long hold_over(uint64_t slot_bytes, long long *bits)
 {
 	uint64_t pages = slot_bytes / PGENC_PAGE;
 	struct kvm_vcpu *vcpu;
@@ -310,21 +320,24 @@ static long long hold_over(uint64_t slot_bytes)
 	hva = pgenc_sparse_slot(vm, 1, HOLD_GPA, pages);
 	if (!guest_hc(vcpu, HOLD_GPA, pages, false) &&
 	    pgenc_stat(vm, "shared_pages") == (long long)pages &&
-	    !guest_hc(vcpu, HOLD_GPA, pages, true))
+	    !guest_hc(vcpu, HOLD_GPA, pages, true)) {
 		ns = pgenc_stat(vm, "max_hold_ns");
+		*bits = pgenc_stat(vm, "max_hold_bits");
+	}
 	kvm_vm_free(vm);
 	munmap(hva, slot_bytes);
 	return ns;
 }
 
 /* The smallest of rounds longest holds: one preemption cannot lift it. */
-static long long hold_min(uint64_t slot_bytes, int rounds, long long *max)
+static long long hold_min(uint64_t slot_bytes, int rounds, long long *max,
+			  long long *bits)
 {
 	long long ns, min = -1;
 	int i;
 
 	for (i = 0; i < rounds; i++) {
-		ns = hold_over(slot_bytes);
+		ns = hold_over(slot_bytes, bits);
 		if (ns < 0)
 			return -1;
 		min = min < 0 || ns < min ? ns : min;
@@ -334,29 +347,30 @@ static long long hold_min(uint64_t slot_bytes, int rounds, long long *max)
 }
 
 /*
- * A hypercall over 64 GiB holds the lock no longer than one over a single
- * chunk (2 GiB), up to noise: the work per hold is bounded, not the
- * guest's to choose; 64 GiB in one hold would take 32 times as long.
- * Each figure is the smallest over 5 VMs of the longest hold in each
- * (under TCG, on a shared host, any one hold can be stretched by the
- * emulator's thread being preempted); the largest is reported too.
+ * A hypercall over 64 GiB fills its bits one chunk (2 GiB of guest) per
+ * hold of the lock: the work per hold is bounded, not the guest's to
+ * choose. Checked by the work (max_hold_bits), not by time; the longest
+ * holds in ns, the smallest over 5 VMs of the longest hold in each and
+ * the largest, are printed as figures (Documentation/benchmarks.rst,
+ * "7. Longest hold of the pgenc lock").
  */
 static void test_hold(void)
 {
-	long long one, big, one_max = 0, big_max = 0;
+	long long one, big, one_max = 0, big_max = 0, one_bits = 0,
+			    big_bits = 0;
 
 	if (!write_file(HOLD_PARAM, "Y")) {
 		ksft_test_result_fail("cannot enable %s\n", HOLD_PARAM);
 		return;
 	}
-	one = hold_min(2 * GIB, 5, &one_max);
-	big = hold_min(64 * GIB, 5, &big_max);
+	one = hold_min(2 * GIB, 5, &one_max, &one_bits);
+	big = hold_min(64 * GIB, 5, &big_max, &big_bits);
 	write_file(HOLD_PARAM, "N");
 	ksft_print_msg("longest pgenc lock hold per VM, min/max of 5: 2 GiB hypercalls %lld/%lld ns, 64 GiB %lld/%lld ns\n",
 		       one, one_max, big, big_max);
-	ksft_test_result(one > 0 && big > 0 && big <= 16 * one,
-			 "a hypercall over 64 GiB holds the lock %lld ns at most, a 2 GiB one %lld ns\n",
-			 big, one);
+	ksft_test_result(one > 0 && big > 0 && big_bits == PGENC_CHUNK_PAGES,
+			 "a hypercall over 64 GiB fills at most %lld bits per lock hold (one chunk: %d)\n",
+			 big_bits, PGENC_CHUNK_PAGES);
 }
 
 /* memory.current of our own cgroup; -1 without a memory controller. */
