@@ -73,21 +73,36 @@ static u8 __user *pgenc_user_buf(const struct kvm_page_enc_bitmap *b)
 
 /*
  * GET's image of gfns [g, g + 8 * len) into dst: holes read as 1, each
- * memslot's bits over them. The lock is held.
+ * memslot's bits over them. Each byte is written once, but for the
+ * edge bytes a slot merges into: they start as 1s, and a byte two slots
+ * share keeps the first one's bits. Slots come in gfn order. The lock is
+ * held.
  */
 static void pgenc_get_range(struct pgenc_vm *pv, struct kvm_memslots *slots,
 			    u8 *dst, u64 g, u64 len)
 {
+	u64 end = g + 8 * len, done = 0, lo, hi, a, b;
 	struct kvm_memslot_iter iter;
 	struct pgenc_slot *s;
 
-	memset(dst, 0xff, len);
-	kvm_for_each_memslot_in_gfn_range(&iter, slots, g, g + 8 * len) {
+	kvm_for_each_memslot_in_gfn_range(&iter, slots, g, end) {
 		s = pgenc_slot_of(pv, iter.slot);
-		if (s)
-			pgenc_get_slot(dst, g, len, s->bits,
-				       iter.slot->base_gfn, s->npages);
+		if (!s)
+			continue;
+		lo = max_t(u64, g, iter.slot->base_gfn);
+		hi = min_t(u64, end, iter.slot->base_gfn + s->npages);
+		a = (lo - g) / 8;
+		b = DIV_ROUND_UP(hi - g, 8);
+		if (a >= done)
+			memset(dst + done, 0xff, a + 1 - done);
+		if (b - 1 > a)
+			dst[b - 1] = 0xff;
+		pgenc_get_slot(dst, g, len, s->bits, iter.slot->base_gfn,
+			       s->npages);
+		done = b;
 	}
+	if (len > done)
+		memset(dst + done, 0xff, len - done);
 }
 
 /*
