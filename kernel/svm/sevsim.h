@@ -99,4 +99,31 @@ int sevsim_digest_pa(struct sevsim_guest *g, phys_addr_t pa, u32 len);
 int sevsim_measure(struct sevsim_guest *g, const u8 mnonce[16], u8 out[32]);
 int sevsim_copy_to_pa(phys_addr_t pa, const void *src, size_t len);
 
+/*
+ * sevsim_pki.c: the platform's keys and certificates (PDH, PEK, OCA, CEK)
+ * in the SEV certificate format. See Documentation/sevsim.rst, "Platform
+ * keys and certificates".
+ */
+#define SEVSIM_CERT_LEN 0x824 /* one certificate, SEV API appendix C.1 */
+int sevsim_pki_init(void); /* from sevsim_init(): generate every key */
+void sevsim_pki_exit(void);
+/* PEK_GEN, PEK_CSR, PDH_GEN, PDH_CERT_EXPORT, PEK_CERT_IMPORT, GET_ID... */
+int sevsim_pki_cmd(unsigned int id, void *data);
+/*
+ * Check a peer platform's PDH certificate (pdh, SEVSIM_CERT_LEN bytes) and,
+ * as the guest policy asks (DOMAIN, SEV bits), its chain: plat holds the
+ * peer's PEK and OCA certificates, amd the AMD chain (may be empty).
+ * Returns SEV_RET_SUCCESS or the API's status.
+ */
+int sevsim_pki_check_peer(const u8 *pdh, const u8 *plat, u32 plat_len,
+			  const u8 *amd, u32 amd_len, u32 policy);
+/*
+ * ECDH P-384 between the platform's PDH private key and the public key of
+ * a checked peer PDH certificate: the shared x coordinate, 48 bytes, in
+ * the byte order the SEV KDF takes. Returns SEV_RET_*.
+ */
+int sevsim_pki_shared_secret(const u8 *peer_pdh, u8 secret[48]);
+/* The platform's own PDH certificate (SEVSIM_CERT_LEN bytes). */
+void sevsim_pki_pdh_cert(u8 *out);
+
 #endif /* PGENC_SEVSIM_H */
