@@ -14,7 +14,7 @@
 /*
  * The common call, a range inside one memslot and one chunk: KVM's
  * last-used-slot lookup, then one lock hold that finds the slot's bits
- * (usually cached) and counts the call.
+ * (usually cached), marks the pages that flip dirty, and counts the call.
  */
 static bool pgenc_hc_one_slot(struct pgenc_vm *pv, struct kvm_memslots *slots,
 			      const struct pgenc_hc_req *req)
@@ -34,6 +34,8 @@ static bool pgenc_hc_one_slot(struct pgenc_vm *pv, struct kvm_memslots *slots,
 		pgenc_unlock(pv);
 		return false;
 	}
+	pgenc_mark_flips(pv->kvm, slot, s->bits, off, req->npages,
+			 req->encrypted);
 	pgenc_bits_fill(s->bits, off, req->npages, req->encrypted);
 	pv->hypercalls++;
 	pgenc_unlock(pv);

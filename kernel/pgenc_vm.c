@@ -365,12 +365,14 @@ bool pgenc_covered(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
 }
 
 /*
- * A walk's callback fn and its arg; for each call, the piece: bits [off,
- * off + k) of s, the bits of gfns [gfn, gfn + k).
+ * A walk's callback fn, its arg and kvm; for each call, the piece: bits
+ * [off, off + k) of s, the bits of gfns [gfn, gfn + k) of KVM's slot.
  */
 struct pgenc_piece {
 	void (*fn)(const struct pgenc_piece *p);
 	void *arg;
+	struct kvm *kvm;
+	const struct kvm_memory_slot *slot;
 	struct pgenc_slot *s;
 	u64 off, gfn, k;
 };
@@ -391,6 +393,7 @@ static void pgenc_walk_pieces(struct pgenc_piece *p, struct pgenc_vm *pv,
 		p->s = pgenc_slot_of(pv, iter.slot);
 		if (!p->s)
 			continue;
+		p->slot = iter.slot;
 		p->gfn = max_t(u64, start, iter.slot->base_gfn);
 		hi = min_t(u64, end, iter.slot->base_gfn + p->s->npages);
 		for (; p->gfn < hi; p->gfn += p->k) {
@@ -409,19 +412,51 @@ static void pgenc_walk_pieces(struct pgenc_piece *p, struct pgenc_vm *pv,
 	}
 }
 
+/*
+ * Mark dirty in KVM's dirty log, if slot logs, the pages of bits [off,
+ * off + n) whose bit is about to become encrypted: a pre-copy iteration
+ * that sent a page under its old status sends it again
+ * (Documentation/api.rst, "Dirty pages on a status change"). Under pv's
+ * lock, before the bits change.
+ */
+void pgenc_mark_flips(struct kvm *kvm, const struct kvm_memory_slot *slot,
+		      const unsigned long *bits, u64 off, u64 n, bool encrypted)
+{
+	u64 end = off + n, i = off;
+
+	if (!kvm_slot_dirty_track_enabled(slot))
+		return;
+	for (;;) {
+		i = encrypted ? find_next_zero_bit(bits, end, i) :
+				find_next_bit(bits, end, i);
+		if (i >= end)
+			break;
+		mark_page_dirty_in_slot(kvm, slot, slot->base_gfn + i);
+		i++;
+	}
+}
+
 static void pgenc_fill_piece(const struct pgenc_piece *p)
 {
-	pgenc_bits_fill(p->s->bits, p->off, p->k, *(bool *)p->arg);
+	bool encrypted = *(bool *)p->arg;
+
+	pgenc_mark_flips(p->kvm, p->slot, p->s->bits, p->off, p->k, encrypted);
+	pgenc_bits_fill(p->s->bits, p->off, p->k, encrypted);
 }
 
 /*
  * Set (encrypted) or clear the bits of [start, start + n), which the
- * caller found covered, PGENC_CHUNK_BITS per hold of the lock.
+ * caller found covered, PGENC_CHUNK_BITS per hold of the lock; the pages
+ * that flip are marked dirty. Only from a vCPU: the dirty ring needs one.
  */
 void pgenc_fill(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
 		u64 n, bool encrypted)
 {
-	struct pgenc_piece p = { .fn = pgenc_fill_piece, .arg = &encrypted };
+	struct pgenc_piece p = {
+		.fn = pgenc_fill_piece,
+		.arg = &encrypted,
+		.kvm = pv->kvm,
+	};
 
 	pgenc_walk_pieces(&p, pv, slots, start, start + n);
 }
