@@ -7,7 +7,9 @@
  * CEK, OCA by itself); GET_ID2's length query and a stable ID; PDH_GEN and
  * PEK_GEN make new keys whose certificates verify; PEK_CSR and
  * PEK_CERT_IMPORT with an OCA made here (a bad signature or another body
- * refused, changing nothing); the state rules with a guest; FACTORY_RESET.
+ * refused, changing nothing); the state rules with a guest; SEND_START's
+ * checks of a target's certificates and the ECDH secret recomputed with
+ * OpenSSL (a test-only command); FACTORY_RESET.
  */
 #define _GNU_SOURCE
 #include "sev_cert.h"
@@ -362,6 +364,110 @@ static void test_states(int fd)
 	sev_vm_free(&s);
 }
 
+/* SEVSIM_USER_PKI_PEER: SEND_START's checks of a target, and the secret. */
+static int peer(int fd, struct sev_cert *pdh, void *plat, uint32_t plat_len,
+		uint32_t policy, uint8_t secret[48])
+{
+	struct sevsim_user_pki_peer p = {
+		.pdh_address = (uint64_t)(uintptr_t)pdh,
+		.plat_address = (uint64_t)(uintptr_t)plat,
+		.plat_len = plat_len,
+		.policy = policy,
+	};
+	int r = pki_cmd(fd, SEVSIM_USER_PKI_PEER, &p);
+
+	if (secret)
+		memcpy(secret, p.secret, 48);
+	return r;
+}
+
+#define POLICY_DOMAIN 0x10
+#define POLICY_SEV 0x20
+#define BOTH (POLICY_DOMAIN | POLICY_SEV)
+
+static void test_peer(int fd)
+{
+	uint8_t secret[48], want[48] = {};
+	struct chain a, old, x;
+	struct sev_cert mine;
+	EVP_PKEY_CTX *ctx;
+	EVP_PKEY *k, *pdh;
+	size_t len = sizeof(want);
+	int r;
+
+	must_export(fd, &a);
+	/* A target PDH made here, unsigned: enough without DOMAIN or SEV. */
+	memset(&mine, 0, sizeof(mine));
+	mine.version = 1;
+	mine.api_minor = 24;
+	mine.usage = SEV_USAGE_PDH;
+	mine.algo = SEV_ALGO_ECDH_SHA256;
+	mine.sig[0].usage = mine.sig[1].usage = SEV_USAGE_INVALID;
+	k = sev_cert_keygen(&mine);
+	pdh = sev_cert_pkey(&a.pdh);
+	ctx = EVP_PKEY_CTX_new(k, NULL);
+	TEST_ASSERT(pdh && ctx && EVP_PKEY_derive_init(ctx) == 1 &&
+			    EVP_PKEY_derive_set_peer(ctx, pdh) == 1 &&
+			    EVP_PKEY_derive(ctx, want, &len) == 1 && len == 48,
+		    "OpenSSL ECDH");
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(pdh);
+	EVP_PKEY_free(k);
+	r = peer(fd, &mine, NULL, 0, 0, secret);
+	ksft_test_result(!r && !memcmp(secret, want, 48),
+			 "peer PDH (policy 0): ECDH x equals OpenSSL's, big-endian\n");
+
+	x.pdh = mine;
+	x.pdh.usage = SEV_USAGE_PEK;
+	r = peer(fd, &x.pdh, NULL, 0, 0, NULL);
+	x.pdh = mine;
+	x.pdh.qy[0] ^= 1;
+	ksft_test_result(r == SEV_RET_INVALID_CERTIFICATE &&
+				 peer(fd, &x.pdh, NULL, 0, 0, NULL) ==
+					 SEV_RET_INVALID_CERTIFICATE,
+			 "peer PDH with another usage, or off the curve: INVALID_CERTIFICATE\n");
+	ksft_test_result(!peer(fd, &a.pdh, &a.pek, CHAIN_LEN, BOTH, NULL) &&
+				 peer(fd, &a.pdh, &a.pek, CHAIN_LEN - 1,
+				      POLICY_SEV, NULL) == SEV_RET_INVALID_LEN,
+			 "own chain, DOMAIN and SEV: accepted; a short chain: INVALID_LEN\n");
+	x = a;
+	x.pek.sig[1].s[3] ^= 1;
+	r = peer(fd, &x.pdh, &x.pek, CHAIN_LEN, POLICY_SEV, NULL);
+	ksft_test_result(r == SEV_RET_BAD_SIGNATURE &&
+				 !peer(fd, &x.pdh, &x.pek, CHAIN_LEN,
+				       POLICY_DOMAIN, NULL),
+			 "PEK's CEK signature altered: BAD_SIGNATURE for SEV, not checked for DOMAIN\n");
+	x = a;
+	x.pek.sig[0].r[0] ^= 1;
+	ksft_test_result(peer(fd, &x.pdh, &x.pek, CHAIN_LEN, POLICY_DOMAIN,
+			      NULL) == SEV_RET_BAD_SIGNATURE,
+			 "PEK's OCA signature altered: BAD_SIGNATURE for DOMAIN\n");
+	x = a;
+	memcpy(x.cek.qx, mine.qx, sizeof(x.cek.qx));
+	memcpy(x.cek.qy, mine.qy, sizeof(x.cek.qy));
+	ksft_test_result(peer(fd, &x.pdh, &x.pek, CHAIN_LEN, POLICY_SEV,
+			      NULL) == SEV_RET_INVALID_CERTIFICATE,
+			 "another CEK in the chain: INVALID_CERTIFICATE (only its own CEK is trusted)\n");
+	ksft_test_result(peer(fd, &a.pdh, &a.pek, CHAIN_LEN,
+			      POLICY_SEV | (1 << 16),
+			      NULL) == SEV_RET_POLICY_FAILURE,
+			 "policy asking API 1.0 of a 0.24 target: POLICY_FAILURE\n");
+
+	old = a;
+	TEST_ASSERT(!pki_cmd(fd, SEV_PEK_GEN, NULL), "PEK_GEN");
+	must_export(fd, &a);
+	ksft_test_result(peer(fd, &old.pdh, &old.pek, CHAIN_LEN, POLICY_DOMAIN,
+			      NULL) == SEV_RET_POLICY_FAILURE &&
+				 !peer(fd, &old.pdh, &old.pek, CHAIN_LEN,
+				       POLICY_SEV, NULL),
+			 "a valid chain with another OCA: POLICY_FAILURE for DOMAIN, accepted for SEV\n");
+	x = a;
+	x.pdh = old.pdh;
+	ksft_test_result(peer(fd, &x.pdh, &x.pek, CHAIN_LEN, POLICY_SEV,
+			      NULL) == SEV_RET_BAD_SIGNATURE,
+			 "a PDH signed by another PEK: BAD_SIGNATURE\n");
+}
+
 static void test_reset(int fd)
 {
 	uint8_t id0[64], id[64];
@@ -404,13 +510,14 @@ int main(void)
 	close(sevsim_fd());
 	fd = open(SEV_DEVICE, O_RDWR);
 	TEST_ASSERT(fd >= 0, "sevsim runs but %s cannot be opened", SEV_DEVICE);
-	ksft_set_plan(12 + 3 + 4 + 9 + 4 + 3);
+	ksft_set_plan(12 + 3 + 4 + 9 + 4 + 9 + 3);
 
 	test_export(fd);
 	test_get_id(fd);
 	test_gen(fd);
 	test_import(fd);
 	test_states(fd);
+	test_peer(fd);
 	test_reset(fd);
 	close(fd);
 	ksft_finished();

@@ -265,7 +265,7 @@ static long sevsim_ioctl(struct file *file, unsigned int ioctl,
 		if (!fw && copy_to_user(u64_to_user_ptr(cmd.data), &status,
 					sizeof(status)))
 			return -EFAULT;
-	} else if (cmd.cmd <= SEV_GET_ID2) {
+	} else if (cmd.cmd <= SEV_GET_ID2 || cmd.cmd == SEVSIM_USER_PKI_PEER) {
 		/* The certificate commands: the PSP driver's semantics. */
 		r = sevsim_pki_ioctl(&cmd, file->f_mode & FMODE_WRITE);
 		if (copy_to_user(ucmd, &cmd, sizeof(cmd)))

@@ -13,6 +13,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sevsim.h>
 #include <linux/uaccess.h>
 
 #include "sevsim.h"
@@ -815,6 +816,42 @@ out:
 	return r;
 }
 
+/* SEVSIM_USER_PKI_PEER (tests only): 0 or -errno, the status in error. */
+static int sevsim_ioctl_peer(struct sev_issue_cmd *cmd)
+{
+	struct sevsim_user_pki_peer in;
+	u8 *pdh = NULL, *plat = NULL;
+	int r = 0;
+
+	if (copy_from_user(&in, u64_to_user_ptr(cmd->data), sizeof(in)))
+		return -EFAULT;
+	pdh = memdup_user(u64_to_user_ptr(in.pdh_address), SEVSIM_CERT_LEN);
+	if (IS_ERR(pdh))
+		return PTR_ERR(pdh);
+	if (in.plat_len) {
+		plat = sevsim_user_blob(in.plat_address, in.plat_len);
+		if (IS_ERR(plat)) {
+			r = PTR_ERR(plat);
+			plat = NULL;
+			goto out;
+		}
+	}
+	mutex_lock(&sevsim_lock);
+	cmd->error = sevsim_pki_check_peer(pdh, plat, in.plat_len, NULL, 0,
+					   in.policy);
+	if (!cmd->error)
+		cmd->error = sevsim_pki_shared_secret(pdh, in.secret);
+	mutex_unlock(&sevsim_lock);
+	if (cmd->error)
+		r = -EIO;
+	else if (copy_to_user(u64_to_user_ptr(cmd->data), &in, sizeof(in)))
+		r = -EFAULT;
+out:
+	kfree(plat);
+	kfree(pdh);
+	return r;
+}
+
 int sevsim_pki_ioctl(struct sev_issue_cmd *cmd, bool writable)
 {
 	cmd->error = 0;
@@ -840,6 +877,8 @@ int sevsim_pki_ioctl(struct sev_issue_cmd *cmd, bool writable)
 		return sevsim_ioctl_get_id(cmd, false);
 	case SEV_GET_ID2:
 		return sevsim_ioctl_get_id(cmd, true);
+	case SEVSIM_USER_PKI_PEER:
+		return sevsim_ioctl_peer(cmd);
 	default:
 		return -EINVAL;
 	}
