@@ -498,6 +498,8 @@ static void test_reset(int fd)
 				 platform_state(fd, NULL) == 0,
 			 "read-only fd: EPERM for the writing commands and the INIT an export needs\n");
 	close(rdonly);
+	/* Leave the platform initialised, for the tests that follow. */
+	TEST_ASSERT(!pki_cmd(fd, SEVSIM_USER_INIT, NULL), "INIT");
 }
 
 int main(void)
