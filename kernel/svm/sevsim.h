@@ -113,8 +113,10 @@ int sevsim_pki_cmd(unsigned int id, void *data);
 /*
  * Check a peer platform's PDH certificate (pdh, SEVSIM_CERT_LEN bytes) and,
  * as the guest policy asks (DOMAIN, SEV bits), its chain: plat holds the
- * peer's PEK and OCA certificates, amd the AMD chain (may be empty).
- * Returns SEV_RET_SUCCESS or the API's status.
+ * peer's PEK, OCA and CEK certificates as PDH_CERT_EXPORT gives them; amd,
+ * the AMD chain, is not examined (sevsim has no AMD root: it trusts its
+ * own CEK). Returns SEV_RET_SUCCESS or the API's status. These three
+ * functions run under sevsim_lock, like the commands that call them.
  */
 int sevsim_pki_check_peer(const u8 *pdh, const u8 *plat, u32 plat_len,
 			  const u8 *amd, u32 amd_len, u32 policy);
