@@ -87,6 +87,20 @@ int sevsim_copy_to_pa(phys_addr_t pa, const void *src, size_t len)
 	return sevsim_walk_pa(pa, len, sevsim_put, &src);
 }
 
+static int sevsim_get(void *va, size_t n, void *arg)
+{
+	u8 **dst = arg;
+
+	memcpy(*dst, va, n);
+	*dst += n;
+	return 0;
+}
+
+int sevsim_copy_from_pa(void *dst, phys_addr_t pa, size_t len)
+{
+	return sevsim_walk_pa(pa, len, sevsim_get, &dst);
+}
+
 static int sevsim_hash(void *va, size_t n, void *arg)
 {
 	sha256_update(arg, va, n);

@@ -3,10 +3,12 @@
  * /dev/sevsim: the software SEV firmware of kvm_amd sevsim=1 (testing
  * only: it does not encrypt guest memory). Its fd is what KVM's SEV
  * commands take as sev_fd. It accepts SEV_ISSUE_CMD (<linux/psp-sev.h>)
- * with SEV_PLATFORM_STATUS, and the platform commands below, which the
- * real /dev/sev runs only internally, and for tests the guest lifecycle
- * commands that KVM alone issues otherwise and a stall of the firmware.
- * See Documentation/sevsim.rst.
+ * with SEV_PLATFORM_STATUS and the certificate commands (SEV_PEK_GEN to
+ * SEV_GET_ID2, SEV_FACTORY_RESET) as /dev/sev does, and the platform
+ * commands below, which the real /dev/sev runs only internally, and for
+ * tests the guest lifecycle commands that KVM alone issues otherwise, a
+ * stall of the firmware and the peer checks of SEND_START. See
+ * Documentation/sevsim.rst.
  */
 #ifndef _UAPI_LINUX_SEVSIM_H
 #define _UAPI_LINUX_SEVSIM_H
@@ -73,6 +75,25 @@ struct sevsim_user_stall {
 	__u32 state;
 	__u32 cmd;
 	__u32 pad;
+};
+
+/*
+ * Tests only: the checks SEND_START makes of a target's certificates
+ * (its PDH, and as policy asks, its chain PEK, OCA, CEK of plat_len
+ * bytes), then the ECDH secret between the platform's PDH and that PDH,
+ * so that a test can recompute it. data points to a struct
+ * sevsim_user_pki_peer; the status is the command's; secret is written
+ * only on success: the shared x coordinate, big-endian, as the SEV KDF
+ * takes it (Documentation/sevsim.rst, "Platform keys and certificates").
+ */
+#define SEVSIM_USER_PKI_PEER 0x110
+
+struct sevsim_user_pki_peer {
+	__u64 pdh_address; /* 0x824 bytes */
+	__u64 plat_address;
+	__u32 plat_len;
+	__u32 policy;
+	__u8 secret[48];
 };
 
 #endif /* _UAPI_LINUX_SEVSIM_H */
