@@ -19,8 +19,11 @@ static bool sevsim;
 module_param(sevsim, bool, 0444);
 MODULE_PARM_DESC(sevsim,
 		 "Simulate SEV firmware on a CPU without SEV (testing only: no memory encryption)");
-/* The memory transform's cipher (sevsim_crypto.c), where it is a module. */
-MODULE_SOFTDEP("pre: ecb");
+/*
+ * The memory transform's and the transport's ciphers (sevsim_crypto.c,
+ * sevsim_send.c), where they are modules.
+ */
+MODULE_SOFTDEP("pre: ecb ctr");
 
 static unsigned int sevsim_asids = 16;
 module_param(sevsim_asids, uint, 0444);

@@ -3,16 +3,22 @@
  * sevsim guest commands: lifecycle (ACTIVATE, DEACTIVATE, DECOMMISSION),
  * launch (START, UPDATE_DATA, UPDATE_VMSA, MEASURE, FINISH), GUEST_STATUS
  * and DBG_DECRYPT/ENCRYPT, with the SEV API's state checks and status
- * codes. Every command runs under sevsim_lock and changes nothing when it
+ * codes; SEND_* and RECEIVE_* are in sevsim_send.c. Every command runs under sevsim_lock and changes nothing when it
  * fails.
  */
 #include <linux/debugfs.h>
 #include <linux/list.h>
+#include <linux/module.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "sevsim.h"
+
+bool sevsim_memcrypt = true;
+module_param(sevsim_memcrypt, bool, 0644);
+MODULE_PARM_DESC(sevsim_memcrypt,
+		 "sevsim: new guests' memory is XEX ciphertext for the firmware (Y) or plain (N)");
 
 static LIST_HEAD(sevsim_guests);
 static unsigned int sevsim_nr_guests;
@@ -69,6 +75,7 @@ static void sevsim_guest_free(struct sevsim_guest *g)
 	debugfs_remove(g->debugfs);
 	list_del(&g->node);
 	sevsim_nr_guests--;
+	sevsim_chan_free(g);
 	sevsim_keys_free(g);
 	kfree_sensitive(g);
 }
@@ -121,44 +128,50 @@ static int sevsim_ld_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(sevsim_ld);
 
-static int sevsim_launch_start(struct sev_data_launch_start *d)
+/*
+ * A new guest in state, with its own VEK or, with share, another guest's:
+ * LAUNCH_START and RECEIVE_START. The memory mode is fixed now
+ * (Documentation/sevsim.rst, "Migration"). Nothing is left on failure.
+ */
+int sevsim_guest_create(u32 share, u32 policy, enum sevsim_gstate state,
+			struct sevsim_guest **gp)
 {
-	struct sevsim_guest *g, *share = NULL;
+	struct sevsim_guest *g, *shared = NULL;
 	char name[16];
 
-	if (d->handle) {
+	if (share) {
 		/*
-		 * Launch with the keys of an existing guest, which its policy
-		 * must allow (NOKS clear); a guest that asks for NOKS itself
+		 * With the keys of an existing guest, which its policy must
+		 * allow (NOKS clear); a guest that asks for NOKS itself
 		 * cannot be born sharing a key either.
 		 */
-		share = sevsim_guest_find(d->handle);
-		if (!share)
+		shared = sevsim_guest_find(share);
+		if (!shared)
 			return SEV_RET_INVALID_GUEST;
-		if ((share->policy | d->policy) & SEVSIM_POLICY_NOKS)
+		if ((shared->policy | policy) & SEVSIM_POLICY_NOKS)
 			return SEV_RET_POLICY_FAILURE;
 	}
-	if (SEVSIM_POLICY_API_MAJOR(d->policy) > SEVSIM_API_MAJOR ||
-	    (SEVSIM_POLICY_API_MAJOR(d->policy) == SEVSIM_API_MAJOR &&
-	     SEVSIM_POLICY_API_MINOR(d->policy) > SEVSIM_API_MINOR))
+	if (!SEVSIM_POLICY_API_OK(policy))
 		return SEV_RET_POLICY_FAILURE;
 
 	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return SEV_RET_RESOURCE_LIMIT;
-	if (share)
-		memcpy(g->vek, share->vek, sizeof(g->vek));
+	if (shared)
+		memcpy(g->vek, shared->vek, sizeof(g->vek));
 	else
 		get_random_bytes(g->vek, sizeof(g->vek));
 	if (sevsim_keys_init(g)) {
 		kfree_sensitive(g);
 		return SEV_RET_RESOURCE_LIMIT;
 	}
-	/* No DH/session: the firmware makes the transport keys itself. */
+	/* No DH/session at launch: the firmware makes the keys itself. */
 	get_random_bytes(g->tik, sizeof(g->tik));
 	get_random_bytes(g->tek, sizeof(g->tek));
-	g->policy = d->policy;
-	g->state = SEVSIM_GSTATE_LUPDATE;
+	g->policy = policy;
+	g->state = state;
+	/* A guest sharing a VEK sees memory as the other one does. */
+	g->memcrypt = shared ? shared->memcrypt : READ_ONCE(sevsim_memcrypt);
 	sha256_init(&g->digest);
 	do {
 		g->handle = sevsim_next_handle++;
@@ -170,12 +183,26 @@ static int sevsim_launch_start(struct sev_data_launch_start *d)
 	debugfs_create_file("vek", 0400, g->debugfs, g, &sevsim_vek_fops);
 	debugfs_create_file("launch_digest", 0400, g->debugfs, g,
 			    &sevsim_ld_fops);
+	debugfs_create_bool("memcrypt", 0400, g->debugfs, &g->memcrypt);
+	debugfs_create_u64("commands", 0400, g->debugfs, &g->commands);
 
 	list_add_tail(&g->node, &sevsim_guests);
 	sevsim_nr_guests++;
 	sevsim_pstate = SEVSIM_PSTATE_WORKING;
-	d->handle = g->handle;
+	*gp = g;
 	return SEV_RET_SUCCESS;
+}
+
+static int sevsim_launch_start(struct sev_data_launch_start *d)
+{
+	struct sevsim_guest *g;
+	int r;
+
+	r = sevsim_guest_create(d->handle, d->policy, SEVSIM_GSTATE_LUPDATE,
+				&g);
+	if (!r)
+		d->handle = g->handle;
+	return r;
 }
 
 static int sevsim_activate(struct sev_data_activate *d)
@@ -236,8 +263,8 @@ int sevsim_df_flush(void)
 }
 
 /* The guest exists, is in one of the states in mask, and has an ASID. */
-static int sevsim_guest_ready(u32 handle, unsigned int mask, bool active,
-			      struct sevsim_guest **gp)
+int sevsim_guest_ready(u32 handle, unsigned int mask, bool active,
+		       struct sevsim_guest **gp)
 {
 	struct sevsim_guest *g = sevsim_guest_find(handle);
 
@@ -274,7 +301,7 @@ static int sevsim_launch_update(u32 handle, u64 pa, u32 len, bool vmsa)
 	if (r)
 		return r;
 	r = sevsim_digest_pa(g, pa, len);
-	if (!r && !vmsa)
+	if (!r && !vmsa && g->memcrypt)
 		r = sevsim_xex(g, pa, pa, len, true);
 	WARN_ON_ONCE(r);
 	return r;
@@ -328,9 +355,13 @@ static int sevsim_guest_status(struct sev_data_guest_status *d)
 
 static int sevsim_dbg(struct sev_data_dbg *d, bool encrypt)
 {
+	/* Any state with keys, as the API's firmware (it checks none). */
 	unsigned int states = BIT(SEVSIM_GSTATE_LUPDATE) |
 			      BIT(SEVSIM_GSTATE_LSECRET) |
-			      BIT(SEVSIM_GSTATE_RUNNING);
+			      BIT(SEVSIM_GSTATE_RUNNING) |
+			      BIT(SEVSIM_GSTATE_SUPDATE) |
+			      BIT(SEVSIM_GSTATE_RUPDATE) |
+			      BIT(SEVSIM_GSTATE_SENT);
 	struct sevsim_guest *g;
 	int r;
 
@@ -339,7 +370,9 @@ static int sevsim_dbg(struct sev_data_dbg *d, bool encrypt)
 		return r;
 	if (g->policy & SEVSIM_POLICY_NODBG)
 		return SEV_RET_POLICY_FAILURE;
-	return sevsim_xex(g, d->dst_addr, d->src_addr, d->len, encrypt);
+	if (g->memcrypt)
+		return sevsim_xex(g, d->dst_addr, d->src_addr, d->len, encrypt);
+	return sevsim_copy_pa(d->dst_addr, d->src_addr, d->len);
 }
 
 int sevsim_guest_cmd(unsigned int id, void *data)
@@ -385,8 +418,19 @@ int sevsim_guest_cmd(unsigned int id, void *data)
 		return sevsim_dbg(data, false);
 	case SEV_CMD_DBG_ENCRYPT:
 		return sevsim_dbg(data, true);
+	case SEV_CMD_SEND_START:
+	case SEV_CMD_SEND_UPDATE_DATA:
+	case SEV_CMD_SEND_FINISH:
+	case SEV_CMD_SEND_CANCEL:
+	case SEV_CMD_RECEIVE_START:
+	case SEV_CMD_RECEIVE_UPDATE_DATA:
+	case SEV_CMD_RECEIVE_FINISH:
+		return sevsim_send_cmd(id, data);
 	default:
-		/* LAUNCH_SECRET, SEND_*, RECEIVE_*, attestation: not modelled. */
+		/*
+		 * LAUNCH_SECRET, the VMSA transfers, attestation: not
+		 * modelled (Documentation/sevsim.rst, "Migration").
+		 */
 		return SEV_RET_INVALID_COMMAND;
 	}
 }
