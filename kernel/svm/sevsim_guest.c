@@ -100,6 +100,19 @@ static int sevsim_tik_show(struct seq_file *m, void *unused)
 DEFINE_SHOW_ATTRIBUTE(sevsim_tik);
 
 /*
+ * For tests only: the TEK, which with the TIK checks a received guest's
+ * transport packets in userspace (Documentation/sevsim.rst, "Migration").
+ */
+static int sevsim_tek_show(struct seq_file *m, void *unused)
+{
+	struct sevsim_guest *g = m->private;
+
+	seq_printf(m, "%*phN\n", (int)sizeof(g->tek), g->tek);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sevsim_tek);
+
+/*
  * For tests only: the VEK (data key, then tweak key), to recompute the
  * ciphertext of launched pages in userspace.
  */
@@ -180,6 +193,7 @@ int sevsim_guest_create(u32 share, u32 policy, enum sevsim_gstate state,
 	snprintf(name, sizeof(name), "%u", g->handle);
 	g->debugfs = debugfs_create_dir(name, sevsim_debugfs_dir);
 	debugfs_create_file("tik", 0400, g->debugfs, g, &sevsim_tik_fops);
+	debugfs_create_file("tek", 0400, g->debugfs, g, &sevsim_tek_fops);
 	debugfs_create_file("vek", 0400, g->debugfs, g, &sevsim_vek_fops);
 	debugfs_create_file("launch_digest", 0400, g->debugfs, g,
 			    &sevsim_ld_fops);
