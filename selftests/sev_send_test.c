@@ -138,8 +138,9 @@ static bool packet_matches(uint32_t handle, const struct pkt *p,
 	    memcmp(mac, p->hdr + 20, 32))
 		return false;
 	c = EVP_CIPHER_CTX_new();
-	TEST_ASSERT(c && EVP_DecryptInit_ex(c, EVP_aes_128_ctr(), NULL, tek,
-					     p->hdr + 4) &&
+	TEST_ASSERT(c &&
+			    EVP_DecryptInit_ex(c, EVP_aes_128_ctr(), NULL, tek,
+					       p->hdr + 4) &&
 			    EVP_DecryptUpdate(c, out, &n, p->trans, PAGE) &&
 			    n == PAGE,
 		    "OpenSSL AES-128-CTR");
@@ -168,8 +169,8 @@ static void test_round_trip(int sev_fd, bool memcrypt)
 			 m, memcrypt ? "ciphertext" : "plain");
 
 	len = 0;
-	r = sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd), session, &len, &policy,
-			   &fw);
+	r = sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd), session,
+			   &len, &policy, &fw);
 	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_LEN &&
 				 len == SEV_SESSION_LEN &&
 				 sev_guest_state(&a, &fw) == SEV_GSTATE_RUNNING,
@@ -177,8 +178,8 @@ static void test_round_trip(int sev_fd, bool memcrypt)
 			 m, len);
 
 	len = sizeof(session);
-	r = sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd), session, &len, &policy,
-			   &fw);
+	r = sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd), session,
+			   &len, &policy, &fw);
 	ksft_test_result(!r && len == SEV_SESSION_LEN && policy == 0 &&
 				 sev_guest_state(&a, &fw) == SEV_GSTATE_SUPDATE,
 			 "memcrypt=%s: SEND_START: a session of %u bytes, SUPDATE (%d, fw %u)\n",
@@ -195,8 +196,10 @@ static void test_round_trip(int sev_fd, bool memcrypt)
 	target(&b, sev_fd);
 	r = sev_receive_start(&b, policy, pdh, session, &fw);
 	ksft_test_result(!r && b.handle &&
-				 sev_guest_state(&b, &fw) == SEV_GSTATE_RUPDATE &&
-				 guest_debugfs(b.handle, "memcrypt") == memcrypt,
+				 sev_guest_state(&b, &fw) ==
+					 SEV_GSTATE_RUPDATE &&
+				 guest_debugfs(b.handle, "memcrypt") ==
+					 memcrypt,
 			 "memcrypt=%s: RECEIVE_START: handle %u, RUPDATE, the same mode (%d, fw %u)\n",
 			 m, b.handle, r, fw);
 
@@ -206,7 +209,8 @@ static void test_round_trip(int sev_fd, bool memcrypt)
 		     memcmp(p.trans, plain + i * PAGE, PAGE) &&
 		     !sev_receive_update(&b, i * PAGE, PAGE, p.hdr, p.trans,
 					 &fw);
-	ksft_test_result(ok && guest_debugfs(a.handle, "commands") ==
+	ksft_test_result(ok &&
+				 guest_debugfs(a.handle, "commands") ==
 					 DATA_PAGES &&
 				 guest_debugfs(b.handle, "commands") ==
 					 DATA_PAGES,
@@ -233,8 +237,9 @@ static void test_round_trip(int sev_fd, bool memcrypt)
 	ksft_test_result(dbg_equals(&b, plain) && ok,
 			 "memcrypt=%s: the target's pages equal the source's through DBG_DECRYPT, and %s\n",
 			 m,
-			 memcrypt ? "its raw memory is their XEX under its VEK" :
-				    "in its raw memory");
+			 memcrypt ?
+				 "its raw memory is their XEX under its VEK" :
+				 "in its raw memory");
 
 	r = sev_cmd(&b, KVM_SEV_RECEIVE_FINISH, NULL, &fw);
 	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_GUEST_STATE,
@@ -262,8 +267,8 @@ static void test_es(int sev_fd)
 			    !sev_cmd(&e, KVM_SEV_LAUNCH_FINISH, NULL, &fw),
 		    "SEV-ES launch: fw %u", fw);
 	len = sizeof(session);
-	r = sev_send_start(&e, pdh, chain, chain_len, amd, sizeof(amd),
-			   session, &len, &policy, &fw);
+	r = sev_send_start(&e, pdh, chain, chain_len, amd, sizeof(amd), session,
+			   &len, &policy, &fw);
 	ksft_test_result(r == -EIO && fw == SEV_RET_UNSUPPORTED &&
 				 sev_guest_state(&e, &fw) == SEV_GSTATE_RUNNING,
 			 "SEND_START of an SEV-ES guest: UNSUPPORTED, still RUNNING\n");
@@ -295,16 +300,16 @@ static void test_states(int sev_fd)
 	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_GUEST_STATE,
 			 "RECEIVE_UPDATE_DATA on a launched guest: INVALID_GUEST_STATE\n");
 
-	r = sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd), session, &len, &policy,
-			   &fw) ||
+	r = sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd), session,
+			   &len, &policy, &fw) ||
 	    sev_cmd(&a, KVM_SEV_SEND_CANCEL, NULL, &fw);
 	ksft_test_result(!r && sev_guest_state(&a, &fw) == SEV_GSTATE_RUNNING,
 			 "SEND_START then SEND_CANCEL: RUNNING again\n");
 	r = send_page(&a, 0, &p, &fw);
 	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_GUEST_STATE,
 			 "SEND_UPDATE_DATA after SEND_CANCEL: INVALID_GUEST_STATE\n");
-	r = sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd), session, &len, &policy,
-			   &fw);
+	r = sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd), session,
+			   &len, &policy, &fw);
 	ksft_test_result(!r && sev_guest_state(&a, &fw) == SEV_GSTATE_SUPDATE &&
 				 !send_page(&a, 0, &p, &fw),
 			 "a second SEND_START after the cancel: SUPDATE, a page goes out\n");
@@ -314,13 +319,14 @@ static void test_states(int sev_fd)
 	memset(session, 0xaa, sizeof(session));
 	count = sevsim_guest_count(sev_fd);
 	len = sizeof(session);
-	r = sev_send_start(&n, pdh, chain, chain_len, amd, sizeof(amd), session, &len, &policy,
-			   &fw);
+	r = sev_send_start(&n, pdh, chain, chain_len, amd, sizeof(amd), session,
+			   &len, &policy, &fw);
 	ksft_test_result(r == -EIO && fw == SEV_RET_POLICY_FAILURE &&
 				 session[0] == 0xaa &&
 				 !memcmp(session, session + 1,
 					 sizeof(session) - 1) &&
-				 sev_guest_state(&n, &fw) == SEV_GSTATE_RUNNING &&
+				 sev_guest_state(&n, &fw) ==
+					 SEV_GSTATE_RUNNING &&
 				 sevsim_guest_count(sev_fd) == count,
 			 "NOSEND: SEND_START fails with POLICY_FAILURE, no session written, still RUNNING\n");
 	sev_vm_free(&n);
@@ -382,8 +388,8 @@ static void test_tamper(int sev_fd)
 	int r;
 
 	launch(&a, sev_fd, 0, plain);
-	TEST_ASSERT(!sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd), session, &len,
-				    &policy, &fw),
+	TEST_ASSERT(!sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd),
+				    session, &len, &policy, &fw),
 		    "SEND_START: fw %u", fw);
 	/* Session: NONCE 0, WRAP_TK 16, WRAP_IV 48, WRAP_MAC 64, POLICY_MAC 96. */
 	receive_refused(sev_fd, session, 16, policy, "a flipped WRAP_TK byte");
@@ -404,8 +410,7 @@ static void test_tamper(int sev_fd)
 		       "a flipped IV byte");
 	packet_refused(&b, &p, 20 + 31, -1, SEV_RET_BAD_MEASUREMENT,
 		       "a flipped MAC byte");
-	packet_refused(&b, &p, 0, -1, SEV_RET_UNSUPPORTED,
-		       "a FLAGS bit set");
+	packet_refused(&b, &p, 0, -1, SEV_RET_UNSUPPORTED, "a FLAGS bit set");
 
 	/*
 	 * Replay: page 0's packet also lands at page 1, and twice at page 0;

@@ -50,10 +50,14 @@ enum sevsim_pstate {
 #define SEVSIM_POLICY_API_MAJOR(p) (((p) >> 16) & 0xff)
 #define SEVSIM_POLICY_API_MINOR(p) (((p) >> 24) & 0xff)
 /* Whether this firmware implements the API version a policy asks for. */
-#define SEVSIM_POLICY_API_OK(p)                                \
-	(SEVSIM_POLICY_API_MAJOR(p) < SEVSIM_API_MAJOR ||      \
-	 (SEVSIM_POLICY_API_MAJOR(p) == SEVSIM_API_MAJOR &&    \
-	  SEVSIM_POLICY_API_MINOR(p) <= SEVSIM_API_MINOR))
+static inline bool sevsim_policy_api_ok(u32 policy)
+{
+	u32 major = SEVSIM_POLICY_API_MAJOR(policy);
+
+	return major < SEVSIM_API_MAJOR ||
+	       (major == SEVSIM_API_MAJOR &&
+		SEVSIM_POLICY_API_MINOR(policy) <= SEVSIM_API_MINOR);
+}
 
 /* The sevsim_memcrypt parameter (Documentation/sevsim.rst, "Migration"). */
 extern bool sevsim_memcrypt;
@@ -127,8 +131,8 @@ int sevsim_copy_pa(phys_addr_t dst, phys_addr_t src, u32 len);
 /* The guest's view: decrypted with its VEK if g->memcrypt, else plain. */
 int sevsim_guest_read(struct sevsim_guest *g, void *dst, phys_addr_t pa,
 		      u32 len);
-int sevsim_guest_write(struct sevsim_guest *g, phys_addr_t pa,
-		       const void *src, u32 len);
+int sevsim_guest_write(struct sevsim_guest *g, phys_addr_t pa, const void *src,
+		       u32 len);
 
 /* sevsim_send.c: SEND_* and RECEIVE_* (Documentation/sevsim.rst). */
 int sevsim_send_cmd(unsigned int id, void *data);

@@ -308,7 +308,8 @@ static int sevsim_guest_rw(struct sevsim_guest *g, u8 *buf, phys_addr_t pa,
 	int r = SEV_RET_SUCCESS;
 
 	for (done = 0; done < len; done += n) {
-		n = min(len - done, (u32)(PAGE_SIZE - offset_in_page(pa + done)));
+		n = min(len - done,
+			(u32)(PAGE_SIZE - offset_in_page(pa + done)));
 		if (!g->memcrypt) {
 			sevsim_pa_copy(buf + done, pa + done, n, write);
 			continue;
@@ -336,8 +337,8 @@ int sevsim_guest_read(struct sevsim_guest *g, void *dst, phys_addr_t pa,
 	return sevsim_guest_rw(g, dst, pa, len, false);
 }
 
-int sevsim_guest_write(struct sevsim_guest *g, phys_addr_t pa,
-		       const void *src, u32 len)
+int sevsim_guest_write(struct sevsim_guest *g, phys_addr_t pa, const void *src,
+		       u32 len)
 {
 	return sevsim_guest_rw(g, (u8 *)src, pa, len, true);
 }

@@ -3,8 +3,8 @@
  * sevsim guest commands: lifecycle (ACTIVATE, DEACTIVATE, DECOMMISSION),
  * launch (START, UPDATE_DATA, UPDATE_VMSA, MEASURE, FINISH), GUEST_STATUS
  * and DBG_DECRYPT/ENCRYPT, with the SEV API's state checks and status
- * codes; SEND_* and RECEIVE_* are in sevsim_send.c. Every command runs under sevsim_lock and changes nothing when it
- * fails.
+ * codes; SEND_* and RECEIVE_* are in sevsim_send.c. Every command runs
+ * under sevsim_lock and changes nothing when it fails.
  */
 #include <linux/debugfs.h>
 #include <linux/list.h>
@@ -164,7 +164,7 @@ int sevsim_guest_create(u32 share, u32 policy, enum sevsim_gstate state,
 		if ((shared->policy | policy) & SEVSIM_POLICY_NOKS)
 			return SEV_RET_POLICY_FAILURE;
 	}
-	if (!SEVSIM_POLICY_API_OK(policy))
+	if (!sevsim_policy_api_ok(policy))
 		return SEV_RET_POLICY_FAILURE;
 
 	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
@@ -370,12 +370,10 @@ static int sevsim_guest_status(struct sev_data_guest_status *d)
 static int sevsim_dbg(struct sev_data_dbg *d, bool encrypt)
 {
 	/* Any state with keys, as the API's firmware (it checks none). */
-	unsigned int states = BIT(SEVSIM_GSTATE_LUPDATE) |
-			      BIT(SEVSIM_GSTATE_LSECRET) |
-			      BIT(SEVSIM_GSTATE_RUNNING) |
-			      BIT(SEVSIM_GSTATE_SUPDATE) |
-			      BIT(SEVSIM_GSTATE_RUPDATE) |
-			      BIT(SEVSIM_GSTATE_SENT);
+	unsigned int states =
+		BIT(SEVSIM_GSTATE_LUPDATE) | BIT(SEVSIM_GSTATE_LSECRET) |
+		BIT(SEVSIM_GSTATE_RUNNING) | BIT(SEVSIM_GSTATE_SUPDATE) |
+		BIT(SEVSIM_GSTATE_RUPDATE) | BIT(SEVSIM_GSTATE_SENT);
 	struct sevsim_guest *g;
 	int r;
 

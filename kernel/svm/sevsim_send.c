@@ -178,7 +178,8 @@ static int sevsim_kdf(struct sevsim_chan *c, u8 *out, u32 out_len,
 		i_le = cpu_to_le32(i);
 		r = crypto_shash_init(desc);
 		if (!r)
-			r = crypto_shash_update(desc, (u8 *)&i_le, sizeof(i_le));
+			r = crypto_shash_update(desc, (u8 *)&i_le,
+						sizeof(i_le));
 		/* The label and its terminating NUL, the API's separator. */
 		if (!r)
 			r = crypto_shash_update(desc, label, strlen(label) + 1);
@@ -357,8 +358,8 @@ static phys_addr_t sevsim_guest_pa(u64 address)
 	return address & ~BIT_ULL(SEVSIM_CBIT);
 }
 
-static int sevsim_pkt_mac(struct sevsim_chan *c,
-			  const struct sevsim_pkt_hdr *h, u32 len, u8 out[32])
+static int sevsim_pkt_mac(struct sevsim_chan *c, const struct sevsim_pkt_hdr *h,
+			  u32 len, u8 out[32])
 {
 	struct sevsim_pkt_ctx ctx = {
 		.ctx = SEVSIM_CTX_DATA,
@@ -523,8 +524,7 @@ static int sevsim_receive_update(struct sev_data_receive_update_data *d)
 	struct sevsim_chan *c;
 	int r;
 
-	r = sevsim_guest_ready(d->handle, BIT(SEVSIM_GSTATE_RUPDATE), true,
-			       &g);
+	r = sevsim_guest_ready(d->handle, BIT(SEVSIM_GSTATE_RUPDATE), true, &g);
 	if (r)
 		return r;
 	if (!d->trans_len || d->trans_len > PAGE_SIZE ||

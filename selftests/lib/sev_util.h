@@ -323,10 +323,10 @@ static inline int sev_send_start(struct sev_vm *s, const uint8_t *pdh,
  * packet header and transport buffer: *hdr_len and *trans_len in and out
  * (either 0: the length query).
  */
-static inline int sev_send_update(struct sev_vm *s, uint64_t off,
-				  uint32_t len, uint8_t *hdr,
-				  uint32_t *hdr_len, uint8_t *trans,
-				  uint32_t *trans_len, uint32_t *fw)
+static inline int sev_send_update(struct sev_vm *s, uint64_t off, uint32_t len,
+				  uint8_t *hdr, uint32_t *hdr_len,
+				  uint8_t *trans, uint32_t *trans_len,
+				  uint32_t *fw)
 {
 	struct kvm_sev_send_update_data u = {
 		.hdr_uaddr = (uint64_t)(uintptr_t)hdr,
