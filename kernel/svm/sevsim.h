@@ -113,7 +113,7 @@ int sevsim_df_flush(void);
 int sevsim_guest_ready(u32 handle, unsigned int mask, bool active,
 		       struct sevsim_guest **gp);
 int sevsim_guest_create(u32 share, u32 policy, enum sevsim_gstate state,
-			struct sevsim_guest **gp);
+			const u8 *tek_tik, struct sevsim_guest **gp);
 extern struct dentry *sevsim_debugfs_dir;
 
 /* sevsim_crypto.c: memory at physical addresses, and the measurement. */

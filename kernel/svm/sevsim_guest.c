@@ -143,11 +143,12 @@ DEFINE_SHOW_ATTRIBUTE(sevsim_ld);
 
 /*
  * A new guest in state, with its own VEK or, with share, another guest's:
- * LAUNCH_START and RECEIVE_START. The memory mode is fixed now
- * (Documentation/sevsim.rst, "Migration"). Nothing is left on failure.
+ * LAUNCH_START and RECEIVE_START (tek_tik: the transport keys received,
+ * else random). Keys and memory mode are fixed before the debugfs files
+ * appear (Documentation/sevsim.rst, "Locking"). Nothing is left on failure.
  */
 int sevsim_guest_create(u32 share, u32 policy, enum sevsim_gstate state,
-			struct sevsim_guest **gp)
+			const u8 *tek_tik, struct sevsim_guest **gp)
 {
 	struct sevsim_guest *g, *shared = NULL;
 	char name[16];
@@ -178,9 +179,14 @@ int sevsim_guest_create(u32 share, u32 policy, enum sevsim_gstate state,
 		kfree_sensitive(g);
 		return SEV_RET_RESOURCE_LIMIT;
 	}
-	/* No DH/session at launch: the firmware makes the keys itself. */
-	get_random_bytes(g->tik, sizeof(g->tik));
-	get_random_bytes(g->tek, sizeof(g->tek));
+	if (tek_tik) {
+		memcpy(g->tek, tek_tik, sizeof(g->tek));
+		memcpy(g->tik, tek_tik + sizeof(g->tek), sizeof(g->tik));
+	} else {
+		/* No DH/session at launch: the firmware makes them itself. */
+		get_random_bytes(g->tik, sizeof(g->tik));
+		get_random_bytes(g->tek, sizeof(g->tek));
+	}
 	g->policy = policy;
 	g->state = state;
 	/* A guest sharing a VEK sees memory as the other one does. */
@@ -213,7 +219,7 @@ static int sevsim_launch_start(struct sev_data_launch_start *d)
 	int r;
 
 	r = sevsim_guest_create(d->handle, d->policy, SEVSIM_GSTATE_LUPDATE,
-				&g);
+				NULL, &g);
 	if (!r)
 		d->handle = g->handle;
 	return r;

@@ -35,7 +35,7 @@
 /* Header context of a data packet (the API's channel context DATA). */
 #define SEVSIM_CTX_DATA 0x02
 
-/* The session blob of SEND_START/RECEIVE_START, SEV API section 6.11. */
+/* The session data of the SEV API's SEND_START and RECEIVE_START. */
 struct sevsim_session {
 	u8 nonce[16];
 	u8 wrap_tk[2 * SEVSIM_KEY_LEN];
@@ -44,7 +44,7 @@ struct sevsim_session {
 	u8 policy_mac[SHA256_DIGEST_SIZE];
 } __packed;
 
-/* The packet header of SEND/RECEIVE_UPDATE_DATA, SEV API section 6.12. */
+/* The packet header of the SEV API's SEND/RECEIVE_UPDATE_DATA. */
 struct sevsim_pkt_hdr {
 	__le32 flags;
 	u8 iv[16];
@@ -160,7 +160,7 @@ static int sevsim_mac(struct sevsim_chan *c, const u8 *key, const void *a,
 /*
  * NIST SP 800-108 KDF in counter mode, PRF HMAC-SHA256: block i is
  * PRF(key, i || label || 0x00 || context || L), i and L (the output length
- * in bits) 32-bit little endian, as the SEV API's KDF (section 2.2.2).
+ * in bits) 32-bit little endian: the SEV API's key derivation function.
  */
 static int sevsim_kdf(struct sevsim_chan *c, u8 *out, u32 out_len,
 		      const u8 *key, u32 key_len, const char *label,
@@ -254,7 +254,7 @@ static u8 *sevsim_blob(u64 pa, u32 len, int *r)
 	return p;
 }
 
-/* The session: fresh TEK/TIK wrapped for the peer (ASPFW's create_session). */
+/* The session: a fresh TEK and TIK wrapped for the peer. */
 static int sevsim_session_make(struct sevsim_chan *c, const u8 *peer_pdh,
 			       u32 policy, struct sevsim_session *s)
 {
@@ -497,12 +497,13 @@ static int sevsim_receive_start(struct sev_data_receive_start *d)
 	if (r)
 		goto out;
 	/* Checks the policy's API version and key sharing; last to fail. */
+	memcpy(c->buf, c->tek, SEVSIM_KEY_LEN);
+	memcpy(c->buf + SEVSIM_KEY_LEN, c->tik, SEVSIM_KEY_LEN);
 	r = sevsim_guest_create(d->handle, d->policy, SEVSIM_GSTATE_RUPDATE,
-				&g);
+				c->buf, &g);
+	memzero_explicit(c->buf, 2 * SEVSIM_KEY_LEN);
 	if (r)
 		goto out;
-	memcpy(g->tek, c->tek, sizeof(g->tek));
-	memcpy(g->tik, c->tik, sizeof(g->tik));
 	g->chan = c;
 	c = NULL;
 	d->handle = g->handle;
