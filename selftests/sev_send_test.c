@@ -148,7 +148,7 @@ static bool packet_matches(uint32_t handle, const struct pkt *p,
 	return !memcmp(out, plain, PAGE);
 }
 
-/* The whole flow with sevsim_memcrypt on or off: 10 results. */
+/* The whole flow with sevsim_memcrypt on or off: 11 results. */
 static void test_round_trip(int sev_fd, bool memcrypt)
 {
 	static uint8_t plain[DATA_PAGES * PAGE], session[SEV_SESSION_LEN];
@@ -245,6 +245,15 @@ static void test_round_trip(int sev_fd, bool memcrypt)
 	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_GUEST_STATE,
 			 "memcrypt=%s: RECEIVE_FINISH twice: INVALID_GUEST_STATE\n",
 			 m);
+
+	/* DBG_ENCRYPT into the received guest, in its mode. */
+	memset(plain, 0x5a, PAGE);
+	r = sev_dbg(&b, false, plain, b.data, PAGE, &fw);
+	ok = memcrypt ? ciphertext_matches(b.handle, b.data, plain, PAGE) :
+			!memcmp(b.data, plain, PAGE);
+	ksft_test_result(!r && ok,
+			 "memcrypt=%s: DBG_ENCRYPT into the received guest writes %s\n",
+			 m, memcrypt ? "XEX under its VEK" : "plaintext");
 	sev_vm_free(&a);
 	sev_vm_free(&b);
 	set_memcrypt(true);
@@ -444,7 +453,7 @@ int main(void)
 	if (sev_pdh_export(sev_fd, pdh, chain, &chain_len))
 		ksft_exit_skip("no PDH_CERT_EXPORT on %s\n", SEVSIM_DEVICE);
 	ksft_print_header();
-	ksft_set_plan(2 * 10 + 2 + 7 + 10);
+	ksft_set_plan(2 * 11 + 2 + 7 + 10);
 	test_round_trip(sev_fd, true);
 	test_round_trip(sev_fd, false);
 	test_es(sev_fd);

@@ -272,12 +272,13 @@ int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
 
 /*
  * DBG_DECRYPT/ENCRYPT of a guest whose memory is plain (memcrypt N): the
- * checks of sevsim_xex(), then a copy through the guest's page buffer.
+ * checks of sevsim_xex(), then a copy a piece at a time that lies within
+ * one page of both (src may be dst).
  */
 int sevsim_copy_pa(phys_addr_t dst, phys_addr_t src, u32 len)
 {
-	u8 buf[AES_BLOCK_SIZE];
-	u32 done;
+	u32 done, n;
+	void *s, *d;
 
 	if (!IS_ALIGNED(dst | src, AES_BLOCK_SIZE))
 		return SEV_RET_INVALID_ADDRESS;
@@ -285,12 +286,17 @@ int sevsim_copy_pa(phys_addr_t dst, phys_addr_t src, u32 len)
 		return SEV_RET_INVALID_LEN;
 	if (sevsim_pa_check(src, len) || sevsim_pa_check(dst, len))
 		return SEV_RET_INVALID_ADDRESS;
-	/* A block at a time: blocks never straddle a page; src may be dst. */
-	for (done = 0; done < len; done += AES_BLOCK_SIZE) {
-		sevsim_pa_copy(buf, src + done, AES_BLOCK_SIZE, false);
-		sevsim_pa_copy(buf, dst + done, AES_BLOCK_SIZE, true);
-		if (!(done & (PAGE_SIZE - 1)))
-			cond_resched();
+	for (done = 0; done < len; done += n) {
+		n = min3(len - done,
+			 (u32)(PAGE_SIZE - offset_in_page(src + done)),
+			 (u32)(PAGE_SIZE - offset_in_page(dst + done)));
+		s = kmap_local_page(sevsim_pa_page(src + done));
+		d = kmap_local_page(sevsim_pa_page(dst + done));
+		memmove(d + offset_in_page(dst + done),
+			s + offset_in_page(src + done), n);
+		kunmap_local(d);
+		kunmap_local(s);
+		cond_resched();
 	}
 	return SEV_RET_SUCCESS;
 }
