@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "sev_cert.h"
 #include "sev_crypto.h"
 
 #define DATA_PAGES 4ULL
@@ -289,6 +290,61 @@ static void test_es(int sev_fd)
 	sev_vm_free(&b);
 }
 
+/*
+ * The peer's certificates: a DOMAIN and SEV guest goes to the exported
+ * chain, not to an altered one; RECEIVE_START refuses an altered PDH.
+ * 4 results.
+ */
+static void test_chain(int sev_fd)
+{
+	static uint8_t plain[DATA_PAGES * PAGE], session[SEV_SESSION_LEN];
+	static uint8_t bad[sizeof(chain)];
+	uint32_t fw = 0, len = sizeof(session), policy, count;
+	const uint32_t want = SEV_POLICY_DOMAIN | SEV_POLICY_SEV;
+	struct sev_cert *pek = (struct sev_cert *)bad, *p;
+	uint8_t bad_pdh[SEV_CERT_LEN];
+	struct sev_vm a, b;
+	int r;
+
+	launch(&a, sev_fd, want, plain);
+	memcpy(bad, chain, sizeof(bad));
+	pek->sig[0].r[5] ^= 0x20;
+	pek->sig[1].r[5] ^= 0x20;
+	memset(session, 0xaa, sizeof(session));
+	r = sev_send_start(&a, pdh, bad, chain_len, amd, sizeof(amd), session,
+			   &len, &policy, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_BAD_SIGNATURE &&
+				 session[0] == 0xaa &&
+				 sev_guest_state(&a, &fw) == SEV_GSTATE_RUNNING,
+			 "DOMAIN|SEV guest, a PEK signature altered in the chain: BAD_SIGNATURE, no session, still RUNNING\n");
+
+	len = sizeof(session);
+	r = sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd), session,
+			   &len, &policy, &fw);
+	ksft_test_result(!r && policy == want &&
+				 sev_guest_state(&a, &fw) == SEV_GSTATE_SUPDATE,
+			 "DOMAIN|SEV guest to the exported chain: SEND_START succeeds (fw %u)\n",
+			 fw);
+
+	target(&b, sev_fd);
+	r = sev_receive_start(&b, policy, pdh, session, &fw);
+	ksft_test_result(!r && sev_guest_state(&b, &fw) == SEV_GSTATE_RUPDATE,
+			 "and RECEIVE_START with its policy %#x\n", policy);
+	sev_vm_free(&b);
+
+	memcpy(bad_pdh, pdh, sizeof(bad_pdh));
+	p = (struct sev_cert *)bad_pdh;
+	p->usage = SEV_USAGE_PEK;
+	count = sevsim_guest_count(sev_fd);
+	target(&b, sev_fd);
+	r = sev_receive_start(&b, policy, bad_pdh, session, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_CERTIFICATE &&
+				 sevsim_guest_count(sev_fd) == count,
+			 "RECEIVE_START with a PDH certificate of usage PEK: INVALID_CERTIFICATE, no guest\n");
+	sev_vm_free(&b);
+	sev_vm_free(&a);
+}
+
 /* State errors, SEND_CANCEL, NOSEND: 7 results. */
 static void test_states(int sev_fd)
 {
@@ -453,10 +509,11 @@ int main(void)
 	if (sev_pdh_export(sev_fd, pdh, chain, &chain_len))
 		ksft_exit_skip("no PDH_CERT_EXPORT on %s\n", SEVSIM_DEVICE);
 	ksft_print_header();
-	ksft_set_plan(2 * 11 + 2 + 7 + 10);
+	ksft_set_plan(2 * 11 + 2 + 4 + 7 + 10);
 	test_round_trip(sev_fd, true);
 	test_round_trip(sev_fd, false);
 	test_es(sev_fd);
+	test_chain(sev_fd);
 	test_states(sev_fd);
 	test_tamper(sev_fd);
 	close(sev_fd);

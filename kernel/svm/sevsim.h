@@ -164,5 +164,26 @@ int sevsim_pki_check_peer(const u8 *pdh, const u8 *plat, u32 plat_len,
 int sevsim_pki_shared_secret(const u8 *peer_pdh, u8 secret[48]);
 /* The platform's own PDH certificate (SEVSIM_CERT_LEN bytes). */
 void sevsim_pki_pdh_cert(u8 *out);
+/* Whether an OCA was imported: PLATFORM_STATUS's flag OWNER (bit 0). */
+#define SEVSIM_STATUS_OWNER BIT(0)
+bool sevsim_pki_owned(void);
+/* The PSP driver's side of the certificate ioctls of /dev/sev. */
+struct sev_issue_cmd;
+int sevsim_pki_ioctl(struct sev_issue_cmd *cmd, bool writable);
+
+/* sevsim_ecdsa.c: P-384 keys and ECDSA on the kernel's ECC helpers. */
+#define SEVSIM_ECC_LEN 48
+struct sevsim_ecc_key {
+	u8 d[SEVSIM_ECC_LEN] __aligned(8); /* private, big-endian */
+	u8 qx[SEVSIM_ECC_LEN], qy[SEVSIM_ECC_LEN]; /* public, little-endian */
+};
+
+int sevsim_ecc_privkey(struct sevsim_ecc_key *k);
+int sevsim_ecc_keygen(struct sevsim_ecc_key *k);
+int sevsim_ecc_pub_check(const u8 *qx, const u8 *qy);
+int sevsim_ecdsa_sign(const struct sevsim_ecc_key *k, const u8 *msg, size_t len,
+		      u8 *r_le, u8 *s_le);
+int sevsim_ecdsa_verify(const u8 *qx, const u8 *qy, const u8 *msg, size_t len,
+			const u8 *r_le, const u8 *s_le);
 
 #endif /* PGENC_SEVSIM_H */

@@ -22,6 +22,8 @@
 #define SEV_POLICY_NODBG 0x1
 #define SEV_POLICY_ES 0x4
 #define SEV_POLICY_NOSEND 0x8
+#define SEV_POLICY_DOMAIN 0x10
+#define SEV_POLICY_SEV 0x20
 
 /* Guest states of GUEST_STATUS. */
 #define SEV_GSTATE_LUPDATE 1
