@@ -134,8 +134,12 @@ static int sevsim_ld_show(struct seq_file *m, void *unused)
 {
 	struct sevsim_guest *g = m->private;
 
-	/* Pairs with the release in sevsim_launch_measure(): g->ld is set. */
-	if (smp_load_acquire(&g->state) >= SEVSIM_GSTATE_LSECRET)
+	/*
+	 * Pairs with the release in sevsim_launch_measure(): g->ld is set.
+	 * A received guest was never launched: its digest stays zero.
+	 */
+	if (smp_load_acquire(&g->state) >= SEVSIM_GSTATE_LSECRET &&
+	    memchr_inv(g->ld, 0, sizeof(g->ld)))
 		seq_printf(m, "%*phN\n", (int)sizeof(g->ld), g->ld);
 	return 0;
 }

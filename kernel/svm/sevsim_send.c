@@ -341,7 +341,7 @@ static int sevsim_send_start(struct sev_data_send_start *d)
 		goto out;
 	}
 	g->chan = c;
-	g->state = SEVSIM_GSTATE_SUPDATE;
+	WRITE_ONCE(g->state, SEVSIM_GSTATE_SUPDATE);
 	d->policy = g->policy;
 	d->session_len = sizeof(s);
 out:
