@@ -41,6 +41,17 @@ static void set_memcrypt(bool on)
 		    "write sevsim_memcrypt");
 }
 
+/* The default back, also when an assertion ends the test early. */
+static void memcrypt_default(void)
+{
+	FILE *f = fopen("/sys/module/kvm_amd/parameters/sevsim_memcrypt", "w");
+
+	if (f) {
+		fputs("Y", f);
+		fclose(f);
+	}
+}
+
 /* A number (or Y/N, as 1/0) from the guest's debugfs directory. */
 static long long guest_debugfs(uint32_t handle, const char *name)
 {
@@ -508,6 +519,7 @@ int main(void)
 		ksft_exit_skip("kvm_amd has no sevsim_memcrypt parameter\n");
 	if (sev_pdh_export(sev_fd, pdh, chain, &chain_len))
 		ksft_exit_skip("no PDH_CERT_EXPORT on %s\n", SEVSIM_DEVICE);
+	atexit(memcrypt_default);
 	ksft_print_header();
 	ksft_set_plan(2 * 11 + 2 + 4 + 7 + 10);
 	test_round_trip(sev_fd, true);
