@@ -20,7 +20,8 @@ module_param(sevsim, bool, 0444);
 MODULE_PARM_DESC(sevsim,
 		 "Simulate SEV firmware on a CPU without SEV (testing only: no memory encryption)");
 /*
- * Where they are modules: the memory transform's cipher (sevsim_crypto.c),
+ * Where they are modules: the memory transform's and the transport's
+ * ciphers (sevsim_crypto.c, sevsim_send.c),
  * and the default RNG, which ecdh_generic (a dependency: sevsim_pki.c)
  * needs for its self-tests when it loads (Documentation/sevsim.rst,
  * "Platform keys and certificates").

@@ -15,7 +15,6 @@
 
 #include "sev_util.h"
 
-#define SEV_CERT_LEN 0x824
 #define SEV_CERT_BODY_LEN 0x414
 #define SEV_USAGE_INVALID 0x1000
 #define SEV_USAGE_OCA 0x1001
