@@ -26,22 +26,12 @@ static void guest_code(void)
 	GUEST_DONE();
 }
 
-static int pki_cmd(int fd, uint32_t id, void *data)
-{
-	return sevsim_platform(fd, id, data);
-}
-
 /* PDH_CERT_EXPORT into c; the firmware status (or -errno). */
 static int export(int fd, struct chain *c)
 {
-	struct sev_user_data_pdh_cert_export e = {
-		.pdh_cert_address = (uint64_t)(uintptr_t)&c->pdh,
-		.pdh_cert_len = SEV_CERT_LEN,
-		.cert_chain_address = (uint64_t)(uintptr_t)&c->pek,
-		.cert_chain_len = CHAIN_LEN,
-	};
+	uint32_t len = CHAIN_LEN;
 
-	return pki_cmd(fd, SEV_PDH_CERT_EXPORT, &e);
+	return sev_pdh_export(fd, (uint8_t *)&c->pdh, (uint8_t *)&c->pek, &len);
 }
 
 static void must_export(int fd, struct chain *c)
@@ -58,14 +48,15 @@ static int get_id(int fd, uint8_t id[64])
 		.length = 64,
 	};
 
-	return pki_cmd(fd, SEV_GET_ID2, &g);
+	return sevsim_platform(fd, SEV_GET_ID2, &g);
 }
 
 static uint32_t platform_state(int fd, uint32_t *flags)
 {
 	struct sev_user_data_status st;
 
-	TEST_ASSERT(!pki_cmd(fd, SEV_PLATFORM_STATUS, &st), "PLATFORM_STATUS");
+	TEST_ASSERT(!sevsim_platform(fd, SEV_PLATFORM_STATUS, &st),
+		    "PLATFORM_STATUS");
 	if (flags)
 		*flags = st.flags;
 	return st.state;
@@ -121,10 +112,10 @@ static void test_export(int fd)
 	uint32_t r;
 
 	/* From UNINIT: the driver's automatic INIT. */
-	TEST_ASSERT(!pki_cmd(fd, SEVSIM_USER_SHUTDOWN, NULL) ||
+	TEST_ASSERT(!sevsim_platform(fd, SEVSIM_USER_SHUTDOWN, NULL) ||
 			    platform_state(fd, NULL) == 0,
 		    "SHUTDOWN");
-	r = pki_cmd(fd, SEV_PDH_CERT_EXPORT, &e);
+	r = sevsim_platform(fd, SEV_PDH_CERT_EXPORT, &e);
 	ksft_test_result(r == SEV_RET_INVALID_LEN &&
 				 e.pdh_cert_len == SEV_CERT_LEN &&
 				 e.cert_chain_len == CHAIN_LEN &&
@@ -135,7 +126,7 @@ static void test_export(int fd)
 	e.pdh_cert_len = SEV_CERT_LEN;
 	e.cert_chain_address = (uint64_t)(uintptr_t)&c.pek;
 	e.cert_chain_len = CHAIN_LEN - 1;
-	r = pki_cmd(fd, SEV_PDH_CERT_EXPORT, &e);
+	r = sevsim_platform(fd, SEV_PDH_CERT_EXPORT, &e);
 	ksft_test_result(r == SEV_RET_INVALID_LEN &&
 				 e.cert_chain_len == CHAIN_LEN,
 			 "PDH_CERT_EXPORT with a short chain buffer: INVALID_LEN\n");
@@ -190,18 +181,19 @@ static void test_get_id(int fd)
 	uint32_t r;
 
 	must_export(fd, &c);
-	r = pki_cmd(fd, SEV_GET_ID2, &g);
+	r = sevsim_platform(fd, SEV_GET_ID2, &g);
 	ksft_test_result(r == SEV_RET_INVALID_LEN && g.length == 64,
 			 "GET_ID2 length query: INVALID_LEN, 64\n");
 	g.address = (uint64_t)(uintptr_t)id2;
 	g.length = sizeof(id2);
-	r = pki_cmd(fd, SEV_GET_ID2, &g);
+	r = sevsim_platform(fd, SEV_GET_ID2, &g);
 	ksft_test_result(!r && g.length == 64 && !memcmp(id2, c.cek.qx, 32) &&
 				 !memcmp(id2 + 32, c.cek.qy, 32),
 			 "GET_ID2: 64 bytes, the CEK's x and y (low 32 bytes each)\n");
 	memcpy(old, id2, 64);
-	ksft_test_result(!pki_cmd(fd, SEV_GET_ID, id) && !memcmp(id, old, 64) &&
-				 !get_id(fd, id) && !memcmp(id, old, 64),
+	ksft_test_result(!sevsim_platform(fd, SEV_GET_ID, id) &&
+				 !memcmp(id, old, 64) && !get_id(fd, id) &&
+				 !memcmp(id, old, 64),
 			 "GET_ID (deprecated) and GET_ID2 again: the same ID\n");
 }
 
@@ -212,7 +204,7 @@ static void test_gen(int fd)
 
 	TEST_ASSERT(!get_id(fd, id0), "GET_ID2");
 	must_export(fd, &a);
-	ksft_test_result(!pki_cmd(fd, SEV_PDH_GEN, NULL), "PDH_GEN\n");
+	ksft_test_result(!sevsim_platform(fd, SEV_PDH_GEN, NULL), "PDH_GEN\n");
 	must_export(fd, &b);
 	ksft_test_result(!same_key(&a.pdh, &b.pdh) &&
 				 !memcmp(&a.pek, &b.pek, CHAIN_LEN) &&
@@ -220,7 +212,7 @@ static void test_gen(int fd)
 					 SEV_ALGO_ECDH_SHA256) &&
 				 chain_ok(&b),
 			 "PDH_GEN: a new PDH signed by the same PEK, chain unchanged\n");
-	ksft_test_result(!pki_cmd(fd, SEV_PEK_GEN, NULL), "PEK_GEN\n");
+	ksft_test_result(!sevsim_platform(fd, SEV_PEK_GEN, NULL), "PEK_GEN\n");
 	must_export(fd, &a);
 	ksft_test_result(!same_key(&a.pdh, &b.pdh) &&
 				 !same_key(&a.pek, &b.pek) &&
@@ -242,7 +234,7 @@ static int import(int fd, struct sev_cert *pek, struct sev_cert *oca,
 		.oca_cert_len = oca_len,
 	};
 
-	return pki_cmd(fd, SEV_PEK_CERT_IMPORT, &in);
+	return sevsim_platform(fd, SEV_PEK_CERT_IMPORT, &in);
 }
 
 static void test_import(int fd)
@@ -254,12 +246,12 @@ static void test_import(int fd)
 	EVP_PKEY *key;
 
 	must_export(fd, &a);
-	r = pki_cmd(fd, SEV_PEK_CSR, &csr);
+	r = sevsim_platform(fd, SEV_PEK_CSR, &csr);
 	ksft_test_result(r == SEV_RET_INVALID_LEN && csr.length == SEV_CERT_LEN,
 			 "PEK_CSR length query: INVALID_LEN, %#x\n",
 			 csr.length);
 	csr.address = (uint64_t)(uintptr_t)&pek;
-	r = pki_cmd(fd, SEV_PEK_CSR, &csr);
+	r = sevsim_platform(fd, SEV_PEK_CSR, &csr);
 	ksft_test_result(!r && !memcmp(&pek, &a.pek, SEV_CERT_BODY_LEN) &&
 				 unsigned_slot(&pek, 0) &&
 				 unsigned_slot(&pek, 1),
@@ -322,8 +314,9 @@ static void test_import(int fd)
 	r = import(fd, &pek, &oca, SEV_CERT_LEN);
 	ksft_test_result(r == SEV_RET_ALREADY_OWNED,
 			 "PEK_CERT_IMPORT again: ALREADY_OWNED\n");
-	ksft_test_result(!pki_cmd(fd, SEV_PEK_GEN, NULL) && !export(fd, &a) &&
-				 chain_ok(&a) && !same_key(&a.oca, &oca) &&
+	ksft_test_result(!sevsim_platform(fd, SEV_PEK_GEN, NULL) &&
+				 !export(fd, &a) && chain_ok(&a) &&
+				 !same_key(&a.oca, &oca) &&
 				 platform_state(fd, &flags) == 1 &&
 				 !(flags & 1),
 			 "PEK_GEN: self-owned again, a new self-signed OCA\n");
@@ -344,7 +337,7 @@ static void test_states(int fd)
 	TEST_ASSERT(!sev_launch_start(&s, 0, 0, &fw), "LAUNCH_START");
 	TEST_ASSERT(platform_state(fd, NULL) == 2, "WORKING");
 	must_export(fd, &a);
-	ksft_test_result(pki_cmd(fd, SEV_PEK_GEN, NULL) ==
+	ksft_test_result(sevsim_platform(fd, SEV_PEK_GEN, NULL) ==
 					 SEV_RET_INVALID_PLATFORM_STATE &&
 				 !export(fd, &b) && !memcmp(&a, &b, sizeof(a)),
 			 "PEK_GEN with a guest: INVALID_PLATFORM_STATE, nothing changed\n");
@@ -353,13 +346,14 @@ static void test_states(int fd)
 	ksft_test_result(import(fd, &pek, &oca, SEV_CERT_LEN) ==
 				 SEV_RET_INVALID_PLATFORM_STATE,
 			 "PEK_CERT_IMPORT with a guest: INVALID_PLATFORM_STATE\n");
-	r = pki_cmd(fd, SEV_FACTORY_RESET, NULL);
+	r = sevsim_platform(fd, SEV_FACTORY_RESET, NULL);
 	ksft_test_result(r == -EBUSY && !export(fd, &b) &&
 				 !memcmp(&a, &b, sizeof(a)) &&
 				 platform_state(fd, NULL) == 2,
 			 "FACTORY_RESET with a guest: EBUSY (the driver's rule), nothing changed\n");
-	ksft_test_result(!pki_cmd(fd, SEV_PDH_GEN, NULL) && !export(fd, &b) &&
-				 !same_key(&a.pdh, &b.pdh) && chain_ok(&b),
+	ksft_test_result(!sevsim_platform(fd, SEV_PDH_GEN, NULL) &&
+				 !export(fd, &b) && !same_key(&a.pdh, &b.pdh) &&
+				 chain_ok(&b),
 			 "PDH_GEN with a guest: allowed (INIT or WORKING), new PDH verifies\n");
 	sev_vm_free(&s);
 }
@@ -374,7 +368,7 @@ static int peer(int fd, struct sev_cert *pdh, void *plat, uint32_t plat_len,
 		.plat_len = plat_len,
 		.policy = policy,
 	};
-	int r = pki_cmd(fd, SEVSIM_USER_PKI_PEER, &p);
+	int r = sevsim_platform(fd, SEVSIM_USER_PKI_PEER, &p);
 
 	if (secret)
 		memcpy(secret, p.secret, 48);
@@ -454,7 +448,7 @@ static void test_peer(int fd)
 			 "policy asking API 1.0 of a 0.24 target: POLICY_FAILURE\n");
 
 	old = a;
-	TEST_ASSERT(!pki_cmd(fd, SEV_PEK_GEN, NULL), "PEK_GEN");
+	TEST_ASSERT(!sevsim_platform(fd, SEV_PEK_GEN, NULL), "PEK_GEN");
 	must_export(fd, &a);
 	ksft_test_result(peer(fd, &old.pdh, &old.pek, CHAIN_LEN, POLICY_DOMAIN,
 			      NULL) == SEV_RET_POLICY_FAILURE &&
@@ -477,7 +471,7 @@ static void test_reset(int fd)
 
 	TEST_ASSERT(!get_id(fd, id0), "GET_ID2");
 	must_export(fd, &a);
-	ksft_test_result(!pki_cmd(fd, SEV_FACTORY_RESET, NULL) &&
+	ksft_test_result(!sevsim_platform(fd, SEV_FACTORY_RESET, NULL) &&
 				 platform_state(fd, &flags) == 0 && !flags,
 			 "FACTORY_RESET from INIT: SHUTDOWN then reset, UNINIT\n");
 	ksft_test_result(!export(fd, &b) && !same_key(&a.pdh, &b.pdh) &&
@@ -487,19 +481,20 @@ static void test_reset(int fd)
 				 chain_ok(&b) && !get_id(fd, id) &&
 				 !memcmp(id, id0, 64),
 			 "after FACTORY_RESET: new OCA, PEK, PDH, verified; same CEK and ID\n");
-	TEST_ASSERT(!pki_cmd(fd, SEVSIM_USER_SHUTDOWN, NULL), "SHUTDOWN");
+	TEST_ASSERT(!sevsim_platform(fd, SEVSIM_USER_SHUTDOWN, NULL),
+		    "SHUTDOWN");
 	rdonly = open(SEV_DEVICE, O_RDONLY);
 	TEST_ASSERT(rdonly >= 0, "open %s read-only", SEV_DEVICE);
-	ksft_test_result(pki_cmd(rdonly, SEV_PDH_GEN, NULL) == -EPERM &&
-				 pki_cmd(rdonly, SEV_FACTORY_RESET, NULL) ==
-					 -EPERM &&
+	ksft_test_result(sevsim_platform(rdonly, SEV_PDH_GEN, NULL) == -EPERM &&
+				 sevsim_platform(rdonly, SEV_FACTORY_RESET,
+						 NULL) == -EPERM &&
 				 export(rdonly, &b) == -EPERM &&
 				 !get_id(rdonly, id) &&
 				 platform_state(fd, NULL) == 0,
 			 "read-only fd: EPERM for the writing commands and the INIT an export needs\n");
 	close(rdonly);
 	/* Leave the platform initialised, for the tests that follow. */
-	TEST_ASSERT(!pki_cmd(fd, SEVSIM_USER_INIT, NULL), "INIT");
+	TEST_ASSERT(!sevsim_platform(fd, SEVSIM_USER_INIT, NULL), "INIT");
 }
 
 int main(void)
