@@ -111,6 +111,9 @@ static void test_launch_flow(int sev_fd)
 	r = sev_launch_start(&s, 0xff << 16, 0, &fw);
 	ksft_test_result(r == -EIO && fw == SEV_RET_POLICY_FAILURE,
 			 "LAUNCH_START with a policy needing API 255.x: POLICY_FAILURE\n");
+	r = sev_launch_start(&s, 1u << 6, 0, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_POLICY_FAILURE && !s.handle,
+			 "LAUNCH_START with reserved policy bit 6: POLICY_FAILURE\n");
 
 	r = sev_launch_start(&s, policy, 0, &fw);
 	ksft_test_result(!r && s.handle &&
@@ -583,7 +586,7 @@ int main(void)
 	ksft_print_header();
 	pgenc_require();
 	sev_fd = sevsim_fd();
-	ksft_set_plan(19 + 5 + 3 + 3 + 3 + 5 + 8 + 1 + 3 + 3);
+	ksft_set_plan(20 + 5 + 3 + 3 + 3 + 5 + 8 + 1 + 3 + 3);
 
 	test_launch_flow(sev_fd);
 	test_platform(sev_fd);

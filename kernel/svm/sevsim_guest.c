@@ -169,7 +169,7 @@ int sevsim_guest_create(u32 share, u32 policy, enum sevsim_gstate state,
 		if ((shared->policy | policy) & SEVSIM_POLICY_NOKS)
 			return SEV_RET_POLICY_FAILURE;
 	}
-	if (!sevsim_policy_api_ok(policy))
+	if ((policy & SEVSIM_POLICY_RESERVED) || !sevsim_policy_api_ok(policy))
 		return SEV_RET_POLICY_FAILURE;
 
 	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);

@@ -489,14 +489,13 @@ static int sevsim_receive_start(struct sev_data_receive_start *d)
 		r = SEV_RET_BAD_MEASUREMENT;
 		goto out;
 	}
-	if (d->policy & SEVSIM_POLICY_RESERVED) {
-		r = SEV_RET_POLICY_FAILURE;
-		goto out;
-	}
 	r = sevsim_chan_open(c);
 	if (r)
 		goto out;
-	/* Checks the policy's API version and key sharing; last to fail. */
+	/*
+	 * Checks the policy's reserved bits, API version and key sharing;
+	 * last to fail.
+	 */
 	memcpy(c->buf, c->tek, SEVSIM_KEY_LEN);
 	memcpy(c->buf + SEVSIM_KEY_LEN, c->tik, SEVSIM_KEY_LEN);
 	r = sevsim_guest_create(d->handle, d->policy, SEVSIM_GSTATE_RUPDATE,
