@@ -429,10 +429,10 @@ static void receive_refused(int sev_fd, const uint8_t *session, int off,
 	sev_vm_free(&b);
 }
 
-/* One flipped byte of a packet refused, the target page unchanged. */
+/* One flipped bit of a packet refused, the target page unchanged. */
 static void packet_refused(struct sev_vm *b, const struct pkt *good,
-			   int hdr_off, int trans_off, uint32_t want,
-			   const char *what)
+			   int hdr_off, int trans_off, uint8_t bit,
+			   uint32_t want, const char *what)
 {
 	uint8_t before[PAGE];
 	uint32_t fw = 0;
@@ -441,9 +441,9 @@ static void packet_refused(struct sev_vm *b, const struct pkt *good,
 
 	memcpy(&p, good, sizeof(p));
 	if (hdr_off >= 0)
-		p.hdr[hdr_off] ^= 0x80;
+		p.hdr[hdr_off] ^= bit;
 	if (trans_off >= 0)
-		p.trans[trans_off] ^= 0x80;
+		p.trans[trans_off] ^= bit;
 	memcpy(before, b->data, PAGE);
 	r = sev_receive_update(b, 0, PAGE, p.hdr, p.trans, &fw);
 	ksft_test_result(r == -EIO && fw == want &&
@@ -453,7 +453,7 @@ static void packet_refused(struct sev_vm *b, const struct pkt *good,
 			 what, fw);
 }
 
-/* Tampering and replay: 10 results. */
+/* Tampering and replay: 11 results. */
 static void test_tamper(int sev_fd)
 {
 	static uint8_t plain[DATA_PAGES * PAGE], session[SEV_SESSION_LEN];
@@ -480,13 +480,20 @@ static void test_tamper(int sev_fd)
 		    "RECEIVE_START: fw %u", fw);
 	TEST_ASSERT(!send_page(&a, 0, &p, &fw), "SEND_UPDATE_DATA: fw %u", fw);
 	/* Header: FLAGS 0, IV 4, MAC 20. */
-	packet_refused(&b, &p, -1, 100, SEV_RET_BAD_MEASUREMENT,
+	packet_refused(&b, &p, -1, 100, 0x80, SEV_RET_BAD_MEASUREMENT,
 		       "a flipped ciphertext byte");
-	packet_refused(&b, &p, 4, -1, SEV_RET_BAD_MEASUREMENT,
+	packet_refused(&b, &p, 4, -1, 0x80, SEV_RET_BAD_MEASUREMENT,
 		       "a flipped IV byte");
-	packet_refused(&b, &p, 20 + 31, -1, SEV_RET_BAD_MEASUREMENT,
+	packet_refused(&b, &p, 20 + 31, -1, 0x80, SEV_RET_BAD_MEASUREMENT,
 		       "a flipped MAC byte");
-	packet_refused(&b, &p, 0, -1, SEV_RET_UNSUPPORTED, "a FLAGS bit set");
+	/*
+	 * FLAGS: COMPRESSED (bit 0) is refused as such; any other bit is
+	 * covered by the MAC like the rest of the header.
+	 */
+	packet_refused(&b, &p, 0, -1, 0x01, SEV_RET_UNSUPPORTED,
+		       "FLAGS.COMPRESSED set");
+	packet_refused(&b, &p, 0, -1, 0x80, SEV_RET_BAD_MEASUREMENT,
+		       "a reserved FLAGS bit flipped");
 
 	/*
 	 * Replay: page 0's packet also lands at page 1, and twice at page 0;
@@ -521,7 +528,7 @@ int main(void)
 		ksft_exit_skip("no PDH_CERT_EXPORT on %s\n", SEVSIM_DEVICE);
 	atexit(memcrypt_default);
 	ksft_print_header();
-	ksft_set_plan(2 * 11 + 2 + 4 + 7 + 10);
+	ksft_set_plan(2 * 11 + 2 + 4 + 7 + 11);
 	test_round_trip(sev_fd, true);
 	test_round_trip(sev_fd, false);
 	test_es(sev_fd);

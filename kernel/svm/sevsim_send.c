@@ -34,6 +34,8 @@
 #define SEVSIM_CHAIN_MAX (16 * 1024)
 /* Header context of a data packet (the API's channel context DATA). */
 #define SEVSIM_CTX_DATA 0x02
+/* The one packet flag the API defines; other bits are only MACed. */
+#define SEVSIM_PKT_COMPRESSED BIT(0)
 
 /* The session data of the SEV API's SEND_START and RECEIVE_START. */
 struct sevsim_session {
@@ -537,8 +539,11 @@ static int sevsim_receive_update(struct sev_data_receive_update_data *d)
 	    sevsim_pa_check(d->trans_address, d->trans_len))
 		return SEV_RET_INVALID_ADDRESS;
 	sevsim_copy_from_pa(&h, d->hdr_address, sizeof(h));
-	/* No flag is defined but compression, which sevsim never sends. */
-	if (h.flags)
+	/*
+	 * sevsim never compresses. Any other FLAGS bit is left to the MAC,
+	 * which covers it: a flipped one is BAD_MEASUREMENT, as on the PSP.
+	 */
+	if (le32_to_cpu(h.flags) & SEVSIM_PKT_COMPRESSED)
 		return SEV_RET_UNSUPPORTED;
 
 	c = g->chan;
