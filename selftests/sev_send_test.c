@@ -356,11 +356,11 @@ static void test_chain(int sev_fd)
 	sev_vm_free(&a);
 }
 
-/* State errors, SEND_CANCEL, NOSEND: 7 results. */
+/* State errors, SEND_CANCEL, NOSEND: 9 results. */
 static void test_states(int sev_fd)
 {
 	static uint8_t plain[DATA_PAGES * PAGE], session[SEV_SESSION_LEN];
-	uint32_t fw = 0, len = sizeof(session), policy, count;
+	uint32_t fw = 0, len = sizeof(session), policy, count, hl, tl;
 	struct sev_vm a, n;
 	struct pkt p;
 	int r;
@@ -369,6 +369,13 @@ static void test_states(int sev_fd)
 	r = send_page(&a, 0, &p, &fw);
 	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_GUEST_STATE,
 			 "SEND_UPDATE_DATA before SEND_START: INVALID_GUEST_STATE\n");
+	/* Only a short header is the length query: the state comes first. */
+	hl = SEV_PKT_HDR_LEN;
+	tl = 16;
+	r = sev_send_update(&a, 0, PAGE, p.hdr, &hl, p.trans, &tl, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_GUEST_STATE,
+			 "SEND_UPDATE_DATA before SEND_START, trans_len shorter than the data: INVALID_GUEST_STATE (fw %u)\n",
+			 fw);
 	r = sev_cmd(&a, KVM_SEV_SEND_FINISH, NULL, &fw);
 	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_GUEST_STATE,
 			 "SEND_FINISH in RUNNING: INVALID_GUEST_STATE\n");
@@ -389,6 +396,12 @@ static void test_states(int sev_fd)
 	ksft_test_result(!r && sev_guest_state(&a, &fw) == SEV_GSTATE_SUPDATE &&
 				 !send_page(&a, 0, &p, &fw),
 			 "a second SEND_START after the cancel: SUPDATE, a page goes out\n");
+	hl = SEV_PKT_HDR_LEN;
+	tl = 16;
+	r = sev_send_update(&a, PAGE, PAGE, p.hdr, &hl, p.trans, &tl, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_LEN &&
+				 guest_debugfs(a.handle, "commands") == 1,
+			 "SEND_UPDATE_DATA in SUPDATE, trans_len shorter than the data: INVALID_LEN, nothing sent\n");
 	sev_vm_free(&a);
 
 	launch(&n, sev_fd, SEV_POLICY_NOSEND, plain);
@@ -528,7 +541,7 @@ int main(void)
 		ksft_exit_skip("no PDH_CERT_EXPORT on %s\n", SEVSIM_DEVICE);
 	atexit(memcrypt_default);
 	ksft_print_header();
-	ksft_set_plan(2 * 11 + 2 + 4 + 7 + 11);
+	ksft_set_plan(2 * 11 + 2 + 4 + 9 + 11);
 	test_round_trip(sev_fd, true);
 	test_round_trip(sev_fd, false);
 	test_es(sev_fd);

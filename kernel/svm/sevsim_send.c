@@ -385,11 +385,13 @@ static int sevsim_send_update(struct sev_data_send_update_data *d)
 	if (!g)
 		return SEV_RET_INVALID_GUEST;
 	/*
-	 * The length query (KVM passes 0 for both): the header's size,
-	 * and a transport buffer as long as the data, at most a page.
+	 * The length query is a short header (KVM passes 0 for both
+	 * lengths), answered in any state as AMD's firmware does: the
+	 * header's size, and a transport buffer as long as the data, at
+	 * most a page. A short transport buffer is an error like the other
+	 * lengths, after the state.
 	 */
-	if (d->hdr_len < sizeof(h) || !d->trans_len ||
-	    d->trans_len < d->guest_len) {
+	if (d->hdr_len < sizeof(h)) {
 		d->hdr_len = sizeof(h);
 		d->trans_len = d->guest_len ? d->guest_len : PAGE_SIZE;
 		return SEV_RET_INVALID_LEN;
@@ -399,7 +401,8 @@ static int sevsim_send_update(struct sev_data_send_update_data *d)
 	if (!g->asid)
 		return SEV_RET_INACTIVE;
 	if (!d->guest_len || d->guest_len > PAGE_SIZE ||
-	    !IS_ALIGNED(d->guest_len, AES_BLOCK_SIZE))
+	    !IS_ALIGNED(d->guest_len, AES_BLOCK_SIZE) ||
+	    d->trans_len < d->guest_len)
 		return SEV_RET_INVALID_LEN;
 	if (!IS_ALIGNED(pa, AES_BLOCK_SIZE) ||
 	    sevsim_pa_check(pa, d->guest_len) ||
