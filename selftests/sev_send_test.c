@@ -356,16 +356,27 @@ static void test_chain(int sev_fd)
 	sev_vm_free(&a);
 }
 
-/* State errors, SEND_CANCEL, NOSEND: 9 results. */
+/* Lengths, state errors, SEND_CANCEL, NOSEND: 10 results. */
 static void test_states(int sev_fd)
 {
 	static uint8_t plain[DATA_PAGES * PAGE], session[SEV_SESSION_LEN];
-	uint32_t fw = 0, len = sizeof(session), policy, count, hl, tl;
+	uint32_t fw = 0, len = sizeof(session), policy, count, hl, tl, blen;
+	static uint8_t big[2 * SEV_SESSION_LEN];
 	struct sev_vm a, n;
 	struct pkt p;
 	int r;
 
 	launch(&a, sev_fd, 0, plain);
+	/* A session buffer longer than a session: the firmware wants 128. */
+	memset(big, 0xaa, sizeof(big));
+	blen = sizeof(big);
+	r = sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd), big,
+			   &blen, &policy, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_LEN &&
+				 blen == SEV_SESSION_LEN && big[0] == 0xaa &&
+				 sev_guest_state(&a, &fw) == SEV_GSTATE_RUNNING,
+			 "SEND_START with session_len %zu: INVALID_LEN, %u written back, still RUNNING\n",
+			 sizeof(big), blen);
 	r = send_page(&a, 0, &p, &fw);
 	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_GUEST_STATE,
 			 "SEND_UPDATE_DATA before SEND_START: INVALID_GUEST_STATE\n");
@@ -541,7 +552,7 @@ int main(void)
 		ksft_exit_skip("no PDH_CERT_EXPORT on %s\n", SEVSIM_DEVICE);
 	atexit(memcrypt_default);
 	ksft_print_header();
-	ksft_set_plan(2 * 11 + 2 + 4 + 9 + 11);
+	ksft_set_plan(2 * 11 + 2 + 4 + 10 + 11);
 	test_round_trip(sev_fd, true);
 	test_round_trip(sev_fd, false);
 	test_es(sev_fd);

@@ -297,8 +297,11 @@ static int sevsim_send_start(struct sev_data_send_start *d)
 
 	if (!g)
 		return SEV_RET_INVALID_GUEST;
-	/* The length query (KVM passes 0) works in any state. */
-	if (d->session_len < sizeof(s)) {
+	/*
+	 * The length query (KVM passes 0) works in any state. Like AMD's
+	 * firmware, any length but one session's is refused with it.
+	 */
+	if (d->session_len != sizeof(s)) {
 		d->session_len = sizeof(s);
 		return SEV_RET_INVALID_LEN;
 	}
