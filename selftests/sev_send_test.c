@@ -477,7 +477,37 @@ static void packet_refused(struct sev_vm *b, const struct pkt *good,
 			 what, fw);
 }
 
-/* Tampering and replay: 11 results. */
+/*
+ * A good packet with lengths KVM passes on but the API refuses: a transport
+ * buffer longer than the data (the data is one page), or a short header.
+ */
+static void lengths_refused(struct sev_vm *b, const struct pkt *good,
+			    uint32_t hdr_len, uint32_t trans_len,
+			    const char *what)
+{
+	static uint8_t trans[2 * PAGE], before[PAGE];
+	struct kvm_sev_receive_update_data u = {
+		.hdr_uaddr = (uint64_t)(uintptr_t)good->hdr,
+		.hdr_len = hdr_len,
+		.guest_uaddr = (uint64_t)(uintptr_t)b->data,
+		.guest_len = PAGE,
+		.trans_uaddr = (uint64_t)(uintptr_t)trans,
+		.trans_len = trans_len,
+	};
+	uint32_t fw = 0;
+	int r;
+
+	memcpy(trans, good->trans, PAGE);
+	memcpy(before, b->data, PAGE);
+	r = sev_cmd(b, KVM_SEV_RECEIVE_UPDATE_DATA, &u, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_LEN &&
+				 !memcmp(before, b->data, PAGE) &&
+				 guest_debugfs(b->handle, "commands") == 0,
+			 "RECEIVE_UPDATE_DATA with %s: INVALID_LEN (fw %u), the target page unchanged\n",
+			 what, fw);
+}
+
+/* Tampering, lengths and replay: 13 results. */
 static void test_tamper(int sev_fd)
 {
 	static uint8_t plain[DATA_PAGES * PAGE], session[SEV_SESSION_LEN];
@@ -518,6 +548,9 @@ static void test_tamper(int sev_fd)
 		       "FLAGS.COMPRESSED set");
 	packet_refused(&b, &p, 0, -1, 0x80, SEV_RET_BAD_MEASUREMENT,
 		       "a reserved FLAGS bit flipped");
+	lengths_refused(&b, &p, SEV_PKT_HDR_LEN, 2 * PAGE,
+			"a transport buffer of two pages for one");
+	lengths_refused(&b, &p, SEV_PKT_HDR_LEN - 1, PAGE, "a short header");
 
 	/*
 	 * Replay: page 0's packet also lands at page 1, and twice at page 0;
@@ -552,7 +585,7 @@ int main(void)
 		ksft_exit_skip("no PDH_CERT_EXPORT on %s\n", SEVSIM_DEVICE);
 	atexit(memcrypt_default);
 	ksft_print_header();
-	ksft_set_plan(2 * 11 + 2 + 4 + 10 + 11);
+	ksft_set_plan(2 * 11 + 2 + 4 + 10 + 13);
 	test_round_trip(sev_fd, true);
 	test_round_trip(sev_fd, false);
 	test_es(sev_fd);
