@@ -8,9 +8,11 @@
  * errors, the length queries, NOSEND, SEND_CANCEL and a second
  * SEND_START, and tampering: a flipped byte in a packet's ciphertext, IV
  * or MAC, in the session's wrapped keys or MACs, or the wrong policy is
- * refused with the API's status and writes nothing. A packet replayed to
- * another address is accepted: the API's MAC does not cover the address
- * (Documentation/sevsim.rst, "Migration").
+ * refused with the API's status and writes nothing, as are lengths the
+ * API refuses. A packet replayed to another address is accepted: the
+ * API's MAC does not cover the address (Documentation/sevsim.rst,
+ * "Migration"). Last, both ends deactivated and decommissioned
+ * mid-migration.
  */
 #define _GNU_SOURCE
 #include <openssl/evp.h>
@@ -574,6 +576,62 @@ static void test_tamper(int sev_fd)
 	sev_vm_free(&b);
 }
 
+/*
+ * Both ends lose their guest mid-migration (/dev/sevsim's DEACTIVATE and
+ * DECOMMISSION, as a dying VMM's teardown issues them): the per-page
+ * commands then fail with INACTIVE, then INVALID_GUEST, and write
+ * nothing; the guests and their channels are gone. 4 results.
+ */
+static void test_decommission(int sev_fd)
+{
+	static uint8_t plain[DATA_PAGES * PAGE], session[SEV_SESSION_LEN];
+	static uint8_t before[PAGE];
+	uint32_t fw = 0, len = sizeof(session), policy, count;
+	struct sev_vm a, b;
+	struct pkt p, q;
+	int r;
+
+	launch(&a, sev_fd, 0, plain);
+	target(&b, sev_fd);
+	TEST_ASSERT(!sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd),
+				    session, &len, &policy, &fw) &&
+			    !sev_receive_start(&b, policy, pdh, session, &fw) &&
+			    !send_page(&a, 0, &p, &fw),
+		    "SEND_START, RECEIVE_START, SEND_UPDATE_DATA: fw %u", fw);
+	count = sevsim_guest_count(sev_fd);
+
+	TEST_ASSERT(!sevsim_user_guest(sev_fd, SEVSIM_USER_DEACTIVATE, a.handle,
+				       0) &&
+			    !sevsim_user_guest(sev_fd, SEVSIM_USER_DEACTIVATE,
+					       b.handle, 0),
+		    "DEACTIVATE both ends");
+	memset(&q, 0xaa, sizeof(q));
+	r = send_page(&a, 1, &q, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INACTIVE &&
+				 q.hdr[0] == 0xaa && q.trans[0] == 0xaa &&
+				 sev_guest_state(&a, &fw) == SEV_GSTATE_SUPDATE,
+			 "SEND_UPDATE_DATA of a deactivated sender: INACTIVE, nothing written, still SUPDATE\n");
+	memcpy(before, b.data, PAGE);
+	r = sev_receive_update(&b, 0, PAGE, p.hdr, p.trans, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INACTIVE &&
+				 !memcmp(before, b.data, PAGE),
+			 "RECEIVE_UPDATE_DATA into a deactivated target: INACTIVE, the page unchanged\n");
+
+	r = sevsim_user_guest(sev_fd, SEVSIM_USER_DECOMMISSION, a.handle, 0) ||
+	    sevsim_user_guest(sev_fd, SEVSIM_USER_DECOMMISSION, b.handle, 0);
+	ksft_test_result(!r && sevsim_guest_count(sev_fd) == count - 2,
+			 "DECOMMISSION in SUPDATE and in RUPDATE: both guests gone\n");
+	r = sev_receive_update(&b, 0, PAGE, p.hdr, p.trans, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_INVALID_GUEST &&
+				 !memcmp(before, b.data, PAGE) &&
+				 sev_cmd(&a, KVM_SEV_SEND_FINISH, NULL, &fw) ==
+					 -EIO &&
+				 fw == SEV_RET_INVALID_GUEST,
+			 "then RECEIVE_UPDATE_DATA and SEND_FINISH: INVALID_GUEST, the page unchanged\n");
+	sev_vm_free(&a);
+	sev_vm_free(&b);
+}
+
 int main(void)
 {
 	int sev_fd;
@@ -585,13 +643,14 @@ int main(void)
 		ksft_exit_skip("no PDH_CERT_EXPORT on %s\n", SEVSIM_DEVICE);
 	atexit(memcrypt_default);
 	ksft_print_header();
-	ksft_set_plan(2 * 11 + 2 + 4 + 10 + 13);
+	ksft_set_plan(2 * 11 + 2 + 4 + 10 + 13 + 4);
 	test_round_trip(sev_fd, true);
 	test_round_trip(sev_fd, false);
 	test_es(sev_fd);
 	test_chain(sev_fd);
 	test_states(sev_fd);
 	test_tamper(sev_fd);
+	test_decommission(sev_fd);
 	close(sev_fd);
 	ksft_finished();
 }
