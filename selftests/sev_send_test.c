@@ -455,6 +455,37 @@ static void receive_refused(int sev_fd, const uint8_t *session, int off,
 	sev_vm_free(&b);
 }
 
+/*
+ * A flipped WRAP_MAC byte and a handle to share keys with that names no
+ * guest: the session is checked first, as AMD's firmware does, so the
+ * status is BAD_MEASUREMENT, not INVALID_GUEST.
+ */
+static void shared_refused(int sev_fd, const uint8_t *session, uint32_t policy)
+{
+	uint8_t bad[SEV_SESSION_LEN];
+	uint32_t fw = 0, count = sevsim_guest_count(sev_fd);
+	struct kvm_sev_receive_start st = {
+		.handle = 0xdead,
+		.policy = policy,
+		.pdh_uaddr = (uint64_t)(uintptr_t)pdh,
+		.pdh_len = SEV_CERT_LEN,
+		.session_uaddr = (uint64_t)(uintptr_t)bad,
+		.session_len = SEV_SESSION_LEN,
+	};
+	struct sev_vm b;
+	int r;
+
+	memcpy(bad, session, sizeof(bad));
+	bad[64] ^= 0x01;
+	target(&b, sev_fd);
+	r = sev_cmd(&b, KVM_SEV_RECEIVE_START, &st, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_BAD_MEASUREMENT &&
+				 sevsim_guest_count(sev_fd) == count,
+			 "RECEIVE_START with a flipped WRAP_MAC byte and an unknown handle to share with: BAD_MEASUREMENT first (fw %u)\n",
+			 fw);
+	sev_vm_free(&b);
+}
+
 /* One flipped bit of a packet refused, the target page unchanged. */
 static void packet_refused(struct sev_vm *b, const struct pkt *good,
 			   int hdr_off, int trans_off, uint8_t bit,
@@ -509,7 +540,7 @@ static void lengths_refused(struct sev_vm *b, const struct pkt *good,
 			 what, fw);
 }
 
-/* Tampering, lengths and replay: 13 results. */
+/* Tampering, lengths and replay: 14 results. */
 static void test_tamper(int sev_fd)
 {
 	static uint8_t plain[DATA_PAGES * PAGE], session[SEV_SESSION_LEN];
@@ -530,6 +561,7 @@ static void test_tamper(int sev_fd)
 			"a flipped POLICY_MAC byte");
 	receive_refused(sev_fd, session, -1, policy | SEV_POLICY_NODBG,
 			"another policy than the sender's");
+	shared_refused(sev_fd, session, policy);
 
 	target(&b, sev_fd);
 	TEST_ASSERT(!sev_receive_start(&b, policy, pdh, session, &fw),
@@ -643,7 +675,7 @@ int main(void)
 		ksft_exit_skip("no PDH_CERT_EXPORT on %s\n", SEVSIM_DEVICE);
 	atexit(memcrypt_default);
 	ksft_print_header();
-	ksft_set_plan(2 * 11 + 2 + 4 + 10 + 13 + 4);
+	ksft_set_plan(2 * 11 + 2 + 4 + 10 + 14 + 4);
 	test_round_trip(sev_fd, true);
 	test_round_trip(sev_fd, false);
 	test_es(sev_fd);

@@ -446,14 +446,6 @@ static int sevsim_receive_start(struct sev_data_receive_start *d)
 		return SEV_RET_INVALID_LEN;
 	if (d->policy & SEVSIM_POLICY_ES)
 		return SEV_RET_UNSUPPORTED;
-	if (d->handle) {
-		/* Key sharing on RECEIVE needs the very same policy. */
-		shared = sevsim_guest_find(d->handle);
-		if (!shared)
-			return SEV_RET_INVALID_GUEST;
-		if (shared->policy != d->policy)
-			return SEV_RET_POLICY_FAILURE;
-	}
 	if (sevsim_pa_check(d->session_address, sizeof(s)))
 		return SEV_RET_INVALID_ADDRESS;
 	pdh = sevsim_blob(d->pdh_cert_address, d->pdh_cert_len, &r);
@@ -501,8 +493,17 @@ static int sevsim_receive_start(struct sev_data_receive_start *d)
 	if (r)
 		goto out;
 	/*
-	 * Checks the policy's reserved bits, API version and key sharing;
-	 * last to fail.
+	 * The handle to share keys with only once the session is verified,
+	 * as AMD's firmware: it needs the very same policy.
+	 */
+	shared = d->handle ? sevsim_guest_find(d->handle) : NULL;
+	if (shared && shared->policy != d->policy) {
+		r = SEV_RET_POLICY_FAILURE;
+		goto out;
+	}
+	/*
+	 * Checks the policy's reserved bits, API version and key sharing
+	 * (an unknown handle is INVALID_GUEST); last to fail.
 	 */
 	memcpy(c->buf, c->tek, SEVSIM_KEY_LEN);
 	memcpy(c->buf + SEVSIM_KEY_LEN, c->tik, SEVSIM_KEY_LEN);
