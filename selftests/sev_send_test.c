@@ -609,6 +609,56 @@ static void test_tamper(int sev_fd)
 }
 
 /*
+ * RECEIVE_START sharing keys (a non-zero handle): with a guest of the same
+ * policy the new guest has its VEK; with one of another policy it is
+ * POLICY_FAILURE, and no guest is made. 2 results.
+ */
+static void test_share(int sev_fd)
+{
+	static uint8_t plain[DATA_PAGES * PAGE], session[SEV_SESSION_LEN];
+	uint8_t vek_a[32], vek_b[32];
+	uint32_t fw = 0, len = sizeof(session), policy, count;
+	struct kvm_sev_receive_start st = {
+		.pdh_uaddr = (uint64_t)(uintptr_t)pdh,
+		.pdh_len = SEV_CERT_LEN,
+		.session_uaddr = (uint64_t)(uintptr_t)session,
+		.session_len = SEV_SESSION_LEN,
+	};
+	struct sev_vm a, n, b;
+	int r;
+
+	launch(&a, sev_fd, 0, plain);
+	launch(&n, sev_fd, SEV_POLICY_NODBG, plain);
+	TEST_ASSERT(!sev_send_start(&a, pdh, chain, chain_len, amd, sizeof(amd),
+				    session, &len, &policy, &fw),
+		    "SEND_START: fw %u", fw);
+
+	count = sevsim_guest_count(sev_fd);
+	target(&b, sev_fd);
+	st.handle = n.handle;
+	st.policy = policy;
+	r = sev_cmd(&b, KVM_SEV_RECEIVE_START, &st, &fw);
+	ksft_test_result(r == -EIO && fw == SEV_RET_POLICY_FAILURE &&
+				 sevsim_guest_count(sev_fd) == count,
+			 "RECEIVE_START sharing keys with a guest of another policy: POLICY_FAILURE, no guest (fw %u)\n",
+			 fw);
+	sev_vm_free(&b);
+
+	target(&b, sev_fd);
+	st.handle = a.handle;
+	r = sev_cmd(&b, KVM_SEV_RECEIVE_START, &st, &fw);
+	TEST_ASSERT(!r, "RECEIVE_START sharing with A: fw %u", fw);
+	read_hex(a.handle, "vek", vek_a, sizeof(vek_a));
+	read_hex(st.handle, "vek", vek_b, sizeof(vek_b));
+	ksft_test_result(st.handle != a.handle &&
+				 !memcmp(vek_a, vek_b, sizeof(vek_a)),
+			 "RECEIVE_START sharing keys with a guest of the same policy: a new guest with its VEK\n");
+	sev_vm_free(&b);
+	sev_vm_free(&n);
+	sev_vm_free(&a);
+}
+
+/*
  * Both ends lose their guest mid-migration (/dev/sevsim's DEACTIVATE and
  * DECOMMISSION, as a dying VMM's teardown issues them): the per-page
  * commands then fail with INACTIVE, then INVALID_GUEST, and write
@@ -675,13 +725,14 @@ int main(void)
 		ksft_exit_skip("no PDH_CERT_EXPORT on %s\n", SEVSIM_DEVICE);
 	atexit(memcrypt_default);
 	ksft_print_header();
-	ksft_set_plan(2 * 11 + 2 + 4 + 10 + 14 + 4);
+	ksft_set_plan(2 * 11 + 2 + 4 + 10 + 14 + 2 + 4);
 	test_round_trip(sev_fd, true);
 	test_round_trip(sev_fd, false);
 	test_es(sev_fd);
 	test_chain(sev_fd);
 	test_states(sev_fd);
 	test_tamper(sev_fd);
+	test_share(sev_fd);
 	test_decommission(sev_fd);
 	close(sev_fd);
 	ksft_finished();
