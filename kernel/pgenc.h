@@ -103,10 +103,14 @@ struct pgenc_slot *pgenc_slot_cached(struct pgenc_vm *pv,
 				     const struct kvm_memory_slot *slot);
 bool pgenc_covered(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
 		   u64 n);
+u64 pgenc_ring_room(struct kvm *kvm);
+bool pgenc_flips_fit(const struct kvm_memory_slot *slot,
+		     const unsigned long *bits, u64 off, u64 n, bool encrypted,
+		     u64 *room);
 void pgenc_mark_flips(struct kvm *kvm, const struct kvm_memory_slot *slot,
 		      const unsigned long *bits, u64 off, u64 n,
 		      bool encrypted);
-void pgenc_fill(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
+bool pgenc_fill(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
 		u64 n, bool encrypted);
 u64 pgenc_shared_run(struct kvm *kvm, gfn_t gfn, u64 max);
 void pgenc_count_dbg(struct kvm *kvm, u64 fw_cmds, u64 bypassed);

@@ -15,31 +15,39 @@
  * The common call, a range inside one memslot and one chunk: KVM's
  * last-used-slot lookup, then one lock hold that finds the slot's bits
  * (usually cached), marks the pages that flip dirty, and counts the call.
+ * 1 done, 0 for the general path, -E2BIG if the marks do not fit in the
+ * vCPU's dirty ring (nothing changed).
  */
-static bool pgenc_hc_one_slot(struct pgenc_vm *pv, struct kvm_memslots *slots,
-			      const struct pgenc_hc_req *req)
+static int pgenc_hc_one_slot(struct pgenc_vm *pv, struct kvm_memslots *slots,
+			     const struct pgenc_hc_req *req)
 {
 	struct kvm_memory_slot *slot = __gfn_to_memslot(slots, req->gfn);
 	struct pgenc_slot *s;
-	u64 off;
+	u64 off, room;
 
 	if (!slot || req->npages > PGENC_CHUNK_BITS)
-		return false;
+		return 0;
 	off = req->gfn - slot->base_gfn;
 	if (req->npages > slot->npages - off)
-		return false;
+		return 0;
+	room = pgenc_ring_room(pv->kvm);
 	pgenc_lock(pv);
 	s = pgenc_slot_cached(pv, slot);
 	if (!s) {
 		pgenc_unlock(pv);
-		return false;
+		return 0;
+	}
+	if (!pgenc_flips_fit(slot, s->bits, off, req->npages, req->encrypted,
+			     &room)) {
+		pgenc_unlock(pv);
+		return -E2BIG;
 	}
 	pgenc_mark_flips(pv->kvm, slot, s->bits, off, req->npages,
 			 req->encrypted);
 	pgenc_bits_fill(s->bits, off, req->npages, req->encrypted);
 	pv->hypercalls++;
 	pgenc_unlock(pv);
-	return true;
+	return 1;
 }
 
 /*
@@ -59,6 +67,7 @@ bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
 	struct kvm_memslots *slots;
 	struct pgenc_hc_req req;
 	struct pgenc_vm *pv;
+	int r;
 
 	pv = pgenc_vm_find(kvm);
 	if (!pv)
@@ -76,10 +85,14 @@ bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
 	slots = __kvm_memslots(kvm, 0);
 	if (!pgenc_hc_decode(a0, a1, a2, U64_MAX, &req))
 		goto refuse;
-	if (!pgenc_hc_one_slot(pv, slots, &req)) {
+	r = pgenc_hc_one_slot(pv, slots, &req);
+	if (r < 0)
+		goto ring_full;
+	if (!r) {
 		if (!pgenc_covered(pv, slots, req.gfn, req.npages))
 			goto refuse;
-		pgenc_fill(pv, slots, req.gfn, req.npages, req.encrypted);
+		if (!pgenc_fill(pv, slots, req.gfn, req.npages, req.encrypted))
+			goto ring_full;
 		pgenc_lock(pv);
 		pv->hypercalls++;
 		pgenc_unlock(pv);
@@ -92,6 +105,13 @@ refuse:
 	pv->hypercall_errors++;
 	pgenc_unlock(pv);
 	*ret = -KVM_EINVAL;
+	return true;
+ring_full:
+	/* Documentation/api.rst, "Dirty pages on a status change". */
+	pgenc_lock(pv);
+	pv->hypercall_errors++;
+	pgenc_unlock(pv);
+	*ret = -KVM_E2BIG;
 	return true;
 }
 

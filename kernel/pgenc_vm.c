@@ -413,11 +413,59 @@ static void pgenc_walk_pieces(struct pgenc_piece *p, struct pgenc_vm *pv,
 }
 
 /*
+ * The entries the running vCPU's dirty ring can take below KVM's soft
+ * limit, or U64_MAX when the VM logs to the slots' bitmaps. KVM keeps
+ * the entries above the soft limit for its own marks until the vCPU
+ * exits to have the ring harvested; a push into a full ring warns and
+ * overwrites entries (Documentation/api.rst, "Dirty pages on a status
+ * change").
+ */
+u64 pgenc_ring_room(struct kvm *kvm)
+{
+	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
+	struct kvm_dirty_ring *ring;
+	u32 used;
+
+	if (!kvm->dirty_ring_size)
+		return U64_MAX;
+	if (WARN_ON_ONCE(!vcpu || vcpu->kvm != kvm))
+		return 0;
+	ring = &vcpu->dirty_ring;
+	used = ring->dirty_index - ring->reset_index;
+	return used < ring->soft_limit ? ring->soft_limit - used : 0;
+}
+
+/*
+ * Whether the pages of bits [off, off + n) whose bit is about to change
+ * fit in *room marks (none counted if slot does not log); if so, *room
+ * loses them. Stops counting past *room: O(min(flips, *room)).
+ */
+bool pgenc_flips_fit(const struct kvm_memory_slot *slot,
+		     const unsigned long *bits, u64 off, u64 n, bool encrypted,
+		     u64 *room)
+{
+	u64 end = off + n, i = off, k = 0;
+
+	if (*room == U64_MAX || !kvm_slot_dirty_track_enabled(slot))
+		return true;
+	for (;; i++) {
+		i = encrypted ? find_next_zero_bit(bits, end, i) :
+				find_next_bit(bits, end, i);
+		if (i >= end)
+			break;
+		if (++k > *room)
+			return false;
+	}
+	*room -= k;
+	return true;
+}
+
+/*
  * Mark dirty in KVM's dirty log, if slot logs, the pages of bits [off,
- * off + n) whose bit is about to become encrypted: a pre-copy iteration
- * that sent a page under its old status sends it again
- * (Documentation/api.rst, "Dirty pages on a status change"). Under pv's
- * lock, before the bits change.
+ * off + n) whose bit is about to change: a pre-copy iteration that sent
+ * a page under its old status sends it again (Documentation/api.rst,
+ * "Dirty pages on a status change"). Under pv's lock, before the bits
+ * change, after pgenc_flips_fit() in the same hold.
  */
 void pgenc_mark_flips(struct kvm *kvm, const struct kvm_memory_slot *slot,
 		      const unsigned long *bits, u64 off, u64 n, bool encrypted)
@@ -436,29 +484,63 @@ void pgenc_mark_flips(struct kvm *kvm, const struct kvm_memory_slot *slot,
 	}
 }
 
+/* A fill's arg: the status, the ring's room; fit false stops the walk. */
+struct pgenc_fill_arg {
+	bool encrypted, fit;
+	u64 room;
+};
+
+static void pgenc_count_piece(const struct pgenc_piece *p)
+{
+	struct pgenc_fill_arg *a = p->arg;
+
+	if (a->fit)
+		a->fit = pgenc_flips_fit(p->slot, p->s->bits, p->off, p->k,
+					 a->encrypted, &a->room);
+}
+
 static void pgenc_fill_piece(const struct pgenc_piece *p)
 {
-	bool encrypted = *(bool *)p->arg;
+	struct pgenc_fill_arg *a = p->arg;
 
-	pgenc_mark_flips(p->kvm, p->slot, p->s->bits, p->off, p->k, encrypted);
-	pgenc_bits_fill(p->s->bits, p->off, p->k, encrypted);
+	if (a->fit)
+		a->fit = pgenc_flips_fit(p->slot, p->s->bits, p->off, p->k,
+					 a->encrypted, &a->room);
+	if (!a->fit)
+		return;
+	pgenc_mark_flips(p->kvm, p->slot, p->s->bits, p->off, p->k,
+			 a->encrypted);
+	pgenc_bits_fill(p->s->bits, p->off, p->k, a->encrypted);
 }
 
 /*
  * Set (encrypted) or clear the bits of [start, start + n), which the
  * caller found covered, PGENC_CHUNK_BITS per hold of the lock; the pages
  * that flip are marked dirty. Only from a vCPU: the dirty ring needs one.
+ * False if the marks do not fit in the vCPU's dirty ring: then nothing
+ * changed, or, if other vCPUs changed bits of the range meanwhile, a
+ * prefix of it with its marks.
  */
-void pgenc_fill(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
+bool pgenc_fill(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
 		u64 n, bool encrypted)
 {
-	struct pgenc_piece p = {
-		.fn = pgenc_fill_piece,
-		.arg = &encrypted,
-		.kvm = pv->kvm,
+	struct pgenc_fill_arg a = {
+		.encrypted = encrypted,
+		.fit = true,
+		.room = pgenc_ring_room(pv->kvm),
 	};
+	struct pgenc_piece p = { .arg = &a, .kvm = pv->kvm };
 
+	if (a.room != U64_MAX) {
+		p.fn = pgenc_count_piece;
+		pgenc_walk_pieces(&p, pv, slots, start, start + n);
+		if (!a.fit)
+			return false;
+		a.room = pgenc_ring_room(pv->kvm);
+	}
+	p.fn = pgenc_fill_piece;
 	pgenc_walk_pieces(&p, pv, slots, start, start + n);
+	return a.fit;
 }
 
 /*

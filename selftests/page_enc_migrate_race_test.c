@@ -15,7 +15,8 @@
  * that changes nothing, or pages already in the new state, stay clean),
  * ranges across memslots mark the pages of the slots that log, and a slot
  * without logging is never touched. All of it twice: with the dirty
- * bitmap (KVM_GET_DIRTY_LOG) and with the vCPU's dirty ring.
+ * bitmap (KVM_GET_DIRTY_LOG) and with the vCPU's dirty ring. Last, a
+ * small ring: a call with more marks than it has room for is refused.
  */
 #define _GNU_SOURCE
 #include "pgenc_util.h"
@@ -181,6 +182,117 @@ static void run(bool ring)
 	kvm_vm_free(l.vm);
 }
 
+/*
+ * A call whose marks do not fit in the vCPU's dirty ring (below KVM's
+ * soft limit) is refused with -KVM_E2BIG and changes nothing; without
+ * the check KVM pushes into a full ring, which warns and overwrites
+ * entries the VMM has not read. Two adjacent logging slots of HALF pages
+ * each, a ring of SMALL_RING entries (KVM keeps 64 of them for itself).
+ */
+#define SMALL_RING 256
+#define HALF 512
+#define SLOT_B 3
+#define GPA_B (GPA_LOG + HALF * PGENC_PAGE)
+#define KVM_E2BIG_RET ((uint64_t)-7) /* -KVM_E2BIG: E2BIG is 7 */
+
+enum ring_step {
+	BOTH_SLOTS,
+	ONE_SLOT,
+	FITS,
+	FITS_ACROSS,
+	NR_RING_STEPS
+};
+
+static void guest_ring(void)
+{
+	GUEST_SYNC_ARGS(BOTH_SLOTS, pgenc_guest_hc(GPA_LOG, 2 * HALF, 0), 0, 0,
+			0);
+	GUEST_SYNC_ARGS(ONE_SLOT, pgenc_guest_hc(GPA_LOG, HALF, 0), 0, 0, 0);
+	GUEST_SYNC_ARGS(FITS, pgenc_guest_hc(GPA_LOG, 100, 0), 0, 0, 0);
+	GUEST_SYNC_ARGS(FITS_ACROSS,
+			pgenc_guest_hc(GPA_B - 75 * PGENC_PAGE, 150, 0), 0, 0,
+			0);
+	GUEST_DONE();
+}
+
+/* Harvest the ring: the entries, each checked to be a page of the slots. */
+static int harvest(struct kvm_vm *vm, struct kvm_dirty_gfn *ring,
+		   uint32_t *fetch)
+{
+	struct kvm_dirty_gfn *e;
+	int n = 0;
+
+	for (;; (*fetch)++, n++) {
+		e = &ring[*fetch % SMALL_RING];
+		if (__atomic_load_n(&e->flags, __ATOMIC_ACQUIRE) !=
+		    KVM_DIRTY_GFN_F_DIRTY)
+			break;
+		TEST_ASSERT((e->slot == SLOT_LOG || e->slot == SLOT_B) &&
+				    e->offset < HALF,
+			    "ring entry slot %u offset %llu", e->slot,
+			    (unsigned long long)e->offset);
+		__atomic_store_n(&e->flags, KVM_DIRTY_GFN_F_RESET,
+				 __ATOMIC_RELEASE);
+	}
+	kvm_vm_reset_dirty_ring(vm);
+	return n;
+}
+
+static void run_small_ring(void)
+{
+	static const uint64_t want_ret[NR_RING_STEPS] = { KVM_E2BIG_RET,
+							  KVM_E2BIG_RET, 0, 0 };
+	static const int want_marks[NR_RING_STEPS] = { 0, 0, 100, 150 };
+	/* Pages shared after each step: a prefix, then 75 more of each slot. */
+	static const int want_shared[NR_RING_STEPS] = { 0, 0, 100, 100 };
+	uint8_t map[2 * HALF / 8];
+	struct kvm_dirty_gfn *ring;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ucall uc;
+	uint32_t fetch = 0;
+	int step, i, marks, bad;
+
+	vm = vm_create(1);
+	vm_enable_dirty_ring(vm, SMALL_RING * sizeof(struct kvm_dirty_gfn));
+	vcpu = vm_vcpu_add(vm, 0, guest_ring);
+	pgenc_enable(vm);
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, GPA_LOG, SLOT_LOG,
+				    HALF, KVM_MEM_LOG_DIRTY_PAGES);
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, GPA_B, SLOT_B,
+				    HALF, KVM_MEM_LOG_DIRTY_PAGES);
+	virt_map(vm, GPA_LOG, GPA_LOG, 2 * HALF);
+	ring = vcpu_map_dirty_ring(vcpu);
+	harvest(vm, ring, &fetch);
+
+	for (step = 0; step < NR_RING_STEPS; step++) {
+		vcpu_run(vcpu);
+		TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC &&
+				    uc.args[1] == (uint64_t)step,
+			    "small ring: expected SYNC %d (exit reason %u)",
+			    step, vcpu->run->exit_reason);
+		marks = harvest(vm, ring, &fetch);
+		TEST_ASSERT(!pgenc_get(vm, GPA_LOG / PGENC_PAGE, 2 * HALF, map),
+			    "GET");
+		/* Shared: [0, want_shared), and at FITS_ACROSS [437, 587). */
+		for (bad = -1, i = 0; i < 2 * HALF && bad < 0; i++)
+			if (pgenc_bit(map, i) ==
+			    (i < want_shared[step] ||
+			     (step == FITS_ACROSS && i >= HALF - 75 &&
+			      i < HALF + 75)))
+				bad = i;
+		ksft_test_result(uc.args[2] == want_ret[step] &&
+					 marks == want_marks[step] && bad < 0,
+				 "small ring: step %d: returned %ld (want %ld), %d marks (want %d), bitmap %s (first wrong bit %d)\n",
+				 step, (long)uc.args[2], (long)want_ret[step],
+				 marks, want_marks[step],
+				 bad < 0 ? "right" : "WRONG", bad);
+	}
+	vcpu_run(vcpu);
+	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_DONE, "guest done");
+	kvm_vm_free(vm);
+}
+
 int main(void)
 {
 	pgenc_require();
@@ -188,8 +300,9 @@ int main(void)
 	TEST_ASSERT(kvm_has_cap(KVM_CAP_DIRTY_LOG_RING),
 		    "KVM_CAP_DIRTY_LOG_RING missing");
 	ksft_print_header();
-	ksft_set_plan((NR_STEPS + 2) * 2);
+	ksft_set_plan((NR_STEPS + 2) * 2 + NR_RING_STEPS);
 	run(false);
 	run(true);
+	run_small_ring();
 	ksft_finished();
 }

@@ -492,6 +492,8 @@ static void test_reset(int fd)
 				 !get_id(rdonly, id) &&
 				 platform_state(fd, NULL) == 0,
 			 "read-only fd: EPERM for the writing commands and the INIT an export needs\n");
+	ksft_test_result(peer(rdonly, &b.pdh, NULL, 0, 0, id) == -EPERM,
+			 "read-only fd: EPERM for SEVSIM_USER_PKI_PEER (a secret of the PDH)\n");
 	close(rdonly);
 	/* Leave the platform initialised, for the tests that follow. */
 	TEST_ASSERT(!sevsim_platform(fd, SEVSIM_USER_INIT, NULL), "INIT");
@@ -507,7 +509,7 @@ int main(void)
 	close(sevsim_fd());
 	fd = open(SEV_DEVICE, O_RDWR);
 	TEST_ASSERT(fd >= 0, "sevsim runs but %s cannot be opened", SEV_DEVICE);
-	ksft_set_plan(12 + 3 + 4 + 9 + 4 + 9 + 3);
+	ksft_set_plan(12 + 3 + 4 + 9 + 4 + 9 + 4);
 
 	test_export(fd);
 	test_get_id(fd);

@@ -92,6 +92,8 @@ int sevsim_ecc_privkey(struct sevsim_ecc_key *k)
 			return 0;
 		}
 	}
+	memzero_explicit(v, sizeof(v));
+	memzero_explicit(k->d, sizeof(k->d));
 	return -EAGAIN;
 }
 
@@ -105,8 +107,10 @@ int sevsim_ecc_keygen(struct sevsim_ecc_key *k)
 	if (r)
 		return r;
 	r = ecc_make_pub_key(ECC_CURVE_NIST_P384, ND, (const u64 *)k->d, q);
-	if (r)
+	if (r) {
+		memzero_explicit(k->d, sizeof(k->d));
 		return r;
+	}
 	sevsim_be_to_le(k->qx, (const u8 *)q);
 	sevsim_be_to_le(k->qy, (const u8 *)&q[ND]);
 	return 0;
@@ -170,9 +174,11 @@ int sevsim_ecdsa_sign(const struct sevsim_ecc_key *k, const u8 *msg, size_t len,
 		ret = 0;
 		break;
 	}
+	/* t = r d + e, with r and e public, gives d away as well. */
 	memzero_explicit(&nonce, sizeof(nonce));
 	memzero_explicit(d, sizeof(d));
 	memzero_explicit(kv, sizeof(kv));
+	memzero_explicit(t, sizeof(t));
 	return ret;
 }
 

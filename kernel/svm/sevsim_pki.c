@@ -878,7 +878,8 @@ int sevsim_pki_ioctl(struct sev_issue_cmd *cmd, bool writable)
 	case SEV_GET_ID2:
 		return sevsim_ioctl_get_id(cmd, true);
 	case SEVSIM_USER_PKI_PEER:
-		return sevsim_ioctl_peer(cmd);
+		/* It returns a secret of the PDH's private key: writers only. */
+		return writable ? sevsim_ioctl_peer(cmd) : -EPERM;
 	default:
 		return -EINVAL;
 	}
