@@ -104,9 +104,9 @@ struct pgenc_slot *pgenc_slot_cached(struct pgenc_vm *pv,
 bool pgenc_covered(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
 		   u64 n);
 u64 pgenc_ring_room(struct kvm *kvm);
-bool pgenc_flips_fit(const struct kvm_memory_slot *slot,
-		     const unsigned long *bits, u64 off, u64 n, bool encrypted,
-		     u64 *room);
+u64 pgenc_flips_prefix(const struct kvm_memory_slot *slot,
+		       const unsigned long *bits, u64 off, u64 n,
+		       bool encrypted, u64 *room);
 void pgenc_mark_flips(struct kvm *kvm, const struct kvm_memory_slot *slot,
 		      const unsigned long *bits, u64 off, u64 n,
 		      bool encrypted);
@@ -116,8 +116,8 @@ u64 pgenc_shared_run(struct kvm *kvm, gfn_t gfn, u64 max);
 void pgenc_count_dbg(struct kvm *kvm, u64 fw_cmds, u64 bypassed);
 
 /* pgenc_hypercall.c */
-bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
-		     unsigned long a2, unsigned long *ret);
+int pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
+		    unsigned long a2, unsigned long *ret);
 int pgenc_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
 int pgenc_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
 

@@ -15,15 +15,15 @@
  * The common call, a range inside one memslot and one chunk: KVM's
  * last-used-slot lookup, then one lock hold that finds the slot's bits
  * (usually cached), marks the pages that flip dirty, and counts the call.
- * 1 done, 0 for the general path, -E2BIG if the marks do not fit in the
- * vCPU's dirty ring (nothing changed).
+ * 1 done, 0 for the general path, -EAGAIN if the marks filled the vCPU's
+ * dirty ring after a prefix of the range.
  */
 static int pgenc_hc_one_slot(struct pgenc_vm *pv, struct kvm_memslots *slots,
 			     const struct pgenc_hc_req *req)
 {
 	struct kvm_memory_slot *slot = __gfn_to_memslot(slots, req->gfn);
 	struct pgenc_slot *s;
-	u64 off, room;
+	u64 off, room, len;
 
 	if (!slot || req->npages > PGENC_CHUNK_BITS)
 		return 0;
@@ -37,31 +37,33 @@ static int pgenc_hc_one_slot(struct pgenc_vm *pv, struct kvm_memslots *slots,
 		pgenc_unlock(pv);
 		return 0;
 	}
-	if (!pgenc_flips_fit(slot, s->bits, off, req->npages, req->encrypted,
-			     &room)) {
-		pgenc_unlock(pv);
-		return -E2BIG;
-	}
-	pgenc_mark_flips(pv->kvm, slot, s->bits, off, req->npages,
-			 req->encrypted);
-	pgenc_bits_fill(s->bits, off, req->npages, req->encrypted);
-	pv->hypercalls++;
+	len = pgenc_flips_prefix(slot, s->bits, off, req->npages,
+				 req->encrypted, &room);
+	pgenc_mark_flips(pv->kvm, slot, s->bits, off, len, req->encrypted);
+	pgenc_bits_fill(s->bits, off, len, req->encrypted);
+	if (len == req->npages)
+		pv->hypercalls++;
 	pgenc_unlock(pv);
-	return 1;
+	return len == req->npages ? 1 : -EAGAIN;
 }
 
 /*
- * Returns true when the call is complete with *ret as the guest's RAX.
- * Returns false to let the stock KVM_HC_MAP_GPA_RANGE code run: tracking
- * is off (stock behaviour), or the VMM asked for the userspace exit, which
- * it then gets after the bitmap is updated.
+ * Returns 1 when the call is complete with *ret as the guest's RAX, 0 to
+ * let the stock KVM_HC_MAP_GPA_RANGE code run: tracking is off (stock
+ * behaviour), or the VMM asked for the userspace exit, which it then gets
+ * after the bitmap is updated. -EAGAIN when the dirty marks of the pages
+ * that flip filled the vCPU's dirty ring after a prefix of the range: the
+ * guest resumes at VMMCALL, so KVM exits with KVM_EXIT_DIRTY_RING_FULL
+ * and, once the VMM has harvested the ring, the call runs again and goes
+ * on where it stopped, its prefix having nothing left to flip
+ * (Documentation/api.rst, "Dirty pages on a status change").
  *
  * The vCPU holds kvm->srcu here, so the memslots and their bits stay put;
  * the bits change a chunk per lock hold, with scheduling points between
  * (Documentation/api.rst, "Concurrency (GET and SET)").
  */
-bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
-		     unsigned long a2, unsigned long *ret)
+int pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
+		    unsigned long a2, unsigned long *ret)
 {
 	struct kvm *kvm = vcpu->kvm;
 	struct kvm_memslots *slots;
@@ -71,14 +73,14 @@ bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
 
 	pv = pgenc_vm_find(kvm);
 	if (!pv)
-		return false;
+		return 0;
 	/*
 	 * A nested guest's call carries its own addresses, not L1's: it is
 	 * refused (Documentation/api.rst, "Nested guests").
 	 */
 	if (is_guest_mode(vcpu)) {
 		*ret = -KVM_EPERM;
-		return true;
+		return 1;
 	}
 
 	/* Decoded against all of gfn space; the memslots then bound it. */
@@ -86,17 +88,20 @@ bool pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
 	if (!pgenc_hc_decode(a0, a1, a2, U64_MAX, &req))
 		goto refuse;
 	r = pgenc_hc_one_slot(pv, slots, &req);
-	if (r < 0)
-		goto ring_full;
 	if (!r) {
 		if (!pgenc_covered(pv, slots, req.gfn, req.npages))
 			goto refuse;
-		if (!pgenc_fill(pv, slots, req.gfn, req.npages, req.encrypted))
-			goto ring_full;
-		pgenc_lock(pv);
-		pv->hypercalls++;
-		pgenc_unlock(pv);
+		r = pgenc_fill(pv, slots, req.gfn, req.npages, req.encrypted) ?
+			    1 :
+			    -EAGAIN;
+		if (r > 0) {
+			pgenc_lock(pv);
+			pv->hypercalls++;
+			pgenc_unlock(pv);
+		}
 	}
+	if (r < 0)
+		goto ring_full;
 	*ret = 0;
 	return !(kvm->arch.hypercall_exit_enabled &
 		 BIT(KVM_HC_PAGE_ENC_STATUS));
@@ -105,14 +110,19 @@ refuse:
 	pv->hypercall_errors++;
 	pgenc_unlock(pv);
 	*ret = -KVM_EINVAL;
-	return true;
+	return 1;
 ring_full:
-	/* Documentation/api.rst, "Dirty pages on a status change". */
+	if (!vcpu->arch.guest_state_protected)
+		return -EAGAIN;
+	/*
+	 * An SEV-ES guest's call came through the GHCB, which a resumed
+	 * guest does not reissue: it gets -KVM_E2BIG, its prefix done.
+	 */
 	pgenc_lock(pv);
 	pv->hypercall_errors++;
 	pgenc_unlock(pv);
 	*ret = -KVM_E2BIG;
-	return true;
+	return 1;
 }
 
 /*

@@ -436,28 +436,32 @@ u64 pgenc_ring_room(struct kvm *kvm)
 }
 
 /*
- * Whether the pages of bits [off, off + n) whose bit is about to change
- * fit in *room marks (none counted if slot does not log); if so, *room
- * loses them. Stops counting past *room: O(min(flips, *room)).
+ * How much of bits [off, off + n) can change with at most *room dirty
+ * marks: the prefix before the first page whose bit would flip and that
+ * does not fit (all n if the slot does not log, or every flip fits);
+ * *room loses the flips in the prefix. O(min(flips, *room)).
  */
-bool pgenc_flips_fit(const struct kvm_memory_slot *slot,
-		     const unsigned long *bits, u64 off, u64 n, bool encrypted,
-		     u64 *room)
+u64 pgenc_flips_prefix(const struct kvm_memory_slot *slot,
+		       const unsigned long *bits, u64 off, u64 n,
+		       bool encrypted, u64 *room)
 {
 	u64 end = off + n, i = off, k = 0;
 
 	if (*room == U64_MAX || !kvm_slot_dirty_track_enabled(slot))
-		return true;
+		return n;
 	for (;; i++) {
 		i = encrypted ? find_next_zero_bit(bits, end, i) :
 				find_next_bit(bits, end, i);
 		if (i >= end)
 			break;
-		if (++k > *room)
-			return false;
+		if (k == *room) {
+			*room = 0;
+			return i - off;
+		}
+		k++;
 	}
 	*room -= k;
-	return true;
+	return n;
 }
 
 /*
@@ -465,7 +469,7 @@ bool pgenc_flips_fit(const struct kvm_memory_slot *slot,
  * off + n) whose bit is about to change: a pre-copy iteration that sent
  * a page under its old status sends it again (Documentation/api.rst,
  * "Dirty pages on a status change"). Under pv's lock, before the bits
- * change, after pgenc_flips_fit() in the same hold.
+ * change, after pgenc_flips_prefix() in the same hold.
  */
 void pgenc_mark_flips(struct kvm *kvm, const struct kvm_memory_slot *slot,
 		      const unsigned long *bits, u64 off, u64 n, bool encrypted)
@@ -490,36 +494,27 @@ struct pgenc_fill_arg {
 	u64 room;
 };
 
-static void pgenc_count_piece(const struct pgenc_piece *p)
-{
-	struct pgenc_fill_arg *a = p->arg;
-
-	if (a->fit)
-		a->fit = pgenc_flips_fit(p->slot, p->s->bits, p->off, p->k,
-					 a->encrypted, &a->room);
-}
-
 static void pgenc_fill_piece(const struct pgenc_piece *p)
 {
 	struct pgenc_fill_arg *a = p->arg;
+	u64 len;
 
-	if (a->fit)
-		a->fit = pgenc_flips_fit(p->slot, p->s->bits, p->off, p->k,
-					 a->encrypted, &a->room);
 	if (!a->fit)
 		return;
-	pgenc_mark_flips(p->kvm, p->slot, p->s->bits, p->off, p->k,
+	len = pgenc_flips_prefix(p->slot, p->s->bits, p->off, p->k,
+				 a->encrypted, &a->room);
+	pgenc_mark_flips(p->kvm, p->slot, p->s->bits, p->off, len,
 			 a->encrypted);
-	pgenc_bits_fill(p->s->bits, p->off, p->k, a->encrypted);
+	pgenc_bits_fill(p->s->bits, p->off, len, a->encrypted);
+	a->fit = len == p->k;
 }
 
 /*
  * Set (encrypted) or clear the bits of [start, start + n), which the
  * caller found covered, PGENC_CHUNK_BITS per hold of the lock; the pages
  * that flip are marked dirty. Only from a vCPU: the dirty ring needs one.
- * False if the marks do not fit in the vCPU's dirty ring: then nothing
- * changed, or, if other vCPUs changed bits of the range meanwhile, a
- * prefix of it with its marks.
+ * False if the marks filled the vCPU's dirty ring first: then a prefix
+ * of the range changed, with its marks, and the rest did not.
  */
 bool pgenc_fill(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
 		u64 n, bool encrypted)
@@ -529,16 +524,12 @@ bool pgenc_fill(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
 		.fit = true,
 		.room = pgenc_ring_room(pv->kvm),
 	};
-	struct pgenc_piece p = { .arg = &a, .kvm = pv->kvm };
+	struct pgenc_piece p = {
+		.fn = pgenc_fill_piece,
+		.arg = &a,
+		.kvm = pv->kvm,
+	};
 
-	if (a.room != U64_MAX) {
-		p.fn = pgenc_count_piece;
-		pgenc_walk_pieces(&p, pv, slots, start, start + n);
-		if (!a.fit)
-			return false;
-		a.room = pgenc_ring_room(pv->kvm);
-	}
-	p.fn = pgenc_fill_piece;
 	pgenc_walk_pieces(&p, pv, slots, start, start + n);
 	return a.fit;
 }

@@ -16,7 +16,8 @@
  * ranges across memslots mark the pages of the slots that log, and a slot
  * without logging is never touched. All of it twice: with the dirty
  * bitmap (KVM_GET_DIRTY_LOG) and with the vCPU's dirty ring. Last, a
- * small ring: a call with more marks than it has room for is refused.
+ * small ring: a call with more marks than it has room for stops, exits,
+ * and runs again once the ring is harvested, until it is done.
  */
 #define _GNU_SOURCE
 #include "pgenc_util.h"
@@ -184,34 +185,44 @@ static void run(bool ring)
 
 /*
  * A call whose marks do not fit in the vCPU's dirty ring (below KVM's
- * soft limit) is refused with -KVM_E2BIG and changes nothing; without
- * the check KVM pushes into a full ring, which warns and overwrites
- * entries the VMM has not read. Two adjacent logging slots of HALF pages
- * each, a ring of SMALL_RING entries (KVM keeps 64 of them for itself).
+ * soft limit) changes the prefix that fits and leaves the vCPU at its
+ * VMMCALL: KVM exits with KVM_EXIT_DIRTY_RING_FULL, and after the harvest
+ * the guest makes the same call again, which goes on where it stopped.
+ * Without the limit KVM pushes into a full ring, which warns and
+ * overwrites entries the VMM has not read. Two adjacent logging slots of
+ * HALF pages each, a ring of SMALL_RING entries, of which KVM keeps 64
+ * for itself on AMD: SOFT marks between harvests.
  */
 #define SMALL_RING 256
+#define SOFT (SMALL_RING - 64)
 #define HALF 512
 #define SLOT_B 3
 #define GPA_B (GPA_LOG + HALF * PGENC_PAGE)
-#define KVM_E2BIG_RET ((uint64_t)-7) /* -KVM_E2BIG: E2BIG is 7 */
 
-enum ring_step {
-	BOTH_SLOTS,
-	ONE_SLOT,
-	FITS,
-	FITS_ACROSS,
-	NR_RING_STEPS
+static const struct {
+	uint64_t first, npages, attrs; /* the call, in pages of GPA_LOG */
+	int flips; /* pages whose bit it flips: the marks */
+	int shared[2][2]; /* then shared: two ranges [a, b) */
+} ring_steps[] = {
+	{ 0, 2 * HALF, 0, 2 * HALF, { { 0, 2 * HALF }, { 0, 0 } } },
+	{ 0, HALF, 1, HALF, { { HALF, 2 * HALF }, { 0, 0 } } },
+	{ 0, 100, 0, 100, { { 0, 100 }, { HALF, 2 * HALF } } },
+	{ 50, 950, 1, 50 + 1000 - HALF, { { 0, 50 }, { 1000, 2 * HALF } } },
 };
+
+#define NR_RING_STEPS ((int)(sizeof(ring_steps) / sizeof(ring_steps[0])))
 
 static void guest_ring(void)
 {
-	GUEST_SYNC_ARGS(BOTH_SLOTS, pgenc_guest_hc(GPA_LOG, 2 * HALF, 0), 0, 0,
-			0);
-	GUEST_SYNC_ARGS(ONE_SLOT, pgenc_guest_hc(GPA_LOG, HALF, 0), 0, 0, 0);
-	GUEST_SYNC_ARGS(FITS, pgenc_guest_hc(GPA_LOG, 100, 0), 0, 0, 0);
-	GUEST_SYNC_ARGS(FITS_ACROSS,
-			pgenc_guest_hc(GPA_B - 75 * PGENC_PAGE, 150, 0), 0, 0,
-			0);
+	int i;
+
+	for (i = 0; i < NR_RING_STEPS; i++)
+		GUEST_SYNC_ARGS(i,
+				pgenc_guest_hc(GPA_LOG + ring_steps[i].first *
+								 PGENC_PAGE,
+					       ring_steps[i].npages,
+					       ring_steps[i].attrs),
+				0, 0, 0);
 	GUEST_DONE();
 }
 
@@ -240,18 +251,14 @@ static int harvest(struct kvm_vm *vm, struct kvm_dirty_gfn *ring,
 
 static void run_small_ring(void)
 {
-	static const uint64_t want_ret[NR_RING_STEPS] = { KVM_E2BIG_RET,
-							  KVM_E2BIG_RET, 0, 0 };
-	static const int want_marks[NR_RING_STEPS] = { 0, 0, 100, 150 };
-	/* Pages shared after each step: a prefix, then 75 more of each slot. */
-	static const int want_shared[NR_RING_STEPS] = { 0, 0, 100, 100 };
+	long long calls0, errors0;
 	uint8_t map[2 * HALF / 8];
 	struct kvm_dirty_gfn *ring;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	struct ucall uc;
 	uint32_t fetch = 0;
-	int step, i, marks, bad;
+	int step, i, marks, exits, bad, want_exits;
 
 	vm = vm_create(1);
 	vm_enable_dirty_ring(vm, SMALL_RING * sizeof(struct kvm_dirty_gfn));
@@ -266,26 +273,40 @@ static void run_small_ring(void)
 	harvest(vm, ring, &fetch);
 
 	for (step = 0; step < NR_RING_STEPS; step++) {
-		vcpu_run(vcpu);
+		calls0 = pgenc_stat(vm, "hypercalls");
+		errors0 = pgenc_stat(vm, "hypercall_errors");
+		/* Run, harvesting at each KVM_EXIT_DIRTY_RING_FULL. */
+		for (marks = 0, exits = 0;; exits++) {
+			vcpu_run(vcpu);
+			marks += harvest(vm, ring, &fetch);
+			if (vcpu->run->exit_reason != KVM_EXIT_DIRTY_RING_FULL)
+				break;
+		}
 		TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC &&
 				    uc.args[1] == (uint64_t)step,
 			    "small ring: expected SYNC %d (exit reason %u)",
 			    step, vcpu->run->exit_reason);
-		marks = harvest(vm, ring, &fetch);
 		TEST_ASSERT(!pgenc_get(vm, GPA_LOG / PGENC_PAGE, 2 * HALF, map),
 			    "GET");
-		/* Shared: [0, want_shared), and at FITS_ACROSS [437, 587). */
 		for (bad = -1, i = 0; i < 2 * HALF && bad < 0; i++)
 			if (pgenc_bit(map, i) ==
-			    (i < want_shared[step] ||
-			     (step == FITS_ACROSS && i >= HALF - 75 &&
-			      i < HALF + 75)))
+			    ((i >= ring_steps[step].shared[0][0] &&
+			      i < ring_steps[step].shared[0][1]) ||
+			     (i >= ring_steps[step].shared[1][0] &&
+			      i < ring_steps[step].shared[1][1])))
 				bad = i;
-		ksft_test_result(uc.args[2] == want_ret[step] &&
-					 marks == want_marks[step] && bad < 0,
-				 "small ring: step %d: returned %ld (want %ld), %d marks (want %d), bitmap %s (first wrong bit %d)\n",
-				 step, (long)uc.args[2], (long)want_ret[step],
-				 marks, want_marks[step],
+		/* Each exit after SOFT marks; the last run does the rest. */
+		want_exits = (ring_steps[step].flips - 1) / SOFT;
+		ksft_test_result(!uc.args[2] &&
+					 marks == ring_steps[step].flips &&
+					 exits == want_exits && bad < 0 &&
+					 pgenc_stat(vm, "hypercalls") ==
+						 calls0 + 1 &&
+					 pgenc_stat(vm, "hypercall_errors") ==
+						 errors0,
+				 "small ring: call %d: returned %ld, %d marks (want %d) over %d ring-full exits (want %d), bitmap %s (first wrong bit %d), counted once\n",
+				 step, (long)uc.args[2], marks,
+				 ring_steps[step].flips, exits, want_exits,
 				 bad < 0 ? "right" : "WRONG", bad);
 	}
 	vcpu_run(vcpu);
