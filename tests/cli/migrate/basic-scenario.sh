@@ -26,8 +26,8 @@ wait_sock() {
 }
 # The bitmap (raw) and all memory of the VM at SOCK into PREFIX.*.
 snapshot() {
-	$P bitmap export --socket "$1" -f raw -o "$2.bitmap" >/dev/null &&
-		$P dump --socket "$1" --gpa 0 --len $MEM --chunk 16M -o "$2.mem" >/dev/null
+	$P bitmap export --socket "$1" -f raw -o "$2.bitmap" >/dev/null 2>"$2.err" &&
+		$P dump --socket "$1" --gpa 0 --len $MEM --chunk 16M -o "$2.mem" >/dev/null 2>>"$2.err"
 }
 # A source running the demo guest (halted) on src.sock, snapshotted.
 start_source() {
@@ -120,6 +120,28 @@ rc=$?
 check "file: a truncated file exits 1" $((rc != 1)) "rc $rc"
 grep -q "incoming migration failed: record [0-9]* .*truncated" cut.log
 check "file: a truncated file is named as such" $? "$(cat cut.log)"
+
+# --- a running guest on two vCPUs (each spins: jmp .) ---------------------------
+printf '\353\376' >spin.bin
+rm -f src.sock dst.sock
+$P run --image spin.bin --vcpus 2 --mem $MEM --ctl src.sock >src.log 2>&1 &
+SRC=$!
+wait_sock src.sock && snapshot src.sock src
+$P run --incoming unix:$T/in.sock --vcpus 2 --ctl dst.sock >dst.log 2>&1 &
+DST=$!
+migrate_ok running unix:$T/in.sock
+if wait_sock dst.sock; then
+	$P ctl dst.sock stats | grep -q "state: *running"
+	check "running: the guest runs on the target" $? "$($P ctl dst.sock stats 2>&1 | head -3)"
+	snapshot dst.sock dst
+	cmp -s src.mem dst.mem
+	check "running: memory equal on both ends" $? "$(cmp src.mem dst.mem 2>&1 | head -3)"
+	$P ctl dst.sock quit >/dev/null
+	wait "$DST"
+	check "running: target exits 0 after quit" $?
+else
+	fail "running: the guest runs on the target" "$(tail -5 dst.log)"
+fi
 
 # --- an SEV guest that never wrote KVM_MIGRATION_READY -------------------------
 printf '\364' >hlt.bin

@@ -6,7 +6,7 @@
 # runs there and prints one PASS/FAIL line per check. Non-SEV migration
 # over a UNIX socket (after a refused attempt that the source survives),
 # over TCP and through a file, each with the bitmap and memory equal on
-# both ends; a truncated file refused; an SEV guest without
+# both ends; a running guest on two vCPUs; a truncated file refused; an SEV guest without
 # KVM_MIGRATION_READY refused. Every expected check must have run.
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
 #
@@ -52,6 +52,11 @@ expected=(
 	"not ready: pgenc migrate exits 1"
 	"not ready: it says why and how to override"
 	"not ready: nothing was sent" "not ready: the source keeps its guest"
+	"running: pgenc migrate exits 0" "running: the JSON report"
+	"running: the source VMM exits 0 after the ack"
+	"running: the source logs the migration"
+	"running: the guest runs on the target" "running: memory equal on both ends"
+	"running: target exits 0 after quit"
 )
 for t in unix tcp file; do
 	expected+=("$t: pgenc migrate exits 0" "$t: the JSON report"

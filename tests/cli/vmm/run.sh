@@ -143,6 +143,27 @@ t_run ctl-export-start-2p63 2 pgenc ctl "$WORK/sock" export --start-gfn 0x800000
 t_run ctl-export-pages-2p64 2 pgenc ctl "$WORK/sock" export --num-pages 18446744073709551616
 t_run dump-absent 1 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16
 
+t_run run-incoming-uri 2 pgenc run --incoming ftp:host
+t_run run-incoming-tcp 2 pgenc run --incoming tcp:127.0.0.1
+t_run run-incoming-port 2 pgenc run --incoming tcp:127.0.0.1:44x
+t_run run-incoming-demo 2 pgenc run --incoming unix:"$WORK/in.sock" --demo
+t_run run-incoming-policy 2 pgenc run --incoming unix:"$WORK/in.sock" --sev --policy 1
+t_run run-incoming-twice 2 pgenc run --incoming file:x --from-file y
+t_run run-from-file-empty 2 pgenc run --from-file ''
+t_run run-incoming-absent 1 pgenc run --from-file "$WORK/nonexistent"
+t_run migrate-help 0 pgenc migrate --help
+t_run migrate-none 2 pgenc migrate
+t_run migrate-nouri 2 pgenc migrate "$WORK/sock"
+t_run migrate-baduri 2 pgenc migrate "$WORK/sock" http://x
+t_run migrate-both 2 pgenc migrate "$WORK/sock" unix:x --to-file y
+t_run migrate-extra 2 pgenc migrate "$WORK/sock" unix:x more
+t_run migrate-iter0 2 pgenc migrate "$WORK/sock" unix:x --max-iterations 0
+t_run migrate-iter-big 2 pgenc migrate "$WORK/sock" unix:x --max-iterations 1001
+t_run migrate-unknown 2 pgenc migrate "$WORK/sock" unix:x --live
+t_run migrate-absent 1 pgenc migrate "$WORK/sock" unix:x
+t_run ctl-migrate-nouri 2 pgenc ctl "$WORK/sock" migrate
+t_run ctl-migrate-absent 1 pgenc ctl "$WORK/sock" migrate --to-file x --json
+
 # --- clients against sockets that are not pgenc run ---------------------------
 # fake MODE: serve $WORK/fake.sock, one connection, answering one request.
 fake() {
@@ -194,6 +215,12 @@ if command -v python3 >/dev/null; then
 	wait $fake_pid
 	fake error
 	t_run fake-send-error 1 pgenc ctl "$WORK/fake.sock" send '{"cmd":"stats"}'
+	wait $fake_pid
+	fake error
+	t_run fake-migrate-error 1 pgenc migrate "$WORK/fake.sock" unix:x --json
+	wait $fake_pid
+	fake close
+	t_run fake-migrate-close 1 pgenc migrate "$WORK/fake.sock" unix:x
 	wait $fake_pid
 	# Numbers are decimal or 0x hex: a leading 0 is not octal.
 	fake echo
