@@ -440,7 +440,7 @@ static void test_reverse(void)
 	struct pgenc_mig_enc e;
 	struct pgenc_mig_dec d;
 	size_t off;
-	uint32_t n;
+	uint32_t n = 0;
 	int r;
 
 	pgenc_mig_enc_init(&e, PGENC_MIG_REVERSE);

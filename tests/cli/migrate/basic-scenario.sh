@@ -143,6 +143,59 @@ else
 	fail "running: the guest runs on the target" "$(tail -5 dst.log)"
 fi
 
+# --- an SEV guest on sevsim (sevsim_memcrypt=0: memory as the guest sees it) ---
+# json FIELD: the number in mig.json
+json() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" mig.json; }
+sev_case() { # NAME [ARGS]
+	name=$1
+	shift
+	rm -f src.sock dst.sock
+	$P run --demo --sev --mem $MEM --ctl src.sock >src.log 2>&1 &
+	SRC=$!
+	wait_sock src.sock && $P ctl src.sock wait >/dev/null && snapshot src.sock src
+	shared=$($P ctl src.sock stats | sed -n 's/^shared pages: *//p')
+	private=$($P ctl src.sock stats | sed -n 's/^encrypted pages: *//p')
+	$P run --incoming unix:$T/in.sock --ctl dst.sock >dst.log 2>&1 &
+	DST=$!
+	$P migrate src.sock unix:$T/in.sock --json "$@" >mig.json 2>mig.err
+	rc=$?
+	check "$name: pgenc migrate exits 0" $rc "rc $rc: $(cat mig.err) $(tail -3 src.log) $(tail -3 dst.log)"
+	wait "$SRC"
+	check "$name: the source VMM exits 0 after the ack" $? "$(tail -3 src.log)"
+	if ! wait_sock dst.sock; then
+		fail "$name: target serves its socket" "$(tail -5 dst.log)"
+		return
+	fi
+	handle=$($P ctl dst.sock stats | sed -n 's/^sev: *yes, handle \([0-9]*\).*/\1/p')
+	cmds=$(cat /sys/kernel/debug/sevsim/"$handle"/commands 2>/dev/null)
+	fw=$(json pages_fw)
+	if [ "$name" = sev ]; then
+		[ "$fw" = "$private" ] && [ "$(json pages_plain)" -gt 0 ] &&
+			[ $(($(json pages_plain) + $(json pages_zero))) = "$shared" ]
+		check "$name: private pages through the firmware, shared in plain" $? \
+			"fw $fw plain $(json pages_plain) zero $(json pages_zero), guest: $private private, $shared shared"
+	else
+		[ "$fw" = $((private + shared)) ] && [ "$(json pages_plain)" = 0 ] && [ "$(json pages_zero)" = 0 ]
+		check "$name: every page through the firmware" $? \
+			"fw $fw plain $(json pages_plain), guest: $private private, $shared shared"
+	fi
+	[ "$(json fw_commands)" = "$fw" ] && [ "$cmds" = "$fw" ]
+	check "$name: firmware commands equal the firmware pages sent" $? \
+		"fw_commands $(json fw_commands), target RECEIVE_UPDATE_DATA $cmds, pages_fw $fw"
+	snapshot dst.sock dst
+	cmp -s src.bitmap dst.bitmap
+	check "$name: bitmap equal on both ends" $? "$(cmp src.bitmap dst.bitmap 2>&1)"
+	cmp -s src.mem dst.mem
+	check "$name: memory equal on both ends (DBG_DECRYPT)" $? "$(cmp src.mem dst.mem 2>&1 | head -3)"
+	$P ctl dst.sock stats | grep -q "state: *halted"
+	check "$name: the target's guest is halted, as on the source" $?
+	$P ctl dst.sock quit >/dev/null
+	wait "$DST"
+	check "$name: target exits 0" $?
+}
+sev_case sev
+sev_case sev-no-bitmap --no-bitmap
+
 # --- an SEV guest that never wrote KVM_MIGRATION_READY -------------------------
 printf '\364' >hlt.bin
 rm -f sev.sock
