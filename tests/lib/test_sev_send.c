@@ -205,7 +205,7 @@ static void test_send(void)
 static void test_receive(void)
 {
 	static uint8_t page[4096], trans[4096];
-	uint32_t h = 0;
+	uint32_t h = 3; /* a handle to share keys with */
 	int fw = -5, r;
 
 	memset(&fk, 0, sizeof(fk));
@@ -213,7 +213,7 @@ static void test_receive(void)
 	r = pgenc_sev_receive_start(3, 4, 0x1, "PDH", 3, "SESS", 4, &h, &fw);
 	TAP_CHECK(!r && h == 7 && !fw, "start %d handle %u", r, h);
 	TAP_CHECK(fk.rs.policy == 1 && fk.rs.pdh_len == 3 &&
-			  fk.rs.session_len == 4 && fk.rs.handle == 0,
+			  fk.rs.session_len == 4 && fk.rs.handle == 3,
 		  "start fields");
 	r = pgenc_sev_receive_update_data(3, 4, page, 4096, "H", 1, trans, 4096,
 					  &fw);
