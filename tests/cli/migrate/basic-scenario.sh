@@ -143,6 +143,34 @@ else
 	fail "running: the guest runs on the target" "$(tail -5 dst.log)"
 fi
 
+# --- a guest that keeps dirtying 1024 pages: pre-copy iterates ---------------
+# loop: mov rax, 0x400000; 1: inc qword [rax]; add rax, 0x1000;
+# cmp rax, 0x800000; jb 1b; jmp loop
+printf '\110\270\000\000\100\000\000\000\000\000\110\377\000\110\005\000\020\000\000\110\075\000\000\200\000\162\357\353\343' >dirty.bin
+rm -f src.sock dst.sock
+$P run --image dirty.bin --mem $MEM --ctl src.sock >src.log 2>&1 &
+SRC=$!
+wait_sock src.sock
+$P run --incoming unix:$T/in.sock --ctl dst.sock >dst.log 2>&1 &
+DST=$!
+migrate_ok dirtying unix:$T/in.sock --max-iterations 3
+it=$(sed -n 's/.*"iterations":\([0-9]*\).*/\1/p' mig.json)
+fp=$(sed -n 's/.*"final_pass_pages":\([0-9]*\).*/\1/p' mig.json)
+[ "$it" -ge 2 ] && [ "$fp" -gt 0 ]
+check "dirtying: pre-copy iterated and the final pass sent dirty pages" $? "$(cat mig.json)"
+if wait_sock dst.sock; then
+	a=$($P dump --socket dst.sock --gpa 0x400000 --len 8 2>&1)
+	sleep 1
+	b=$($P dump --socket dst.sock --gpa 0x400000 --len 8 2>&1)
+	[ -n "$a" ] && [ "$a" != "$b" ]
+	check "dirtying: the guest goes on counting on the target" $? "$a / $b"
+	$P ctl dst.sock quit >/dev/null
+	wait "$DST"
+	check "dirtying: target exits 0 after quit" $?
+else
+	fail "dirtying: the guest goes on counting on the target" "$(tail -5 dst.log)"
+fi
+
 # --- an SEV guest on sevsim (sevsim_memcrypt=0: memory as the guest sees it) ---
 # json FIELD: the number in mig.json
 json() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" mig.json; }

@@ -6,7 +6,9 @@
 # runs there and prints one PASS/FAIL line per check. Non-SEV migration
 # over a UNIX socket (after a refused attempt that the source survives),
 # over TCP and through a file, each with the bitmap and memory equal on
-# both ends; a running guest on two vCPUs; a truncated file refused; an SEV guest without
+# both ends; a running guest on two vCPUs; a guest that keeps dirtying
+# pages (pre-copy iterates, the final pass sends pages, the guest goes on
+# on the target); a truncated file refused; an SEV guest without
 # KVM_MIGRATION_READY refused; an SEV guest on sevsim (sevsim_memcrypt=0)
 # with the bitmap and without (--no-bitmap): firmware commands equal the
 # private pages sent (sevsim's per-guest counter on the target), bitmap
@@ -61,6 +63,12 @@ expected=(
 	"running: the source logs the migration"
 	"running: the guest runs on the target" "running: memory equal on both ends"
 	"running: target exits 0 after quit"
+	"dirtying: pgenc migrate exits 0" "dirtying: the JSON report"
+	"dirtying: the source VMM exits 0 after the ack"
+	"dirtying: the source logs the migration"
+	"dirtying: pre-copy iterated and the final pass sent dirty pages"
+	"dirtying: the guest goes on counting on the target"
+	"dirtying: target exits 0 after quit"
 	"sev: private pages through the firmware, shared in plain"
 	"sev-no-bitmap: every page through the firmware"
 )
