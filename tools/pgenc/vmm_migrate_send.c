@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The source of a live migration (Documentation/migration.rst, "The
- * source"): pre-copy with KVM's dirty log, pages routed by the page
- * encryption bitmap (shared: plain or a zero marker; private: SEV
- * SEND_UPDATE_DATA), then the vCPUs paused, a final pass, the final
- * bitmap, the vCPU state, END, and the target's acknowledgement. On any
- * failure: SEND_CANCEL, dirty logging off, vCPUs resumed.
+ * The source of a live migration (Documentation/migration.rst, "The source"):
+ * pre-copy with KVM's dirty log, pages routed by the page encryption
+ * bitmap (shared: plain or a zero marker; private: SEV SEND_UPDATE_DATA),
+ * then the vCPUs paused, a final pass, the final bitmap, the vCPU state,
+ * END, and the target's acknowledgement. On any failure: SEND_CANCEL,
+ * dirty logging off, vCPUs resumed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -45,7 +45,8 @@ struct out {
 	bool sev; /* pages through the firmware */
 	bool send_started; /* SEND_START done: SEND_CANCEL on failure */
 	bool dirty_log;
-	unsigned long *dirty; /* KVM_GET_DIRTY_LOG's bitmap */
+	unsigned long *dirty; /* pages to send in the next pass */
+	unsigned long *log; /* KVM_GET_DIRTY_LOG's bitmap */
 	struct pgenc_bitmap *enc_bits; /* the latest page encryption bitmap */
 	uint8_t *hdr, *trans;
 	size_t hdr_len, trans_len;
@@ -136,20 +137,26 @@ static int set_dirty_log(struct out *s, bool on)
 	return 0;
 }
 
-/* KVM_GET_DIRTY_LOG: the pages written since the last call; *n of them. */
+/*
+ * KVM_GET_DIRTY_LOG (which clears KVM's log) added to the pages still to
+ * send: a page dirty when iteration stopped is sent by the final pass.
+ * *n: the pages to send now.
+ */
 static int get_dirty(struct out *s, uint64_t *n)
 {
 	struct kvm_dirty_log log = { .slot = 0 };
 	uint64_t pages = vmm_pages(s->vm), i, cnt = 0;
 	size_t words = (pages + 63) / 64;
 
-	memset(s->dirty, 0, words * sizeof(unsigned long));
-	log.dirty_bitmap = s->dirty;
+	memset(s->log, 0, words * sizeof(unsigned long));
+	log.dirty_bitmap = s->log;
 	if (ioctl(s->vm->vm_fd, KVM_GET_DIRTY_LOG, &log))
 		return fail(s, -errno, "KVM_GET_DIRTY_LOG: %s",
 			    strerror(errno));
-	for (i = 0; i < words; i++)
+	for (i = 0; i < words; i++) {
+		s->dirty[i] |= s->log[i];
 		cnt += (uint64_t)__builtin_popcountl(s->dirty[i]);
+	}
 	*n = cnt;
 	return 0;
 }
@@ -240,6 +247,7 @@ static int send_pass(struct out *s, bool all, uint64_t *sent)
 		if (r)
 			return r;
 	}
+	memset(s->dirty, 0, (pages + 63) / 64 * sizeof(unsigned long));
 	return flush(s, false);
 }
 
@@ -517,8 +525,10 @@ int vmm_migrate_out(struct vmm *vm, const struct vmm_mig_opts *o,
 		return fail(&s, EBUSY, "a migration is in progress already");
 	s.sev = vm->sev;
 	s.dirty = calloc((vmm_pages(vm) + 63) / 64, sizeof(unsigned long));
-	r = s.dirty ? pgenc_bitmap_new(0, vmm_pages(vm), true, &s.enc_bits) :
-		      -ENOMEM;
+	s.log = calloc((vmm_pages(vm) + 63) / 64, sizeof(unsigned long));
+	r = s.dirty && s.log ?
+		    pgenc_bitmap_new(0, vmm_pages(vm), true, &s.enc_bits) :
+		    -ENOMEM;
 	if (r)
 		r = fail(&s, r, "out of memory");
 	if (!r)
@@ -566,6 +576,7 @@ int vmm_migrate_out(struct vmm *vm, const struct vmm_mig_opts *o,
 	pgenc_mig_enc_free(&s.enc);
 	free(s.rbuf);
 	free(s.dirty);
+	free(s.log);
 	free(s.hdr);
 	free(s.trans);
 	pgenc_bitmap_free(s.enc_bits);
