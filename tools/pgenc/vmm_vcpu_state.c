@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A vCPU's state for migration (Documentation/migration.rst, "vCPU
- * state"): registers, special registers, FPU and XSAVE, XCRs, events,
+ * A vCPU's state for migration (Documentation/migration.rst, "vCPU state"):
+ * registers, special registers, FPU and XSAVE, XCRs, events,
  * MP state and every MSR of KVM_GET_MSR_INDEX_LIST (with
  * MSR_KVM_MIGRATION_CONTROL), as the sections of a VCPU record. The VMM
  * creates no in-kernel irqchip or PIT, so there is no LAPIC, IOAPIC or

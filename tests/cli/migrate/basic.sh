@@ -7,10 +7,12 @@
 # over a UNIX socket (after a refused attempt that the source survives),
 # over TCP and through a file, each with the bitmap and memory equal on
 # both ends; a running guest on two vCPUs; a guest that keeps dirtying
-# pages (pre-copy iterates, the final pass sends pages, the guest goes on
-# on the target); a truncated file refused; an SEV guest without
+# 1024 pages while it moves, counting each to 2^20 then halting: every
+# counter must end at 2^20 on the target (no write lost); a truncated
+# file refused; an SEV guest without
 # KVM_MIGRATION_READY refused; an SEV guest on sevsim (sevsim_memcrypt=0)
-# with the bitmap and without (--no-bitmap): firmware commands equal the
+# with the bitmap and without (--no-bitmap), and saved and restored
+# through a file (this platform's PDH): firmware commands equal the
 # private pages sent (sevsim's per-guest counter on the target), bitmap
 # and memory (through DBG_DECRYPT) equal on both ends. Every expected
 # check must have run.
@@ -37,7 +39,7 @@ fi
 mkdir -p "$cli_out/empty"
 vmlog=$cli_out/vm.log
 if "$cli_repo/selftests/vm/run.sh" --modparam "kvm_amd:sevsim=1 sevsim_memcrypt=0" \
-	--tests "$cli_out/empty" --out "$cli_out/vm" --timeout 900 \
+	--tests "$cli_out/empty" --out "$cli_out/vm" --timeout 1500 \
 	--extra-file "$PGENC:/bin/pgenc" \
 	--extra-file "$here/basic-scenario.sh:/basic-scenario.sh" \
 	--cmd "sh /basic-scenario.sh" >"$vmlog" 2>&1; then
@@ -66,13 +68,14 @@ expected=(
 	"dirtying: pgenc migrate exits 0" "dirtying: the JSON report"
 	"dirtying: the source VMM exits 0 after the ack"
 	"dirtying: the source logs the migration"
-	"dirtying: pre-copy iterated and the final pass sent dirty pages"
-	"dirtying: the guest goes on counting on the target"
+	"dirtying: the final pass sent the pages dirtied last"
+	"dirtying: every page counted to 1048576 on the target (no write lost)"
 	"dirtying: target exits 0 after quit"
 	"sev: private pages through the firmware, shared in plain"
+	"sev-file: private pages through the firmware, shared in plain"
 	"sev-no-bitmap: every page through the firmware"
 )
-for t in sev sev-no-bitmap; do
+for t in sev sev-no-bitmap sev-file; do
 	expected+=("$t: pgenc migrate exits 0" "$t: the source VMM exits 0 after the ack"
 		"$t: firmware commands equal the firmware pages sent"
 		"$t: bitmap equal on both ends" "$t: memory equal on both ends (DBG_DECRYPT)"
