@@ -389,14 +389,12 @@ static int sevsim_send_update(struct sev_data_send_update_data *d)
 		return SEV_RET_INVALID_GUEST;
 	/*
 	 * The length query is a short header (KVM passes 0 for both
-	 * lengths), answered in any state as AMD's firmware does: the
-	 * header's size, and a transport buffer as long as the data, at
-	 * most a page. A short transport buffer is an error like the other
-	 * lengths, after the state.
+	 * lengths), answered in any state with the header's size only, as
+	 * AMD's firmware does. A short transport buffer is an error like
+	 * the other lengths, after the state.
 	 */
 	if (d->hdr_len < sizeof(h)) {
 		d->hdr_len = sizeof(h);
-		d->trans_len = d->guest_len ? d->guest_len : PAGE_SIZE;
 		return SEV_RET_INVALID_LEN;
 	}
 	if (g->state != SEVSIM_GSTATE_SUPDATE)

@@ -68,8 +68,8 @@ static int fake_kvm(struct kvm_sev_cmd *c)
 
 		fk.su = *u;
 		if (!u->hdr_len || !u->trans_len) {
+			/* AMD's firmware answers the header's length only. */
 			u->hdr_len = HDR_LEN;
-			u->trans_len = 4096;
 			return fw_fail(c, SEV_RET_INVALID_LEN);
 		}
 		memset((void *)(uintptr_t)u->hdr_uaddr, 0x4d, HDR_LEN);

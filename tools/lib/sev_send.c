@@ -105,11 +105,12 @@ int pgenc_sev_send_update_data_len(int vmfd, int sev_fd, size_t *hdr_len,
 	r = sev_cmd(vmfd, sev_fd, KVM_SEV_SEND_UPDATE_DATA, &u, &fw);
 	r = query_done(r, fw);
 	set_fw(fw_error, fw);
-	if (!r && (!u.hdr_len || !u.trans_len))
+	if (!r && !u.hdr_len)
 		r = -EPROTO;
 	if (!r) {
 		*hdr_len = u.hdr_len;
-		*trans_len = u.trans_len;
+		/* AMD's firmware answers the header only: a page is the most. */
+		*trans_len = u.trans_len ? u.trans_len : 1u << PGENC_PAGE_SHIFT;
 	}
 	return r;
 }

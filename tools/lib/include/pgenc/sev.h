@@ -115,7 +115,9 @@ int pgenc_sev_send_start(int vmfd, int sev_fd,
 			 size_t *session_len, int *fw_error);
 /*
  * KVM_SEV_SEND_UPDATE_DATA with no lengths: the sizes of the packet
- * header and of the transport buffer.
+ * header and of the transport buffer. AMD's firmware answers only the
+ * header's: the transport buffer is then one page, the most a command
+ * carries.
  */
 int pgenc_sev_send_update_data_len(int vmfd, int sev_fd, size_t *hdr_len,
 				   size_t *trans_len, int *fw_error);
