@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The guest of the migration tests in the test VM (selftests/vm/run.sh,
+# our modules, kvm_amd sevsim=1): scenario.sh runs `pgenc run --churn`
+# there and sends back its consoles, stats and exit statuses. Judged here:
+#   - under SEV (sevsim) the churn guest verifies round after round and
+#     keeps running: "churn: round N verify ok" with N counting up, no
+#     FAIL, MSR_KVM_MIGRATION_CONTROL = 1, half of its area shared;
+#   - the check can fail: a byte flipped in 3 guest pages through
+#     /proc/PID/mem of `pgenc run` makes the guest print "churn: verify
+#     FAIL page 0xGPA" for one of them, and halt.
+# Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
+#
+# Usage: tests/cli/migrate/vm.sh
+# Needs: build/modules/{kvm,kvm-amd}.ko (scripts/build-modules.sh), what
+# selftests/vm/run.sh needs (QEMU, Debian's 6.1 kernel image), python3.
+# Environment: PGENC=path (no build), BUILD.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../cli_lib.sh
+. "$here/../cli_lib.sh"
+
+cli_init migrate-vm
+cli_build
+PGENC=$(realpath "$PGENC")
+
+if [[ ! -f $cli_repo/build/modules/kvm.ko || ! -f $cli_repo/build/modules/kvm-amd.ko ]]; then
+	skip "the churn guest in the test VM" "no build/modules (scripts/build-modules.sh)"
+	cli_summary
+fi
+
+# --- the VM run -------------------------------------------------------------
+mkdir -p "$cli_out/empty"
+vmlog=$cli_out/vm.log
+if "$cli_repo/selftests/vm/run.sh" --stall 120 --modparam kvm_amd:sevsim=1 \
+	--tests "$cli_out/empty" --out "$cli_out/vm" --timeout 600 \
+	--extra-file "$PGENC:/bin/pgenc" --extra-file "$here/scenario.sh:/scenario.sh" \
+	--cmd "sh /scenario.sh" >"$vmlog" 2>&1; then
+	ok "the scenario ran in the VM (verdict PASS)"
+else
+	notok "the scenario ran in the VM" "$(tail -25 "$vmlog")"
+fi
+res=$cli_out/res
+mkdir -p "$res"
+if sed -n '/^=== PGENC-CLI-OUT BEGIN$/,/^=== PGENC-CLI-OUT END$/p' "$cli_out/vm/results.tap" |
+	sed '1d;$d' | tr -d '\r' | base64 -d | tar -xzf - -C "$res"; then
+	ok "the scenario's results came back"
+else
+	notok "the scenario's results came back" "$(tail -25 "$vmlog")"
+	cli_summary
+fi
+
+# json FILE KEY: one top-level value of a JSON object file.
+json() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2" 2>&1; }
+
+# ok_rounds NAME: the round numbers of NAME's "verify ok" lines.
+ok_rounds() { sed -n 's/^\[guest\] churn: round \([0-9]*\) verify ok$/\1/p' "$res/$1.out"; }
+
+# --- the churn guest under SEV ------------------------------------------------
+out=$res/churn_sev.out
+mapfile -t r < <(ok_rounds churn_sev)
+if ((${#r[@]} >= 8)) && [[ ${r[*]} == "$(seq -s ' ' 0 $((${#r[@]} - 1)))" ]]; then
+	ok "churn guest (SEV): ${#r[@]} rounds verified ok, numbered 0, 1, 2, ..."
+else
+	notok "churn guest (SEV): 8 rounds or more verified ok, in order" "$(tail -20 "$out")"
+fi
+if grep -q 'FAIL' "$out" || ! grep -qx '\[guest\] churn: MSR_KVM_MIGRATION_CONTROL = 1 (KVM_MIGRATION_READY)' "$out"; then
+	notok "churn guest (SEV): MIGRATION_CONTROL written, no FAIL" "$(head -20 "$out")"
+else
+	ok "churn guest (SEV): MIGRATION_CONTROL written, no FAIL"
+fi
+st=$res/churn_sev_stats2.json
+if [[ $(json "$st" state) == running && $(json "$st" migration_control) == 1 ]] &&
+	[[ " 496 512 528 " == *" $(json "$st" shared_pages) "* ]]; then
+	ok "churn guest (SEV): still running after 8 rounds, migration control 1, half its area shared"
+else
+	notok "churn guest (SEV): still running, migration control 1, 512 +- 16 shared pages" "$(cat "$st")"
+fi
+if [[ $(json "$res/churn_sev_stats.json" hypercalls) -lt $(json "$st" hypercalls) ]]; then
+	ok "churn guest (SEV): keeps converting pages (hypercall count grows)"
+else
+	notok "churn guest (SEV): keeps converting pages" "$(cat "$res/churn_sev_stats.json" "$st")"
+fi
+if [[ $(cat "$res/churn_sev.rc") == 0 ]]; then
+	ok "churn guest (SEV): quit stops it (exit 0)"
+else
+	notok "churn guest (SEV): quit stops it (exit 0)" "$(cat "$res/churn_sev.rc" "$res/churn_sev.err")"
+fi
+
+# --- a corrupted page is caught -------------------------------------------------
+out=$res/churn_poke.out
+fail=$(sed -n 's/^\[guest\] churn: verify FAIL page \(0x[0-9a-f]*\) .*/\1/p' "$out")
+if [[ $(wc -l <"$res/poked") == 3 && -n $fail ]] && grep -qx "$fail" "$res/poked"; then
+	ok "a byte flipped in 3 guest pages: the guest reports FAIL for one of them ($fail)"
+else
+	notok "a byte flipped in 3 guest pages: the guest reports FAIL for one of them" \
+		"poked: $(cat "$res/poked"); $(tail -5 "$out"; cat "$res/churn_poke.err")"
+fi
+if [[ $(json "$res/churn_poke_stats.json" state) == halted ]] && grep -qx '\[guest\] churn: halting' "$out"; then
+	ok "after the FAIL, the churn guest halts"
+else
+	notok "after the FAIL, the churn guest halts" "$(cat "$res/churn_poke_stats.json")"
+fi
+
+cli_summary
