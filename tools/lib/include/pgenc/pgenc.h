@@ -15,7 +15,10 @@
  *  - <pgenc/sev.h>: SEV launch, guest status and DBG_{DE,EN}CRYPT
  *    commands over KVM_MEMORY_ENCRYPT_OP, the whole launch sequence in
  *    one call (pgenc_sev_launch()), and the launch measurement
- *    (HMAC-SHA256).
+ *    (HMAC-SHA256); the SEND and RECEIVE migration commands and the
+ *    platform's PDH certificate;
+ *  - <pgenc/migrate.h>: the live migration stream, its encoder and
+ *    its strict decoder.
  *
  * Conventions: functions that can fail return 0 (or a documented
  * non-negative value) on success and a negative errno on failure;
@@ -34,6 +37,7 @@
 #include <pgenc/bitmap.h>
 #include <pgenc/format.h>
 #include <pgenc/kvm.h>
+#include <pgenc/migrate.h>
 #include <pgenc/sev.h>
 
 #endif /* PGENC_PGENC_H */

@@ -87,6 +87,70 @@ int pgenc_sev_dbg_encrypt(int vmfd, int sev_fd, const void *src, void *dst,
 			  size_t len, int *fw_error);
 
 /*
+ * Migration
+ * ---------
+ *
+ * The SEND and RECEIVE commands (SEV API 6.12-6.19), as KVM 6.1 passes
+ * them (Documentation/migration.rst, "SEV"). The *_len functions are
+ * the length queries: the firmware writes the lengths it needs back.
+ */
+#define PGENC_SEV_MAX_CERTS (16U << 10) /* bytes of a cert or chain */
+
+struct pgenc_sev_send_start {
+	uint32_t policy;
+	const void *pdh; /* the target platform's PDH certificate */
+	size_t pdh_len;
+	const void *plat; /* its PEK, OCA (and CEK) certificates */
+	size_t plat_len;
+	const void *amd; /* the AMD chain (ASK, ARK) */
+	size_t amd_len;
+};
+
+/* KVM_SEV_SEND_START with session_len 0: the session blob's size. */
+int pgenc_sev_send_start_len(int vmfd, int sev_fd, size_t *session_len,
+			     int *fw_error);
+/* KVM_SEV_SEND_START: the session blob into session (*session_len). */
+int pgenc_sev_send_start(int vmfd, int sev_fd,
+			 const struct pgenc_sev_send_start *p, void *session,
+			 size_t *session_len, int *fw_error);
+/*
+ * KVM_SEV_SEND_UPDATE_DATA with no lengths: the sizes of the packet
+ * header and of the transport buffer.
+ */
+int pgenc_sev_send_update_data_len(int vmfd, int sev_fd, size_t *hdr_len,
+				   size_t *trans_len, int *fw_error);
+/*
+ * KVM_SEV_SEND_UPDATE_DATA of [guest, guest + len) (inside one page of
+ * guest memory as mapped here): the packet header into hdr and the
+ * transport ciphertext into trans; their lengths in and out.
+ */
+int pgenc_sev_send_update_data(int vmfd, int sev_fd, const void *guest,
+			       size_t len, void *hdr, size_t *hdr_len,
+			       void *trans, size_t *trans_len, int *fw_error);
+int pgenc_sev_send_finish(int vmfd, int sev_fd, int *fw_error);
+int pgenc_sev_send_cancel(int vmfd, int sev_fd, int *fw_error);
+/*
+ * KVM_SEV_RECEIVE_START with the source's PDH certificate and session
+ * blob; *handle in (0: a new context) and out.
+ */
+int pgenc_sev_receive_start(int vmfd, int sev_fd, uint32_t policy,
+			    const void *pdh, size_t pdh_len,
+			    const void *session, size_t session_len,
+			    uint32_t *handle, int *fw_error);
+/* KVM_SEV_RECEIVE_UPDATE_DATA: one packet into [guest, guest + len). */
+int pgenc_sev_receive_update_data(int vmfd, int sev_fd, void *guest, size_t len,
+				  const void *hdr, size_t hdr_len,
+				  const void *trans, size_t trans_len,
+				  int *fw_error);
+int pgenc_sev_receive_finish(int vmfd, int sev_fd, int *fw_error);
+/*
+ * SEV_ISSUE_CMD(SEV_PDH_CERT_EXPORT) on /dev/sev: the platform's PDH
+ * certificate and its chain, in new buffers (free()).
+ */
+int pgenc_sev_pdh_export(int sev_fd, void **pdh, size_t *pdh_len, void **chain,
+			 size_t *chain_len, int *fw_error);
+
+/*
  * The name and meaning of an SEV firmware status code (enum sev_ret_code
  * in <linux/psp-sev.h>), e.g. "INVALID_GUEST_STATE: ...". Never NULL.
  */
