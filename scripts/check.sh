@@ -30,7 +30,7 @@ harness|tests/harness/run.sh|the build and test scripts on fabricated inputs, no
 unit|tests/run.sh;tests/run.sh --mutants|host unit tests of the kernel's bit and range helpers (`kernel/pgenc_bits.h`) against a naive model under ASan and UBSan, then against mutants of the helpers, each of which they must catch (`tests/`)
 lib|tests/lib/run.sh|libpgenc: formats, parsers, diff, ioctl and SEV wrappers, measurement, under ASan/UBSan with gcc and clang, and its packaging: symbols, headers, pkg-config (`tests/lib/`)
 fuzz|tests/fuzz/run.sh 10|libFuzzer on every libpgenc parser, 10 s each, and on the kernel's pure logic against the unit tests' models, 10^6 inputs (`tests/fuzz/`)
-cli|tests/cli/bitmap/run.sh;tests/cli/probe/run.sh;tests/cli/vmm/run.sh|the `pgenc` CLI on the host: bitmap commands against transcripts (`tests/cli/*.cram`), `probe` on faked hosts, `run`/`ctl`/`dump` argument errors and control protocol (`tests/cli/`)
+cli|tests/cli/bitmap/run.sh;tests/cli/probe/run.sh;tests/cli/vmm/run.sh;tests/cli/migrate/run.sh|the `pgenc` CLI on the host: bitmap commands against transcripts (`tests/cli/*.cram`), `probe` on faked hosts, `run`/`ctl`/`dump` argument errors and control protocol (`tests/cli/`)
 style|scripts/check-style.sh --lane full|checkpatch `--strict`, sparse `C=2`, `W=1`, clang-format, shellcheck, the uapi header standalone and free of collisions
 modules|scripts/build-modules.sh|builds `kvm.ko` and `kvm-amd.ko` into `build/modules/`, after the check of sev.c's rerouted calls and the uapi number check
 install|scripts/check-install.sh|`make install` into a scratch root, checked with depmod, modinfo (VERSION's version) and pkg-config
