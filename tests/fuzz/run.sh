@@ -15,7 +15,7 @@
 #   build/fuzz/fuzz_<target> build/fuzz/artifacts/<target>-crash-...
 #
 # Usage: tests/fuzz/run.sh [SECONDS] [TARGET...]
-#   TARGET: raw ranges json auto diff kbits (default: all)
+#   TARGET: raw ranges json auto diff kbits mig (default: all)
 # Environment: CC (default clang), FUZZ_JOBS (parallel targets, default 1),
 # PGENC_LIB_SRC (the library sources to fuzz, default tools/lib).
 set -uo pipefail
@@ -32,7 +32,7 @@ if [[ $# -gt 0 && $1 == -* ]]; then
 	sed -n '/^# Usage:/,/^# Environment/p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 fi
-targets=("${@:-raw ranges json auto diff kbits}")
+targets=("${@:-raw ranges json auto diff kbits mig}")
 read -r -a targets <<<"${targets[*]}"
 cc=${CC:-clang}
 jobs=${FUZZ_JOBS:-1}
@@ -81,6 +81,7 @@ run_one() {
 	case $t in
 	raw | ranges | json) dict=(-dict="$here/$t.dict") ;;
 	kbits) limit=(-runs="$kbits_runs" -max_total_time=300 -max_len=512) ;;
+	mig) limit=(-max_total_time="$secs" -max_len=16384) ;;
 	*)
 		cat "$here"/raw.dict "$here"/ranges.dict "$here"/json.dict >"$out/all.dict"
 		dict=(-dict="$out/all.dict")

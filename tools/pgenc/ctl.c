@@ -33,6 +33,7 @@ static void usage(FILE *f)
 	      "  export [ARGS]           `pgenc bitmap export --socket SOCK ARGS`\n"
 	      "  import FILE [ARGS]      `pgenc bitmap import FILE --socket SOCK`\n"
 	      "  dump ARGS               `pgenc dump --socket SOCK ARGS`\n"
+	      "  migrate URI [ARGS]      `pgenc migrate SOCK URI ARGS`\n"
 	      "  version                 the server's protocol and version\n"
 	      "  send JSON               send one raw request, print the response\n"
 	      "  quit                    stop the VMM\n"
@@ -285,7 +286,7 @@ int pg_alias_refuse(const char *cmd, const char *opt)
  */
 static int alias(const char *sock, int argc, char **argv)
 {
-	bool bitmap = strcmp(argv[0], "dump");
+	bool bitmap = strcmp(argv[0], "dump") && strcmp(argv[0], "migrate");
 	char **av;
 	int n = 0, i, r;
 
@@ -299,7 +300,12 @@ static int alias(const char *sock, int argc, char **argv)
 	for (i = 0; i < argc; i++)
 		av[n++] = argv[i];
 	pg_alias_socket = sock;
-	r = bitmap ? cmd_bitmap(n, av) : cmd_dump(n, av);
+	if (bitmap)
+		r = cmd_bitmap(n, av);
+	else if (!strcmp(argv[0], "migrate"))
+		r = cmd_migrate(n, av);
+	else
+		r = cmd_dump(n, av);
 	pg_alias_socket = NULL;
 	free(av);
 	return r;
@@ -324,7 +330,7 @@ int cmd_ctl(int argc, char **argv)
 				      argv[1]);
 	cmd = argv[2];
 	if (!strcmp(cmd, "export") || !strcmp(cmd, "import") ||
-	    !strcmp(cmd, "dump"))
+	    !strcmp(cmd, "dump") || !strcmp(cmd, "migrate"))
 		return alias(argv[1], argc - 2, argv + 2);
 	if (strcmp(cmd, "stats") && strcmp(cmd, "wait") &&
 	    strcmp(cmd, "version") && strcmp(cmd, "send") &&

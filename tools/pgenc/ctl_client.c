@@ -95,6 +95,30 @@ int ctl_conn_call(struct ctl_conn *c, const char *req, size_t len,
 	return 0;
 }
 
+int ctl_conn_next(struct ctl_conn *c, struct ctl_msg *resp, char **raw)
+{
+	struct ctl_error perr;
+	size_t len;
+	char *line;
+	int r;
+
+	r = ctl_read_line(c->fd, &c->rd, &line, &len);
+	if (r <= 0)
+		return conn_error(c, "%s",
+				  r ? strerror(-r) :
+				      "the connection closed before the response");
+	if (ctl_parse(line, len, resp, &perr))
+		return conn_error(c, "bad response: %s", perr.msg);
+	if (raw) {
+		*raw = strdup(line);
+		if (!*raw) {
+			ctl_msg_free(resp);
+			return conn_error(c, "out of memory");
+		}
+	}
+	return 0;
+}
+
 int ctl_conn_request(struct ctl_conn *c, struct ctl_writer *w,
 		     struct ctl_msg *resp, char **raw)
 {

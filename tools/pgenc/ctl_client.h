@@ -51,6 +51,12 @@ int ctl_conn_call(struct ctl_conn *c, const char *req, size_t len,
 int ctl_conn_request(struct ctl_conn *c, struct ctl_writer *w,
 		     struct ctl_msg *resp, char **raw);
 
+/*
+ * After ctl_conn_call(): the next line the server sent for the same
+ * request (the "progress" lines of "migrate"), like ctl_conn_call().
+ */
+int ctl_conn_next(struct ctl_conn *c, struct ctl_msg *resp, char **raw);
+
 /* "bad response: WHAT"; returns PGENC_EXIT_FAILED. */
 int ctl_conn_bad_response(struct ctl_conn *c, const char *what);
 

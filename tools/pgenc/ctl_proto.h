@@ -89,6 +89,26 @@
  *     Bypassed pages are only as trustworthy as the guest's reports.
  *     SEV firmware failures add "fw_error":N to the error response.
  *
+ *   {"cmd":"migrate","uri":"tcp:HOST:PORT|unix:PATH|file:PATH",
+ *    "force":bool,"no_bitmap":bool,"max_iterations":N,"progress":bool}
+ *     Live-migrate the VM to `pgenc run --incoming URI` (file: save it;
+ *     Documentation/migration.rst). force: migrate an SEV guest that
+ *     has not written KVM_MIGRATION_READY; no_bitmap: every page of an
+ *     SEV guest through the firmware; max_iterations: pre-copy passes
+ *     after the first, 1..CTL_MIGRATE_ITERATIONS_MAX (default
+ *     CTL_MIGRATE_ITERATIONS). With progress, lines
+ *       {"ok":true,"progress":true,"iteration":N,"pages_sent":N,
+ *        "dirty_pages":N,"dirty_rate":N}
+ *     come before the response (the one exception to one line per
+ *     request); dirty_rate is in pages per second.
+ *     -> {"ok":true,"result":"migrated","iterations":N,"pages_plain":N,
+ *         "pages_zero":N,"pages_fw":N,"fw_commands":N,"stream_bytes":N,
+ *         "total_ms":N,"downtime_ms":N,"final_pass_pages":N}
+ *     then `pgenc run` stops as after "quit". A failure is an error
+ *     response with the same counters; the guest keeps running here
+ *     (SEND_CANCEL done) and may be migrated again. EPERM: an SEV guest
+ *     without KVM_MIGRATION_READY; EBUSY: a migration runs already.
+ *
  *   {"cmd":"quit"}
  *     -> {"ok":true}, then `pgenc run` stops its vCPUs (if any still
  *     run), removes the socket and exits.
@@ -113,6 +133,8 @@
 #define CTL_DUMP_MAX (16U << 20) /* bytes one dump request returns */
 #define CTL_MAX_FIELDS 32
 #define CTL_MAX_KEY 64
+#define CTL_MIGRATE_ITERATIONS 30 /* pre-copy passes after the first */
+#define CTL_MIGRATE_ITERATIONS_MAX 1000
 
 /*
  * Parsing

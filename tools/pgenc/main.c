@@ -24,6 +24,8 @@ static const struct command {
 	{ "ctl", cmd_ctl,
 	  "talk to a running 'pgenc run' over its control socket" },
 	{ "dump", cmd_dump, "read guest memory through SEV DBG_DECRYPT" },
+	{ "migrate", cmd_migrate,
+	  "live-migrate a 'pgenc run' guest to another, or save it" },
 	{ "bitmap", cmd_bitmap, "export, import, show and diff page bitmaps" },
 };
 

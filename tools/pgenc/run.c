@@ -32,6 +32,7 @@
 static void usage(FILE *f)
 {
 	fputs("Usage: pgenc run [OPTIONS] (--demo | --churn | --image FILE[@GPA])\n"
+	      "       pgenc run [OPTIONS] (--incoming URI | --from-file PATH)\n"
 	      "\n"
 	      "Run a guest in a minimal VMM with page encryption tracking on:\n"
 	      "every vCPU starts in 64-bit long mode (identity-mapped memory,\n"
@@ -77,6 +78,12 @@ static void usage(FILE *f)
 	      "                        JSON lines; see `pgenc ctl --help`) and\n"
 	      "                        keep serving after the guest halts, until\n"
 	      "                        \"quit\"\n"
+	      "  --incoming URI        receive a migrating VM (tcp:HOST:PORT,\n"
+	      "                        unix:PATH, file:PATH): created from the\n"
+	      "                        stream's description (--mem, --vcpus,\n"
+	      "                        --sev, if given, must agree), resumed and\n"
+	      "                        acknowledged; see `pgenc migrate`\n"
+	      "  --from-file PATH      --incoming file:PATH (restore a saved VM)\n"
 	      "  --trace-hypercalls    also take every hypercall 12 to the VMM\n"
 	      "                        (KVM_CAP_EXIT_HYPERCALL) and log it; the\n"
 	      "                        kernel has updated the bitmap already\n"
@@ -143,6 +150,8 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 		O_TIK_FILE,
 		O_CTL,
 		O_TRACE,
+		O_INCOMING,
+		O_FROM_FILE,
 	};
 	static const struct option lopts[] = {
 		{ "mem", required_argument, NULL, O_MEM },
@@ -161,9 +170,13 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 		{ "tik-file", required_argument, NULL, O_TIK_FILE },
 		{ "ctl", required_argument, NULL, O_CTL },
 		{ "trace-hypercalls", no_argument, NULL, O_TRACE },
+		{ "incoming", required_argument, NULL, O_INCOMING },
+		{ "from-file", required_argument, NULL, O_FROM_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static char from_file[4096 + 8];
+	struct vmm_uri uri;
 	const char *why;
 	char hex[24];
 	bool rate_set = false;
@@ -188,6 +201,7 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 				return pg_usage_error("run",
 						      "--mem %s: want a size of whole pages from 2M to 16G (e.g. 64M)",
 						      optarg);
+			o->mem_set = true;
 			break;
 		case O_IMAGE:
 			o->image = optarg;
@@ -221,6 +235,7 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 						      "--vcpus %s: want 1..%d",
 						      optarg, PGENC_MAX_VCPUS);
 			o->vcpus = (unsigned int)v;
+			o->vcpus_set = true;
 			break;
 		case O_SEV:
 			o->sev = true;
@@ -261,6 +276,27 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 		case O_TRACE:
 			o->trace = true;
 			break;
+		case O_INCOMING:
+		case O_FROM_FILE:
+			if (o->incoming)
+				return pg_usage_error("run",
+						      "give --incoming or --from-file once");
+			if (c == O_FROM_FILE) {
+				snprintf(from_file, sizeof(from_file),
+					 "file:%s", optarg);
+				optarg = from_file;
+			}
+			if (vmm_uri_parse(optarg, &uri, &why))
+				return pg_usage_error("run", "%s %s: %s",
+						      c == O_INCOMING ?
+							      "--incoming" :
+							      "--from-file",
+						      c == O_INCOMING ?
+							      optarg :
+							      optarg + 5,
+						      why);
+			o->incoming = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -271,9 +307,14 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 	if (optind < argc)
 		return pg_usage_error("run", "unexpected argument '%s'",
 				      argv[optind]);
-	if (o->demo + o->churn + !!o->image != 1)
+	if (o->incoming &&
+	    (o->demo || o->churn || o->image || o->sev_data || o->entry_set ||
+	     o->so.verify || o->so.policy || o->so.have_tik || o->so.tik_file))
 		return pg_usage_error("run",
-				      "give exactly one of --demo, --churn and --image FILE");
+				      "--incoming and --from-file take the guest from the stream: drop --demo, --churn, --image, --entry, --sev-data, --policy, --verify, --tik, --tik-file");
+	if (!o->incoming && o->demo + o->churn + !!o->image != 1)
+		return pg_usage_error("run",
+				      "give exactly one of --demo, --churn and --image FILE (or --incoming URI)");
 	if (o->demo && o->mem < PGENC_DEMO_MIN_MEM)
 		return pg_usage_error("run", "--demo needs --mem 32M or more");
 	if (o->churn && o->mem < PGENC_CHURN_MIN_MEM)

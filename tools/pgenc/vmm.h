@@ -15,6 +15,8 @@
 
 #include <linux/kvm.h>
 
+#include <pgenc/migrate.h>
+
 #include "guest/boot.h"
 
 enum vmm_state {
@@ -38,6 +40,7 @@ struct vmm_vcpu {
 	enum vmm_state end; /* how it stopped */
 	char line[160]; /* console output not yet printed */
 	size_t line_len;
+	bool restored_halted; /* incoming: it had halted on the source */
 };
 
 /* A guest physical range written by the VMM before the launch. */
@@ -81,6 +84,8 @@ struct vmm {
 	bool quit; /* a client or a signal asked to stop */
 	int quit_signal;
 	atomic_bool stop; /* vCPU threads: leave KVM_RUN and return */
+	atomic_bool pause; /* vCPU threads: leave KVM_RUN and wait */
+	unsigned int paused; /* threads waiting in a pause */
 
 	/* One DBG request at a time, so counter deltas are exact. */
 	pthread_mutex_t dump_lock;
@@ -92,6 +97,11 @@ struct vmm {
 	bool ctl_started;
 	atomic_bool ctl_closing;
 	atomic_uint ctl_clients;
+
+	/* Migration (vmm_migrate_*.c). */
+	atomic_bool migrating; /* one outgoing migration at a time */
+	int mig_fd; /* incoming: the connection, until acknowledged */
+	uint64_t fw_cmds; /* incoming: RECEIVE_UPDATE_DATA commands */
 };
 
 /* Bytes of guest memory as pages (the tracked range, [0, pages)). */
@@ -186,6 +196,8 @@ struct vmm_run_opts {
 	struct vmm_sev_opts so;
 	const char *ctl;
 	bool trace;
+	const char *incoming; /* --incoming URI (--from-file PATH: file:) */
+	bool mem_set, vcpus_set; /* given: checked against the stream */
 };
 
 /* Set up and run the VM until it is over (vmm_run.c): a PGENC_EXIT_*. */
@@ -193,5 +205,85 @@ int vmm_run(struct vmm *vm, const struct vmm_run_opts *o);
 
 int vmm_ctl_start(struct vmm *vm, const char *path);
 void vmm_ctl_stop(struct vmm *vm);
+
+/* vmm_run.c, for the incoming migration */
+/*
+ * Open KVM and create the VM: SEV_INIT (o->sev) or tracking on, memory.
+ * vm->mem_size and nr_vcpus are set. A PGENC_EXIT_* code.
+ */
+int vmm_create(struct vmm *vm, const struct vmm_run_opts *o);
+int vmm_create_vcpus(struct vmm *vm);
+/* Park every running vCPU outside KVM_RUN (and wait), or let them go. */
+void vmm_pause(struct vmm *vm);
+void vmm_resume(struct vmm *vm);
+
+/* vmm_vcpu_state.c: one vCPU's state as VCPU record sections. */
+struct vmm_vcpu_state;
+int vmm_vcpu_save(struct vmm_vcpu *v, struct vmm_vcpu_state **out,
+		  struct pgenc_mig_section *sec);
+void vmm_vcpu_state_free(struct vmm_vcpu_state *st);
+/* Restore from a decoded VCPU record's sections: 0 or -errno, *what. */
+int vmm_vcpu_restore(struct vmm_vcpu *v, const struct pgenc_mig_section *sec,
+		     const char **what);
+/* MSR_KVM_MIGRATION_CONTROL of vCPU 0 (vCPUs paused): 0 or -errno. */
+int vmm_migration_control(struct vmm *vm, uint64_t *val);
+
+/* vmm_migrate_io.c: URIs and connections. */
+enum vmm_uri_kind {
+	VMM_URI_TCP,
+	VMM_URI_UNIX,
+	VMM_URI_FILE
+};
+struct vmm_uri {
+	enum vmm_uri_kind kind;
+	char host[256];
+	char port[16];
+	char path[4096];
+};
+/* tcp:HOST:PORT, unix:PATH, file:PATH: 0, or -EINVAL with *why. */
+int vmm_uri_parse(const char *s, struct vmm_uri *u, const char **why);
+/* Source: connect (retrying for up to 10 s) or create the file. */
+int vmm_uri_open_out(const struct vmm_uri *u, char *err, size_t errlen);
+/* Target: accept one connection, or open the file. */
+int vmm_uri_open_in(const struct vmm_uri *u, char *err, size_t errlen);
+/* Read exactly len bytes: 0, -EPIPE at a clean end before any, -errno. */
+int vmm_read_full(int fd, void *buf, size_t len);
+/*
+ * Read and decode one record of d from fd into *buf (grown): 0 with
+ * *rec, or -errno / -EBADMSG with the reason in err.
+ */
+int vmm_mig_read(int fd, struct pgenc_mig_dec *d, uint8_t **buf, size_t *cap,
+		 struct pgenc_mig_rec *rec, char *err, size_t errlen);
+
+/* vmm_migrate_send.c: the "migrate" control command. */
+struct vmm_mig_opts {
+	const char *uri;
+	bool force;
+	bool no_bitmap;
+	uint64_t max_iterations;
+	/* Called with progress (may be NULL). */
+	void (*progress)(void *opaque, unsigned int iteration,
+			 uint64_t pages_sent, uint64_t dirty, uint64_t rate);
+	void *opaque;
+};
+struct vmm_mig_result {
+	unsigned int iterations;
+	uint64_t pages_plain, pages_zero, pages_fw, fw_commands;
+	uint64_t stream_bytes, total_ms, downtime_ms, final_pass_pages;
+	char error[512];
+	int err; /* positive errno on failure */
+};
+/* Migrate out: 0 (the VMM must quit now) or -errno (res->error). */
+int vmm_migrate_out(struct vmm *vm, const struct vmm_mig_opts *o,
+		    struct vmm_mig_result *res);
+
+/* vmm_migrate_recv.c: `pgenc run --incoming URI`. */
+/*
+ * Receive the VM: create it from the stream, restore memory, bitmap and
+ * vCPUs (RECEIVE_FINISH for SEV). A PGENC_EXIT_* code.
+ */
+int vmm_incoming(struct vmm *vm, const struct vmm_run_opts *o);
+/* After the vCPUs started: acknowledge to the source. */
+void vmm_incoming_ack(struct vmm *vm);
 
 #endif /* PGENC_VMM_H */

@@ -413,8 +413,97 @@ static void serve_quit(struct vmm *vm, struct ctl_writer *w,
 	*quit = true;
 }
 
+struct progress_ctx {
+	int fd;
+	const struct ctl_msg *req;
+};
+
+/* A progress line of a migration, before its response. */
+static void migrate_progress(void *opaque, unsigned int iteration,
+			     uint64_t pages_sent, uint64_t dirty, uint64_t rate)
+{
+	struct progress_ctx *p = opaque;
+	struct ctl_writer w;
+
+	resp_begin(&w, p->req, true);
+	ctl_w_bool(&w, "progress", true);
+	ctl_w_u64(&w, "iteration", iteration);
+	ctl_w_u64(&w, "pages_sent", pages_sent);
+	ctl_w_u64(&w, "dirty_pages", dirty);
+	ctl_w_u64(&w, "dirty_rate", rate);
+	if (!ctl_w_finish(&w))
+		ctl_write_all(p->fd, w.buf, w.len);
+	ctl_w_free(&w);
+}
+
+static void mig_fields(struct ctl_writer *w, const struct vmm_mig_result *r)
+{
+	ctl_w_u64(w, "iterations", r->iterations);
+	ctl_w_u64(w, "pages_plain", r->pages_plain);
+	ctl_w_u64(w, "pages_zero", r->pages_zero);
+	ctl_w_u64(w, "pages_fw", r->pages_fw);
+	ctl_w_u64(w, "fw_commands", r->fw_commands);
+	ctl_w_u64(w, "stream_bytes", r->stream_bytes);
+	ctl_w_u64(w, "total_ms", r->total_ms);
+	ctl_w_u64(w, "downtime_ms", r->downtime_ms);
+	ctl_w_u64(w, "final_pass_pages", r->final_pass_pages);
+}
+
+static void serve_migrate(struct vmm *vm, int fd, struct ctl_writer *w,
+			  const struct ctl_msg *req, bool *quit)
+{
+	static const char *const keys[] = {
+		COMMON_KEYS,	  "uri",      "force", "no_bitmap",
+		"max_iterations", "progress", NULL
+	};
+	struct vmm_mig_opts o = { .max_iterations = CTL_MIGRATE_ITERATIONS };
+	struct progress_ctx pc = { fd, req };
+	struct vmm_mig_result res;
+	bool present, progress = false;
+
+	if (!check_keys(w, req, keys) ||
+	    !opt_u64(w, req, "max_iterations", &o.max_iterations, &present))
+		return;
+	if (ctl_get_str(req, "uri", &o.uri, NULL)) {
+		resp_error(w, req, EINVAL,
+			   "\"uri\" (tcp:HOST:PORT, unix:PATH or file:PATH) is required");
+		return;
+	}
+	if (!o.max_iterations ||
+	    o.max_iterations > CTL_MIGRATE_ITERATIONS_MAX ||
+	    ctl_get_bool(req, "force", &o.force) == -EINVAL ||
+	    ctl_get_bool(req, "no_bitmap", &o.no_bitmap) == -EINVAL ||
+	    ctl_get_bool(req, "progress", &progress) == -EINVAL) {
+		resp_error(w, req, EINVAL,
+			   "\"max_iterations\" is 1..%d; \"force\", \"no_bitmap\" and \"progress\" are booleans",
+			   CTL_MIGRATE_ITERATIONS_MAX);
+		return;
+	}
+	if (progress) {
+		o.progress = migrate_progress;
+		o.opaque = &pc;
+	}
+	vmm_log("migration to %s: starting", o.uri);
+	if (vmm_migrate_out(vm, &o, &res)) {
+		vmm_err("migration to %s failed: %s; the guest keeps running here",
+			o.uri, res.error);
+		resp_error(w, req, res.err, "%s", res.error);
+		mig_fields(w, &res);
+		return;
+	}
+	vmm_log("migrated to %s: %" PRIu64 " plain, %" PRIu64 " zero, %" PRIu64
+		" firmware pages in %u iteration(s), %" PRIu64
+		" ms down; this VMM stops",
+		o.uri, res.pages_plain, res.pages_zero, res.pages_fw,
+		res.iterations, res.downtime_ms);
+	resp_begin(w, req, true);
+	ctl_w_str(w, "result", "migrated");
+	mig_fields(w, &res);
+	*quit = true;
+}
+
 /* One request line: the response in *w (finished). */
-static void handle(struct vmm *vm, const char *line, size_t len,
+static void handle(struct vmm *vm, int fd, const char *line, size_t len,
 		   struct ctl_writer *w, bool *quit)
 {
 	struct ctl_error perr;
@@ -447,11 +536,13 @@ static void handle(struct vmm *vm, const char *line, size_t len,
 		serve_import(vm, w, &req);
 	} else if (!strcmp(cmd, "dump")) {
 		serve_dump(vm, w, &req);
+	} else if (!strcmp(cmd, "migrate")) {
+		serve_migrate(vm, fd, w, &req, quit);
 	} else if (!strcmp(cmd, "quit")) {
 		serve_quit(vm, w, &req, quit);
 	} else {
 		resp_error(w, &req, ENOSYS,
-			   "unknown command \"%s\" (version, stats, wait, export, import, dump, quit)",
+			   "unknown command \"%s\" (version, stats, wait, export, import, dump, migrate, quit)",
 			   cmd);
 	}
 	ctl_msg_free(&req);
@@ -498,7 +589,7 @@ static void *client_thread(void *arg)
 		}
 		if (r <= 0)
 			break;
-		handle(vm, line, len, &w, &quit);
+		handle(vm, c->fd, line, len, &w, &quit);
 		r = send_resp(c->fd, &w);
 		ctl_w_free(&w);
 		if (quit) {

@@ -45,15 +45,58 @@ static void kick_handler(int sig)
 		tls_run->immediate_exit = 1;
 }
 
-/* Make every vCPU thread leave KVM_RUN and end. */
-static void vmm_stop_vcpus(struct vmm *vm)
+static void kick_all(struct vmm *vm)
 {
 	unsigned int i;
 
-	atomic_store(&vm->stop, true);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i].started)
 			pthread_kill(vm->vcpus[i].thread, SIGUSR1);
+}
+
+/* Make every vCPU thread leave KVM_RUN and end. */
+static void vmm_stop_vcpus(struct vmm *vm)
+{
+	atomic_store(&vm->stop, true);
+	pthread_mutex_lock(&vm->lock);
+	pthread_cond_broadcast(&vm->cond); /* paused threads end too */
+	pthread_mutex_unlock(&vm->lock);
+	kick_all(vm);
+}
+
+/*
+ * Pause: a kicked vCPU leaves KVM_RUN (immediate_exit) and waits in
+ * park() until resumed or stopped. A vCPU that ended (HLT) stays ended.
+ */
+void vmm_pause(struct vmm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	atomic_store(&vm->pause, true);
+	pthread_mutex_unlock(&vm->lock);
+	kick_all(vm);
+	pthread_mutex_lock(&vm->lock);
+	while (vm->paused < vm->running)
+		pthread_cond_wait(&vm->cond, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void vmm_resume(struct vmm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	atomic_store(&vm->pause, false);
+	pthread_cond_broadcast(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+static void park(struct vmm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	vm->paused++;
+	pthread_cond_broadcast(&vm->cond);
+	while (atomic_load(&vm->pause) && !atomic_load(&vm->stop))
+		pthread_cond_wait(&vm->cond, &vm->lock);
+	vm->paused--;
+	pthread_mutex_unlock(&vm->lock);
 }
 
 static void console_flush(struct vmm_vcpu *v)
@@ -147,6 +190,8 @@ static enum vmm_state vcpu_loop(struct vmm_vcpu *v)
 	struct kvm_run *run = v->run;
 
 	for (;;) {
+		if (atomic_load(&v->vm->pause))
+			park(v->vm);
 		if (atomic_load(&v->vm->stop))
 			return VMM_STOPPED;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
@@ -429,7 +474,7 @@ static int load_guest(struct vmm *vm, const struct vmm_run_opts *o)
 	return r ? PGENC_EXIT_FAILED : PGENC_EXIT_OK;
 }
 
-static int create_vcpus(struct vmm *vm)
+int vmm_create_vcpus(struct vmm *vm)
 {
 	struct kvm_cpuid2 *cpuid;
 	unsigned int i;
@@ -472,18 +517,15 @@ static int create_vcpus(struct vmm *vm)
 	return PGENC_EXIT_OK;
 }
 
-static int setup(struct vmm *vm, const struct vmm_run_opts *o)
+int vmm_create(struct vmm *vm, const struct vmm_run_opts *o)
 {
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_EXIT_HYPERCALL };
-	uint64_t flags = 0;
 	int r;
 
 	r = open_kvm(vm, o->trace);
 	if (r)
 		return r;
-	vm->mem_size = o->mem;
-	vm->nr_vcpus = o->vcpus;
-	vm->vcpus = calloc(o->vcpus, sizeof(*vm->vcpus));
+	vm->vcpus = calloc(vm->nr_vcpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
 		return PGENC_EXIT_FAILED;
 
@@ -492,9 +534,6 @@ static int setup(struct vmm *vm, const struct vmm_run_opts *o)
 		r = vmm_sev_init(vm, &o->so);
 		if (r)
 			return r;
-		flags |= PGENC_BOOT_SEV;
-		if (vm->sevsim)
-			flags |= PGENC_BOOT_SEVSIM;
 	} else {
 		r = pgenc_vm_enable(vm->vm_fd);
 		if (r) {
@@ -512,9 +551,23 @@ static int setup(struct vmm *vm, const struct vmm_run_opts *o)
 			return PGENC_EXIT_FAILED;
 		}
 	}
-	r = setup_memory(vm);
+	return setup_memory(vm);
+}
+
+static int setup(struct vmm *vm, const struct vmm_run_opts *o)
+{
+	uint64_t flags = 0;
+	int r;
+
+	vm->mem_size = o->mem;
+	vm->nr_vcpus = o->vcpus;
+	r = vmm_create(vm, o);
 	if (r)
 		return r;
+	if (vm->sev)
+		flags |= PGENC_BOOT_SEV;
+	if (vm->sevsim)
+		flags |= PGENC_BOOT_SEVSIM;
 	r = load_guest(vm, o);
 	if (r)
 		return r;
@@ -523,7 +576,7 @@ static int setup(struct vmm *vm, const struct vmm_run_opts *o)
 		vmm_err("boot page tables and info: %s", strerror(-r));
 		return PGENC_EXIT_FAILED;
 	}
-	r = create_vcpus(vm);
+	r = vmm_create_vcpus(vm);
 	if (r)
 		return r;
 	vmm_log("VM: %" PRIu64
@@ -563,7 +616,7 @@ int vmm_run(struct vmm *vm, const struct vmm_run_opts *o)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&vm->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	vm->kvm_fd = vm->vm_fd = vm->sev_fd = vm->ctl_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->sev_fd = vm->ctl_fd = vm->mig_fd = -1;
 
 	/* Signals: SIGUSR1 kicks a vCPU; the others mean quit. */
 	sigemptyset(&sa.sa_mask);
@@ -578,7 +631,7 @@ int vmm_run(struct vmm *vm, const struct vmm_run_opts *o)
 		return PGENC_EXIT_FAILED;
 	pthread_detach(sig_thread);
 
-	r = setup(vm, o);
+	r = o->incoming ? vmm_incoming(vm, o) : setup(vm, o);
 	if (r)
 		return r;
 	if (o->ctl) {
@@ -591,6 +644,10 @@ int vmm_run(struct vmm *vm, const struct vmm_run_opts *o)
 	pthread_mutex_lock(&vm->lock);
 	vm->state = VMM_RUNNING;
 	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i].restored_halted) {
+			vm->vcpus[i].end = VMM_HALTED;
+			continue;
+		}
 		if (pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread,
 				   &vm->vcpus[i])) {
 			vmm_err("cannot start vCPU %u's thread", i);
@@ -600,9 +657,13 @@ int vmm_run(struct vmm *vm, const struct vmm_run_opts *o)
 		vm->vcpus[i].started = true;
 		vm->running++;
 	}
+	if (!vm->running && vm->state == VMM_RUNNING)
+		vm->state = VMM_HALTED; /* every vCPU had halted (incoming) */
 	pthread_mutex_unlock(&vm->lock);
 	if (i < vm->nr_vcpus)
 		vmm_stop_vcpus(vm);
+	if (o->incoming)
+		vmm_incoming_ack(vm);
 
 	wait_vm(vm, o->ctl != NULL);
 	vmm_stop_vcpus(vm);
