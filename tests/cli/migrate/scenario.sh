@@ -53,9 +53,9 @@ stop() {
 	echo "stopped $1: exit $(cat "$O/$1.rc")"
 }
 
-# poke PID GPA MEM: flip the first byte of guest page GPA in the memory
-# of `pgenc run` PID through /proc/PID/mem (its anonymous mapping of MEM
-# bytes is the guest's memory).
+# poke PID GPA MEM BYTES: write BYTES (printf's escapes) at guest address
+# GPA in the memory of `pgenc run` PID through /proc/PID/mem (its
+# anonymous mapping of MEM bytes is the guest's memory).
 poke() {
 	base=
 	while read -r range perms _ _ _ path; do
@@ -67,7 +67,19 @@ poke() {
 		[ $((hi - lo)) -eq "$3" ] && base=$lo && break
 	done <"/proc/$1/maps"
 	[ -n "$base" ] || { echo "poke: no guest mapping of $3 bytes in pid $1"; return 1; }
-	printf '\125' | dd of="/proc/$1/mem" bs=1 seek=$((base + $2)) conv=notrunc 2>/dev/null
+	# shellcheck disable=SC2059 # the bytes are the format
+	printf "$4" | dd of="/proc/$1/mem" bs=1 seek=$((base + $2)) conv=notrunc 2>/dev/null
+}
+HOLD='\110\117\114\104\0\0\0\0'
+RELEASE='\0\0\0\0\0\0\0\0'
+
+# waitfor FILE ERE: until a line of FILE matches (30 s at most).
+waitfor() {
+	i=0
+	while ! grep -qE "$2" "$1" && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 }
 
 # --- the churn guest under SEV (sevsim): rounds verify, the VM runs -------
@@ -77,6 +89,23 @@ rounds churn_sev 4
 pgenc ctl "$S" stats --json >"$O/churn_sev_stats.json" 2>&1
 rounds churn_sev 8
 pgenc ctl "$S" stats --json >"$O/churn_sev_stats2.json" 2>&1
+# Held: nothing changes (two dumps and the counters agree), then resumed.
+poke $rpid $((0x3ff000)) $((16 << 20)) "$HOLD"
+waitfor "$O/churn_sev.out" 'churn: holding after round'
+pgenc ctl "$S" stats --json >"$O/hold1.json" 2>&1
+pgenc dump --socket "$S" --gpa 0x400000 --len 4M -o /tmp/hold1.bin >/dev/null 2>&1
+sleep 1
+pgenc ctl "$S" stats --json >"$O/hold2.json" 2>&1
+pgenc dump --socket "$S" --gpa 0x400000 --len 4M -o /tmp/hold2.bin >/dev/null 2>&1
+if [ -s /tmp/hold1.bin ] && cmp -s /tmp/hold1.bin /tmp/hold2.bin; then
+	echo same >"$O/hold.cmp"
+else
+	echo differ >"$O/hold.cmp"
+fi
+grep -c 'verify ok$' "$O/churn_sev.out" >"$O/hold.rounds"
+poke $rpid $((0x3ff000)) $((16 << 20)) "$RELEASE"
+waitfor "$O/churn_sev.out" 'churn: resumed'
+rounds churn_sev $(($(cat "$O/hold.rounds") + 2))
 stop churn_sev "$S"
 
 # --- a corrupted page makes the verification fail ------------------------
@@ -87,13 +116,9 @@ start churn_poke "$S" --churn --churn-rate 0 --mem 24M
 rounds churn_poke 3
 : >"$O/poked"
 for gpa in 0x405000 0x4a3000 0x712000; do
-	poke $rpid $((gpa)) $((24 << 20)) && echo "$gpa" >>"$O/poked"
+	poke $rpid $((gpa)) $((24 << 20)) '\125' && echo "$gpa" >>"$O/poked"
 done
-i=0
-while ! grep -q 'churn: verify FAIL' "$O/churn_poke.out" && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+waitfor "$O/churn_poke.out" 'churn: verify FAIL'
 pgenc ctl "$S" wait --timeout 10 >/dev/null 2>&1
 pgenc ctl "$S" stats --json >"$O/churn_poke_stats.json" 2>&1
 stop churn_poke "$S"

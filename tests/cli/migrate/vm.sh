@@ -7,6 +7,8 @@
 #   - under SEV (sevsim) the churn guest verifies round after round and
 #     keeps running: "churn: round N verify ok" with N counting up, no
 #     FAIL, MSR_KVM_MIGRATION_CONTROL = 1, half of its area shared;
+#   - held (HOLD written at 0x3ff000 through /proc/PID/mem) it changes
+#     nothing; released, it goes on verifying;
 #   - the check can fail: a byte flipped in 3 guest pages through
 #     /proc/PID/mem of `pgenc run` makes the guest print "churn: verify
 #     FAIL page 0xGPA" for one of them, and halt.
@@ -87,6 +89,20 @@ if [[ $(cat "$res/churn_sev.rc") == 0 ]]; then
 	ok "churn guest (SEV): quit stops it (exit 0)"
 else
 	notok "churn guest (SEV): quit stops it (exit 0)" "$(cat "$res/churn_sev.rc" "$res/churn_sev.err")"
+fi
+
+h1=$res/hold1.json h2=$res/hold2.json
+if grep -q '^\[guest\] churn: holding after round [0-9]*$' "$out" && [[ $(cat "$res/hold.cmp") == same ]] &&
+	[[ $(json "$h1" hypercalls) == "$(json "$h2" hypercalls)" && $(json "$h1" state) == running ]]; then
+	ok "churn guest held (HOLD at 0x3ff000): its area and hypercall count do not change, it still runs"
+else
+	notok "churn guest held: nothing changes" "$(cat "$res/hold.cmp" "$h1" "$h2"; grep hold "$out")"
+fi
+if grep -q '^\[guest\] churn: resumed$' "$out" &&
+	(($(ok_rounds churn_sev | wc -l) >= $(cat "$res/hold.rounds") + 2)); then
+	ok "churn guest released: it resumes and verifies 2 more rounds"
+else
+	notok "churn guest released: it resumes" "$(tail -5 "$out")"
 fi
 
 # --- a corrupted page is caught -------------------------------------------------

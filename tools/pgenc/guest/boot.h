@@ -101,12 +101,20 @@ struct pgenc_boot_info {
  *     area back and prints "churn: round N verify ok", or
  *     "churn: verify FAIL page 0xGPA ..." and halts: it never halts
  *     otherwise. A hypercall that fails prints "churn: hypercall 12 FAIL
- *     ..." and halts too.
+ *     ..." and halts too;
+ *   - before every round, while the u64 at PGENC_CHURN_HOLD_GPA is
+ *     PGENC_CHURN_HOLD, the guest holds: it prints "churn: holding after
+ *     round N" once and spins, writing and converting nothing, until the
+ *     value changes ("churn: resumed"). Tests set and clear it from the
+ *     host (under sevsim or without SEV, where that page is plain) to
+ *     compare both ends of a migration page for page.
  */
 #define PGENC_CHURN_GPA 0x400000ULL
 #define PGENC_CHURN_PAGES 1024
 #define PGENC_CHURN_CONV_PAGES 16
 #define PGENC_CHURN_RATE 64
 #define PGENC_CHURN_MIN_MEM (16ULL << 20)
+#define PGENC_CHURN_HOLD_GPA 0x3ff000ULL
+#define PGENC_CHURN_HOLD 0x444c4f48ULL /* "HOLD" */
 
 #endif /* PGENC_GUEST_BOOT_H */

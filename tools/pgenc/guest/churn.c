@@ -8,7 +8,7 @@
  * rounds: it swaps the status of two ranges with hypercall 12 and
  * rewrites them, writes guest_arg pages round-robin, and verifies every
  * page of the area against the checksums it keeps in its own memory.
- * Other vCPUs halt at once.
+ * Other vCPUs halt at once. The host can hold it between rounds.
  *
  * A page is written and read through the mapping of its status:
  * private pages through the identity mapping, shared ones through
@@ -148,6 +148,23 @@ static void verify(uint64_t round)
 	put_line(buf, p);
 }
 
+/* Spin while the host holds the guest (boot.h). */
+static void hold(uint64_t round)
+{
+	volatile const uint64_t *flag =
+		(volatile const uint64_t *)PGENC_CHURN_HOLD_GPA;
+	char buf[80], *p;
+
+	if (*flag != PGENC_CHURN_HOLD)
+		return;
+	p = fmt_s(buf, "churn: holding after round ");
+	p = fmt_u(p, round, 10, 1);
+	put_line(buf, p);
+	while (*flag == PGENC_CHURN_HOLD)
+		__asm__ __volatile__("pause" : : : "memory");
+	puts_raw("churn: resumed\n");
+}
+
 static void banner(uint64_t rate)
 {
 	char buf[240], *p;
@@ -189,6 +206,7 @@ static void churn(void)
 	verify(0);
 
 	for (round = 1;; round++) {
+		hold(round - 1);
 		/*
 		 * Swap a range of the lower half with its twin in the upper
 		 * half, so that half the area stays private at every round.
