@@ -116,8 +116,9 @@ relay() {
 u=$cli_out
 len=$(stat -c %s "$u/stream")
 relay none "unix:$u/l.sock" "unix:$u/t.sock" --none
-if ((prc == 0)) && cmp -s "$u/stream" "$u/none.got" && [[ $(cat "$u/none.reply") == REPLY ]]; then
-	ok "--none over UNIX sockets: the stream and the reply pass unchanged"
+if ((prc == 0)) && cmp -s "$u/stream" "$u/none.got" && [[ $(cat "$u/none.reply") == REPLY ]] &&
+	grep -q "forward records: DESC 1 SESSION 1 PAGE 1 ZERO 1 FW 3 BITMAP 1 VCPU 1 END 1 PDH 0 ACK 0" "$u/none.err"; then
+	ok "--none over UNIX sockets: the stream and the reply pass unchanged, the records counted by type"
 else
 	notok "--none over UNIX sockets" "rc $prc; $(cat "$u/none.err"); got $(stat -c %s "$u/none.got") of $len"
 fi

@@ -289,6 +289,7 @@ static int cut(struct tamper *t)
 			t->raw = true;
 			break;
 		}
+		t->seen[r.type]++;
 		e = record(t, t->in, len, &r);
 		if (e)
 			return e;

@@ -68,6 +68,7 @@ struct tamper {
 	uint8_t *held; /* REORDER: the record held back */
 	size_t held_len;
 	uint32_t matched; /* records of the type seen */
+	uint32_t seen[PGENC_MIG_TYPE_MAX + 1]; /* records decoded, by type */
 	uint32_t out_seq; /* fix: the next sequence number out */
 	bool applied; /* the action happened */
 	bool close; /* the caller must close both sides now */

@@ -19,8 +19,9 @@
  * checksums of what goes out (the stream's own checks then pass).
  * --reverse changes the target's replies instead of the source's stream.
  *
- * Prints "tamper_proxy: listening on LISTEN" when it is ready, and what
- * it did. Exit: 0 the action was applied (or --none), 1 it was not (the
+ * Prints "tamper_proxy: listening on LISTEN" when it is ready, and at
+ * the end what it did and the records of the stream it watched, by type
+ * ("forward records: DESC 1 SESSION 1 PAGE 0 ..."). Exit: 0 the action was applied (or --none), 1 it was not (the
  * stream was too short) or an I/O error, 2 usage.
  */
 #define _GNU_SOURCE
@@ -282,6 +283,12 @@ int main(int argc, char **argv)
 	close(tfd);
 	if (t.log[0])
 		fprintf(stderr, "tamper_proxy: %s\n", t.log);
+	fprintf(stderr,
+		"tamper_proxy: %s records:", reverse ? "reverse" : "forward");
+	for (i = 1; i <= PGENC_MIG_TYPE_MAX; i++)
+		fprintf(stderr, " %s %u", pgenc_mig_type_name((unsigned int)i),
+			t.seen[i]);
+	fputc('\n', stderr);
 	if (spec.op != TAMPER_NONE && !t.applied) {
 		fprintf(stderr,
 			"tamper_proxy: the action was not applied (%u matching records)\n",
