@@ -6,7 +6,9 @@
 # guest of the migration tests) on its own. Every run leaves NAME.out,
 # NAME.err and NAME.rc in /tmp/out, with what the host judges; at the
 # end /tmp/out goes back as a base64 tar.gz between "=== PGENC-CLI-OUT
-# BEGIN" and "=== PGENC-CLI-OUT END". The host judges everything.
+# BEGIN" and "=== PGENC-CLI-OUT END". The host judges everything. With
+# the argument "mig" (sevsim has SEND/RECEIVE), mig-scenario.sh runs
+# after the guest's own checks, with this file's helpers.
 
 O=/tmp/out
 mkdir -p "$O"
@@ -53,34 +55,7 @@ stop() {
 	echo "stopped $1: exit $(cat "$O/$1.rc")"
 }
 
-# poke PID GPA MEM BYTES: write BYTES (printf's escapes) at guest address
-# GPA in the memory of `pgenc run` PID through /proc/PID/mem (its
-# anonymous mapping of MEM bytes is the guest's memory).
-poke() {
-	base=
-	while read -r range perms _ _ _ path; do
-		if [ -n "$path" ] || [ "${perms#rw}" = "$perms" ]; then
-			continue
-		fi
-		lo=$((0x${range%-*}))
-		hi=$((0x${range#*-}))
-		[ $((hi - lo)) -eq "$3" ] && base=$lo && break
-	done <"/proc/$1/maps"
-	[ -n "$base" ] || { echo "poke: no guest mapping of $3 bytes in pid $1"; return 1; }
-	# shellcheck disable=SC2059 # the bytes are the format
-	printf "$4" | dd of="/proc/$1/mem" bs=1 seek=$((base + $2)) conv=notrunc 2>/dev/null
-}
-HOLD='\110\117\114\104\0\0\0\0'
-RELEASE='\0\0\0\0\0\0\0\0'
-
-# waitfor FILE ERE: until a line of FILE matches (30 s at most).
-waitfor() {
-	i=0
-	while ! grep -qE "$2" "$1" && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
+. /churn-lib.sh
 
 # --- the churn guest under SEV (sevsim): rounds verify, the VM runs -------
 S=/tmp/churn.sock
@@ -122,6 +97,9 @@ waitfor "$O/churn_poke.out" 'churn: verify FAIL'
 pgenc ctl "$S" wait --timeout 10 >/dev/null 2>&1
 pgenc ctl "$S" stats --json >"$O/churn_poke_stats.json" 2>&1
 stop churn_poke "$S"
+
+[ "${1:-}" = mig ] || { echo "no migration part (no sevsim SEND/RECEIVE)" >"$O/mig.skip"; }
+[ -e "$O/mig.skip" ] || . /mig-scenario.sh
 
 echo "=== PGENC-CLI-OUT BEGIN"
 tar -C "$O" -cf - . | gzip -c | base64
