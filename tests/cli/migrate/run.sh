@@ -15,7 +15,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../cli_lib.sh
+# shellcheck source=tests/cli/cli_lib.sh
 . "$here/../cli_lib.sh"
 
 cli_init migrate
