@@ -31,7 +31,7 @@ RELEASE='\0\0\0\0\0\0\0\0'
 # waitfor FILE ERE: until a line of FILE matches (30 s at most).
 waitfor() {
 	i=0
-	while ! grep -qE "$2" "$1" && [ $i -lt 300 ]; do
+	while ! grep -qE "$2" "$1" 2>/dev/null && [ $i -lt 300 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
