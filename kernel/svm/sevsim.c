@@ -19,8 +19,14 @@ static bool sevsim;
 module_param(sevsim, bool, 0444);
 MODULE_PARM_DESC(sevsim,
 		 "Simulate SEV firmware on a CPU without SEV (testing only: no memory encryption)");
-/* The memory transform's cipher (sevsim_crypto.c), where it is a module. */
-MODULE_SOFTDEP("pre: ecb");
+/*
+ * Where they are modules: the memory transform's and the transport's
+ * ciphers (sevsim_crypto.c, sevsim_send.c),
+ * and the default RNG, which ecdh_generic (a dependency: sevsim_pki.c)
+ * needs for its self-tests when it loads (Documentation/sevsim.rst,
+ * "Platform keys and certificates").
+ */
+MODULE_SOFTDEP("pre: ecb ctr sha512_generic drbg");
 
 static unsigned int sevsim_asids = 16;
 module_param(sevsim_asids, uint, 0444);
@@ -64,12 +70,23 @@ int sevsim_platform_cmd(unsigned int id, void *data)
 		st->api_minor = SEVSIM_API_MINOR;
 		st->build = SEVSIM_BUILD;
 		st->state = sevsim_pstate;
+		/* The owner flag means nothing in UNINIT (the firmware's rule). */
+		if (sevsim_pstate != SEVSIM_PSTATE_UNINIT && sevsim_pki_owned())
+			st->flags = SEVSIM_STATUS_OWNER;
 		st->guest_count = sevsim_guest_count();
 		return SEV_RET_SUCCESS;
 	case SEV_CMD_DF_FLUSH:
 		if (sevsim_pstate == SEVSIM_PSTATE_UNINIT)
 			return SEV_RET_INVALID_PLATFORM_STATE;
 		return sevsim_df_flush();
+	case SEV_CMD_FACTORY_RESET:
+	case SEV_CMD_PEK_GEN:
+	case SEV_CMD_PEK_CSR:
+	case SEV_CMD_PEK_CERT_IMPORT:
+	case SEV_CMD_PDH_CERT_EXPORT:
+	case SEV_CMD_PDH_GEN:
+	case SEV_CMD_GET_ID:
+		return sevsim_pki_cmd(id, data);
 	default:
 		return SEV_RET_INVALID_COMMAND;
 	}
@@ -237,7 +254,7 @@ static long sevsim_ioctl(struct file *file, unsigned int ioctl,
 	struct sev_issue_cmd __user *ucmd = (void __user *)arg;
 	struct sev_user_data_status status;
 	struct sev_issue_cmd cmd;
-	int fw;
+	int fw, r;
 
 	if (ioctl != SEV_ISSUE_CMD)
 		return -EINVAL;
@@ -249,6 +266,12 @@ static long sevsim_ioctl(struct file *file, unsigned int ioctl,
 		if (!fw && copy_to_user(u64_to_user_ptr(cmd.data), &status,
 					sizeof(status)))
 			return -EFAULT;
+	} else if (cmd.cmd <= SEV_GET_ID2) {
+		/* The certificate commands: the PSP driver's semantics. */
+		r = sevsim_pki_ioctl(&cmd, file->f_mode & FMODE_WRITE);
+		if (copy_to_user(ucmd, &cmd, sizeof(cmd)))
+			return -EFAULT;
+		return r;
 	} else if (cmd.cmd >= SEVSIM_USER_INIT &&
 		   cmd.cmd <= SEVSIM_USER_DF_FLUSH) {
 		fw = sevsim_cmd(user_cmds[cmd.cmd - SEVSIM_USER_INIT], NULL);
@@ -389,19 +412,27 @@ void sevsim_init(void)
 		pr_err("sevsim: no \"ecb(aes)\" cipher (%d): load ecb.ko\n", r);
 		return;
 	}
+	r = sevsim_pki_init();
+	if (r) {
+		pr_err("sevsim: cannot make the platform keys (%d)\n", r);
+		return;
+	}
 	sevsim_min_asid = sevsim_es_asids + 1;
 	sevsim_max_asid = sevsim_asids;
 	if (sevsim_asids_alloc())
-		return;
+		goto err_pki;
 	if (misc_register(&sevsim_dev)) {
 		sevsim_asids_free();
-		return;
+		goto err_pki;
 	}
 	sevsim_debugfs_dir = debugfs_create_dir("sevsim", NULL);
 	sevsim_pstate = SEVSIM_PSTATE_UNINIT;
 	sevsim_on = true;
 	pr_warn("sevsim: SIMULATED SEV firmware on /dev/sevsim: guests are NOT encrypted; for testing only\n");
 	sevsim_take_sev_name();
+	return;
+err_pki:
+	sevsim_pki_exit();
 }
 
 void sevsim_exit(void)
@@ -415,5 +446,6 @@ void sevsim_exit(void)
 	sevsim_guests_free();
 	debugfs_remove(sevsim_debugfs_dir);
 	sevsim_asids_free();
+	sevsim_pki_exit();
 	sevsim_on = false;
 }

@@ -21,12 +21,15 @@
 /* CPUID 0x8000001f EBX[5:0]: the C-bit position reported to KVM. */
 #define SEVSIM_CBIT 47
 
-/* Guest states, SEV API spec chapter 5. */
+/* Guest states, SEV API spec chapter 5, with GUEST_STATUS's values. */
 enum sevsim_gstate {
 	SEVSIM_GSTATE_UNINIT,
 	SEVSIM_GSTATE_LUPDATE,
 	SEVSIM_GSTATE_LSECRET,
 	SEVSIM_GSTATE_RUNNING,
+	SEVSIM_GSTATE_SUPDATE,
+	SEVSIM_GSTATE_RUPDATE,
+	SEVSIM_GSTATE_SENT,
 };
 
 /* Platform states. */
@@ -40,8 +43,24 @@ enum sevsim_pstate {
 #define SEVSIM_POLICY_NODBG BIT(0)
 #define SEVSIM_POLICY_NOKS BIT(1)
 #define SEVSIM_POLICY_ES BIT(2)
+#define SEVSIM_POLICY_NOSEND BIT(3)
+#define SEVSIM_POLICY_DOMAIN BIT(4)
+#define SEVSIM_POLICY_SEV BIT(5)
+#define SEVSIM_POLICY_RESERVED GENMASK(15, 6)
 #define SEVSIM_POLICY_API_MAJOR(p) (((p) >> 16) & 0xff)
 #define SEVSIM_POLICY_API_MINOR(p) (((p) >> 24) & 0xff)
+/* Whether this firmware implements the API version a policy asks for. */
+static inline bool sevsim_policy_api_ok(u32 policy)
+{
+	u32 major = SEVSIM_POLICY_API_MAJOR(policy);
+
+	return major < SEVSIM_API_MAJOR ||
+	       (major == SEVSIM_API_MAJOR &&
+		SEVSIM_POLICY_API_MINOR(policy) <= SEVSIM_API_MINOR);
+}
+
+/* The sevsim_memcrypt parameter (Documentation/sevsim.rst, "Migration"). */
+extern bool sevsim_memcrypt;
 
 struct sevsim_guest {
 	struct list_head node; /* in sevsim's guest list */
@@ -56,7 +75,12 @@ struct sevsim_guest {
 	struct sha256_state digest; /* launch digest, until MEASURE */
 	u8 ld[SHA256_DIGEST_SIZE];
 	struct dentry *debugfs;
+	/* SEND_UPDATE_DATA and RECEIVE_UPDATE_DATA done: one per page moved. */
 	u64 commands;
+	/* sevsim_memcrypt when the guest was made: its memory is XEX (Y). */
+	bool memcrypt;
+	/* The transport channel, SUPDATE and RUPDATE only (sevsim_send.c). */
+	struct sevsim_chan *chan;
 };
 
 /* Lifecycle, from sev.c's hardware setup and svm.c's unsetup. */
@@ -86,6 +110,10 @@ void sevsim_guests_free(void);
 int sevsim_asids_alloc(void);
 void sevsim_asids_free(void);
 int sevsim_df_flush(void);
+int sevsim_guest_ready(u32 handle, unsigned int mask, bool active,
+		       struct sevsim_guest **gp);
+int sevsim_guest_create(u32 share, u32 policy, enum sevsim_gstate state,
+			const u8 *tek_tik, struct sevsim_guest **gp);
 extern struct dentry *sevsim_debugfs_dir;
 
 /* sevsim_crypto.c: memory at physical addresses, and the measurement. */
@@ -98,6 +126,17 @@ int sevsim_pa_check(phys_addr_t pa, size_t len);
 int sevsim_digest_pa(struct sevsim_guest *g, phys_addr_t pa, u32 len);
 int sevsim_measure(struct sevsim_guest *g, const u8 mnonce[16], u8 out[32]);
 int sevsim_copy_to_pa(phys_addr_t pa, const void *src, size_t len);
+int sevsim_copy_from_pa(void *dst, phys_addr_t pa, size_t len);
+int sevsim_copy_pa(phys_addr_t dst, phys_addr_t src, u32 len);
+/* The guest's view: decrypted with its VEK if g->memcrypt, else plain. */
+int sevsim_guest_read(struct sevsim_guest *g, void *dst, phys_addr_t pa,
+		      u32 len);
+int sevsim_guest_write(struct sevsim_guest *g, phys_addr_t pa, const void *src,
+		       u32 len);
+
+/* sevsim_send.c: SEND_* and RECEIVE_* (Documentation/sevsim.rst). */
+int sevsim_send_cmd(unsigned int id, void *data);
+void sevsim_chan_free(struct sevsim_guest *g);
 
 /*
  * sevsim_pki.c: the platform's keys and certificates (PDH, PEK, OCA, CEK)
@@ -125,5 +164,26 @@ int sevsim_pki_check_peer(const u8 *pdh, const u8 *plat, u32 plat_len,
 int sevsim_pki_shared_secret(const u8 *peer_pdh, u8 secret[48]);
 /* The platform's own PDH certificate (SEVSIM_CERT_LEN bytes). */
 void sevsim_pki_pdh_cert(u8 *out);
+/* Whether an OCA was imported: PLATFORM_STATUS's flag OWNER (bit 0). */
+#define SEVSIM_STATUS_OWNER BIT(0)
+bool sevsim_pki_owned(void);
+/* The PSP driver's side of the certificate ioctls of /dev/sev. */
+struct sev_issue_cmd;
+int sevsim_pki_ioctl(struct sev_issue_cmd *cmd, bool writable);
+
+/* sevsim_ecdsa.c: P-384 keys and ECDSA on the kernel's ECC helpers. */
+#define SEVSIM_ECC_LEN 48
+struct sevsim_ecc_key {
+	u8 d[SEVSIM_ECC_LEN] __aligned(8); /* private, big-endian */
+	u8 qx[SEVSIM_ECC_LEN], qy[SEVSIM_ECC_LEN]; /* public, little-endian */
+};
+
+int sevsim_ecc_privkey(struct sevsim_ecc_key *k);
+int sevsim_ecc_keygen(struct sevsim_ecc_key *k);
+int sevsim_ecc_pub_check(const u8 *qx, const u8 *qy);
+int sevsim_ecdsa_sign(const struct sevsim_ecc_key *k, const u8 *msg, size_t len,
+		      u8 *r_le, u8 *s_le);
+int sevsim_ecdsa_verify(const u8 *qx, const u8 *qy, const u8 *msg, size_t len,
+			const u8 *r_le, const u8 *s_le);
 
 #endif /* PGENC_SEVSIM_H */

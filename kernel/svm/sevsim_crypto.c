@@ -87,6 +87,20 @@ int sevsim_copy_to_pa(phys_addr_t pa, const void *src, size_t len)
 	return sevsim_walk_pa(pa, len, sevsim_put, &src);
 }
 
+static int sevsim_get(void *va, size_t n, void *arg)
+{
+	u8 **dst = arg;
+
+	memcpy(*dst, va, n);
+	*dst += n;
+	return 0;
+}
+
+int sevsim_copy_from_pa(void *dst, phys_addr_t pa, size_t len)
+{
+	return sevsim_walk_pa(pa, len, sevsim_get, &dst);
+}
+
 static int sevsim_hash(void *va, size_t n, void *arg)
 {
 	sha256_update(arg, va, n);
@@ -254,6 +268,85 @@ int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
 	}
 	memzero_explicit(c->buf, PAGE_SIZE);
 	return r;
+}
+
+/*
+ * DBG_DECRYPT/ENCRYPT of a guest whose memory is plain (memcrypt N): the
+ * checks of sevsim_xex(), then a copy a piece at a time that lies within
+ * one page of both (src may be dst).
+ */
+int sevsim_copy_pa(phys_addr_t dst, phys_addr_t src, u32 len)
+{
+	u32 done, n;
+	void *s, *d;
+
+	if (!IS_ALIGNED(dst | src, AES_BLOCK_SIZE))
+		return SEV_RET_INVALID_ADDRESS;
+	if (!len || !IS_ALIGNED(len, AES_BLOCK_SIZE))
+		return SEV_RET_INVALID_LEN;
+	if (sevsim_pa_check(src, len) || sevsim_pa_check(dst, len))
+		return SEV_RET_INVALID_ADDRESS;
+	for (done = 0; done < len; done += n) {
+		n = min3(len - done,
+			 (u32)(PAGE_SIZE - offset_in_page(src + done)),
+			 (u32)(PAGE_SIZE - offset_in_page(dst + done)));
+		s = kmap_local_page(sevsim_pa_page(src + done));
+		d = kmap_local_page(sevsim_pa_page(dst + done));
+		memmove(d + offset_in_page(dst + done),
+			s + offset_in_page(src + done), n);
+		kunmap_local(d);
+		kunmap_local(s);
+		cond_resched();
+	}
+	return SEV_RET_SUCCESS;
+}
+
+/*
+ * What the guest sees at [pa, pa + len) (16-byte aligned, checked by the
+ * caller) into buf, or buf written there as the guest will see it: through
+ * the VEK when its memory is XEX (Documentation/sevsim.rst, "Migration").
+ */
+static int sevsim_guest_rw(struct sevsim_guest *g, u8 *buf, phys_addr_t pa,
+			   u32 len, bool write)
+{
+	struct sevsim_xex_ctx *c = g->xex;
+	u32 done, n;
+	int r = SEV_RET_SUCCESS;
+
+	for (done = 0; done < len; done += n) {
+		n = min(len - done,
+			(u32)(PAGE_SIZE - offset_in_page(pa + done)));
+		if (!g->memcrypt) {
+			sevsim_pa_copy(buf + done, pa + done, n, write);
+			continue;
+		}
+		if (write)
+			memcpy(c->buf, buf + done, n);
+		else
+			sevsim_pa_copy(c->buf, pa + done, n, false);
+		if (WARN_ON_ONCE(sevsim_xex_chunk(c, pa + done, n, write))) {
+			r = SEV_RET_HWSEV_RET_PLATFORM;
+			break;
+		}
+		if (write)
+			sevsim_pa_copy(c->buf, pa + done, n, true);
+		else
+			memcpy(buf + done, c->buf, n);
+	}
+	memzero_explicit(c->buf, PAGE_SIZE);
+	return r;
+}
+
+int sevsim_guest_read(struct sevsim_guest *g, void *dst, phys_addr_t pa,
+		      u32 len)
+{
+	return sevsim_guest_rw(g, dst, pa, len, false);
+}
+
+int sevsim_guest_write(struct sevsim_guest *g, phys_addr_t pa, const void *src,
+		       u32 len)
+{
+	return sevsim_guest_rw(g, (u8 *)src, pa, len, true);
 }
 
 /* HMAC-SHA256(TIK, 0x04 || API_MAJOR || API_MINOR || BUILD || POLICY ||

@@ -3,16 +3,22 @@
  * sevsim guest commands: lifecycle (ACTIVATE, DEACTIVATE, DECOMMISSION),
  * launch (START, UPDATE_DATA, UPDATE_VMSA, MEASURE, FINISH), GUEST_STATUS
  * and DBG_DECRYPT/ENCRYPT, with the SEV API's state checks and status
- * codes. Every command runs under sevsim_lock and changes nothing when it
- * fails.
+ * codes; SEND_* and RECEIVE_* are in sevsim_send.c. Every command runs
+ * under sevsim_lock and changes nothing when it fails.
  */
 #include <linux/debugfs.h>
 #include <linux/list.h>
+#include <linux/module.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "sevsim.h"
+
+bool sevsim_memcrypt = true;
+module_param(sevsim_memcrypt, bool, 0644);
+MODULE_PARM_DESC(sevsim_memcrypt,
+		 "sevsim: new guests' memory is XEX ciphertext for the firmware (Y) or plain (N)");
 
 static LIST_HEAD(sevsim_guests);
 static unsigned int sevsim_nr_guests;
@@ -69,6 +75,7 @@ static void sevsim_guest_free(struct sevsim_guest *g)
 	debugfs_remove(g->debugfs);
 	list_del(&g->node);
 	sevsim_nr_guests--;
+	sevsim_chan_free(g);
 	sevsim_keys_free(g);
 	kfree_sensitive(g);
 }
@@ -93,6 +100,19 @@ static int sevsim_tik_show(struct seq_file *m, void *unused)
 DEFINE_SHOW_ATTRIBUTE(sevsim_tik);
 
 /*
+ * For tests only: the TEK, which with the TIK checks a received guest's
+ * transport packets in userspace (Documentation/sevsim.rst, "Migration").
+ */
+static int sevsim_tek_show(struct seq_file *m, void *unused)
+{
+	struct sevsim_guest *g = m->private;
+
+	seq_printf(m, "%*phN\n", (int)sizeof(g->tek), g->tek);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sevsim_tek);
+
+/*
  * For tests only: the VEK (data key, then tweak key), to recompute the
  * ciphertext of launched pages in userspace.
  */
@@ -114,51 +134,67 @@ static int sevsim_ld_show(struct seq_file *m, void *unused)
 {
 	struct sevsim_guest *g = m->private;
 
-	/* Pairs with the release in sevsim_launch_measure(): g->ld is set. */
-	if (smp_load_acquire(&g->state) >= SEVSIM_GSTATE_LSECRET)
+	/*
+	 * Pairs with the release in sevsim_launch_measure(): g->ld is set.
+	 * A received guest was never launched: its digest stays zero.
+	 */
+	if (smp_load_acquire(&g->state) >= SEVSIM_GSTATE_LSECRET &&
+	    memchr_inv(g->ld, 0, sizeof(g->ld)))
 		seq_printf(m, "%*phN\n", (int)sizeof(g->ld), g->ld);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(sevsim_ld);
 
-static int sevsim_launch_start(struct sev_data_launch_start *d)
+/*
+ * A new guest in state, with its own VEK or, with share, another guest's:
+ * LAUNCH_START and RECEIVE_START (tek_tik: the transport keys received,
+ * else random). Keys and memory mode are fixed before the debugfs files
+ * appear (Documentation/sevsim.rst, "Locking"). Nothing is left on failure.
+ */
+int sevsim_guest_create(u32 share, u32 policy, enum sevsim_gstate state,
+			const u8 *tek_tik, struct sevsim_guest **gp)
 {
-	struct sevsim_guest *g, *share = NULL;
+	struct sevsim_guest *g, *shared = NULL;
 	char name[16];
 
-	if (d->handle) {
+	if (share) {
 		/*
-		 * Launch with the keys of an existing guest, which its policy
-		 * must allow (NOKS clear); a guest that asks for NOKS itself
+		 * With the keys of an existing guest, which its policy must
+		 * allow (NOKS clear); a guest that asks for NOKS itself
 		 * cannot be born sharing a key either.
 		 */
-		share = sevsim_guest_find(d->handle);
-		if (!share)
+		shared = sevsim_guest_find(share);
+		if (!shared)
 			return SEV_RET_INVALID_GUEST;
-		if ((share->policy | d->policy) & SEVSIM_POLICY_NOKS)
+		if ((shared->policy | policy) & SEVSIM_POLICY_NOKS)
 			return SEV_RET_POLICY_FAILURE;
 	}
-	if (SEVSIM_POLICY_API_MAJOR(d->policy) > SEVSIM_API_MAJOR ||
-	    (SEVSIM_POLICY_API_MAJOR(d->policy) == SEVSIM_API_MAJOR &&
-	     SEVSIM_POLICY_API_MINOR(d->policy) > SEVSIM_API_MINOR))
+	if (!sevsim_policy_api_ok(policy))
 		return SEV_RET_POLICY_FAILURE;
 
 	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return SEV_RET_RESOURCE_LIMIT;
-	if (share)
-		memcpy(g->vek, share->vek, sizeof(g->vek));
+	if (shared)
+		memcpy(g->vek, shared->vek, sizeof(g->vek));
 	else
 		get_random_bytes(g->vek, sizeof(g->vek));
 	if (sevsim_keys_init(g)) {
 		kfree_sensitive(g);
 		return SEV_RET_RESOURCE_LIMIT;
 	}
-	/* No DH/session: the firmware makes the transport keys itself. */
-	get_random_bytes(g->tik, sizeof(g->tik));
-	get_random_bytes(g->tek, sizeof(g->tek));
-	g->policy = d->policy;
-	g->state = SEVSIM_GSTATE_LUPDATE;
+	if (tek_tik) {
+		memcpy(g->tek, tek_tik, sizeof(g->tek));
+		memcpy(g->tik, tek_tik + sizeof(g->tek), sizeof(g->tik));
+	} else {
+		/* No DH/session at launch: the firmware makes them itself. */
+		get_random_bytes(g->tik, sizeof(g->tik));
+		get_random_bytes(g->tek, sizeof(g->tek));
+	}
+	g->policy = policy;
+	g->state = state;
+	/* A guest sharing a VEK sees memory as the other one does. */
+	g->memcrypt = shared ? shared->memcrypt : READ_ONCE(sevsim_memcrypt);
 	sha256_init(&g->digest);
 	do {
 		g->handle = sevsim_next_handle++;
@@ -167,15 +203,30 @@ static int sevsim_launch_start(struct sev_data_launch_start *d)
 	snprintf(name, sizeof(name), "%u", g->handle);
 	g->debugfs = debugfs_create_dir(name, sevsim_debugfs_dir);
 	debugfs_create_file("tik", 0400, g->debugfs, g, &sevsim_tik_fops);
+	debugfs_create_file("tek", 0400, g->debugfs, g, &sevsim_tek_fops);
 	debugfs_create_file("vek", 0400, g->debugfs, g, &sevsim_vek_fops);
 	debugfs_create_file("launch_digest", 0400, g->debugfs, g,
 			    &sevsim_ld_fops);
+	debugfs_create_bool("memcrypt", 0400, g->debugfs, &g->memcrypt);
+	debugfs_create_u64("commands", 0400, g->debugfs, &g->commands);
 
 	list_add_tail(&g->node, &sevsim_guests);
 	sevsim_nr_guests++;
 	sevsim_pstate = SEVSIM_PSTATE_WORKING;
-	d->handle = g->handle;
+	*gp = g;
 	return SEV_RET_SUCCESS;
+}
+
+static int sevsim_launch_start(struct sev_data_launch_start *d)
+{
+	struct sevsim_guest *g;
+	int r;
+
+	r = sevsim_guest_create(d->handle, d->policy, SEVSIM_GSTATE_LUPDATE,
+				NULL, &g);
+	if (!r)
+		d->handle = g->handle;
+	return r;
 }
 
 static int sevsim_activate(struct sev_data_activate *d)
@@ -236,8 +287,8 @@ int sevsim_df_flush(void)
 }
 
 /* The guest exists, is in one of the states in mask, and has an ASID. */
-static int sevsim_guest_ready(u32 handle, unsigned int mask, bool active,
-			      struct sevsim_guest **gp)
+int sevsim_guest_ready(u32 handle, unsigned int mask, bool active,
+		       struct sevsim_guest **gp)
 {
 	struct sevsim_guest *g = sevsim_guest_find(handle);
 
@@ -274,7 +325,7 @@ static int sevsim_launch_update(u32 handle, u64 pa, u32 len, bool vmsa)
 	if (r)
 		return r;
 	r = sevsim_digest_pa(g, pa, len);
-	if (!r && !vmsa)
+	if (!r && !vmsa && g->memcrypt)
 		r = sevsim_xex(g, pa, pa, len, true);
 	WARN_ON_ONCE(r);
 	return r;
@@ -328,9 +379,11 @@ static int sevsim_guest_status(struct sev_data_guest_status *d)
 
 static int sevsim_dbg(struct sev_data_dbg *d, bool encrypt)
 {
-	unsigned int states = BIT(SEVSIM_GSTATE_LUPDATE) |
-			      BIT(SEVSIM_GSTATE_LSECRET) |
-			      BIT(SEVSIM_GSTATE_RUNNING);
+	/* Any state with keys, as the API's firmware (it checks none). */
+	unsigned int states =
+		BIT(SEVSIM_GSTATE_LUPDATE) | BIT(SEVSIM_GSTATE_LSECRET) |
+		BIT(SEVSIM_GSTATE_RUNNING) | BIT(SEVSIM_GSTATE_SUPDATE) |
+		BIT(SEVSIM_GSTATE_RUPDATE) | BIT(SEVSIM_GSTATE_SENT);
 	struct sevsim_guest *g;
 	int r;
 
@@ -339,7 +392,9 @@ static int sevsim_dbg(struct sev_data_dbg *d, bool encrypt)
 		return r;
 	if (g->policy & SEVSIM_POLICY_NODBG)
 		return SEV_RET_POLICY_FAILURE;
-	return sevsim_xex(g, d->dst_addr, d->src_addr, d->len, encrypt);
+	if (g->memcrypt)
+		return sevsim_xex(g, d->dst_addr, d->src_addr, d->len, encrypt);
+	return sevsim_copy_pa(d->dst_addr, d->src_addr, d->len);
 }
 
 int sevsim_guest_cmd(unsigned int id, void *data)
@@ -385,8 +440,19 @@ int sevsim_guest_cmd(unsigned int id, void *data)
 		return sevsim_dbg(data, false);
 	case SEV_CMD_DBG_ENCRYPT:
 		return sevsim_dbg(data, true);
+	case SEV_CMD_SEND_START:
+	case SEV_CMD_SEND_UPDATE_DATA:
+	case SEV_CMD_SEND_FINISH:
+	case SEV_CMD_SEND_CANCEL:
+	case SEV_CMD_RECEIVE_START:
+	case SEV_CMD_RECEIVE_UPDATE_DATA:
+	case SEV_CMD_RECEIVE_FINISH:
+		return sevsim_send_cmd(id, data);
 	default:
-		/* LAUNCH_SECRET, SEND_*, RECEIVE_*, attestation: not modelled. */
+		/*
+		 * LAUNCH_SECRET, the VMSA transfers, attestation: not
+		 * modelled (Documentation/sevsim.rst, "Migration").
+		 */
 		return SEV_RET_INVALID_COMMAND;
 	}
 }

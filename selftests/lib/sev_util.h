@@ -21,11 +21,22 @@
 #define SEV_DATA_SLOT 1
 #define SEV_POLICY_NODBG 0x1
 #define SEV_POLICY_ES 0x4
+#define SEV_POLICY_NOSEND 0x8
+#define SEV_POLICY_DOMAIN 0x10
+#define SEV_POLICY_SEV 0x20
 
 /* Guest states of GUEST_STATUS. */
 #define SEV_GSTATE_LUPDATE 1
 #define SEV_GSTATE_LSECRET 2
 #define SEV_GSTATE_RUNNING 3
+#define SEV_GSTATE_SUPDATE 4
+#define SEV_GSTATE_RUPDATE 5
+#define SEV_GSTATE_SENT 6
+
+/* Migration: SEV API sections 6.11 (session) and 6.12 (packet header). */
+#define SEV_SESSION_LEN 128
+#define SEV_PKT_HDR_LEN 52
+#define SEV_CERT_LEN 0x824
 
 struct sev_vm {
 	struct kvm_vm *vm;
@@ -259,6 +270,115 @@ static inline int sev_dbg(struct sev_vm *s, bool dec, void *src, void *dst,
 
 	return sev_cmd(s, dec ? KVM_SEV_DBG_DECRYPT : KVM_SEV_DBG_ENCRYPT, &d,
 		       fw);
+}
+
+/*
+ * The platform's PDH certificate and its chain (PEK, OCA, CEK) from
+ * PDH_CERT_EXPORT: the firmware status.
+ */
+static inline int sev_pdh_export(int sev_fd, uint8_t pdh[SEV_CERT_LEN],
+				 uint8_t *chain, uint32_t *chain_len)
+{
+	struct sev_user_data_pdh_cert_export e = {
+		.pdh_cert_address = (uint64_t)(uintptr_t)pdh,
+		.pdh_cert_len = SEV_CERT_LEN,
+		.cert_chain_address = (uint64_t)(uintptr_t)chain,
+		.cert_chain_len = *chain_len,
+	};
+	int r = sevsim_platform(sev_fd, SEV_PDH_CERT_EXPORT, &e);
+
+	*chain_len = e.cert_chain_len;
+	return r;
+}
+
+/*
+ * SEND_START to the holder of pdh (chain: its PEK, OCA, CEK; amd: the
+ * AMD chain, which KVM 6.1 requires even where the policy does not): *len
+ * in, the session's length out (0 in: the length query); *policy out.
+ */
+static inline int sev_send_start(struct sev_vm *s, const uint8_t *pdh,
+				 const uint8_t *chain, uint32_t chain_len,
+				 const uint8_t *amd, uint32_t amd_len,
+				 uint8_t *session, uint32_t *len,
+				 uint32_t *policy, uint32_t *fw)
+{
+	struct kvm_sev_send_start st = {
+		.pdh_cert_uaddr = (uint64_t)(uintptr_t)pdh,
+		.pdh_cert_len = SEV_CERT_LEN,
+		.plat_certs_uaddr = (uint64_t)(uintptr_t)chain,
+		.plat_certs_len = chain_len,
+		.amd_certs_uaddr = (uint64_t)(uintptr_t)amd,
+		.amd_certs_len = amd_len,
+		.session_uaddr = (uint64_t)(uintptr_t)session,
+		.session_len = *len,
+	};
+	int r = sev_cmd(s, KVM_SEV_SEND_START, &st, fw);
+
+	*len = st.session_len;
+	if (policy)
+		*policy = st.policy;
+	return r;
+}
+
+/*
+ * SEND_UPDATE_DATA of len bytes at off in the launched region into a
+ * packet header and transport buffer: *hdr_len and *trans_len in and out
+ * (either 0: the length query).
+ */
+static inline int sev_send_update(struct sev_vm *s, uint64_t off, uint32_t len,
+				  uint8_t *hdr, uint32_t *hdr_len,
+				  uint8_t *trans, uint32_t *trans_len,
+				  uint32_t *fw)
+{
+	struct kvm_sev_send_update_data u = {
+		.hdr_uaddr = (uint64_t)(uintptr_t)hdr,
+		.hdr_len = *hdr_len,
+		.guest_uaddr = (uint64_t)(uintptr_t)(s->data + off),
+		.guest_len = len,
+		.trans_uaddr = (uint64_t)(uintptr_t)trans,
+		.trans_len = *trans_len,
+	};
+	int r = sev_cmd(s, KVM_SEV_SEND_UPDATE_DATA, &u, fw);
+
+	*hdr_len = u.hdr_len;
+	*trans_len = u.trans_len;
+	return r;
+}
+
+/* RECEIVE_START into s (after KVM_SEV_INIT): sets s->handle. */
+static inline int sev_receive_start(struct sev_vm *s, uint32_t policy,
+				    const uint8_t *pdh, const uint8_t *session,
+				    uint32_t *fw)
+{
+	struct kvm_sev_receive_start st = {
+		.policy = policy,
+		.pdh_uaddr = (uint64_t)(uintptr_t)pdh,
+		.pdh_len = SEV_CERT_LEN,
+		.session_uaddr = (uint64_t)(uintptr_t)session,
+		.session_len = SEV_SESSION_LEN,
+	};
+	int r = sev_cmd(s, KVM_SEV_RECEIVE_START, &st, fw);
+
+	if (!r)
+		s->handle = st.handle;
+	return r;
+}
+
+/* RECEIVE_UPDATE_DATA of a packet of len bytes to off in the region. */
+static inline int sev_receive_update(struct sev_vm *s, uint64_t off,
+				     uint32_t len, const uint8_t *hdr,
+				     const uint8_t *trans, uint32_t *fw)
+{
+	struct kvm_sev_receive_update_data u = {
+		.hdr_uaddr = (uint64_t)(uintptr_t)hdr,
+		.hdr_len = SEV_PKT_HDR_LEN,
+		.guest_uaddr = (uint64_t)(uintptr_t)(s->data + off),
+		.guest_len = len,
+		.trans_uaddr = (uint64_t)(uintptr_t)trans,
+		.trans_len = len,
+	};
+
+	return sev_cmd(s, KVM_SEV_RECEIVE_UPDATE_DATA, &u, fw);
 }
 
 /* Launch data: a recognisable pattern per page and offset. */

@@ -122,17 +122,20 @@ add_dep() {
 	dep_order+=("$name.ko")
 }
 for ko in "$kvm_ko" "$kvm_amd_ko"; do
-	for d in $(modinfo -F depends "$ko" | tr ',' ' '); do
-		add_dep "$d"
-	done
-	# Soft dependencies ("pre:"; kvm-amd's cipher for sevsim): the guest
-	# has no modprobe to load them on demand. Skipped where the kernel
-	# has no such module (built in, as in the debug kernel).
+	# Soft dependencies ("pre:"; kvm-amd's for sevsim: its cipher, and
+	# the default RNG that ecdh_generic's self-tests need when it loads):
+	# the guest has no modprobe to load them on demand. First, as
+	# modprobe loads them: before the module's own dependencies. Skipped
+	# where the kernel has no such module (built in, as in the debug
+	# kernel).
 	for d in $(modinfo -F softdep "$ko" | sed -n 's/^pre: *//p'); do
 		if [[ -f ${PGENC_VM_DEPS:-/nonexistent}/$d.ko ]] ||
 			modinfo -k "$KVER" -n "$d" >/dev/null 2>&1; then
 			add_dep "$d"
 		fi
+	done
+	for d in $(modinfo -F depends "$ko" | tr ',' ' '); do
+		add_dep "$d"
 	done
 done
 

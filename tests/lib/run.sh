@@ -89,7 +89,15 @@ sev_launch.c|launch: get_tik() not called|s/if (p->verify \&\& !p->tik) {/if (0)
 sev_launch.c|launch: SEV-ES verify without a digest accepted|s/if (p->update_vmsa \&\& !p->expected_digest)/if (0)/
 sev_launch.c|launch: fw error not reported|s/\tres->fw_error = fw;\n\treturn err;/\treturn err;/
 sev_launch.c|launch: handle not passed to START|s/res->handle = p->handle;/res->handle = 0;/
-format.c|detect: JSON after whitespace missed|s/p\[i\] == .\\r.)/0)/'
+format.c|detect: JSON after whitespace missed|s/p\[i\] == .\\r.)/0)/
+migrate.c|mig: sequence numbers not checked|s/if (seq != d->seq)/if (0)/
+migrate.c|mig: checksum not checked|s/if (crc != le32(p + 12))/if (0)/
+migrate.c|mig: record order not checked|s/\tif (why)\n\t\treturn dec_fail(d, err, t, "out of order/\tif (0)\n\t\treturn dec_fail(d, err, t, "out of order/
+migrate.c|mig: END counts not compared|s/rec->u.end.pages_plain != d->pages_plain ||/0 ||/
+migrate.c|mig: VCPU sections not required|s/if (!rec->u.vcpu.sec\[required\[i\]\].data)/if (0)/
+sev_send.c|sev send: a failing query taken for an answer|s/(r == -EIO \&\& fw == SEV_RET_INVALID_LEN)/(r == -EIO \&\& fw >= 0)/
+sev_send.c|sev send: session length not returned|s/\tif (!r)\n\t\t\*session_len = s.session_len;\n\treturn r;\n}\n\nint pgenc_sev_send_update_data_len/\treturn r;\n}\n\nint pgenc_sev_send_update_data_len/
+sev_send.c|sev send: receive handle not passed in|s/s.handle = \*handle;/s.handle = 0;/'
 	# The unit tests, on a copy of tools/lib with the mutated FILE.
 	try_mutant() {
 		local file=$1 copy=$2 dir=$3

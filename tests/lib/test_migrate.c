@@ -388,6 +388,30 @@ static void s_vcpu_size(struct pgenc_mig_enc *e)
 	pgenc_mig_put_vcpu(e, 0, sec);
 }
 
+/* A whole plain stream whose END claims one PAGE more than was sent. */
+static void s_end_counts(struct pgenc_mig_enc *e)
+{
+	struct pgenc_mig_section sec[PGENC_MIG_SEC_MAX + 1] = { { 0 } };
+	struct pgenc_bitmap *b = NULL;
+
+	desc_plain(e);
+	pgenc_mig_put_page(e, 0, page);
+	pgenc_bitmap_new(0, MEM / 4096, true, &b);
+	pgenc_mig_put_bitmap(e, b);
+	pgenc_bitmap_free(b);
+	sec[PGENC_MIG_SEC_REGS] =
+		(struct pgenc_mig_section){ &regs, sizeof(regs) };
+	sec[PGENC_MIG_SEC_SREGS] =
+		(struct pgenc_mig_section){ &sregs, sizeof(sregs) };
+	sec[PGENC_MIG_SEC_MP_STATE] =
+		(struct pgenc_mig_section){ &mp, sizeof(mp) };
+	sec[PGENC_MIG_SEC_MSRS] =
+		(struct pgenc_mig_section){ msrs, sizeof(msrs) };
+	pgenc_mig_put_vcpu(e, 0, sec);
+	e->pages_plain++;
+	pgenc_mig_put_end(e);
+}
+
 static void s_end_early(struct pgenc_mig_enc *e)
 {
 	desc_plain(e);
@@ -416,6 +440,8 @@ static void test_checks(void)
 		{ s_bad_bitmap, "not the guest's 16 pages from 0" },
 		{ s_vcpu_missing, "section id 2 is missing" },
 		{ s_vcpu_size, "section id 1: length 8 is wrong" },
+		{ s_end_counts,
+		  "record 4 (END) at offset 0x12a6: counts 2 plain, 0 zero, 0 firmware pages in 4 records; received 1, 0, 0 in 4" },
 		{ s_end_early,
 		  "record 1 (END) at offset 0x38: out of order: expected PAGE, ZERO, FW or BITMAP" },
 		{ s_bad_version,
@@ -440,7 +466,7 @@ static void test_reverse(void)
 	struct pgenc_mig_enc e;
 	struct pgenc_mig_dec d;
 	size_t off;
-	uint32_t n;
+	uint32_t n = 0;
 	int r;
 
 	pgenc_mig_enc_init(&e, PGENC_MIG_REVERSE);

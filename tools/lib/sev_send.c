@@ -56,7 +56,8 @@ int pgenc_sev_send_start_len(int vmfd, int sev_fd, size_t *session_len,
 	int fw = 0, r;
 
 	memset(&s, 0, sizeof(s));
-	r = query_done(sev_cmd(vmfd, sev_fd, KVM_SEV_SEND_START, &s, &fw), fw);
+	r = sev_cmd(vmfd, sev_fd, KVM_SEV_SEND_START, &s, &fw);
+	r = query_done(r, fw);
 	set_fw(fw_error, fw);
 	if (!r && !s.session_len)
 		r = -EPROTO;
@@ -232,7 +233,8 @@ int pgenc_sev_pdh_export(int sev_fd, void **pdh, size_t *pdh_len, void **chain,
 	}
 	/* With no buffers, the firmware says how long they must be. */
 	memset(&e, 0, sizeof(e));
-	r = query_done(pdh_export(sev_fd, &e, &fw), fw);
+	r = pdh_export(sev_fd, &e, &fw);
+	r = query_done(r, fw);
 	if (!r && (!e.pdh_cert_len || !e.cert_chain_len ||
 		   e.pdh_cert_len > PGENC_SEV_MAX_CERTS ||
 		   e.cert_chain_len > PGENC_SEV_MAX_CERTS))

@@ -27,11 +27,11 @@ int pg_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * `pgenc ctl SOCK export|import|dump` runs the command with
+ * `pgenc ctl SOCK export|import|dump|migrate` runs the command with
  * pg_alias_socket = SOCK (NULL otherwise). The command's parser takes
  * its socket from there and refuses, with pg_alias_refuse(CMD, OPT), an
  * option that names another source: --socket, export's --from,
- * import's --check
+ * import's --check (migrate has none)
  * (Documentation/cli.rst, "The pgenc CLI and its control protocol").
  */
 extern const char *pg_alias_socket;

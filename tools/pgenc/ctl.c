@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `pgenc ctl SOCK COMMAND [ARGS]`: talk to a `pgenc run --ctl SOCK`
- * running elsewhere (ctl_client.h). export, import and dump are aliases
- * of `pgenc bitmap export|import --socket SOCK` and `pgenc dump --socket
- * SOCK`, which they run.
+ * running elsewhere (ctl_client.h). export, import, dump and migrate are
+ * aliases of `pgenc bitmap export|import --socket SOCK`, `pgenc dump
+ * --socket SOCK` and `pgenc migrate SOCK`, which they run.
  */
 #define _GNU_SOURCE
 #include <errno.h>

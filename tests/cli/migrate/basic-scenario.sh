@@ -26,8 +26,8 @@ wait_sock() {
 }
 # The bitmap (raw) and all memory of the VM at SOCK into PREFIX.*.
 snapshot() {
-	$P bitmap export --socket "$1" -f raw -o "$2.bitmap" >/dev/null &&
-		$P dump --socket "$1" --gpa 0 --len $MEM --chunk 16M -o "$2.mem" >/dev/null
+	$P bitmap export --socket "$1" -f raw -o "$2.bitmap" >/dev/null 2>"$2.err" &&
+		$P dump --socket "$1" --gpa 0 --len $MEM --chunk 16M -o "$2.mem" >/dev/null 2>>"$2.err"
 }
 # A source running the demo guest (halted) on src.sock, snapshotted.
 start_source() {
@@ -120,6 +120,109 @@ rc=$?
 check "file: a truncated file exits 1" $((rc != 1)) "rc $rc"
 grep -q "incoming migration failed: record [0-9]* .*truncated" cut.log
 check "file: a truncated file is named as such" $? "$(cat cut.log)"
+
+# --- a running guest on two vCPUs (each spins: jmp .) ---------------------------
+printf '\353\376' >spin.bin
+rm -f src.sock dst.sock
+$P run --image spin.bin --vcpus 2 --mem $MEM --ctl src.sock >src.log 2>&1 &
+SRC=$!
+wait_sock src.sock && snapshot src.sock src
+$P run --incoming unix:$T/in.sock --vcpus 2 --ctl dst.sock >dst.log 2>&1 &
+DST=$!
+migrate_ok running unix:$T/in.sock
+if wait_sock dst.sock; then
+	$P ctl dst.sock stats | grep -q "state: *running"
+	check "running: the guest runs on the target" $? "$($P ctl dst.sock stats 2>&1 | head -3)"
+	snapshot dst.sock dst
+	cmp -s src.mem dst.mem
+	check "running: memory equal on both ends" $? "$(cmp src.mem dst.mem 2>&1 | head -3)"
+	$P ctl dst.sock quit >/dev/null
+	wait "$DST"
+	check "running: target exits 0 after quit" $?
+else
+	fail "running: the guest runs on the target" "$(tail -5 dst.log)"
+fi
+
+# --- a guest that keeps dirtying 1024 pages: pre-copy iterates ---------------
+# loop: mov rax, 0x400000; 1: inc qword [rax]; add rax, 0x1000;
+# cmp rax, 0x800000; jb 1b; jmp loop
+printf '\110\270\000\000\100\000\000\000\000\000\110\377\000\110\005\000\020\000\000\110\075\000\000\200\000\162\357\353\343' >dirty.bin
+rm -f src.sock dst.sock
+$P run --image dirty.bin --mem $MEM --ctl src.sock >src.log 2>&1 &
+SRC=$!
+wait_sock src.sock
+$P run --incoming unix:$T/in.sock --ctl dst.sock >dst.log 2>&1 &
+DST=$!
+migrate_ok dirtying unix:$T/in.sock --max-iterations 3
+it=$(sed -n 's/.*"iterations":\([0-9]*\).*/\1/p' mig.json)
+fp=$(sed -n 's/.*"final_pass_pages":\([0-9]*\).*/\1/p' mig.json)
+[ "$it" -ge 2 ] && [ "$fp" -gt 0 ]
+check "dirtying: pre-copy iterated and the final pass sent dirty pages" $? "$(cat mig.json)"
+if wait_sock dst.sock; then
+	a=$($P dump --socket dst.sock --gpa 0x400000 --len 8 2>&1)
+	sleep 1
+	b=$($P dump --socket dst.sock --gpa 0x400000 --len 8 2>&1)
+	[ -n "$a" ] && [ "$a" != "$b" ]
+	check "dirtying: the guest goes on counting on the target" $? "$a / $b"
+	$P ctl dst.sock quit >/dev/null
+	wait "$DST"
+	check "dirtying: target exits 0 after quit" $?
+else
+	fail "dirtying: the guest goes on counting on the target" "$(tail -5 dst.log)"
+fi
+
+# --- an SEV guest on sevsim (sevsim_memcrypt=0: memory as the guest sees it) ---
+# json FIELD: the number in mig.json
+json() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" mig.json; }
+sev_case() { # NAME [ARGS]
+	name=$1
+	shift
+	rm -f src.sock dst.sock
+	$P run --demo --sev --mem $MEM --ctl src.sock >src.log 2>&1 &
+	SRC=$!
+	wait_sock src.sock && $P ctl src.sock wait >/dev/null && snapshot src.sock src
+	shared=$($P ctl src.sock stats | sed -n 's/^shared pages: *//p')
+	private=$($P ctl src.sock stats | sed -n 's/^encrypted pages: *//p')
+	$P run --incoming unix:$T/in.sock --ctl dst.sock >dst.log 2>&1 &
+	DST=$!
+	$P migrate src.sock unix:$T/in.sock --json "$@" >mig.json 2>mig.err
+	rc=$?
+	check "$name: pgenc migrate exits 0" $rc "rc $rc: $(cat mig.err) $(tail -3 src.log) $(tail -3 dst.log)"
+	wait "$SRC"
+	check "$name: the source VMM exits 0 after the ack" $? "$(tail -3 src.log)"
+	if ! wait_sock dst.sock; then
+		fail "$name: target serves its socket" "$(tail -5 dst.log)"
+		return
+	fi
+	handle=$($P ctl dst.sock stats | sed -n 's/^sev: *yes, handle \([0-9]*\).*/\1/p')
+	cmds=$(cat /sys/kernel/debug/sevsim/"$handle"/commands 2>/dev/null)
+	fw=$(json pages_fw)
+	if [ "$name" = sev ]; then
+		[ "$fw" = "$private" ] && [ "$(json pages_plain)" -gt 0 ] &&
+			[ $(($(json pages_plain) + $(json pages_zero))) = "$shared" ]
+		check "$name: private pages through the firmware, shared in plain" $? \
+			"fw $fw plain $(json pages_plain) zero $(json pages_zero), guest: $private private, $shared shared"
+	else
+		[ "$fw" = $((private + shared)) ] && [ "$(json pages_plain)" = 0 ] && [ "$(json pages_zero)" = 0 ]
+		check "$name: every page through the firmware" $? \
+			"fw $fw plain $(json pages_plain), guest: $private private, $shared shared"
+	fi
+	[ "$(json fw_commands)" = "$fw" ] && [ "$cmds" = "$fw" ]
+	check "$name: firmware commands equal the firmware pages sent" $? \
+		"fw_commands $(json fw_commands), target RECEIVE_UPDATE_DATA $cmds, pages_fw $fw"
+	snapshot dst.sock dst
+	cmp -s src.bitmap dst.bitmap
+	check "$name: bitmap equal on both ends" $? "$(cmp src.bitmap dst.bitmap 2>&1)"
+	cmp -s src.mem dst.mem
+	check "$name: memory equal on both ends (DBG_DECRYPT)" $? "$(cmp src.mem dst.mem 2>&1 | head -3)"
+	$P ctl dst.sock stats | grep -q "state: *halted"
+	check "$name: the target's guest is halted, as on the source" $?
+	$P ctl dst.sock quit >/dev/null
+	wait "$DST"
+	check "$name: target exits 0" $?
+}
+sev_case sev
+sev_case sev-no-bitmap --no-bitmap
 
 # --- an SEV guest that never wrote KVM_MIGRATION_READY -------------------------
 printf '\364' >hlt.bin

@@ -6,8 +6,14 @@
 # runs there and prints one PASS/FAIL line per check. Non-SEV migration
 # over a UNIX socket (after a refused attempt that the source survives),
 # over TCP and through a file, each with the bitmap and memory equal on
-# both ends; a truncated file refused; an SEV guest without
-# KVM_MIGRATION_READY refused. Every expected check must have run.
+# both ends; a running guest on two vCPUs; a guest that keeps dirtying
+# pages (pre-copy iterates, the final pass sends pages, the guest goes on
+# on the target); a truncated file refused; an SEV guest without
+# KVM_MIGRATION_READY refused; an SEV guest on sevsim (sevsim_memcrypt=0)
+# with the bitmap and without (--no-bitmap): firmware commands equal the
+# private pages sent (sevsim's per-guest counter on the target), bitmap
+# and memory (through DBG_DECRYPT) equal on both ends. Every expected
+# check must have run.
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
 #
 # Usage: tests/cli/migrate/basic.sh
@@ -16,7 +22,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../cli_lib.sh
+# shellcheck source=tests/cli/cli_lib.sh
 . "$here/../cli_lib.sh"
 
 cli_init migrate-basic
@@ -30,7 +36,7 @@ fi
 
 mkdir -p "$cli_out/empty"
 vmlog=$cli_out/vm.log
-if "$cli_repo/selftests/vm/run.sh" --modparam kvm_amd:sevsim=1 \
+if "$cli_repo/selftests/vm/run.sh" --modparam "kvm_amd:sevsim=1 sevsim_memcrypt=0" \
 	--tests "$cli_out/empty" --out "$cli_out/vm" --timeout 900 \
 	--extra-file "$PGENC:/bin/pgenc" \
 	--extra-file "$here/basic-scenario.sh:/basic-scenario.sh" \
@@ -52,7 +58,26 @@ expected=(
 	"not ready: pgenc migrate exits 1"
 	"not ready: it says why and how to override"
 	"not ready: nothing was sent" "not ready: the source keeps its guest"
+	"running: pgenc migrate exits 0" "running: the JSON report"
+	"running: the source VMM exits 0 after the ack"
+	"running: the source logs the migration"
+	"running: the guest runs on the target" "running: memory equal on both ends"
+	"running: target exits 0 after quit"
+	"dirtying: pgenc migrate exits 0" "dirtying: the JSON report"
+	"dirtying: the source VMM exits 0 after the ack"
+	"dirtying: the source logs the migration"
+	"dirtying: pre-copy iterated and the final pass sent dirty pages"
+	"dirtying: the guest goes on counting on the target"
+	"dirtying: target exits 0 after quit"
+	"sev: private pages through the firmware, shared in plain"
+	"sev-no-bitmap: every page through the firmware"
 )
+for t in sev sev-no-bitmap; do
+	expected+=("$t: pgenc migrate exits 0" "$t: the source VMM exits 0 after the ack"
+		"$t: firmware commands equal the firmware pages sent"
+		"$t: bitmap equal on both ends" "$t: memory equal on both ends (DBG_DECRYPT)"
+		"$t: the target's guest is halted, as on the source" "$t: target exits 0")
+done
 for t in unix tcp file; do
 	expected+=("$t: pgenc migrate exits 0" "$t: the JSON report"
 		"$t: the source VMM exits 0 after the ack"

@@ -10,6 +10,7 @@
 #   - bad arguments of run, ctl and dump: each exit code and message,
 #     against the transcript tests/cli/vmm.cram (--regenerate);
 #   - clients against sockets that are absent or not pgenc servers;
+#   - migrate's progress line on a pseudo-terminal, its summary line;
 #   - the dump's progress bar: on a pseudo-terminal (python3 pty) with -o
 #     after half a second, never with stderr a file, nor without -o.
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
@@ -149,6 +150,27 @@ t_run ctl-export-start-2p63 2 pgenc ctl "$WORK/sock" export --start-gfn 0x800000
 t_run ctl-export-pages-2p64 2 pgenc ctl "$WORK/sock" export --num-pages 18446744073709551616
 t_run dump-absent 1 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16
 
+t_run run-incoming-uri 2 pgenc run --incoming ftp:host
+t_run run-incoming-tcp 2 pgenc run --incoming tcp:127.0.0.1
+t_run run-incoming-port 2 pgenc run --incoming tcp:127.0.0.1:44x
+t_run run-incoming-demo 2 pgenc run --incoming unix:"$WORK/in.sock" --demo
+t_run run-incoming-policy 2 pgenc run --incoming unix:"$WORK/in.sock" --sev --policy 1
+t_run run-incoming-twice 2 pgenc run --incoming file:x --from-file y
+t_run run-from-file-empty 2 pgenc run --from-file ''
+t_run run-incoming-absent 1 pgenc run --from-file "$WORK/nonexistent"
+t_run migrate-help 0 pgenc migrate --help
+t_run migrate-none 2 pgenc migrate
+t_run migrate-nouri 2 pgenc migrate "$WORK/sock"
+t_run migrate-baduri 2 pgenc migrate "$WORK/sock" http://x
+t_run migrate-both 2 pgenc migrate "$WORK/sock" unix:x --to-file y
+t_run migrate-extra 2 pgenc migrate "$WORK/sock" unix:x more
+t_run migrate-iter0 2 pgenc migrate "$WORK/sock" unix:x --max-iterations 0
+t_run migrate-iter-big 2 pgenc migrate "$WORK/sock" unix:x --max-iterations 1001
+t_run migrate-unknown 2 pgenc migrate "$WORK/sock" unix:x --live
+t_run migrate-absent 1 pgenc migrate "$WORK/sock" unix:x
+t_run ctl-migrate-nouri 2 pgenc ctl "$WORK/sock" migrate
+t_run ctl-migrate-absent 1 pgenc ctl "$WORK/sock" migrate --to-file x --json
+
 # --- clients against sockets that are not pgenc run ---------------------------
 # fake MODE: serve $WORK/fake.sock, one connection, answering one request.
 fake() {
@@ -200,6 +222,12 @@ if command -v python3 >/dev/null; then
 	wait $fake_pid
 	fake error
 	t_run fake-send-error 1 pgenc ctl "$WORK/fake.sock" send '{"cmd":"stats"}'
+	wait $fake_pid
+	fake error
+	t_run fake-migrate-error 1 pgenc migrate "$WORK/fake.sock" unix:x --json
+	wait $fake_pid
+	fake close
+	t_run fake-migrate-close 1 pgenc migrate "$WORK/fake.sock" unix:x
 	wait $fake_pid
 	# Numbers are decimal or 0x hex: a leading 0 is not octal.
 	fake echo
@@ -319,6 +347,89 @@ if command -v python3 >/dev/null; then
 	fi
 else
 	skip "the dump's progress bar" "no python3"
+fi
+
+# --- migrate's progress line ---------------------------------------------------
+# mig_progress NAME tty|file: a fake VMM on $WORK/mig.sock answers a
+# "migrate" request that asks for progress with two progress lines, then
+# the result; `pgenc migrate` runs with stderr on a pseudo-terminal or a
+# file. The request goes to $cli_out/NAME.req, stderr to NAME.err.
+mig_progress() {
+	local name=$1 mode=$2
+	rm -f "$WORK/mig.sock"
+	python3 - "$WORK/mig.sock" "$cli_out/$name.req" <<-'EOF' &
+		import json, socket, sys
+		s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+		s.bind(sys.argv[1])
+		s.listen(1)
+		s.settimeout(20)
+		c, _ = s.accept()
+		f = c.makefile("rwb")
+		line = f.readline()
+		open(sys.argv[2], "wb").write(line)
+		req = json.loads(line)
+		if req.get("progress"):
+		    for i, (sent, dirty, rate) in enumerate([(8192, 300, 3000), (8492, 12, 120)]):
+		        f.write((json.dumps({"ok": True, "progress": True, "iteration": i + 1,
+		                 "pages_sent": sent, "dirty_pages": dirty, "dirty_rate": rate}) + "\n").encode())
+		f.write(b'{"ok":true,"result":"migrated","iterations":2,"pages_plain":8000,'
+		        b'"pages_zero":480,"pages_fw":24,"fw_commands":24,"stream_bytes":33000000,'
+		        b'"total_ms":900,"downtime_ms":40,"final_pass_pages":12}\n')
+		f.flush()
+	EOF
+	local srv=$! i
+	for i in $(seq 50); do
+		[[ -S $WORK/mig.sock ]] && break
+		sleep 0.1
+	done
+	python3 - "$mode" "$cli_out/$name.err" "$PGENC" migrate "$WORK/mig.sock" unix:x \
+		>"$cli_out/$name.out" <<-'EOF'
+		import os, pty, subprocess, sys
+		mode, errf, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+		if mode == "file":
+		    with open(errf, "wb") as e:
+		        sys.exit(subprocess.call(cmd, stderr=e))
+		m, s = pty.openpty()
+		p = subprocess.Popen(cmd, stderr=s)
+		os.close(s)
+		got = b""
+		while True:
+		    try:
+		        b = os.read(m, 4096)
+		    except OSError:  # EIO: the child closed the terminal
+		        break
+		    if not b:
+		        break
+		    got += b
+		open(errf, "wb").write(got)
+		sys.exit(p.wait())
+	EOF
+	mig_rc=$?
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+}
+summary='migrated to unix:x: 2 iteration(s), 8000 plain + 480 zero + 24 firmware pages (24 firmware commands), 33000000 stream bytes, 900 ms total, 40 ms downtime (12 pages in the final pass)'
+if command -v python3 >/dev/null; then
+	mig_progress mig-tty tty
+	if ((mig_rc == 0)) && grep -q '"progress":true' "$cli_out/mig-tty.req" &&
+		grep -qF $'\rmigrate: iteration 1: 8192 pages sent, 300 dirty (3000 pages/s)   \rmigrate: iteration 2: 8492 pages sent, 12 dirty (120 pages/s)   \r\n' \
+			"$cli_out/mig-tty.err" &&
+		[[ $(cat "$cli_out/mig-tty.out") == "$summary" ]]; then
+		ok "migrate, stderr a terminal: progress lines, then the summary"
+	else
+		notok "migrate, stderr a terminal: progress lines, then the summary (exit $mig_rc)" \
+			"$(cat "$cli_out/mig-tty.req"; od -c "$cli_out/mig-tty.err" | head -20; cat "$cli_out/mig-tty.out")"
+	fi
+	mig_progress mig-file file
+	if ((mig_rc == 0)) && ! grep -q '"progress"' "$cli_out/mig-file.req" &&
+		[[ ! -s $cli_out/mig-file.err ]] && [[ $(cat "$cli_out/mig-file.out") == "$summary" ]]; then
+		ok "migrate, stderr a file: no progress asked or drawn, the summary"
+	else
+		notok "migrate, stderr a file: no progress (exit $mig_rc)" \
+			"$(cat "$cli_out/mig-file.req" "$cli_out/mig-file.err" "$cli_out/mig-file.out")"
+	fi
+else
+	skip "migrate's progress line" "no python3"
 fi
 
 t_close
