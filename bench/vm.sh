@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Runs inside the test VM (selftests/vm/run.sh --cmd "sh /bench.sh REPS"):
-# describes the machine, runs every benchmark part once and frames the
-# results for scripts/bench.sh, which decodes them on the host.
+# describes the machine, runs every benchmark part once (pgenc-bench's,
+# then bench/migrate.sh's) and frames the results for scripts/bench.sh,
+# which decodes them on the host.
 #
 #   PGENC-BENCH-BEGIN
 #   PGENC-BENCH {...}        one line per series or fact (bench/bench.h)
-#   PGENC-BENCH-END <exit status of pgenc-bench>
+#   PGENC-BENCH-END <0 when pgenc-bench and the migration part ran>
 
 reps=${1:-7}
 
@@ -33,5 +34,9 @@ printf 'PGENC-BENCH {"name": "vm", "info": {"kernel": %s, "cpu": %s, "cpus": %s,
 
 /bin/pgenc-bench --reps "$reps" all
 rc=$?
+# The migration part (bench/migrate.sh), when scripts/bench.sh shipped it.
+if [ -f /bench-migrate.sh ]; then
+	sh /bench-migrate.sh "$reps" || rc=1
+fi
 echo "PGENC-BENCH-END $rc"
 exit $rc

@@ -7,6 +7,9 @@
 # boots the VM once, runs bench/vm.sh there and decodes the results on the
 # host (bench/report.py):
 #
+# then bench/migrate.sh there: the migration part (pgenc run --churn,
+# pgenc migrate with the bitmap and with --no-bitmap).
+#
 #   stdout                  one markdown table: figure, ours median
 #                           [min-max], baseline median, ratio, target,
 #                           met/MISSED; then the profiles of the misses
@@ -71,8 +74,12 @@ if ((!nobuild)); then
 	"$repo/bench/build.sh" >"$out/build.log" 2>&1 ||
 		{ tail -30 "$out/build.log" >&2; die "bench/build.sh (log: $out/build.log)"; }
 	tail -n1 "$out/build.log" >&2
+	say "pgenc, for the migration part (make -C tools/pgenc)"
+	make -C "$repo/tools/pgenc" O="$build" >"$out/pgenc-build.log" 2>&1 ||
+		{ tail -30 "$out/pgenc-build.log" >&2; die "make -C tools/pgenc (log: $out/pgenc-build.log)"; }
 fi
-for f in "$build/modules/kvm.ko" "$build/modules/kvm-amd.ko" "$out/bin/pgenc-bench"; do
+for f in "$build/modules/kvm.ko" "$build/modules/kvm-amd.ko" "$out/bin/pgenc-bench" \
+	"$build/bin/pgenc"; do
 	[[ -f $f ]] || die "missing $f (run without --no-build)"
 done
 command -v python3 >/dev/null || die "python3 missing (scripts/deps.sh installs it)"
@@ -99,9 +106,11 @@ rm -rf "$out/empty" && mkdir -p "$out/empty"
 vm_t0=$SECONDS
 set +e
 "$repo/selftests/vm/run.sh" --stall 300 --modparam kvm_amd:sevsim=1 --tests "$out/empty" \
-	--out "$out/vm" --timeout 1500 \
+	--out "$out/vm" --timeout 2400 \
 	--extra-file "$out/bin/pgenc-bench:/bin/pgenc-bench" \
-	--extra-file "$repo/bench/vm.sh:/bench.sh" --cmd "sh /bench.sh $reps" \
+	--extra-file "$repo/bench/vm.sh:/bench.sh" --extra-file "$build/bin/pgenc:/bin/pgenc" \
+	--extra-file "$repo/bench/migrate.sh:/bench-migrate.sh" \
+	--extra-file "$repo/tests/cli/migrate/churn-lib.sh:/churn-lib.sh" --cmd "sh /bench.sh $reps" \
 	>"$out/vm.log" 2>&1 &
 vm_pid=$!
 # Progress: one line per finished part.

@@ -14,14 +14,20 @@
 #   pgenc bitmap export --socket SOCK (json, ranges, raw)
 #   pgenc bitmap show (a map; PNG)
 #   pgenc dump across private and shared pages, with the counters
-#   pgenc ctl SOCK quit
+#   pgenc run --incoming unix:M --ctl SOCK2 &     a second VMM
+#   pgenc migrate SOCK unix:M          the guest moves: its summary line
+#                                      (pages plain, through the firmware)
+#   pgenc ctl SOCK2 stats | bitmap export | dump: the same guest there
+#   pgenc ctl SOCK2 quit
 #
 # The artifacts come back to the host under build/demo/: bitmap.json,
 # bitmap.ranges, bitmap.raw, bitmap.png, the dumps, session.log (the
 # whole session), run.log (the VMM's own output) and steps/ (each step's
 # output). Each step must succeed and show what it claims (the sevsim
 # warning, the verified measurement, the guest's 272 shared pages, N
-# firmware commands for N private pages and none for shared ones); on the
+# firmware commands for N private pages and none for shared ones; the
+# migration: 272 pages plain, 16112 through the firmware, the bitmap and
+# the dumped memory the same on the target); on the
 # host the three exports must agree, bitmap.json must parse, bitmap.png
 # must be a PNG of one pixel a page, the dumps must hold the guest's
 # known bytes. Anything else fails the demo (non-zero exit, the reason).
@@ -190,11 +196,58 @@ do_ stats-end pgenc ctl $S stats
 want stats-end '^DBG firmware cmds: +7$' "stats: not the dumps' 7 DBG commands"
 want stats-end '^DBG bypassed pages: +17$' "stats: not the dumps' 17 bypassed pages"
 
-step "stop the VMM"
-do_ quit pgenc ctl $S quit
+step "migrate the guest to a second VMM: shared pages plain, private ones through the firmware"
+S2=/tmp/pgenc2.sock
+M=/tmp/migrate.sock
+show "pgenc run --incoming unix:$M --ctl $S2 &"
+pgenc run --incoming unix:$M --ctl $S2 >$A/run2.log 2>&1 &
+tpid=$!
+i=0
+while [ ! -S $M ] && [ $i -lt 300 ] && kill -0 $tpid 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -S $M ] || { cat $A/run2.log; fail "pgenc run --incoming did not listen on $M"; }
+do_ migrate pgenc migrate $S unix:$M
+# 272 shared pages of text (none zero), 16112 private: one firmware
+# command each; the guest is halted, so one pass and an empty final one.
+want migrate '^migrated to unix:/tmp/migrate.sock: 1 iteration\(s\), 272 plain \+ 0 zero \+ 16112 firmware pages \(16112 firmware commands\), [0-9]+ stream bytes, ' \
+	"migrate: not 272 plain and 16112 firmware pages in one pass"
 wait $rpid
 rc=$?
-tail -n 1 $A/run.log
+echo "(the source VMM, after the target's acknowledgement)"
+tail -n 2 $A/run.log
+echo "pgenc run: exit status $rc"
+[ $rc -eq 0 ] || fail "the source pgenc run exited $rc"
+i=0
+while [ ! -S $S2 ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+echo "\$ cat run2.log   # the target VMM"
+cat $A/run2.log
+cp $A/run2.log $T/run2
+want run2 '^pgenc run: incoming migration: done, guest running$' "the target did not resume the guest"
+
+step "the guest on the target: same page states, same memory"
+do_ stats2 pgenc ctl $S2 stats
+want stats2 '^shared pages: +272$' "target stats: not 272 shared pages"
+want stats2 '^migration control: +1' "target stats: MIGRATION_CONTROL not migrated"
+do_ export2 pgenc bitmap export --socket $S2 --format ranges -o $A/bitmap2.ranges
+show "cmp bitmap.ranges bitmap2.ranges"
+cmp $A/bitmap.ranges $A/bitmap2.ranges || fail "the target's bitmap differs from the source's"
+echo "(the same)"
+do_ dump2 pgenc dump --socket $S2 --gpa 0x200000 --len 0x4000 -o $A/dump2-0x200000.bin
+dumped dump2 2 2
+show "cmp dump-0x200000.bin dump2-0x200000.bin"
+cmp $A/dump-0x200000.bin $A/dump2-0x200000.bin || fail "the target's memory differs from the source's"
+echo "(the same)"
+
+step "stop the VMM"
+do_ quit pgenc ctl $S2 quit
+wait $tpid
+rc=$?
+tail -n 1 $A/run2.log
 echo "pgenc run: exit status $rc"
 [ $rc -eq 0 ] || fail "pgenc run exited $rc"
 
@@ -230,11 +283,11 @@ sed -n '/^=== PGENC-DEMO-ARTIFACTS BEGIN$/,/^=== PGENC-DEMO-ARTIFACTS END$/p' "$
 	die "could not unpack the artifacts"
 sed -i '/^=== PGENC-DEMO-ARTIFACTS BEGIN$/,/^=== PGENC-DEMO-ARTIFACTS END$/d' "$out/session.log"
 for f in bitmap.json bitmap.ranges bitmap.raw bitmap.png dump-0x200000.bin \
-	dump-0x400000.bin dump-0x202000.bin run.log; do
+	dump-0x400000.bin dump-0x202000.bin run.log run2.log bitmap2.ranges dump2-0x200000.bin; do
 	[[ -s $out/$f ]] || die "artifact $f missing"
 done
 # The three exports through pgenc's own strict parsers: the same bitmap.
-for f in bitmap.ranges bitmap.raw; do
+for f in bitmap.ranges bitmap.raw bitmap2.ranges; do
 	"$build/bin/pgenc" bitmap diff -q "$out/bitmap.json" "$out/$f" ||
 		die "bitmap.json and $f differ, or one does not parse"
 done
@@ -306,8 +359,9 @@ for g in range(0x400, 0x410):
     if g in SHARED:  # the 4 private pages were never written: noise
         assert d[(g - 0x400) * PAGE:(g - 0x3ff) * PAGE] == page(g), "dump-0x400000.bin: gfn %#x" % g
 assert rd("dump-0x202000.bin") == page(0x202) + page(0x203), "dump-0x202000.bin"
+assert rd("dump2-0x200000.bin") == rd("dump-0x200000.bin"), "dump2-0x200000.bin (the target)"
 print("artifacts: the exports agree (272 shared of 16384 pages), bitmap.png is %ux%u, "
-      "the dumps hold the guest's text" % (w, h))
+      "the dumps hold the guest's text, on both ends of the migration" % (w, h))
 EOF
 for f in "$out"/*.json "$out"/*.ranges "$out"/*.raw "$out"/*.png "$out"/*.bin "$out"/*.log; do
 	[[ -f $f ]] && printf '  %-22s %9s bytes\n' "${f##*/}" "$(stat -c %s "$f")"

@@ -31,7 +31,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("Usage: pgenc run [OPTIONS] (--demo | --image FILE[@GPA])\n"
+	fputs("Usage: pgenc run [OPTIONS] (--demo | --churn | --image FILE[@GPA])\n"
 	      "       pgenc run [OPTIONS] (--incoming URI | --from-file PATH)\n"
 	      "\n"
 	      "Run a guest in a minimal VMM with page encryption tracking on:\n"
@@ -50,6 +50,13 @@ static void usage(FILE *f)
 	      "  --demo                the built-in demo guest: converts ranges\n"
 	      "                        with hypercall 12 and fills its shared pages\n"
 	      "                        with known text (needs --mem >= 32M)\n"
+	      "  --churn               the built-in churn guest, for migration\n"
+	      "                        tests: keeps writing and converting pages\n"
+	      "                        of a 4 MiB area and verifying checksums of\n"
+	      "                        every page (boot.h; needs --mem >= 16M)\n"
+	      "  --churn-rate PAGES    pages the churn guest writes per round\n"
+	      "                        besides the 32 it converts (0..1024,\n"
+	      "                        default 64)\n"
 	      "  --vcpus N             vCPUs, one thread each (1..32, default 1)\n"
 	      "  --sev                 launch as an SEV guest: KVM_SEV_INIT,\n"
 	      "                        LAUNCH_START, LAUNCH_UPDATE_DATA of the\n"
@@ -131,6 +138,8 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 		O_IMAGE,
 		O_ENTRY,
 		O_DEMO,
+		O_CHURN,
+		O_CHURN_RATE,
 		O_VCPUS,
 		O_SEV,
 		O_SEV_DEVICE,
@@ -149,6 +158,8 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 		{ "image", required_argument, NULL, O_IMAGE },
 		{ "entry", required_argument, NULL, O_ENTRY },
 		{ "demo", no_argument, NULL, O_DEMO },
+		{ "churn", no_argument, NULL, O_CHURN },
+		{ "churn-rate", required_argument, NULL, O_CHURN_RATE },
 		{ "vcpus", required_argument, NULL, O_VCPUS },
 		{ "sev", no_argument, NULL, O_SEV },
 		{ "sev-device", required_argument, NULL, O_SEV_DEVICE },
@@ -168,12 +179,14 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 	struct vmm_uri uri;
 	const char *why;
 	char hex[24];
+	bool rate_set = false;
 	uint64_t v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->mem = DEFAULT_MEM;
 	o->vcpus = 1;
+	o->churn_rate = PGENC_CHURN_RATE;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:h", lopts, NULL)) != -1) {
@@ -202,6 +215,18 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 			break;
 		case O_DEMO:
 			o->demo = true;
+			break;
+		case O_CHURN:
+			o->churn = true;
+			break;
+		case O_CHURN_RATE:
+			if (pg_parse_u64(optarg, &o->churn_rate) ||
+			    o->churn_rate > PGENC_CHURN_PAGES)
+				return pg_usage_error("run",
+						      "--churn-rate %s: want 0..%d pages",
+						      optarg,
+						      PGENC_CHURN_PAGES);
+			rate_set = true;
 			break;
 		case O_VCPUS:
 			if (pg_parse_u64(optarg, &v) || !v ||
@@ -283,15 +308,19 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 		return pg_usage_error("run", "unexpected argument '%s'",
 				      argv[optind]);
 	if (o->incoming &&
-	    (o->demo || o->image || o->sev_data || o->entry_set ||
+	    (o->demo || o->churn || o->image || o->sev_data || o->entry_set ||
 	     o->so.verify || o->so.policy || o->so.have_tik || o->so.tik_file))
 		return pg_usage_error("run",
-				      "--incoming and --from-file take the guest from the stream: drop --demo, --image, --entry, --sev-data, --policy, --verify, --tik, --tik-file");
-	if (!o->incoming && o->demo == !!o->image)
+				      "--incoming and --from-file take the guest from the stream: drop --demo, --churn, --image, --entry, --sev-data, --policy, --verify, --tik, --tik-file");
+	if (!o->incoming && o->demo + o->churn + !!o->image != 1)
 		return pg_usage_error("run",
-				      "give exactly one of --demo and --image FILE (or --incoming URI)");
+				      "give exactly one of --demo, --churn and --image FILE (or --incoming URI)");
 	if (o->demo && o->mem < PGENC_DEMO_MIN_MEM)
 		return pg_usage_error("run", "--demo needs --mem 32M or more");
+	if (o->churn && o->mem < PGENC_CHURN_MIN_MEM)
+		return pg_usage_error("run", "--churn needs --mem 16M or more");
+	if (rate_set && !o->churn)
+		return pg_usage_error("run", "--churn-rate goes with --churn");
 	if (o->entry_set && !o->image)
 		return pg_usage_error("run", "--entry goes with --image");
 	if (!o->sev && (o->so.device || o->so.policy || o->sev_data ||
@@ -310,6 +339,8 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 	if (o->demo && o->sev_data)
 		return pg_usage_error("run",
 				      "--demo brings its own measured data; drop --sev-data");
+	if (o->churn && o->sev_data)
+		return pg_usage_error("run", "--sev-data goes with --image");
 	if (o->ctl && !*o->ctl)
 		return pg_usage_error("run", "--ctl: empty path");
 	if (o->image &&

@@ -66,6 +66,7 @@ struct vmm {
 	unsigned int nr_regions;
 	uint64_t pt_end; /* end of the page tables written */
 	uint64_t data_gpa, data_len; /* the measured data region */
+	uint64_t guest_arg; /* boot info guest_arg (boot.h) */
 
 	bool sev;
 	bool sevsim;
@@ -181,6 +182,8 @@ struct vmm_run_opts {
 	uint64_t mem;
 	unsigned int vcpus;
 	bool demo;
+	bool churn; /* --churn; churn_rate: its pages per round */
+	uint64_t churn_rate;
 	const char *image; /* --image FILE[@GPA]: FILE, and GPA if at_set */
 	bool image_at_set;
 	uint64_t image_gpa;

@@ -24,9 +24,11 @@
 #include "commands.h"
 #include "vmm.h"
 
-/* The demo guest, embedded by tools/pgenc/Makefile (guest/). */
+/* The built-in guests, embedded by tools/pgenc/Makefile (guest/). */
 extern const unsigned char pgenc_demo_guest[];
 extern const unsigned char pgenc_demo_guest_end[];
+extern const unsigned char pgenc_churn_guest[];
+extern const unsigned char pgenc_churn_guest_end[];
 
 #define KVM_ENOSYS 1000
 
@@ -377,6 +379,19 @@ static int load_guest(struct vmm *vm, const struct vmm_run_opts *o)
 	void *data = NULL;
 	int r;
 
+	if (o->churn) {
+		r = vmm_load_image(vm, pgenc_churn_guest,
+				   (size_t)(pgenc_churn_guest_end -
+					    pgenc_churn_guest),
+				   false, 0, "churn guest");
+		if (r)
+			return PGENC_EXIT_FAILED;
+		vm->guest_arg = o->churn_rate;
+		vmm_log("churn guest at 0x%" PRIx64 ", %" PRIu64
+			" pages per round",
+			vm->entry, o->churn_rate);
+		return PGENC_EXIT_OK;
+	}
 	if (o->demo) {
 		size_t n = (size_t)(pgenc_demo_guest_end - pgenc_demo_guest);
 

@@ -123,6 +123,7 @@ int vmm_setup_boot(struct vmm *vm, uint64_t flags)
 		.shared_alias = PGENC_SHARED_ALIAS,
 		.data_gpa = vm->data_gpa,
 		.data_len = vm->data_len,
+		.guest_arg = vm->guest_arg,
 	};
 	int r;
 

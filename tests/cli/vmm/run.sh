@@ -96,6 +96,12 @@ t_run run-tik-short 2 pgenc run --demo --sev --verify --tik 0011
 t_run run-policy-junk 2 pgenc run --demo --sev --policy 0xg
 t_run run-policy-big 2 pgenc run --demo --sev --policy 100000000
 t_run run-demo-sevdata 2 pgenc run --demo --sev --sev-data x.bin
+t_run run-churn-demo 2 pgenc run --churn --demo
+t_run run-churn-mem 2 pgenc run --churn --mem 8M
+t_run run-churn-rate-big 2 pgenc run --churn --churn-rate 1025
+t_run run-churn-rate-junk 2 pgenc run --churn --churn-rate x
+t_run run-churn-rate-nochurn 2 pgenc run --demo --churn-rate 8
+t_run run-churn-sevdata 2 pgenc run --churn --sev --sev-data x.bin
 t_run run-ctl-empty 2 pgenc run --demo --ctl ''
 
 t_run ctl-help 0 pgenc ctl --help

@@ -3,7 +3,7 @@
  * The contract between `pgenc run` and the guests it starts (the
  * built-in demo guest, or a user image): guest physical layout, entry
  * state and the boot information page. Included by the VMM and by the
- * freestanding demo guest, so it uses only fixed-width types.
+ * freestanding built-in guests, so it uses only fixed-width types.
  *
  * Every vCPU enters the image directly in 64-bit long mode (no real-mode
  * or firmware step):
@@ -67,6 +67,7 @@ struct pgenc_boot_info {
 	uint64_t shared_alias; /* PGENC_SHARED_ALIAS */
 	uint64_t data_gpa; /* the measured data region (0: none) */
 	uint64_t data_len;
+	uint64_t guest_arg; /* built-in guests: --churn's pages per round */
 };
 
 /*
@@ -78,5 +79,42 @@ struct pgenc_boot_info {
  * same way. Tests rebuild both to check dumps byte for byte.
  */
 #define PGENC_DEMO_LINE 64
+
+/*
+ * The churn guest (pgenc run --churn), for migration tests and the
+ * migration benchmark. vCPU 0 owns an area of PGENC_CHURN_PAGES pages at
+ * PGENC_CHURN_GPA (other vCPUs halt at once):
+ *   - round 0: hypercall 12 sets the lower half private and the upper
+ *     half shared, every page of the area is written, then the guest
+ *     writes MSR_KVM_MIGRATION_CONTROL (0x4b564d08) = 1
+ *     (KVM_MIGRATION_READY): its page status reports are complete;
+ *   - every round r >= 1: two twin ranges of PGENC_CHURN_CONV_PAGES
+ *     pages (offset o = (r % 32) * 16 in each half) swap status with
+ *     hypercall 12 and are rewritten; then guest_arg pages (--churn-rate,
+ *     default PGENC_CHURN_RATE) are written round-robin over the area.
+ *     So a round dirties at most guest_arg + 32 pages and half of the
+ *     area is private at every round's end;
+ *   - a page is written through the mapping of its status (private:
+ *     identity, shared: PGENC_SHARED_ALIAS) with 512 words derived from
+ *     (GPA, round written); the guest keeps a checksum per page in its
+ *     own memory and, at the end of every round, reads every page of the
+ *     area back and prints "churn: round N verify ok", or
+ *     "churn: verify FAIL page 0xGPA ..." and halts: it never halts
+ *     otherwise. A hypercall that fails prints "churn: hypercall 12 FAIL
+ *     ..." and halts too;
+ *   - before every round, while the u64 at PGENC_CHURN_HOLD_GPA is
+ *     PGENC_CHURN_HOLD, the guest holds: it prints "churn: holding after
+ *     round N" once and spins, writing and converting nothing, until the
+ *     value changes ("churn: resumed"). Tests set and clear it from the
+ *     host (under sevsim or without SEV, where that page is plain) to
+ *     compare both ends of a migration page for page.
+ */
+#define PGENC_CHURN_GPA 0x400000ULL
+#define PGENC_CHURN_PAGES 1024
+#define PGENC_CHURN_CONV_PAGES 16
+#define PGENC_CHURN_RATE 64
+#define PGENC_CHURN_MIN_MEM (16ULL << 20)
+#define PGENC_CHURN_HOLD_GPA 0x3ff000ULL
+#define PGENC_CHURN_HOLD 0x444c4f48ULL /* "HOLD" */
 
 #endif /* PGENC_GUEST_BOOT_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The demo guest's entry: `pgenc run` starts every vCPU here in 64-bit
+ * A built-in guest's entry: `pgenc run` starts every vCPU here in 64-bit
  * mode with its stack set, RDI = vCPU index, RSI = boot info (boot.h).
  */
 	.section .text.entry, "ax"
@@ -8,19 +8,19 @@
 	.code64
 _start:
 	cld
-	call demo_main
+	call guest_main
 1:	hlt
 	jmp 1b
 
 /*
- * Exception stubs, 16 bytes apart (demo.c points its IDT at them): each
+ * Exception stubs, 16 bytes apart (guest.c points the IDT at them): each
  * pushes the vector (and a 0 where the CPU pushes no error code), then
- * demo_exception() reports the frame and shuts the VM down.
+ * guest_exception() reports the frame and shuts the VM down.
  */
 	.text
-	.globl demo_vectors
+	.globl guest_vectors
 	.balign 16
-demo_vectors:
+guest_vectors:
 	.irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
 	.balign 16
 	.if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
@@ -34,7 +34,7 @@ demo_vectors:
 exception_common:
 	mov %rsp, %rdi
 	and $-16, %rsp
-	call demo_exception
+	call guest_exception
 2:	hlt
 	jmp 2b
 
