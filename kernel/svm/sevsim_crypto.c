@@ -231,6 +231,22 @@ static void sevsim_pa_copy(void *buf, phys_addr_t pa, u32 n, bool to_pa)
 }
 
 /*
+ * The checks of a DBG transfer, before anything is written: 16-byte
+ * aligned addresses, a non-zero multiple of 16 bytes, and every page of
+ * both ranges valid (all or nothing). SEV_RET_*.
+ */
+static int sevsim_xfer_check(phys_addr_t dst, phys_addr_t src, u32 len)
+{
+	if (!IS_ALIGNED(dst | src, AES_BLOCK_SIZE))
+		return SEV_RET_INVALID_ADDRESS;
+	if (!len || !IS_ALIGNED(len, AES_BLOCK_SIZE))
+		return SEV_RET_INVALID_LEN;
+	if (sevsim_pa_check(src, len) || sevsim_pa_check(dst, len))
+		return SEV_RET_INVALID_ADDRESS;
+	return SEV_RET_SUCCESS;
+}
+
+/*
  * Transform len bytes from src to dst (both 16-byte aligned; they may be
  * the same). The tweak is the address of the ciphertext: dst when
  * encrypting, src when decrypting. A piece at a time that lies within one
@@ -241,15 +257,11 @@ int sevsim_xex(struct sevsim_guest *g, phys_addr_t dst, phys_addr_t src,
 {
 	struct sevsim_xex_ctx *c = g->xex;
 	u32 done, n;
-	int r = SEV_RET_SUCCESS;
+	int r;
 
-	if (!IS_ALIGNED(dst | src, AES_BLOCK_SIZE))
-		return SEV_RET_INVALID_ADDRESS;
-	if (!len || !IS_ALIGNED(len, AES_BLOCK_SIZE))
-		return SEV_RET_INVALID_LEN;
-	/* All or nothing: no block is written if a later page is bad. */
-	if (sevsim_pa_check(src, len) || sevsim_pa_check(dst, len))
-		return SEV_RET_INVALID_ADDRESS;
+	r = sevsim_xfer_check(dst, src, len);
+	if (r)
+		return r;
 
 	for (done = 0; done < len; done += n) {
 		n = min3(len - done,
@@ -279,13 +291,11 @@ int sevsim_copy_pa(phys_addr_t dst, phys_addr_t src, u32 len)
 {
 	u32 done, n;
 	void *s, *d;
+	int r;
 
-	if (!IS_ALIGNED(dst | src, AES_BLOCK_SIZE))
-		return SEV_RET_INVALID_ADDRESS;
-	if (!len || !IS_ALIGNED(len, AES_BLOCK_SIZE))
-		return SEV_RET_INVALID_LEN;
-	if (sevsim_pa_check(src, len) || sevsim_pa_check(dst, len))
-		return SEV_RET_INVALID_ADDRESS;
+	r = sevsim_xfer_check(dst, src, len);
+	if (r)
+		return r;
 	for (done = 0; done < len; done += n) {
 		n = min3(len - done,
 			 (u32)(PAGE_SIZE - offset_in_page(src + done)),

@@ -67,6 +67,19 @@ PGENC_HIDDEN uint64_t pgenc_find_change(const struct pgenc_bitmap *b,
 					uint64_t pos, int val);
 
 /*
+ * One KVM_MEMORY_ENCRYPT_OP (sev_cmd.c): data is the command's struct,
+ * or NULL. 0 or -errno; the firmware status into *fw_error if not NULL.
+ */
+PGENC_HIDDEN int pgenc_sev_ioctl(int vmfd, int sev_fd, uint32_t id, void *data,
+				 int *fw_error);
+/* *fw_error = v, if fw_error is not NULL. */
+static inline void pgenc_set_fw(int *fw_error, int v)
+{
+	if (fw_error)
+		*fw_error = v;
+}
+
+/*
  * Output to a FILE or to a growing memory buffer. Errors are sticky:
  * after the first, puts do nothing and err holds it (a negative errno).
  */

@@ -14,14 +14,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-static void set_fw(int *fw_error, int v)
-{
-	if (fw_error)
-		*fw_error = v;
-}
-
-/* One KVM_MEMORY_ENCRYPT_OP; data is the command's struct, or NULL. */
-static int sev_cmd(int vmfd, int sev_fd, uint32_t id, void *data, int *fw_error)
+int pgenc_sev_ioctl(int vmfd, int sev_fd, uint32_t id, void *data,
+		    int *fw_error)
 {
 	struct kvm_sev_cmd cmd;
 	int r;
@@ -35,7 +29,7 @@ static int sev_cmd(int vmfd, int sev_fd, uint32_t id, void *data, int *fw_error)
 		r = errno ? -errno : -EIO;
 	else
 		r = 0;
-	set_fw(fw_error, (int)cmd.error);
+	pgenc_set_fw(fw_error, (int)cmd.error);
 	return r;
 }
 
@@ -44,7 +38,7 @@ static int too_long(size_t len, int *fw_error)
 {
 	if (len <= UINT32_MAX)
 		return 0;
-	set_fw(fw_error, SEV_RET_NO_FW_CALL);
+	pgenc_set_fw(fw_error, SEV_RET_NO_FW_CALL);
 	return -EINVAL;
 }
 
@@ -56,7 +50,7 @@ int pgenc_sev_platform_status(int sev_fd, struct pgenc_sev_platform_status *st,
 	int r;
 
 	if (!st) {
-		set_fw(fw_error, SEV_RET_NO_FW_CALL);
+		pgenc_set_fw(fw_error, SEV_RET_NO_FW_CALL);
 		return -EINVAL;
 	}
 	memset(&data, 0, sizeof(data));
@@ -64,7 +58,7 @@ int pgenc_sev_platform_status(int sev_fd, struct pgenc_sev_platform_status *st,
 	cmd.cmd = SEV_PLATFORM_STATUS;
 	cmd.data = (uint64_t)(uintptr_t)&data;
 	r = ioctl(sev_fd, SEV_ISSUE_CMD, &cmd);
-	set_fw(fw_error, (int)cmd.error);
+	pgenc_set_fw(fw_error, (int)cmd.error);
 	if (r < 0)
 		return errno ? -errno : -EIO;
 	st->api_major = data.api_major;
@@ -78,8 +72,9 @@ int pgenc_sev_platform_status(int sev_fd, struct pgenc_sev_platform_status *st,
 
 int pgenc_sev_init(int vmfd, int sev_fd, bool es, int *fw_error)
 {
-	return sev_cmd(vmfd, sev_fd, es ? KVM_SEV_ES_INIT : KVM_SEV_INIT, NULL,
-		       fw_error);
+	return pgenc_sev_ioctl(vmfd, sev_fd,
+			       es ? KVM_SEV_ES_INIT : KVM_SEV_INIT, NULL,
+			       fw_error);
 }
 
 int pgenc_sev_launch_start_ex(int vmfd, int sev_fd, uint32_t policy,
@@ -91,7 +86,7 @@ int pgenc_sev_launch_start_ex(int vmfd, int sev_fd, uint32_t policy,
 	int r;
 
 	if (!handle || dh_len > UINT32_MAX || session_len > UINT32_MAX) {
-		set_fw(fw_error, SEV_RET_NO_FW_CALL);
+		pgenc_set_fw(fw_error, SEV_RET_NO_FW_CALL);
 		return -EINVAL;
 	}
 	memset(&ls, 0, sizeof(ls));
@@ -101,7 +96,7 @@ int pgenc_sev_launch_start_ex(int vmfd, int sev_fd, uint32_t policy,
 	ls.dh_len = (uint32_t)dh_len;
 	ls.session_uaddr = (uint64_t)(uintptr_t)session;
 	ls.session_len = (uint32_t)session_len;
-	r = sev_cmd(vmfd, sev_fd, KVM_SEV_LAUNCH_START, &ls, fw_error);
+	r = pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_LAUNCH_START, &ls, fw_error);
 	if (!r)
 		*handle = ls.handle;
 	return r;
@@ -130,13 +125,14 @@ int pgenc_sev_launch_update_data(int vmfd, int sev_fd, void *addr, size_t len,
 	memset(&ud, 0, sizeof(ud));
 	ud.uaddr = (uint64_t)(uintptr_t)addr;
 	ud.len = (uint32_t)len;
-	return sev_cmd(vmfd, sev_fd, KVM_SEV_LAUNCH_UPDATE_DATA, &ud, fw_error);
+	return pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_LAUNCH_UPDATE_DATA, &ud,
+			       fw_error);
 }
 
 int pgenc_sev_launch_update_vmsa(int vmfd, int sev_fd, int *fw_error)
 {
-	return sev_cmd(vmfd, sev_fd, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL,
-		       fw_error);
+	return pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL,
+			       fw_error);
 }
 
 int pgenc_sev_launch_measure(int vmfd, int sev_fd, uint8_t *out, int *fw_error)
@@ -144,18 +140,20 @@ int pgenc_sev_launch_measure(int vmfd, int sev_fd, uint8_t *out, int *fw_error)
 	struct kvm_sev_launch_measure m;
 
 	if (!out) {
-		set_fw(fw_error, SEV_RET_NO_FW_CALL);
+		pgenc_set_fw(fw_error, SEV_RET_NO_FW_CALL);
 		return -EINVAL;
 	}
 	memset(&m, 0, sizeof(m));
 	m.uaddr = (uint64_t)(uintptr_t)out;
 	m.len = PGENC_SEV_MEASURE_BLOB_SIZE;
-	return sev_cmd(vmfd, sev_fd, KVM_SEV_LAUNCH_MEASURE, &m, fw_error);
+	return pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_LAUNCH_MEASURE, &m,
+			       fw_error);
 }
 
 int pgenc_sev_launch_finish(int vmfd, int sev_fd, int *fw_error)
 {
-	return sev_cmd(vmfd, sev_fd, KVM_SEV_LAUNCH_FINISH, NULL, fw_error);
+	return pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_LAUNCH_FINISH, NULL,
+			       fw_error);
 }
 
 int pgenc_sev_guest_status(int vmfd, int sev_fd,
@@ -165,11 +163,11 @@ int pgenc_sev_guest_status(int vmfd, int sev_fd,
 	int r;
 
 	if (!st) {
-		set_fw(fw_error, SEV_RET_NO_FW_CALL);
+		pgenc_set_fw(fw_error, SEV_RET_NO_FW_CALL);
 		return -EINVAL;
 	}
 	memset(&gs, 0, sizeof(gs));
-	r = sev_cmd(vmfd, sev_fd, KVM_SEV_GUEST_STATUS, &gs, fw_error);
+	r = pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_GUEST_STATUS, &gs, fw_error);
 	if (r)
 		return r;
 	st->handle = gs.handle;
@@ -189,7 +187,7 @@ static int sev_dbg(int vmfd, int sev_fd, uint32_t id, const void *src,
 	d.src_uaddr = (uint64_t)(uintptr_t)src;
 	d.dst_uaddr = (uint64_t)(uintptr_t)dst;
 	d.len = (uint32_t)len;
-	return sev_cmd(vmfd, sev_fd, id, &d, fw_error);
+	return pgenc_sev_ioctl(vmfd, sev_fd, id, &d, fw_error);
 }
 
 int pgenc_sev_dbg_decrypt(int vmfd, int sev_fd, const void *src, void *dst,

@@ -11,27 +11,6 @@
 #include <linux/kvm.h>
 #include <linux/psp-sev.h>
 
-static void set_fw(int *fw_error, int v)
-{
-	if (fw_error)
-		*fw_error = v;
-}
-
-static int sev_cmd(int vmfd, int sev_fd, uint32_t id, void *data, int *fw_error)
-{
-	struct kvm_sev_cmd cmd;
-	int r;
-
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.id = id;
-	cmd.data = (uint64_t)(uintptr_t)data;
-	cmd.sev_fd = (uint32_t)sev_fd;
-	r = ioctl(vmfd, KVM_MEMORY_ENCRYPT_OP, &cmd);
-	r = r < 0 ? (errno ? -errno : -EIO) : 0;
-	set_fw(fw_error, (int)cmd.error);
-	return r;
-}
-
 /*
  * A length query succeeded when the kernel wrote the length back: the
  * firmware answers INVALID_LENGTH (KVM: -EIO), or success.
@@ -45,7 +24,7 @@ static bool bad_len(size_t a, size_t b, size_t c, int *fw_error)
 {
 	if (a <= UINT32_MAX && b <= UINT32_MAX && c <= UINT32_MAX)
 		return false;
-	set_fw(fw_error, SEV_RET_NO_FW_CALL);
+	pgenc_set_fw(fw_error, SEV_RET_NO_FW_CALL);
 	return true;
 }
 
@@ -56,9 +35,9 @@ int pgenc_sev_send_start_len(int vmfd, int sev_fd, size_t *session_len,
 	int fw = 0, r;
 
 	memset(&s, 0, sizeof(s));
-	r = sev_cmd(vmfd, sev_fd, KVM_SEV_SEND_START, &s, &fw);
+	r = pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_SEND_START, &s, &fw);
 	r = query_done(r, fw);
-	set_fw(fw_error, fw);
+	pgenc_set_fw(fw_error, fw);
 	if (!r && !s.session_len)
 		r = -EPROTO;
 	if (!r)
@@ -76,7 +55,7 @@ int pgenc_sev_send_start(int vmfd, int sev_fd,
 	if (!p || !session || !session_len || !*session_len ||
 	    bad_len(p->pdh_len, p->plat_len, p->amd_len, fw_error) ||
 	    *session_len > UINT32_MAX) {
-		set_fw(fw_error, SEV_RET_NO_FW_CALL);
+		pgenc_set_fw(fw_error, SEV_RET_NO_FW_CALL);
 		return -EINVAL;
 	}
 	memset(&s, 0, sizeof(s));
@@ -89,7 +68,7 @@ int pgenc_sev_send_start(int vmfd, int sev_fd,
 	s.amd_certs_len = (uint32_t)p->amd_len;
 	s.session_uaddr = (uint64_t)(uintptr_t)session;
 	s.session_len = (uint32_t)*session_len;
-	r = sev_cmd(vmfd, sev_fd, KVM_SEV_SEND_START, &s, fw_error);
+	r = pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_SEND_START, &s, fw_error);
 	if (!r)
 		*session_len = s.session_len;
 	return r;
@@ -102,9 +81,9 @@ int pgenc_sev_send_update_data_len(int vmfd, int sev_fd, size_t *hdr_len,
 	int fw = 0, r;
 
 	memset(&u, 0, sizeof(u));
-	r = sev_cmd(vmfd, sev_fd, KVM_SEV_SEND_UPDATE_DATA, &u, &fw);
+	r = pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_SEND_UPDATE_DATA, &u, &fw);
 	r = query_done(r, fw);
-	set_fw(fw_error, fw);
+	pgenc_set_fw(fw_error, fw);
 	if (!r && !u.hdr_len)
 		r = -EPROTO;
 	if (!r) {
@@ -125,7 +104,7 @@ int pgenc_sev_send_update_data(int vmfd, int sev_fd, const void *guest,
 	if (!guest || !len || !hdr || !trans || !hdr_len || !trans_len ||
 	    !*hdr_len || !*trans_len ||
 	    bad_len(len, *hdr_len, *trans_len, fw_error)) {
-		set_fw(fw_error, SEV_RET_NO_FW_CALL);
+		pgenc_set_fw(fw_error, SEV_RET_NO_FW_CALL);
 		return -EINVAL;
 	}
 	memset(&u, 0, sizeof(u));
@@ -135,7 +114,8 @@ int pgenc_sev_send_update_data(int vmfd, int sev_fd, const void *guest,
 	u.hdr_len = (uint32_t)*hdr_len;
 	u.trans_uaddr = (uint64_t)(uintptr_t)trans;
 	u.trans_len = (uint32_t)*trans_len;
-	r = sev_cmd(vmfd, sev_fd, KVM_SEV_SEND_UPDATE_DATA, &u, fw_error);
+	r = pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_SEND_UPDATE_DATA, &u,
+			    fw_error);
 	if (!r) {
 		*hdr_len = u.hdr_len;
 		*trans_len = u.trans_len;
@@ -145,12 +125,14 @@ int pgenc_sev_send_update_data(int vmfd, int sev_fd, const void *guest,
 
 int pgenc_sev_send_finish(int vmfd, int sev_fd, int *fw_error)
 {
-	return sev_cmd(vmfd, sev_fd, KVM_SEV_SEND_FINISH, NULL, fw_error);
+	return pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_SEND_FINISH, NULL,
+			       fw_error);
 }
 
 int pgenc_sev_send_cancel(int vmfd, int sev_fd, int *fw_error)
 {
-	return sev_cmd(vmfd, sev_fd, KVM_SEV_SEND_CANCEL, NULL, fw_error);
+	return pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_SEND_CANCEL, NULL,
+			       fw_error);
 }
 
 int pgenc_sev_receive_start(int vmfd, int sev_fd, uint32_t policy,
@@ -163,7 +145,7 @@ int pgenc_sev_receive_start(int vmfd, int sev_fd, uint32_t policy,
 
 	if (!handle || !pdh || !session || !pdh_len || !session_len ||
 	    bad_len(pdh_len, session_len, 0, fw_error)) {
-		set_fw(fw_error, SEV_RET_NO_FW_CALL);
+		pgenc_set_fw(fw_error, SEV_RET_NO_FW_CALL);
 		return -EINVAL;
 	}
 	memset(&s, 0, sizeof(s));
@@ -173,7 +155,7 @@ int pgenc_sev_receive_start(int vmfd, int sev_fd, uint32_t policy,
 	s.pdh_len = (uint32_t)pdh_len;
 	s.session_uaddr = (uint64_t)(uintptr_t)session;
 	s.session_len = (uint32_t)session_len;
-	r = sev_cmd(vmfd, sev_fd, KVM_SEV_RECEIVE_START, &s, fw_error);
+	r = pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_RECEIVE_START, &s, fw_error);
 	if (!r)
 		*handle = s.handle;
 	return r;
@@ -188,7 +170,7 @@ int pgenc_sev_receive_update_data(int vmfd, int sev_fd, void *guest, size_t len,
 
 	if (!guest || !len || !hdr || !hdr_len || !trans || !trans_len ||
 	    bad_len(len, hdr_len, trans_len, fw_error)) {
-		set_fw(fw_error, SEV_RET_NO_FW_CALL);
+		pgenc_set_fw(fw_error, SEV_RET_NO_FW_CALL);
 		return -EINVAL;
 	}
 	memset(&u, 0, sizeof(u));
@@ -198,12 +180,14 @@ int pgenc_sev_receive_update_data(int vmfd, int sev_fd, void *guest, size_t len,
 	u.hdr_len = (uint32_t)hdr_len;
 	u.trans_uaddr = (uint64_t)(uintptr_t)trans;
 	u.trans_len = (uint32_t)trans_len;
-	return sev_cmd(vmfd, sev_fd, KVM_SEV_RECEIVE_UPDATE_DATA, &u, fw_error);
+	return pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_RECEIVE_UPDATE_DATA, &u,
+			       fw_error);
 }
 
 int pgenc_sev_receive_finish(int vmfd, int sev_fd, int *fw_error)
 {
-	return sev_cmd(vmfd, sev_fd, KVM_SEV_RECEIVE_FINISH, NULL, fw_error);
+	return pgenc_sev_ioctl(vmfd, sev_fd, KVM_SEV_RECEIVE_FINISH, NULL,
+			       fw_error);
 }
 
 /* One SEV_PDH_CERT_EXPORT: 0 or -errno, e's lengths written back. */
@@ -217,7 +201,7 @@ static int pdh_export(int sev_fd, struct sev_user_data_pdh_cert_export *e,
 	cmd.cmd = SEV_PDH_CERT_EXPORT;
 	cmd.data = (uint64_t)(uintptr_t)e;
 	r = ioctl(sev_fd, SEV_ISSUE_CMD, &cmd);
-	set_fw(fw_error, (int)cmd.error);
+	pgenc_set_fw(fw_error, (int)cmd.error);
 	return r < 0 ? (errno ? -errno : -EIO) : 0;
 }
 
@@ -229,7 +213,7 @@ int pgenc_sev_pdh_export(int sev_fd, void **pdh, size_t *pdh_len, void **chain,
 	int fw = 0, r;
 
 	if (!pdh || !pdh_len || !chain || !chain_len) {
-		set_fw(fw_error, SEV_RET_NO_FW_CALL);
+		pgenc_set_fw(fw_error, SEV_RET_NO_FW_CALL);
 		return -EINVAL;
 	}
 	/* With no buffers, the firmware says how long they must be. */
@@ -250,7 +234,7 @@ int pgenc_sev_pdh_export(int sev_fd, void **pdh, size_t *pdh_len, void **chain,
 		e.cert_chain_address = (uint64_t)(uintptr_t)b;
 		r = pdh_export(sev_fd, &e, &fw);
 	}
-	set_fw(fw_error, fw);
+	pgenc_set_fw(fw_error, fw);
 	if (r) {
 		free(a);
 		free(b);
