@@ -104,12 +104,9 @@ struct pgenc_slot *pgenc_slot_cached(struct pgenc_vm *pv,
 bool pgenc_covered(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
 		   u64 n);
 u64 pgenc_ring_room(struct kvm *kvm);
-u64 pgenc_flips_prefix(const struct kvm_memory_slot *slot,
-		       const unsigned long *bits, u64 off, u64 n,
-		       bool encrypted, u64 *room);
-void pgenc_mark_flips(struct kvm *kvm, const struct kvm_memory_slot *slot,
-		      const unsigned long *bits, u64 off, u64 n,
-		      bool encrypted);
+u64 pgenc_mark_flips(struct kvm *kvm, const struct kvm_memory_slot *slot,
+		     const unsigned long *bits, u64 off, u64 n, bool encrypted,
+		     u64 *room);
 bool pgenc_fill(struct pgenc_vm *pv, struct kvm_memslots *slots, gfn_t start,
 		u64 n, bool encrypted);
 u64 pgenc_shared_run(struct kvm *kvm, gfn_t gfn, u64 max);

@@ -37,9 +37,8 @@ static int pgenc_hc_one_slot(struct pgenc_vm *pv, struct kvm_memslots *slots,
 		pgenc_unlock(pv);
 		return 0;
 	}
-	len = pgenc_flips_prefix(slot, s->bits, off, req->npages,
-				 req->encrypted, &room);
-	pgenc_mark_flips(pv->kvm, slot, s->bits, off, len, req->encrypted);
+	len = pgenc_mark_flips(pv->kvm, slot, s->bits, off, req->npages,
+			       req->encrypted, &room);
 	pgenc_bits_fill(s->bits, off, len, req->encrypted);
 	if (len == req->npages)
 		pv->hypercalls++;

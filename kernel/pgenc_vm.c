@@ -436,55 +436,31 @@ u64 pgenc_ring_room(struct kvm *kvm)
 }
 
 /*
- * How much of bits [off, off + n) can change with at most *room dirty
- * marks: the prefix before the first page whose bit would flip and that
- * does not fit (all n if the slot does not log, or every flip fits);
- * *room loses the flips in the prefix. O(min(flips, *room)).
- */
-u64 pgenc_flips_prefix(const struct kvm_memory_slot *slot,
-		       const unsigned long *bits, u64 off, u64 n,
-		       bool encrypted, u64 *room)
-{
-	u64 end = off + n, i = off, k = 0;
-
-	if (*room == U64_MAX || !kvm_slot_dirty_track_enabled(slot))
-		return n;
-	for (;; i++) {
-		i = encrypted ? find_next_zero_bit(bits, end, i) :
-				find_next_bit(bits, end, i);
-		if (i >= end)
-			break;
-		if (k == *room) {
-			*room = 0;
-			return i - off;
-		}
-		k++;
-	}
-	*room -= k;
-	return n;
-}
-
-/*
  * Mark dirty in KVM's dirty log, if slot logs, the pages of bits [off,
- * off + n) whose bit is about to change: a pre-copy iteration that sent
- * a page under its old status sends it again (Documentation/api.rst,
- * "Dirty pages on a status change"). Under pv's lock, before the bits
- * change, after pgenc_flips_prefix() in the same hold.
+ * off + n) whose bit is about to change, at most *room of them: a
+ * pre-copy iteration that sent a page under its old status sends it
+ * again (Documentation/api.rst, "Dirty pages on a status change").
+ * Returns the prefix of the range whose flips are all marked (n unless
+ * *room ran out first); *room loses the marks. Under pv's lock, before
+ * the bits of that prefix change.
  */
-void pgenc_mark_flips(struct kvm *kvm, const struct kvm_memory_slot *slot,
-		      const unsigned long *bits, u64 off, u64 n, bool encrypted)
+u64 pgenc_mark_flips(struct kvm *kvm, const struct kvm_memory_slot *slot,
+		     const unsigned long *bits, u64 off, u64 n, bool encrypted,
+		     u64 *room)
 {
-	u64 end = off + n, i = off;
+	u64 end = off + n, i;
 
 	if (!kvm_slot_dirty_track_enabled(slot))
-		return;
-	for (;;) {
+		return n;
+	for (i = off;; i++) {
 		i = encrypted ? find_next_zero_bit(bits, end, i) :
 				find_next_bit(bits, end, i);
 		if (i >= end)
-			break;
+			return n;
+		if (!*room)
+			return i - off;
+		(*room)--;
 		mark_page_dirty_in_slot(kvm, slot, slot->base_gfn + i);
-		i++;
 	}
 }
 
@@ -501,10 +477,8 @@ static void pgenc_fill_piece(const struct pgenc_piece *p)
 
 	if (!a->fit)
 		return;
-	len = pgenc_flips_prefix(p->slot, p->s->bits, p->off, p->k,
-				 a->encrypted, &a->room);
-	pgenc_mark_flips(p->kvm, p->slot, p->s->bits, p->off, len,
-			 a->encrypted);
+	len = pgenc_mark_flips(p->kvm, p->slot, p->s->bits, p->off, p->k,
+			       a->encrypted, &a->room);
 	pgenc_bits_fill(p->s->bits, p->off, len, a->encrypted);
 	a->fit = len == p->k;
 }
