@@ -3,7 +3,8 @@
 # KASAN, UBSAN, lockdep, kmemleak, fault injection and DEBUG_LIST from the
 # same linux-source tarball as the modules, build our kvm.ko + kvm-amd.ko
 # against it, boot it in the test VM (selftests/vm) and run every selftest
-# with sevsim, then a kmemleak scan, which must report nothing.
+# with sevsim, then a kmemleak scan, which must report nothing; then the
+# live-migration tests (tests/cli/migrate/vm.sh) on the same kernel.
 #
 #   scripts/check-debug.sh [--no-vm] [run.sh options, e.g. --only smoke_test]
 #
@@ -13,6 +14,7 @@
 #   deps/     irqbypass.ko, kvm.ko's one dependency, from that tree
 #   modules/  our kvm.ko + kvm-amd.ko built against obj/
 #   vm/       the VM run's logs (console.log, results.tap, dmesg.log)
+#   migrate.log  the migration tests' TAP; their files in tests/cli/migrate-vm/
 # The config is `make allnoconfig` with scripts/debug-kernel.config forced
 # in (KCONFIG_ALLCONFIG), then olddefconfig; every line of the fragment
 # must survive. Heavy steps run under nice -n 19 with -j2 at most
@@ -143,6 +145,23 @@ set +e
 rc=${PIPESTATUS[0]}
 set -e
 t5=$(now)
-note "timings: kernel build $((t2 - t1)) s, modules $((t3 - t2)) s, VM run $((t5 - t4)) s, lane total $((t5 - t0)) s"
+
+# --- 6. the migration tests on the same kernel --------------------------------
+# tests/cli/migrate/vm.sh: the tampering and fault cases drive sevsim's
+# RECEIVE failure paths and pgenc run's error exits, and its scenario
+# scans kmemleak afterwards. 2 GiB: two pgenc run guests under KASAN.
+# Not with --only: that asks for some selftests alone.
+mig="skipped (--only)"
+if [[ " ${run_args[*]} " != *" --only "* ]]; then
+	set +e
+	PGENC_VM_MEM=2G PGENC_VM_APPEND="nokaslr" MODULES=$top/modules \
+		"$REPO/tests/cli/migrate/vm.sh" 2>&1 | tee "$top/migrate.log"
+	mrc=${PIPESTATUS[0]}
+	set -e
+	((mrc == 0)) || rc=1
+	mig="$(($(now) - t5)) s"
+fi
+t6=$(now)
+note "timings: kernel build $((t2 - t1)) s, modules $((t3 - t2)) s, VM run $((t5 - t4)) s, migration $mig, lane total $((t6 - t0)) s"
 "$REPO/scripts/figures.sh" "$top/vm.log" || rc=1
 exit "$rc"

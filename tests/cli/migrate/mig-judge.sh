@@ -147,7 +147,7 @@ if [[ -e $res/kmemleak ]]; then
 		notok "kmemleak: no unreferenced object after the tampering cases" "$(head -30 "$res/kmemleak")"
 	fi
 else
-	skip "kmemleak after the tampering cases" "$(cat "$res/kmemleak.absent"); scripts/check-debug.sh runs sevsim's RECEIVE failure paths (sev_send_test) under kmemleak"
+	skip "kmemleak after the tampering cases" "$(cat "$res/kmemleak.absent"); scripts/check-debug.sh runs these cases again on its kmemleak kernel"
 fi
 
 # --- (c) NOSEND ------------------------------------------------------------------
