@@ -109,7 +109,7 @@ install_uapi() {
 		[[ -f $gen ]] || { echo "build-selftests.sh: error: $gen missing (linux-headers-$KVER)" >&2; exit 1; }
 	done
 	echo "  UAPI    $KSRC/usr/include (headers_install.sh)"
-	rm -rf "$KSRC/usr" "$stamp"
+	rm -rf "${KSRC:?}/usr" "$stamp"
 	${CC:-gcc} -O2 -o "$KSRC/scripts/unifdef" "$KSRC/scripts/unifdef.c"
 	# DIR:DEST pairs; headers_install.sh calls scripts/unifdef, from $KSRC.
 	(
