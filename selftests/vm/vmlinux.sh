@@ -39,9 +39,9 @@ if [[ -f $elf && -f $elf.stamp && $(<"$elf.stamp") == "$stamp" ]]; then
 fi
 
 mkdir -p "$dir"
-# The payload's place is in the boot header (Documentation/arch/x86/boot.rst,
-# "Details of Header Fields": setup_sects, payload_offset, payload_length);
-# the build appends the uncompressed size (4 bytes) to the stream.
+# The payload's place is in the boot header (the kernel's x86 boot
+# protocol, boot.rst: setup_sects, payload_offset, payload_length); the
+# build appends the uncompressed size (4 bytes) to the stream.
 u32() { od -An -tu4 -j "$1" -N4 "$bz" | tr -d ' '; }
 sects=$(od -An -tu1 -j $((0x1f1)) -N1 "$bz" | tr -d ' ')
 ((sects)) || sects=4
