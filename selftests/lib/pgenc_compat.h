@@ -57,8 +57,7 @@ static inline void vcpu_init_descriptor_tables(struct kvm_vcpu *vcpu)
 	(void)vcpu;
 }
 
-#define GUEST_ASSERT_1(cond, a1) \
-	__GUEST_ASSERT(cond, "0x%lx", (uint64_t)(a1))
+#define GUEST_ASSERT_1(cond, a1) __GUEST_ASSERT(cond, "0x%lx", (uint64_t)(a1))
 #define GUEST_ASSERT_2(cond, a1, a2) \
 	__GUEST_ASSERT(cond, "0x%lx, 0x%lx", (uint64_t)(a1), (uint64_t)(a2))
 /* The guest formatted the values into the message already. */

@@ -86,7 +86,8 @@ static inline void pgenc_user_mode_init(struct kvm_vm *vm,
 
 	/* A fault at CPL3 switches to the TSS's RSP0 (at byte 4). */
 	stack = vm_vaddr_alloc_page(vm) + vm->page_size;
-	memcpy((char *)addr_gva2hva(vm, PGENC_VM_TSS(vm)) + 4, &stack, sizeof(stack));
+	memcpy((char *)addr_gva2hva(vm, PGENC_VM_TSS(vm)) + 4, &stack,
+	       sizeof(stack));
 
 	for (gva = start & ~(uint64_t)(vm->page_size - 1); gva < end;
 	     gva += vm->page_size)
