@@ -6,11 +6,12 @@
 #   scripts/build-selftests.sh [-j N] [--upstream TEST]... [--no-ours]
 #                              [--print-flags] [--clean]
 #
-#   (default)          build/selftests/libkvm.a and every selftests/NAME.c
-#                      -> build/selftests/bin/NAME; also the upstream
+#   (default)          $BUILD/selftests/libkvm.a and every selftests/NAME.c
+#                      -> $BUILD/selftests/bin/NAME; also the upstream
 #                      tests the VM lane runs unmodified (vm_upstream
-#                      below) -> build/selftests/bin/BASENAME
-#   --upstream TEST    also build one upstream 6.1 selftest for debugging,
+#                      below) -> $BUILD/selftests/bin/BASENAME ($BUILD:
+#                      build/ for 6.1, build/6.12/ for 6.12; kver.sh)
+#   --upstream TEST    also build one upstream selftest for debugging,
 #                      TEST as in its Makefile (x86_64/kvm_pv_test,
 #                      set_memory_region_test, ...)
 #                      -> build/selftests/upstream/TEST; never in bin/, so
@@ -286,4 +287,4 @@ done
 
 # -s: the echo lines above say what is built; the full command lines are
 # in build/selftests/Makefile, and errors still print.
-make -s -j"$jobs" ${PGENC_MAKE_K:+-k} -f "$mk" all
+make -s -j"$jobs" -f "$mk" all
