@@ -40,10 +40,13 @@ static inline struct kvm_vm *pgenc_vm_create_shell(uint64_t pages)
 #define PGENC_VM_GDT(vm) ((vm)->arch.gdt)
 #define PGENC_VM_TSS(vm) ((vm)->arch.tss)
 
-/* Slot 0 grows by the library's own needs, and gets the descriptor tables. */
+/*
+ * Slot 0 grows by the library's needs for one vCPU (it refuses 0), and
+ * gets the descriptor tables.
+ */
 static inline struct kvm_vm *pgenc_vm_create_shell(uint64_t pages)
 {
-	return __vm_create(VM_SHAPE_DEFAULT, 0, pages);
+	return __vm_create(VM_SHAPE_DEFAULT, 1, pages);
 }
 
 /* Done by vm_create() and vm_vcpu_add() themselves. */
