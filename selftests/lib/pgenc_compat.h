@@ -11,6 +11,7 @@
 #ifndef PGENC_COMPAT_H
 #define PGENC_COMPAT_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <linux/version.h>
 
@@ -21,6 +22,9 @@
 
 #define PGENC_VM_GDT(vm) ((vm)->gdt)
 #define PGENC_VM_TSS(vm) ((vm)->tss)
+
+/* A second LAUNCH_UPDATE_VMSA reaches the firmware, which refuses it. */
+#define PGENC_VMSA_AGAIN_ERR (-EIO)
 
 /*
  * Slot 0 of @pages pages, the test binary loaded, an irqchip: what
@@ -40,13 +44,19 @@ static inline struct kvm_vm *pgenc_vm_create_shell(uint64_t pages)
 #define PGENC_VM_GDT(vm) ((vm)->arch.gdt)
 #define PGENC_VM_TSS(vm) ((vm)->arch.tss)
 
+/* KVM refuses an encrypted VMSA itself (sev_es_sync_vmsa()). */
+#define PGENC_VMSA_AGAIN_ERR (-EINVAL)
+
 /*
- * Slot 0 grows by the library's needs for one vCPU (it refuses 0), and
- * gets the descriptor tables.
+ * 6.12 sizes slot 0 by the vCPU count alone (extra pages go to slots of
+ * the test's own): ask for enough vCPUs' stacks to hold @pages. They are
+ * only counted, never created; slot 0 also gets the descriptor tables.
  */
 static inline struct kvm_vm *pgenc_vm_create_shell(uint64_t pages)
 {
-	return __vm_create(VM_SHAPE_DEFAULT, 1, pages);
+	return __vm_create(VM_SHAPE_DEFAULT,
+			   (pages + DEFAULT_STACK_PGS - 1) / DEFAULT_STACK_PGS,
+			   0);
 }
 
 /* Done by vm_create() and vm_vcpu_add() themselves. */
