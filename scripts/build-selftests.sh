@@ -6,11 +6,12 @@
 #   scripts/build-selftests.sh [-j N] [--upstream TEST]... [--no-ours]
 #                              [--print-flags] [--clean]
 #
-#   (default)          build/selftests/libkvm.a and every selftests/NAME.c
-#                      -> build/selftests/bin/NAME; also the upstream
+#   (default)          $BUILD/selftests/libkvm.a and every selftests/NAME.c
+#                      -> $BUILD/selftests/bin/NAME; also the upstream
 #                      tests the VM lane runs unmodified (vm_upstream
-#                      below) -> build/selftests/bin/BASENAME
-#   --upstream TEST    also build one upstream 6.1 selftest for debugging,
+#                      below) -> $BUILD/selftests/bin/BASENAME ($BUILD:
+#                      build/ for 6.1, build/6.12/ for 6.12; kver.sh)
+#   --upstream TEST    also build one upstream selftest for debugging,
 #                      TEST as in its Makefile (x86_64/kvm_pv_test,
 #                      set_memory_region_test, ...)
 #                      -> build/selftests/upstream/TEST; never in bin/, so
@@ -61,8 +62,10 @@ KVMST=$KST/kvm
 # library's lib/rbtree.c (not the kernel's lib/rbtree.c, which needs RCU
 # helpers tools/ lacks); rseq: only for the upstream rseq_test.
 paths=(tools/include tools/arch/x86/include tools/lib/rbtree.c
-	tools/testing/selftests/kselftest.h tools/testing/selftests/kvm
-	tools/testing/selftests/rseq)
+	tools/testing/selftests/kselftest.h
+	tools/testing/selftests/kselftest_harness.h tools/testing/selftests/kvm
+	tools/testing/selftests/rseq include/uapi arch/x86/include/uapi
+	scripts/headers_install.sh scripts/unifdef.c)
 extract() {
 	local stamp=$KSRC/.pgenc-selftests-stamp want top
 	# Re-extract when the tarball or the path list changes.
@@ -76,7 +79,7 @@ extract() {
 	top=${top%%/*}
 	[[ -n $top ]] || { echo "build-selftests.sh: error: cannot list $KSRC_TARBALL" >&2; exit 1; }
 	echo "  EXTRACT $KSRC_TARBALL ($top) -> $KSRC"
-	rm -rf "$KSRC/tools" "$stamp"
+	rm -rf "$KSRC/tools" "$KSRC/include" "$KSRC/arch" "$KSRC/scripts" "$stamp"
 	mkdir -p "$KSRC"
 	tar -xJf "$KSRC_TARBALL" -C "$KSRC" --strip-components=1 "${paths[@]/#/$top/}"
 	echo "$top" >"$KSRC/.pgenc-series"
@@ -85,27 +88,58 @@ extract() {
 extract
 
 # --- 2. uapi headers -----------------------------------------------------
-# Choice: the system's /usr/include (linux-libc-dev). Upstream's Makefile
-# wants `make headers_install` output, which needs the whole kernel tree
-# (scripts/, arch/, Kbuild) to be extracted and configured; Debian's
-# linux-libc-dev is that very output for the same series (6.1.x), so we
-# only check the series matches instead. Our own ABI comes from uapi/.
+# The series' own, as upstream's `make headers` installs them (its
+# usr/include): the system's linux-libc-dev is one series only (Debian
+# 12's 6.1), and `make headers` needs the whole tree extracted and
+# configured. So the kernel's own scripts/headers_install.sh (and its
+# unifdef) process include/uapi and arch/x86/include/uapi from the tarball
+# and the generated ones (unistd_64.h, asm-generic wrappers, version.h)
+# from the headers package of the same release, KDIR. Our ABI comes from
+# uapi/, first.
 series=$(sed 's/^linux-source-//' "$KSRC/.pgenc-series")
-code=$(awk '/define LINUX_VERSION_CODE/ {print $3}' /usr/include/linux/version.h 2>/dev/null || true)
-[[ -n $code ]] || { echo "build-selftests.sh: error: /usr/include/linux/version.h missing (apt-get install linux-libc-dev)" >&2; exit 1; }
-hdr_series="$((code >> 16)).$(((code >> 8) & 255))"
-if [[ $hdr_series != "$series" ]]; then
-	echo "build-selftests.sh: error: linux-libc-dev headers are $hdr_series, the selftest library is $series" >&2
+[[ $KVER == "$series".* ]] || {
+	echo "build-selftests.sh: error: KSRC_TARBALL=$KSRC_TARBALL is linux-source-$series, KVER=$KVER is not" >&2
 	exit 1
-fi
+}
+UAPI=$KSRC/usr/include
+install_uapi() {
+	local stamp=$KSRC/.pgenc-uapi-stamp want gen
+	want="$(<"$KSRC/.pgenc-selftests-stamp") $(readlink -f "$KDIR")"
+	[[ -f $stamp && $(<"$stamp") == "$want" ]] && return 0
+	for gen in "$KDIR/arch/x86/include/generated/uapi/asm/unistd_64.h" "$KDIR/include/generated/uapi/linux/version.h"; do
+		[[ -f $gen ]] || { echo "build-selftests.sh: error: $gen missing (linux-headers-$KVER)" >&2; exit 1; }
+	done
+	echo "  UAPI    $KSRC/usr/include (headers_install.sh)"
+	rm -rf "${KSRC:?}/usr" "$stamp"
+	${CC:-gcc} -O2 -o "$KSRC/scripts/unifdef" "$KSRC/scripts/unifdef.c"
+	# DIR:DEST pairs; headers_install.sh calls scripts/unifdef, from $KSRC.
+	(
+		cd "$KSRC"
+		for pair in include/uapi:. arch/x86/include/uapi:. \
+			"$KDIR/include/generated/uapi:." "$KDIR/arch/x86/include/generated/uapi:."; do
+			dir=${pair%%:*}
+			(cd "$dir" && find . -name '*.h') | sed "s|^\./||; s|^|$dir |"
+		done | while read -r dir h; do
+			mkdir -p "usr/include/$(dirname "$h")"
+			printf '%s\0%s\0' "$dir/$h" "usr/include/$h"
+		done | xargs -0 -n 2 -P "$jobs" scripts/headers_install.sh
+	) || { echo "build-selftests.sh: error: headers_install.sh failed" >&2; exit 1; }
+	echo "$want" >"$stamp"
+}
+install_uapi
 
 # --- 3. flags ------------------------------------------------------------
 # Upstream's CFLAGS (tools/testing/selftests/kvm/Makefile) minus its
 # per-directory -I$(<D); -fno-stack-protector and -fno-PIE matter for the
 # guest code, which runs identity-mapped without TLS.
 CC=${CC:-gcc}
-incs="-I$REPO/uapi -I$REPO/selftests/lib -I$KVMST/include -I$KVMST/include/x86_64 -I$KST -I$KSRC/tools/include -I$KSRC/tools/arch/x86/include"
+incs="-I$REPO/uapi -I$REPO/selftests/lib -I$KVMST/include -I$KVMST/include/x86_64 -I$KST -I$KSRC/tools/include -I$KSRC/tools/arch/x86/include -isystem $UAPI"
 cflags="-Wall -Wstrict-prototypes -Wuninitialized -O2 -g -std=gnu99 -U_FORTIFY_SOURCE -fno-stack-protector -fno-PIE -MMD -MP $incs ${EXTRA_CFLAGS:-}"
+# 6.12's Makefiles add these: its tools headers want CONFIG_64BIT, guest
+# code must not become calls to the host's string functions, and lib.mk
+# defines _GNU_SOURCE (empty: files that define it again do not warn).
+[[ $series == 6.1 ]] ||
+	cflags+=" -D_GNU_SOURCE= -DCONFIG_64BIT -fno-builtin-memcmp -fno-builtin-memcpy -fno-builtin-memset -fno-builtin-strnlen -fno-strict-aliasing -march=x86-64-v2"
 # Our tests must build warning-free; upstream's files get upstream's flags.
 ours_cflags="-Werror"
 # Static: the guest has no libc. libnuma only links in if a test uses it.
@@ -134,10 +168,27 @@ if ((ours)); then
 		[[ -e $f ]] && our_tests+=("$(basename "$f" .c)")
 	done
 fi
-# Upstream 6.1 tests run in the VM lane as they are, beside ours: they
-# hold pgenc to stock KVM's own expectations (sev_migrate_tests: SEV
-# context moves and mirrors, on sevsim through /dev/sev).
-vm_upstream=(x86_64/sev_migrate_tests)
+# Upstream tests run in the VM lane as they are, beside ours: they hold
+# pgenc to stock KVM's own expectations (sev_migrate_tests: SEV context
+# moves and mirrors, on sevsim through /dev/sev). On 6.12, the peer suite
+# of Documentation/testing.rst, "Linux 6.12", but sev_smoke_test, which
+# cannot run on sevsim (--upstream x86_64/sev_smoke_test builds it).
+case $series in
+6.1) vm_upstream=(x86_64/sev_migrate_tests) ;;
+*)
+	vm_upstream=(x86_64/cpuid_test x86_64/fix_hypercall_test guest_memfd_test
+		kvm_binary_stats_test kvm_create_max_vcpus x86_64/kvm_pv_test
+		x86_64/max_vcpuid_cap_test memslot_modification_stress_test
+		x86_64/platform_info_test x86_64/set_sregs_test x86_64/state_test
+		x86_64/svm_int_ctl_test x86_64/svm_nested_shutdown_test
+		x86_64/svm_vmcall_test x86_64/sync_regs_test
+		x86_64/triple_fault_event_test x86_64/userspace_io_test
+		x86_64/userspace_msr_exit_test x86_64/sev_init2_tests
+		x86_64/sev_migrate_tests
+		x86_64/private_mem_conversions_test
+		x86_64/private_mem_kvm_exits_test x86_64/xss_msr_test)
+	;;
+esac
 keep=" ${vm_upstream[*]##*/} " # never removed as stale below
 if ((ours)); then
 	for t in "${vm_upstream[@]}"; do

@@ -6,7 +6,9 @@
  * reserved bits #GP) and unknown to the guest, as in stock KVM, when it
  * is off; the host then reads 0 and may write 0, as for a listed MSR.
  * With KVM_CAP_ENFORCE_PV_FEATURE_CPUID the vCPU must also have the CPUID
- * bit: without it guest and host accesses on that vCPU fail.
+ * bit: without it guest accesses on that vCPU #GP, and host accesses get
+ * what MSR_KVM_POLL_CONTROL without its bit gets (6.1 refuses them, 6.12
+ * reads 0 and takes only 0), and nothing lands.
  * KVM_GET_MSR_INDEX_LIST lists the MSR, and an MSR filter denying it
  * applies to guest accesses exactly as to MSR_KVM_POLL_CONTROL.
  */
@@ -74,19 +76,23 @@ static struct ucall run_to_sync(struct kvm_vcpu *vcpu, uint64_t stage)
 	return uc;
 }
 
-/* KVM_GET_MSRS/KVM_SET_MSRS of the one MSR; returns how many went through. */
-static int host_msr(struct kvm_vcpu *vcpu, unsigned long cmd, uint64_t *v)
+/* KVM_GET_MSRS/KVM_SET_MSRS of one MSR; returns how many went through. */
+static int host_msr_of(struct kvm_vcpu *vcpu, unsigned long cmd, uint32_t index,
+		       uint64_t *v)
 {
 	struct {
 		struct kvm_msrs hdr;
 		struct kvm_msr_entry e;
-	} m = { .hdr.nmsrs = 1,
-		.e.index = MSR_KVM_MIGRATION_CONTROL,
-		.e.data = *v };
+	} m = { .hdr.nmsrs = 1, .e.index = index, .e.data = *v };
 	int n = ioctl(vcpu->fd, cmd, &m);
 
 	*v = m.e.data;
 	return n;
+}
+
+static int host_msr(struct kvm_vcpu *vcpu, unsigned long cmd, uint64_t *v)
+{
+	return host_msr_of(vcpu, cmd, MSR_KVM_MIGRATION_CONTROL, v);
 }
 
 static void test_tracked(void)
@@ -152,13 +158,16 @@ static void test_enforced(bool has_bit)
 {
 	struct kvm_vcpu *w, *r;
 	struct kvm_vm *vm = make_vm(true, &w, &r);
+	uint64_t v = ~0ULL, cv = ~0ULL, seen = ~0ULL;
+	int get, set1, cget, cset1;
 	struct ucall uc;
-	uint64_t v = 0, seen = ~0ULL;
-	bool host_ok;
 
 	vcpu_enable_cap(w, KVM_CAP_ENFORCE_PV_FEATURE_CPUID, 1);
-	if (!has_bit)
+	if (!has_bit) {
 		vcpu_clear_cpuid_feature(w, X86_FEATURE_KVM_MIGRATION_CONTROL);
+		/* The control: a PV MSR of KVM's own, also without its bit. */
+		vcpu_clear_cpuid_feature(w, X86_FEATURE_KVM_POLL_CONTROL);
+	}
 	uc = run_to_sync(w, STAGE_WROTE);
 	if (has_bit) {
 		ksft_test_result(uc.args[2] == 0 && uc.args[3] == GP_VECTOR &&
@@ -167,15 +176,20 @@ static void test_enforced(bool has_bit)
 		kvm_vm_free(vm);
 		return;
 	}
-	host_ok = host_msr(w, KVM_GET_MSRS, &v) == 0;
-	v = 1;
-	host_ok = host_msr(w, KVM_SET_MSRS, &v) == 0 && host_ok;
+	get = host_msr(w, KVM_GET_MSRS, &v);
+	set1 = host_msr(w, KVM_SET_MSRS, &(uint64_t){ 1 });
+	cget = host_msr_of(w, KVM_GET_MSRS, MSR_KVM_POLL_CONTROL, &cv);
+	cset1 = host_msr_of(w, KVM_SET_MSRS, MSR_KVM_POLL_CONTROL,
+			    &(uint64_t){ 1 });
 	/* Neither the guest's nor the host's write may have landed. */
-	host_ok = host_msr(r, KVM_GET_MSRS, &seen) == 1 && host_ok;
 	ksft_test_result(uc.args[2] == GP_VECTOR && uc.args[4] == GP_VECTOR &&
-				 host_ok && seen == 0,
-			 "enforced PV CPUID without bit 17: guest #GP (%lu, %lu), KVM_GET/SET_MSRS refused, the value stays 0 (%lu)\n",
-			 uc.args[2], uc.args[4], seen);
+				 get == cget && (!get || v == 0) &&
+				 set1 == cset1 && set1 == 0 &&
+				 host_msr(r, KVM_GET_MSRS, &seen) == 1 &&
+				 seen == 0,
+			 "enforced PV CPUID without bit 17: guest #GP (%lu, %lu), KVM_GET_MSRS %d (value %lu) and KVM_SET_MSRS of 1 %d as MSR_KVM_POLL_CONTROL's (%d, %d), the value stays 0 (%lu)\n",
+			 uc.args[2], uc.args[4], get, v, set1, cget, cset1,
+			 seen);
 	kvm_vm_free(vm);
 }
 

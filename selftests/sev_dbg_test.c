@@ -740,7 +740,7 @@ static void test_invalid_slot(int sev_fd)
 	uint8_t *lazy, *out;
 	struct sev_vm v;
 	struct ucall uc;
-	uint32_t fw;
+	uint32_t fw = 0; /* gcc false positive -Wmaybe-uninitialized */
 	int uffd;
 
 	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);

@@ -16,6 +16,7 @@
 #include "kselftest.h"
 #include "kvm_util.h"
 #include "processor.h"
+#include "pgenc_compat.h"
 
 /* Not a hypercall any KVM (stock or ours) implements. */
 #define UNKNOWN_HC_NR 0x7e57f00dULL

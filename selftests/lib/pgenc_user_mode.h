@@ -22,6 +22,7 @@
 
 #include "kvm_util.h"
 #include "processor.h"
+#include "pgenc_compat.h"
 
 /* After the library's code 0x08, data 0x10 and 16-byte TSS 0x18. */
 #define PGENC_USER_DS (0x28 | 3)
@@ -79,13 +80,14 @@ static inline void pgenc_user_mode_init(struct kvm_vm *vm,
 	vm_init_descriptor_tables(vm);
 	vcpu_init_descriptor_tables(vcpu);
 
-	gdt = addr_gva2hva(vm, vm->gdt);
+	gdt = addr_gva2hva(vm, PGENC_VM_GDT(vm));
 	gdt[PGENC_USER_DS >> 3] = pgenc_user_desc(false);
 	gdt[PGENC_USER_CS >> 3] = pgenc_user_desc(true);
 
 	/* A fault at CPL3 switches to the TSS's RSP0 (at byte 4). */
 	stack = vm_vaddr_alloc_page(vm) + vm->page_size;
-	memcpy((char *)addr_gva2hva(vm, vm->tss) + 4, &stack, sizeof(stack));
+	memcpy((char *)addr_gva2hva(vm, PGENC_VM_TSS(vm)) + 4, &stack,
+	       sizeof(stack));
 
 	for (gva = start & ~(uint64_t)(vm->page_size - 1); gva < end;
 	     gva += vm->page_size)

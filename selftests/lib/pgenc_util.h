@@ -22,6 +22,7 @@
 #include "kselftest.h"
 #include "kvm_util.h"
 #include "processor.h"
+#include "pgenc_compat.h"
 
 #define PGENC_PAGE 4096ULL
 

@@ -136,18 +136,13 @@ static inline uint64_t sev_slot0_pages(void)
 }
 
 /*
- * Slot 0 sized for this binary, with the binary loaded, and an irqchip:
- * __vm_create() with a slot 0 of its own size, since the library loads
- * the whole test ELF into the guest and 2 MiB does not hold a test
- * linked with libcrypto.
+ * Slot 0 sized for this binary, with the binary loaded, and an irqchip,
+ * since the library loads the whole test ELF into the guest and its
+ * default 2 MiB does not hold a test linked with libcrypto.
  */
 static inline struct kvm_vm *sev_vm_shell(void)
 {
-	struct kvm_vm *vm = ____vm_create(VM_MODE_DEFAULT, sev_slot0_pages());
-
-	kvm_vm_elf_load(vm, program_invocation_name);
-	vm_create_irqchip(vm);
-	return vm;
+	return pgenc_vm_create_shell(sev_slot0_pages());
 }
 
 /* s's vCPU running guest_code, and data_pages at SEV_DATA_GPA. */

@@ -129,8 +129,9 @@ for ko in "$kvm_ko" "$kvm_amd_ko"; do
 	# where the kernel has no such module (built in, as in the debug
 	# kernel).
 	for d in $(modinfo -F softdep "$ko" | sed -n 's/^pre: *//p'); do
-		if [[ -f ${PGENC_VM_DEPS:-/nonexistent}/$d.ko ]] ||
-			modinfo -k "$KVER" -n "$d" >/dev/null 2>&1; then
+		# (modinfo -n answers "(builtin)" for those on 6.12.)
+		if [[ -f ${PGENC_VM_DEPS:-/nonexistent}/$d.ko ||
+			-f $(modinfo -k "$KVER" -n "$d" 2>/dev/null) ]]; then
 			add_dep "$d"
 		fi
 	done

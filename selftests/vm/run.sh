@@ -28,7 +28,8 @@
 # Env: PGENC_VM_BZIMAGE=1 boots /boot/vmlinuz-$KVER as is, not the faster
 # PVH entry of the same kernel (see vmlinux.sh); PGENC_VM_APPEND adds to the
 # kernel command line (e.g. dyndbg=...); PGENC_VM_MEM sets the guest's RAM
-# (QEMU -m, default 1G); PGENC_VM_TCG_THREAD=multi runs
+# (QEMU -m, default 2G: upstream's memstress tests touch 1 GiB per vCPU);
+# PGENC_VM_TCG_THREAD=multi runs
 # QEMU's multi-threaded TCG instead of the single-threaded default, only
 # to measure the wedge it causes (README.md, "Wedged guests");
 # KVER etc. as in kver.sh.
@@ -128,7 +129,7 @@ rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-nodefaults -nographic -no-reboot \
 	-accel "tcg,thread=$tcg_thread" -cpu max,phys-bits=48,xlevel=0x8000001f \
-	-smp 2 -m "${PGENC_VM_MEM:-1G}" \
+	-smp 2 -m "${PGENC_VM_MEM:-2G}" \
 	-kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
 	-append "$append" \
 	-serial "file:$console" -serial "file:$results" -serial "file:$out/dmesg.log" \

@@ -21,6 +21,9 @@
 #   install   scripts/check-install.sh --modversion, the version check
 #   deps      scripts/deps.sh: no apt call when all is there, the missing
 #             packages requested otherwise
+#   vm        selftests/vm/vmlinux.sh and pack.sh on each installed
+#             series: the PVH vmlinux out of an XZ or zstd bzImage, stock
+#             .ko.xz dependencies unpacked, built-in soft ones skipped
 #   lanes     the lane tables of README.md and Documentation/testing.rst
 #             are what check.sh --lanes-doc writes; the comments' pointers
 #             to Documentation/ sections name sections there
@@ -38,7 +41,7 @@ export LC_ALL=C
 # shellcheck source=tests/tap.sh
 . "$REPO/tests/tap.sh"
 
-groups=("${@:-tap verdict stage uapi route install deps lanes clone}")
+groups=("${@:-tap verdict stage uapi route install deps vm lanes clone}")
 # shellcheck disable=SC2068 # the default is one word list
 for g in ${groups[@]}; do
 	[[ -f $here/$g.sh ]] || { echo "harness: unknown group $g" >&2; exit 2; }
