@@ -9,12 +9,22 @@
 #ifndef PGENC_SEV_ROUTE_H
 #define PGENC_SEV_ROUTE_H
 
+/*
+ * 6.12's sev.c defines pr_fmt ahead of its includes; ours come first, so
+ * the same definition must too (a different one would be redefined).
+ */
+#include <linux/version.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#endif
+
 #include <linux/fs.h>
 #include <linux/psp-sev.h>
 #include <asm/cpufeature.h>
 #include <asm/processor.h>
 #include <asm/svm.h>
 
+#include "svm/svm.h"
 #include "sevsim.h"
 #include "pgenc_sev.h"
 
@@ -28,6 +38,14 @@
 #undef boot_cpu_has
 #define boot_cpu_has(bit) sevsim_boot_cpu_has(bit)
 #define cpuid(op, a, b, c, d) sevsim_cpuid(op, a, b, c, d)
+
+/*
+ * 6.12's SEV needs next-RIP saving and SEV-ES needs LBR virtualisation,
+ * which TCG lacks; KVM decodes a simulated guest's instructions, and
+ * sevsim runs no SEV-ES vCPU (Documentation/sevsim.rst, "SEV-ES").
+ */
+#define nrips (nrips || sevsim_active())
+#define lbrv (lbrv || sevsim_active())
 
 /* A simulated guest runs as a plain SVM guest: no SEV bits in its VMCB. */
 #undef SVM_NESTED_CTL_SEV_ENABLE

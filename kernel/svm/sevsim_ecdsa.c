@@ -13,8 +13,8 @@
 #include <crypto/sha2.h>
 #include <linux/random.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
 
+#include "pgenc_compat.h"
 #include "sevsim.h"
 
 #define ND (SEVSIM_ECC_LEN / sizeof(u64)) /* 6 digits */

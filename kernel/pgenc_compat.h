@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The KVM and PSP interfaces that differ between the kernel series pgenc
+ * builds for (Documentation/admin-guide.rst, "Adding a kernel series"):
+ * each difference is adapted here, once, so that the rest of our code
+ * reads the same on every series.
+ */
+#ifndef PGENC_COMPAT_H
+#define PGENC_COMPAT_H
+
+#include <linux/kvm_host.h>
+#include <linux/psp-sev.h>
+#include <linux/version.h>
+/* get_unaligned_*(): <asm/unaligned.h> became <linux/unaligned.h> in 6.12. */
+#if __has_include(<linux/unaligned.h>)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/*
+ * Whether the VM can have private memory (KVM_X86_SW_PROTECTED_VM, SNP):
+ * then guest_memfd and KVM_SET_MEMORY_ATTRIBUTES hold its page state, and
+ * tracking is refused (Documentation/api.rst, "Private memory"). 6.1 has
+ * no private memory.
+ */
+#ifdef kvm_arch_has_private_mem
+#define pgenc_private_mem(kvm) kvm_arch_has_private_mem(kvm)
+#else
+#define pgenc_private_mem(kvm) false
+#endif
+
+/*
+ * sev_platform_init()'s argument: since 6.9 a struct that carries the
+ * firmware error and whether the call only probes (kvm-amd's setup, which
+ * need not initialise the platform); before, the error alone.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#define PGENC_SEV_INIT_ARGS struct sev_platform_init_args
+#define pgenc_sev_init_error(args) (&(args)->error)
+#define pgenc_sev_init_probe(args) ((args)->probe)
+#else
+#define PGENC_SEV_INIT_ARGS int
+#define pgenc_sev_init_error(args) (args)
+#define pgenc_sev_init_probe(args) false
+#endif
+
+#endif /* PGENC_COMPAT_H */
