@@ -10,9 +10,14 @@
 
 #include <linux/kvm_host.h>
 #include <linux/psp-sev.h>
-#include <linux/version.h>
-/* get_unaligned_*(): <asm/unaligned.h> became <linux/unaligned.h> in 6.12. */
-#if __has_include(<linux/unaligned.h>)
+
+/*
+ * The PGENC_* feature macros come from Kbuild, which looks for each
+ * interface in the target kernel's headers.
+ *
+ * get_unaligned_*(): <asm/unaligned.h> became <linux/unaligned.h> in 6.12.
+ */
+#ifdef PGENC_LINUX_UNALIGNED
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
@@ -21,8 +26,8 @@
 /*
  * Whether the VM can have private memory (KVM_X86_SW_PROTECTED_VM, SNP):
  * then guest_memfd and KVM_SET_MEMORY_ATTRIBUTES hold its page state, and
- * tracking is refused (Documentation/api.rst, "Private memory"). 6.1 has
- * no private memory.
+ * tracking is refused with -EOPNOTSUPP (Documentation/api.rst,
+ * "4. KVM_CAP_PAGE_ENC_BITMAP"). 6.1 has no private memory.
  */
 #ifdef kvm_arch_has_private_mem
 #define pgenc_private_mem(kvm) kvm_arch_has_private_mem(kvm)
@@ -35,7 +40,7 @@
  * firmware error and whether the call only probes (kvm-amd's setup, which
  * need not initialise the platform); before, the error alone.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#ifdef PGENC_SEV_INIT_ARGS_STRUCT
 #define PGENC_SEV_INIT_ARGS struct sev_platform_init_args
 #define pgenc_sev_init_error(args) (&(args)->error)
 #define pgenc_sev_init_probe(args) ((args)->probe)

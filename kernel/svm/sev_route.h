@@ -9,15 +9,6 @@
 #ifndef PGENC_SEV_ROUTE_H
 #define PGENC_SEV_ROUTE_H
 
-/*
- * 6.12's sev.c defines pr_fmt ahead of its includes; ours come first, so
- * the same definition must too (a different one would be redefined).
- */
-#include <linux/version.h>
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-#endif
-
 #include <linux/fs.h>
 #include <linux/psp-sev.h>
 #include <asm/cpufeature.h>
