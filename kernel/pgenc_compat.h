@@ -50,4 +50,17 @@
 #define pgenc_sev_init_probe(args) false
 #endif
 
+/*
+ * The private key ecc_make_pub_key() takes: native digits since 6.10,
+ * which added ecc_digits_from_bytes() to make them from big-endian bytes;
+ * before, the big-endian bytes themselves (as ECDH keys are encoded).
+ */
+#ifdef PGENC_ECC_FROM_BYTES
+#define pgenc_ecc_privkey(digits, be, nd) \
+	ecc_digits_from_bytes(be, (nd) * sizeof(u64), digits, nd)
+#else
+#define pgenc_ecc_privkey(digits, be, nd) \
+	memcpy(digits, be, (nd) * sizeof(u64))
+#endif
+
 #endif /* PGENC_COMPAT_H */
