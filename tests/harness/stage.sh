@@ -121,3 +121,23 @@ expect "stage: make (build-modules.sh) stops on a fuzzy patch" 1 \
 one_error 'hook patch 0003-fuzzy\.patch'
 [[ $(tree_sum "$sd/build/kvm-$kver") == "$before" ]] || why "the previously staged tree changed"
 done_
+
+# The series picks the build root (build/ for 6.1 only, so series coexist)
+# and the tarball (linux-source-<series>; an empty KSRC_TARBALL is unset).
+# shellcheck disable=SC2016 # the inner script's own expansions
+kv() {
+	env KVER="$1" PGENC_PATCHES="$sd/patches-good" KSRC_TARBALL="$2" BUILD= \
+		KDIR="$sd/kdir" PGENC_KIMAGE="$sd/vmlinuz" \
+		bash -c '. "$1/scripts/kver.sh" && echo "$PGENC_SERIES $BUILD $KSRC_TARBALL"' kv "$REPO"
+}
+expect "kver: 6.1 builds in build/" 0 kv "$kver" "$sd/tarball"
+has "^6\\.1 $REPO/build $sd/tarball\$"
+done_
+expect "kver: 6.12 builds in build/6.12/" 0 kv 6.12.1+deb12-amd64 "$sd/tarball"
+has "^6\\.12 $REPO/build/6\\.12 $sd/tarball\$"
+done_
+# Named in the output whether it is installed (then echoed) or not (the error).
+kv_any() { kv "$@" || true; }
+expect "kver: the tarball follows the series" 0 kv_any 6.12.1+deb12-amd64 ""
+has '/usr/src/linux-source-6\.12\.tar\.xz'
+done_
