@@ -56,11 +56,10 @@
  * before, the big-endian bytes themselves (as ECDH keys are encoded).
  */
 #ifdef PGENC_ECC_FROM_BYTES
-#define pgenc_ecc_privkey(digits, be, nd) \
-	ecc_digits_from_bytes(be, (nd) * sizeof(u64), digits, nd)
+#define pgenc_ecc_privkey(digits, nd, be, len) \
+	ecc_digits_from_bytes(be, len, digits, nd)
 #else
-#define pgenc_ecc_privkey(digits, be, nd) \
-	memcpy(digits, be, (nd) * sizeof(u64))
+#define pgenc_ecc_privkey(digits, nd, be, len) memcpy(digits, be, len)
 #endif
 
 #endif /* PGENC_COMPAT_H */

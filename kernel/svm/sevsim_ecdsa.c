@@ -106,7 +106,7 @@ int sevsim_ecc_keygen(struct sevsim_ecc_key *k)
 	r = sevsim_ecc_privkey(k);
 	if (r)
 		return r;
-	pgenc_ecc_privkey(d, k->d, ND);
+	pgenc_ecc_privkey(d, ND, k->d, sizeof(k->d));
 	r = ecc_make_pub_key(ECC_CURVE_NIST_P384, ND, d, q);
 	memzero_explicit(d, sizeof(d));
 	if (r) {
