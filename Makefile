@@ -1,6 +1,6 @@
 # pgenc: thin entry points; the logic lives in scripts/.
 #
-#   make            build kvm.ko and kvm-amd.ko for KVER (build/modules/),
+#   make            build kvm.ko and kvm-amd.ko for KVER ($BUILD/modules/),
 #                   libpgenc (build/lib/) and the pgenc CLI (build/bin/);
 #                   -j works
 #   make lib        libpgenc alone (tools/lib/Makefile)
@@ -17,8 +17,11 @@
 # Variables (environment or command line): KVER, KDIR, KSRC (a kernel
 # source tree instead of Debian's linux-source tarball), KSRC_TARBALL,
 # BUILD (the build root, default build/), V=1 (show the commands).
+# KVER picks the kernel series (6.1 when unset; scripts/kver.sh): a series
+# other than 6.1 builds into build/<series>/ by default, as kver.sh does.
 
-BUILD ?= $(CURDIR)/build
+KSERIES := $(shell echo '$(KVER)' | cut -d. -f1,2)
+BUILD ?= $(CURDIR)/build$(if $(filter-out 6.1,$(KSERIES)),/$(KSERIES))
 export KVER KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH BUILD
 
 .PHONY: all modules lib pgenc selftests deps check check-all check-debug unit harness style \

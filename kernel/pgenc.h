@@ -13,6 +13,8 @@
 #include <linux/xarray.h>
 #include <linux/kvm_pgenc.h>
 
+#include "pgenc_compat.h"
+
 struct msr_data;
 
 /*
@@ -115,6 +117,10 @@ void pgenc_count_dbg(struct kvm *kvm, u64 fw_cmds, u64 bypassed);
 /* pgenc_hypercall.c */
 int pgenc_hypercall(struct kvm_vcpu *vcpu, unsigned long a0, unsigned long a1,
 		    unsigned long a2, unsigned long *ret);
+int pgenc_emulate_hypercall(struct kvm_vcpu *vcpu, unsigned long nr,
+			    unsigned long a0, unsigned long a1,
+			    unsigned long a2, unsigned long a3, int op_64_bit,
+			    int cpl);
 int pgenc_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
 int pgenc_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
 

@@ -2,12 +2,14 @@
 /*
  * Guest-facing side of pgenc: hypercall 12 and MSR_KVM_MIGRATION_CONTROL.
  * For the guest both act only when tracking is enabled on the VM (the
- * hooks call in only then); otherwise the stock 6.1 code runs unchanged.
+ * hooks call in only then); otherwise the stock code runs unchanged.
  */
+#include <linux/kvm_host.h>
 #include <linux/kvm_para.h>
 
 #include "cpuid.h"
 #include "x86.h"
+#include "trace.h"
 #include "pgenc.h"
 #include "pgenc_bits.h"
 
@@ -122,6 +124,44 @@ ring_full:
 	pgenc_unlock(pv);
 	*ret = -KVM_E2BIG;
 	return 1;
+}
+
+/*
+ * The 6.12 hook, called by kvm_emulate_hypercall() ahead of
+ * __kvm_emulate_hypercall(), whose result cannot tell its caller to
+ * resume the guest at VMMCALL: hypercall 12 from CPL 0 goes to
+ * pgenc_hypercall() with the stock checks, tracing and accounting.
+ * Returns what kvm_emulate_hypercall() returns, or -1 for the stock path
+ * (every other hypercall, any VM without tracking, and the
+ * KVM_HC_MAP_GPA_RANGE exit the VMM asked for).
+ */
+int pgenc_emulate_hypercall(struct kvm_vcpu *vcpu, unsigned long nr,
+			    unsigned long a0, unsigned long a1,
+			    unsigned long a2, unsigned long a3, int op_64_bit,
+			    int cpl)
+{
+	unsigned long ret;
+	int r;
+
+	if (!op_64_bit) {
+		nr = (u32)nr;
+		a0 = (u32)a0;
+		a1 = (u32)a1;
+		a2 = (u32)a2;
+		a3 = (u32)a3;
+	}
+	if (nr != KVM_HC_PAGE_ENC_STATUS || cpl)
+		return -1;
+	r = pgenc_hypercall(vcpu, a0, a1, a2, &ret);
+	if (!r)
+		return -1;
+	/* The dirty ring is soft-full: VMMCALL runs again after. */
+	if (r < 0)
+		return 1;
+	trace_kvm_hypercall(nr, a0, a1, a2, a3);
+	++vcpu->stat.hypercalls;
+	kvm_rax_write(vcpu, op_64_bit ? ret : (u32)ret);
+	return kvm_skip_emulated_instruction(vcpu);
 }
 
 /*

@@ -238,6 +238,9 @@ int pgenc_enable(struct kvm *kvm, bool *newly)
 
 	lockdep_assert_held(&kvm->lock);
 	*newly = false;
+	/* Its page state is guest_memfd's: see pgenc_private_mem(). */
+	if (pgenc_private_mem(kvm))
+		return -EOPNOTSUPP;
 	mutex_lock(&kvm->slots_lock);
 	if (pgenc_vm_find(kvm))
 		goto out;

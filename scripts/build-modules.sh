@@ -7,9 +7,8 @@ set -euo pipefail
 tree=$BUILD/kvm-$KVER
 # sev_route.h renames calls throughout sev.c: a call the target kernel
 # adds or drops must be reviewed, not rerouted unseen (one error line).
-series=$(echo "$KVER" | cut -d. -f1,2)
 "$REPO/scripts/check-route.sh" "$tree/arch/x86/kvm/svm/sev.c" \
-	"${PGENC_PATCHES:-$REPO/kernel/patches}/$series/sev_route.calls"
+	"${PGENC_PATCHES:-$REPO/kernel/patches}/$PGENC_SERIES/sev_route.calls"
 # Our ioctl, capability and hypercall numbers must not collide with the
 # target's <linux/kvm.h> (Documentation/api.rst); the full header check
 # (C/C++ compiles) is the style lane's.

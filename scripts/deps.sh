@@ -4,6 +4,10 @@
 #
 #   scripts/deps.sh [--check]
 #   --check   install nothing: list what is missing, exit 1 if anything is
+#
+# KVER (e.g. 6.12.118+deb12-amd64) picks the target kernel: its image
+# (linux-image-$KVER-unsigned, or the signed one if that is installed),
+# headers and its series' source; unset, the newest 6.1 of each.
 set -euo pipefail
 
 check_only=0
@@ -13,10 +17,17 @@ case ${1:-} in
 *) echo "deps: usage: $0 [--check]" >&2; exit 2 ;;
 esac
 
+# The target kernel: image for the test VM, headers for kbuild, and the
+# KVM sources (stage-kvm.sh checks that headers and sources match). An
+# entry "a|b" is met by either package; a is the one installed.
+if [[ -n ${KVER:-} ]]; then
+	kernel=("linux-image-$KVER-unsigned|linux-image-$KVER" "linux-headers-$KVER"
+		"linux-source-$(echo "$KVER" | cut -d. -f1,2)")
+else
+	kernel=(linux-image-amd64 linux-headers-amd64 linux-source-6.1)
+fi
 pkgs=(
-	# target kernel: image for the test VM, headers for kbuild, and the
-	# KVM sources (the newest 6.1 of each; stage-kvm.sh checks they match)
-	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	"${kernel[@]}"
 	# kbuild and the module tools
 	gcc make patch xz-utils kmod bc
 	# make check-debug builds a kernel from the tarball
@@ -37,10 +48,16 @@ pkgs=(
 	gnuplot-nox
 )
 
+installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		missing+=("$p")
+	IFS='|' read -ra alt <<<"$p"
+	for a in "${alt[@]}"; do
+		! installed "$a" || continue 2
+	done
+	missing+=("${alt[0]}")
 done
 if ((${#missing[@]} == 0)); then
 	echo "deps: all ${#pkgs[@]} packages present"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make install:
 #  - the modules into $INSTALL_MOD_PATH/lib/modules/$KVER/updates/ (which
-#    depmod ranks above the distro's kernel/ tree), then depmod;
+#    depmod ranks above the distro's kernel/ tree, whose modules may be
+#    compressed, as 6.12's .ko.xz are: the name decides, not the file),
+#    then depmod;
 #  - the pgenc CLI, its man page, libpgenc, its headers and pkg-config
 #    file under $DESTDIR$PREFIX (PREFIX defaults to /usr/local).
 # Build first (make).

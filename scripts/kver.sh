@@ -7,8 +7,12 @@
 #   KVER          kernel release, default: newest installed 6.1 amd64 kernel
 #                 that has headers, an image and a modules tree
 #   KDIR          kernel build dir (headers), default /lib/modules/$KVER/build
-#   KSRC_TARBALL  Debian's linux-source tarball, default linux-source-6.1
-#   BUILD         build output root, default <repo>/build
+#   KSRC_TARBALL  Debian's linux-source tarball of KVER's series, default
+#                 /usr/src/linux-source-<series>.tar.xz
+#   BUILD         build output root, default <repo>/build for 6.1 and
+#                 <repo>/build/<series> for any other, so series coexist
+#   PGENC_SERIES  KVER's series (6.1, 6.12...): a directory of hook
+#                 patches under $PGENC_PATCHES (default kernel/patches)
 #   PGENC_KIMAGE  (optional) a kernel image built elsewhere, e.g. the debug
 #                 kernel of scripts/check-debug.sh: the test VM boots it, and
 #                 KVER need not be installed in /boot and /lib/modules
@@ -46,9 +50,22 @@ _kver_main() {
 		KVER=$(_kver_pick) ||
 			{ _kver_err "no linux-headers-6.1.*-amd64 with matching /boot/vmlinuz and /lib/modules (apt-get install linux-image-6.1.0-NN-amd64 linux-headers-6.1.0-NN-amd64)"; return 1; }
 	fi
+	# The series is what the hook patches exist for; anything else stops
+	# here, before any other check, with the list of what is supported.
+	local root=${PGENC_PATCHES:-$REPO/kernel/patches} d supported=
+	PGENC_SERIES=$(echo "$KVER" | cut -d. -f1,2)
+	for d in "$root"/*/; do
+		[[ -d $d ]] && supported+="$(basename "$d") "
+	done
+	[[ -d $root/$PGENC_SERIES ]] ||
+		{ _kver_err "KVER=$KVER: no hook patch set for kernel series $PGENC_SERIES; supported: ${supported% }"; return 1; }
 	KDIR=${KDIR:-/lib/modules/$KVER/build}
-	KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
-	BUILD=${BUILD:-$REPO/build}
+	KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-$PGENC_SERIES.tar.xz}
+	if [[ $PGENC_SERIES == 6.1 ]]; then
+		BUILD=${BUILD:-$REPO/build}
+	else
+		BUILD=${BUILD:-$REPO/build/$PGENC_SERIES}
+	fi
 
 	if [[ -n ${PGENC_KIMAGE:-} ]]; then
 		[[ -f $PGENC_KIMAGE ]] || { _kver_err "PGENC_KIMAGE=$PGENC_KIMAGE: no such kernel image"; return 1; }
@@ -58,8 +75,8 @@ _kver_main() {
 		[[ -d /lib/modules/$KVER/kernel ]] || { _kver_err "KVER=$KVER: /lib/modules/$KVER missing (linux-image-$KVER)"; return 1; }
 	fi
 	[[ -e $KDIR/Makefile ]] || { _kver_err "KDIR=$KDIR: no kernel headers there (linux-headers-$KVER)"; return 1; }
-	[[ -r $KSRC_TARBALL ]] || { _kver_err "KSRC_TARBALL=$KSRC_TARBALL missing (linux-source-6.1)"; return 1; }
-	export KVER KDIR KSRC_TARBALL BUILD REPO
+	[[ -r $KSRC_TARBALL ]] || { _kver_err "KSRC_TARBALL=$KSRC_TARBALL missing (linux-source-$PGENC_SERIES)"; return 1; }
+	export KVER KDIR KSRC_TARBALL BUILD REPO PGENC_SERIES
 }
 
 _kver_rc=0

@@ -20,10 +20,8 @@ die() {
 	exit 1
 }
 
-series=$(echo "$KVER" | cut -d. -f1,2)
-root=${PGENC_PATCHES:-$REPO/kernel/patches}
-patches=$root/$series
-[[ -d $patches ]] || die "no hook patch set for kernel series $series ($patches); supported: $(ls "$root" | tr '\n' ' ')"
+series=$PGENC_SERIES # kver.sh refused a series with no patch set
+patches=${PGENC_PATCHES:-$REPO/kernel/patches}/$series
 compgen -G "$patches/*.patch" >/dev/null || die "the hook patch set for kernel series $series ($patches) has no *.patch"
 
 out=$BUILD/kvm-$KVER

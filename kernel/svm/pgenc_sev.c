@@ -106,12 +106,19 @@ int pgenc_sev_issue_cmd_external_user(struct file *filep, unsigned int id,
 	return r;
 }
 
-int pgenc_sev_platform_init(int *error)
+/*
+ * sevsim initialises its platform at the first guest's init, as 6.1's
+ * KVM does the PSP's: kvm-amd's setup on later series only probes.
+ */
+int pgenc_sev_platform_init(PGENC_SEV_INIT_ARGS *args)
 {
+	int *error = pgenc_sev_init_error(args);
 	int r = 0;
 
 	if (!sevsim_active())
-		return sev_platform_init(error);
+		return sev_platform_init(args);
+	if (pgenc_sev_init_probe(args))
+		return 0;
 	mutex_lock(&sevsim_lock);
 	if (sevsim_pstate == SEVSIM_PSTATE_UNINIT)
 		r = sevsim_platform_cmd(SEV_CMD_INIT, NULL);

@@ -9,9 +9,11 @@
 #include <linux/kvm_host.h>
 #include <linux/psp-sev.h>
 
+#include "pgenc_compat.h"
+
 int pgenc_sev_issue_cmd_external_user(struct file *filep, unsigned int id,
 				      void *data, int *error);
-int pgenc_sev_platform_init(int *error);
+int pgenc_sev_platform_init(PGENC_SEV_INIT_ARGS *args);
 int pgenc_sev_guest_activate(struct sev_data_activate *data, int *error);
 int pgenc_sev_guest_deactivate(struct sev_data_deactivate *data, int *error);
 int pgenc_sev_guest_decommission(struct sev_data_decommission *data,

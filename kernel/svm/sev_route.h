@@ -15,6 +15,7 @@
 #include <asm/processor.h>
 #include <asm/svm.h>
 
+#include "svm/svm.h"
 #include "sevsim.h"
 #include "pgenc_sev.h"
 
@@ -28,6 +29,14 @@
 #undef boot_cpu_has
 #define boot_cpu_has(bit) sevsim_boot_cpu_has(bit)
 #define cpuid(op, a, b, c, d) sevsim_cpuid(op, a, b, c, d)
+
+/*
+ * 6.12's SEV needs next-RIP saving and SEV-ES needs LBR virtualisation,
+ * which TCG lacks; KVM decodes a simulated guest's instructions, and
+ * sevsim runs no SEV-ES vCPU (Documentation/sevsim.rst, "SEV-ES").
+ */
+#define nrips (nrips || sevsim_active())
+#define lbrv (lbrv || sevsim_active())
 
 /* A simulated guest runs as a plain SVM guest: no SEV bits in its VMCB. */
 #undef SVM_NESTED_CTL_SEV_ENABLE

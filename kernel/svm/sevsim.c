@@ -354,14 +354,17 @@ bool sevsim_is_dev(struct file *filep)
 }
 
 /*
- * In sim mode sev.c sees SEV and SEV-ES, and decode assists: their check
- * exists because KVM cannot read an encrypted guest's instructions, and
- * a simulated guest is not encrypted.
+ * In sim mode sev.c sees SEV and SEV-ES, decode assists and (6.12)
+ * flush-by-ASID: the decode check exists because KVM cannot read an
+ * encrypted guest's instructions, and a simulated guest is not encrypted;
+ * the flush check because an SEV guest keeps its ASID, and TCG, the
+ * CPU without it here, does not tag its TLB by ASID.
  */
 bool sevsim_boot_cpu_has(u16 bit)
 {
 	if (sevsim_on && (bit == X86_FEATURE_SEV || bit == X86_FEATURE_SEV_ES ||
-			  bit == X86_FEATURE_DECODEASSISTS))
+			  bit == X86_FEATURE_DECODEASSISTS ||
+			  bit == X86_FEATURE_FLUSHBYASID))
 		return true;
 	return boot_cpu_has(bit);
 }

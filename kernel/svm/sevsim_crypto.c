@@ -24,8 +24,8 @@
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include <asm/unaligned.h>
 
+#include "pgenc_compat.h"
 #include "sevsim.h"
 
 static struct page *sevsim_pa_page(phys_addr_t pa)

@@ -13,8 +13,8 @@
 #include <crypto/sha2.h>
 #include <linux/random.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
 
+#include "pgenc_compat.h"
 #include "sevsim.h"
 
 #define ND (SEVSIM_ECC_LEN / sizeof(u64)) /* 6 digits */
@@ -100,13 +100,15 @@ int sevsim_ecc_privkey(struct sevsim_ecc_key *k)
 /* A key pair: d and Q = d*G (checked by ecc_make_pub_key()). */
 int sevsim_ecc_keygen(struct sevsim_ecc_key *k)
 {
-	u64 q[2 * ND];
+	u64 q[2 * ND], d[ND];
 	int r;
 
 	r = sevsim_ecc_privkey(k);
 	if (r)
 		return r;
-	r = ecc_make_pub_key(ECC_CURVE_NIST_P384, ND, (const u64 *)k->d, q);
+	pgenc_ecc_privkey(d, ND, k->d, sizeof(k->d));
+	r = ecc_make_pub_key(ECC_CURVE_NIST_P384, ND, d, q);
+	memzero_explicit(d, sizeof(d));
 	if (r) {
 		memzero_explicit(k->d, sizeof(k->d));
 		return r;

@@ -77,3 +77,14 @@ need="linux-image-amd64 linux-headers-amd64 linux-source-6.1 qemu-system-x86 bus
 expect "deps: the packages the build and tests need are all required" 1 deps "$need" --check
 has "^deps: missing $need\$"
 done_
+
+# KVER picks the kernel packages: the image (unsigned, or the signed one
+# already installed), headers and source of its series.
+k612=6.12.118+deb12-amd64
+KVER=$k612 expect "deps: KVER=6.12.N installs that kernel's packages" 0 \
+	deps "linux-image-$k612-unsigned linux-image-$k612 linux-headers-$k612 linux-source-6.12"
+has "^deps: installing linux-image-${k612//+/\\+}-unsigned linux-headers-${k612//+/\\+} linux-source-6\\.12\$"
+done_
+KVER=$k612 expect "deps: KVER's signed image will do" 0 deps "linux-image-$k612-unsigned"
+has '^deps: all [0-9]+ packages present$'
+done_

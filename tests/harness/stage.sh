@@ -95,9 +95,12 @@ one_error 'hook patch 0003-fuzzy\.patch'
 [[ ! -e $b/kvm-$kver && ! -e $b/kvm-$kver.tmp ]] || why "a staged or scratch tree was left: $(ls "$b")"
 done_
 
+# kver.sh refuses a series with no patch set first, naming the supported ones.
+mkdir -p "$sd/patches-good/6.12"
 b=$sd/build-noseries
 expect "stage: no patch set for the series" 1 stage 9.9.0-harness-amd64 "$sd/patches-good" "$b"
-one_error 'no hook patch set for kernel series 9\.9 .*; supported: 6\.1 $'
+[[ $(wc -l <<<"$OUT") == 1 ]] || why "want one line, got $(wc -l <<<"$OUT")"
+has '^kver\.sh: error: KVER=9\.9\.0-harness-amd64: no hook patch set for kernel series 9\.9; supported: 6\.1 6\.12$'
 [[ ! -e $b/kvm-9.9.0-harness-amd64 && ! -e $b/kvm-9.9.0-harness-amd64.tmp ]] ||
 	why "a tree was staged"
 done_
@@ -110,10 +113,31 @@ done_
 # The build stops there too, adding nothing.
 expect "stage: make (build-modules.sh) stops on a missing series" 1 \
 	stage 9.9.0-harness-amd64 "$sd/patches-good" "$b" build-modules.sh
-one_error 'no hook patch set for kernel series 9\.9'
+[[ $(wc -l <<<"$OUT") == 1 ]] || why "want one line, got $(wc -l <<<"$OUT")"
+has '^kver\.sh: error: KVER=9\.9\.0-harness-amd64: no hook patch set for kernel series 9\.9; supported: 6\.1 6\.12$'
 done_
 expect "stage: make (build-modules.sh) stops on a fuzzy patch" 1 \
 	stage "$kver" "$sd/patches-fuzzy" "$sd/build" build-modules.sh
 one_error 'hook patch 0003-fuzzy\.patch'
 [[ $(tree_sum "$sd/build/kvm-$kver") == "$before" ]] || why "the previously staged tree changed"
+done_
+
+# The series picks the build root (build/ for 6.1 only, so series coexist)
+# and the tarball (linux-source-<series>; an empty KSRC_TARBALL is unset).
+# shellcheck disable=SC2016 # the inner script's own expansions
+kv() {
+	env KVER="$1" PGENC_PATCHES="$sd/patches-good" KSRC_TARBALL="$2" BUILD= \
+		KDIR="$sd/kdir" PGENC_KIMAGE="$sd/vmlinuz" \
+		bash -c '. "$1/scripts/kver.sh" && echo "$PGENC_SERIES $BUILD $KSRC_TARBALL"' kv "$REPO"
+}
+expect "kver: 6.1 builds in build/" 0 kv "$kver" "$sd/tarball"
+has "^6\\.1 $REPO/build $sd/tarball\$"
+done_
+expect "kver: 6.12 builds in build/6.12/" 0 kv 6.12.1+deb12-amd64 "$sd/tarball"
+has "^6\\.12 $REPO/build/6\\.12 $sd/tarball\$"
+done_
+# Named in the output whether it is installed (then echoed) or not (the error).
+kv_any() { kv "$@" || true; }
+expect "kver: the tarball follows the series" 0 kv_any 6.12.1+deb12-amd64 ""
+has '/usr/src/linux-source-6\.12\.tar\.xz'
 done_
