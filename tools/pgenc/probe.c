@@ -119,7 +119,10 @@ static int exists(const struct probe *p, const char *path)
 	return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
 }
 
-/* One line of a sysfs file, without its newline: 0, -ENOENT, -errno. */
+/*
+ * One line of a sysfs or procfs file, without its newline: 0, -ENOENT,
+ * -ENODATA when empty, -errno (EISDIR for a directory).
+ */
 static int read_line(const struct probe *p, const char *path, char *buf,
 		     size_t size)
 {
@@ -131,8 +134,9 @@ static int read_line(const struct probe *p, const char *path, char *buf,
 	f = fopen(full, "re");
 	if (!f)
 		return errno == ENOTDIR ? -ENOENT : -errno;
+	errno = 0;
 	if (!fgets(buf, (int)size, f))
-		r = ferror(f) ? -EIO : -ENODATA;
+		r = ferror(f) ? -(errno ? errno : EIO) : -ENODATA;
 	fclose(f);
 	if (!r)
 		buf[strcspn(buf, "\n")] = '\0';
