@@ -518,11 +518,17 @@ static void json_ver(FILE *f, const char *v)
 static void print_series_json(FILE *f)
 {
 	const char *s = PGENC_SERIES;
+	char name[sizeof(PGENC_SERIES)];
 	size_t len = 0;
-	int i = 0;
+	bool first = true;
 
-	while (next_series(&s, &len))
-		fprintf(f, "%s\"%.*s\"", i++ ? ", " : "", (int)len, s);
+	while (next_series(&s, &len)) {
+		if (!first)
+			fputs(", ", f);
+		first = false;
+		snprintf(name, sizeof(name), "%.*s", (int)len, s);
+		pg_json_str(f, name);
+	}
 }
 
 static void print_json(const struct probe *p)
