@@ -8,6 +8,9 @@
  * the ioctl would return (a decimal number, or -errno), and the output
  * says that this value was mocked. A character device there is asked
  * for real.
+ *
+ * The supported kernel series are kernel/patches/<series>/, passed by
+ * tools/pgenc/Makefile: Documentation/admin-guide.rst, "Adding a kernel series".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +26,10 @@
 #include <pgenc/pgenc.h>
 
 #include "cmdutil.h"
+
+#ifndef PGENC_SERIES
+#error "build with -DPGENC_SERIES=\"6.1 ...\" (tools/pgenc/Makefile)"
+#endif
 
 enum status {
 	ST_PASS,
@@ -52,6 +59,10 @@ struct check {
 struct probe {
 	const char *root; /* "" for the real host */
 	bool trouble; /* an unexpected error: exit 1 */
+
+	char release[128]; /* "" when unknown */
+	char series[16]; /* major.minor, "" when unknown */
+	int supported; /* the series is in PGENC_SERIES; -1 unknown */
 
 	int dev_kvm; /* /dev/kvm opens */
 	int cap; /* KVM_CHECK_EXTENSION result, -1 when not asked */
@@ -108,7 +119,10 @@ static int exists(const struct probe *p, const char *path)
 	return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
 }
 
-/* One line of a sysfs file, without its newline: 0, -ENOENT, -errno. */
+/*
+ * One line of a sysfs or procfs file, without its newline: 0, -ENOENT,
+ * -ENODATA when empty, -errno (EISDIR for a directory).
+ */
 static int read_line(const struct probe *p, const char *path, char *buf,
 		     size_t size)
 {
@@ -120,8 +134,9 @@ static int read_line(const struct probe *p, const char *path, char *buf,
 	f = fopen(full, "re");
 	if (!f)
 		return errno == ENOTDIR ? -ENOENT : -errno;
+	errno = 0;
 	if (!fgets(buf, (int)size, f))
-		r = ferror(f) ? -EIO : -ENODATA;
+		r = ferror(f) ? -(errno ? errno : EIO) : -ENODATA;
 	fclose(f);
 	if (!r)
 		buf[strcspn(buf, "\n")] = '\0';
@@ -171,6 +186,95 @@ static void read_version(struct probe *p, const char *mod, char *buf,
 		buf[0] = '\0';
 		pg_error("probe", "%s%s: %s", p->root, path, strerror(-r));
 	}
+}
+
+/*
+ * The next name in PGENC_SERIES (space-separated), from *s = PGENC_SERIES
+ * and *len = 0: false after the last.
+ */
+static bool next_series(const char **s, size_t *len)
+{
+	*s += *len;
+	*s += strspn(*s, " ");
+	*len = strcspn(*s, " ");
+	return *len;
+}
+
+static bool series_supported(const char *series)
+{
+	const char *s = PGENC_SERIES;
+	size_t len = 0;
+
+	while (next_series(&s, &len))
+		if (len == strlen(series) && !strncmp(s, series, len))
+			return true;
+	return false;
+}
+
+/* The series of a release is its major.minor, as KVER's in the build. */
+static bool release_series(const char *rel, char *buf, size_t size)
+{
+	size_t maj = strspn(rel, "0123456789"), min;
+
+	if (!maj || rel[maj] != '.')
+		return false;
+	min = strspn(rel + maj + 1, "0123456789");
+	if (!min || maj + 1 + min >= size)
+		return false;
+	snprintf(buf, size, "%.*s", (int)(maj + 1 + min), rel);
+	return true;
+}
+
+/*
+ * The running kernel's series. Absent (a sysroot without proc/): SKIP.
+ * Unreadable or not a release: WARN, and an unexpected error (exit 1).
+ */
+static void series_line(struct probe *p)
+{
+	static const char path[] = "/proc/sys/kernel/osrelease";
+	const char *s = PGENC_SERIES;
+	char list[sizeof(PGENC_SERIES) * 2];
+	size_t len = 0, n = 0;
+	int r;
+
+	p->supported = -1;
+	r = read_line(p, path, p->release, sizeof(p->release));
+	if (r == -ENOENT) {
+		p->release[0] = '\0';
+		add(p, 0, "kernel_series", ST_SKIP,
+		    "kernel: release unknown (no %s)", path);
+		return;
+	}
+	if (r < 0) {
+		p->release[0] = '\0';
+		p->trouble = true;
+		pg_error("probe", "%s%s: %s", p->root, path,
+			 r == -ENODATA ? "empty" : strerror(-r));
+		add(p, 0, "kernel_series", ST_WARN, "kernel: %s: %s", path,
+		    r == -ENODATA ? "empty" : strerror(-r));
+		return;
+	}
+	if (!release_series(p->release, p->series, sizeof(p->series))) {
+		p->trouble = true;
+		pg_error("probe", "%s%s: '%s' is not a kernel release", p->root,
+			 path, p->release);
+		add(p, 0, "kernel_series", ST_WARN,
+		    "kernel %s: no series (major.minor) in the release",
+		    p->release);
+		return;
+	}
+	p->supported = series_supported(p->series);
+	list[0] = '\0';
+	while (next_series(&s, &len))
+		n += snprintf(list + n, sizeof(list) - n, "%s%.*s",
+			      n ? ", " : "", (int)len, s);
+	if (p->supported)
+		add(p, 0, "kernel_series", ST_PASS,
+		    "kernel %s: series %s, supported", p->release, p->series);
+	else
+		add(p, 0, "kernel_series", ST_FAIL,
+		    "kernel %s: series %s, not supported (supported: %s)",
+		    p->release, p->series, list);
 }
 
 /* Under a sysroot: dev/kvm is a regular file holding the ioctl result. */
@@ -384,9 +488,10 @@ static int tri(struct probe *p, int r, const char *path)
 	return r;
 }
 
+/* An unknown series does not decide: the capability does. */
 static bool usable(const struct probe *p)
 {
-	return p->dev_kvm == 1 && p->cap > 0 &&
+	return p->supported != 0 && p->dev_kvm == 1 && p->cap > 0 &&
 	       (p->cap & KVM_PAGE_ENC_CAP_BITMAP);
 }
 
@@ -410,6 +515,22 @@ static void json_ver(FILE *f, const char *v)
 		fputs("null", f);
 }
 
+static void print_series_json(FILE *f)
+{
+	const char *s = PGENC_SERIES;
+	char name[sizeof(PGENC_SERIES)];
+	size_t len = 0;
+	bool first = true;
+
+	while (next_series(&s, &len)) {
+		if (!first)
+			fputs(", ", f);
+		first = false;
+		snprintf(name, sizeof(name), "%.*s", (int)len, s);
+		pg_json_str(f, name);
+	}
+}
+
 static void print_json(const struct probe *p)
 {
 	FILE *f = stdout;
@@ -423,6 +544,15 @@ static void print_json(const struct probe *p)
 	fprintf(f, "  \"simulated\": %s,\n", p->sevsim == 1 ? "true" : "false");
 	fprintf(f, "  \"memory_encryption\": %s,\n",
 		real_sev(p) ? "true" : "false");
+	fputs("  \"kernel\": {\n    \"release\": ", f);
+	json_ver(f, p->release);
+	fputs(",\n    \"series\": ", f);
+	json_ver(f, p->series);
+	fputs(",\n    \"supported\": ", f);
+	json_tri(f, p->supported);
+	fputs(",\n    \"supported_series\": [", f);
+	print_series_json(f);
+	fputs("]\n  },\n", f);
 	fputs("  \"kvm\": {\n    \"loaded\": ", f);
 	json_tri(f, p->kvm_loaded);
 	fputs(",\n    \"version\": ", f);
@@ -490,18 +620,21 @@ static void print_text(const struct probe *p)
 static const char probe_usage[] =
 	"Usage: pgenc probe [--json]\n"
 	"\n"
-	"Report what this host can do: /dev/kvm and KVM_CAP_PAGE_ENC_BITMAP\n"
-	"(flags decoded), the pgenc module version, kvm_amd and its sev,\n"
-	"sev_es, sevsim and pgenc_dbg_bypass parameters, /dev/sev.\n"
+	"Report what this host can do: the kernel series and whether pgenc\n"
+	"supports it, /dev/kvm and KVM_CAP_PAGE_ENC_BITMAP (flags decoded),\n"
+	"the pgenc module version, kvm_amd and its sev, sev_es, sevsim and\n"
+	"pgenc_dbg_bypass parameters, /dev/sev.\n"
 	"sevsim (simulated SEV firmware) is flagged: it encrypts nothing.\n"
 	"\n"
 	"Options:\n"
 	"  --json      one JSON object on stdout (keys in pgenc(1))\n"
 	"  -h, --help  this help\n"
 	"\n"
-	"Environment: PGENC_SYSROOT=DIR reads /sys and /dev under DIR (tests).\n"
-	"Exit status: 0 pgenc tracking is usable, 3 it is not (no /dev/kvm or\n"
-	"no capability), 1 an unexpected error, 2 a usage error.\n";
+	"Environment: PGENC_SYSROOT=DIR reads /proc, /sys and /dev under DIR\n"
+	"(tests).\n"
+	"Exit status: 0 pgenc tracking is usable, 3 it is not (no /dev/kvm, no\n"
+	"capability, or a kernel series pgenc does not support), 1 an\n"
+	"unexpected error, 2 a usage error.\n";
 
 int cmd_probe(int argc, char **argv)
 {
@@ -555,6 +688,7 @@ int cmd_probe(int argc, char **argv)
 	p.dev_sev = tri(&p, exists(&p, "/dev/sev"), "/dev/sev");
 	p.dev_sevsim = tri(&p, exists(&p, "/dev/sevsim"), "/dev/sevsim");
 
+	series_line(&p);
 	probe_kvm(&p);
 	cap_line(&p);
 	version_line(&p);

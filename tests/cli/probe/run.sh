@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Host-side tests of "pgenc probe" against faked hosts: PGENC_SYSROOT
-# trees of /sys/module and /dev files built here, one per kind of host
-# (sevsim, real SEV, stock KVM, no KVM, ...). Under a sysroot, dev/kvm
+# trees of /proc/sys/kernel/osrelease, /sys/module and /dev files built
+# here, one per kind of host (sevsim, real SEV, stock KVM, no KVM, a
+# kernel series pgenc does not support, ...). Under a sysroot, dev/kvm
 # is a regular file holding what KVM_CHECK_EXTENSION(KVM_CAP_PAGE_ENC_
 # BITMAP) would return (the output then says "mocked"); the real ioctl
 # is exercised by tests/cli/probe/vm.sh in the test VM.
@@ -24,6 +25,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 t_driver probe "$@"
 
 # mkroot NAME [key=value]...: a fake host under $WORK/NAME.
+#   kernel=RELEASE|none|dir|empty   proc/sys/kernel/osrelease (default
+#                             Debian 12's 6.1; dir: a directory there)
 #   kvm=VERSION|stock|none    /sys/module/kvm (version file unless stock)
 #   amd=VERSION|stock|none    /sys/module/kvm_amd
 #   sev=Y|N sev_es=Y|N sevsim=Y|N bypass=Y|N   kvm_amd parameters
@@ -33,11 +36,19 @@ t_driver probe "$@"
 mkroot() {
 	local r=$WORK/$1 kvm=$cli_version amd=$cli_version sev=Y sev_es=Y
 	local sevsim=N bypass=Y cap=7 dev_sev=0 dev_sevsim=0 kv
+	local kernel=6.1.0-57-amd64 rel
 	shift
 	for kv in "$@"; do
 		local "${kv%%=*}"="${kv#*=}"
 	done
 	mkdir -p "$r/sys/module" "$r/dev"
+	rel=$r/proc/sys/kernel/osrelease
+	case $kernel in
+	none) ;;
+	dir) mkdir -p "$rel" ;;
+	empty) mkdir -p "${rel%/*}" && : >"$rel" ;;
+	*) mkdir -p "${rel%/*}" && echo "$kernel" >"$rel" ;;
+	esac
 	if [[ $kvm != none ]]; then
 		mkdir -p "$r/sys/module/kvm/parameters"
 		[[ $kvm == stock ]] || echo "$kvm" >"$r/sys/module/kvm/version"
@@ -63,15 +74,29 @@ host() {
 	t_run "$name" "$rc" -e "PGENC_SYSROOT=$WORK/$name" pgenc probe
 	cp "$WORK/.out" "$cli_out/$name.text"
 	t_run "$name-json" "$rc" -e "PGENC_SYSROOT=$WORK/$name" pgenc probe --json
-	if python3 - "$WORK/.out" "$cli_out/$name.text" "$rc" <<-'EOF' >"$cli_out/$name.check" 2>&1; then
-		import json, sys
+	if python3 - "$WORK/.out" "$cli_out/$name.text" "$rc" "$cli_repo/kernel/patches" <<-'EOF' >"$cli_out/$name.check" 2>&1; then
+		import json, os, sys
 		j = json.load(open(sys.argv[1]))
 		text = open(sys.argv[2]).read().splitlines()
 		rc = int(sys.argv[3])
 		keys = {"pgenc_version", "sysroot", "usable", "simulated",
-		        "memory_encryption", "kvm", "kvm_amd", "dev_sev",
+		        "memory_encryption", "kernel", "kvm", "kvm_amd", "dev_sev",
 		        "dev_sevsim", "checks"}
 		assert set(j) == keys, sorted(set(j) ^ keys)
+		k = j["kernel"]
+		assert set(k) == {"release", "series", "supported",
+		                  "supported_series"}, k
+		# The supported list is the patch sets, and nothing else.
+		d = sys.argv[4]
+		want = sorted(s for s in os.listdir(d) if os.path.isdir(os.path.join(d, s)))
+		assert k["supported_series"] == want, (k["supported_series"], want)
+		if k["series"] is not None:
+		    assert k["release"].startswith(k["series"]), k
+		    assert k["supported"] == (k["series"] in want), k
+		else:
+		    assert k["supported"] is None, k
+		if k["supported"] is False:
+		    assert not j["usable"] and rc == 3, (j["usable"], rc)
 		assert set(j["kvm"]) == {"loaded", "version", "dev_kvm",
 		                         "cap_page_enc_bitmap"}, j["kvm"]
 		assert set(j["kvm_amd"]) == {"loaded", "version", "sev", "sev_es",
@@ -135,6 +160,26 @@ mkroot bad-sevsim-host sevsim=perhaps dev_sev=1
 host bad-sevsim-host 1
 mkroot old-kernel-params-host sev=1 sev_es=0 dev_sev=1
 host old-kernel-params-host 0
+
+# The kernel series: 6.1 is every host above. A pgenc capability on a
+# series pgenc does not support is not trusted (exit 3); an unknown
+# series leaves the verdict to the capability.
+mkroot series-6.12-host kernel=6.12.118+deb12-amd64 sevsim=Y dev_sevsim=1
+host series-6.12-host 0
+mkroot series-6.6-host kernel=6.6.15-amd64 dev_sev=1
+host series-6.6-host 3
+mkroot series-6.10-host kernel=6.10.0-1-amd64 dev_sev=1
+host series-6.10-host 3
+mkroot series-6.6-stock-host kernel=6.6.15-amd64 kvm=stock amd=stock cap=0 dev_sev=1
+host series-6.6-stock-host 3
+mkroot no-osrelease-host kernel=none dev_sev=1
+host no-osrelease-host 0
+mkroot unreadable-osrelease-host kernel=dir dev_sev=1
+host unreadable-osrelease-host 1
+mkroot empty-osrelease-host kernel=empty dev_sev=1
+host empty-osrelease-host 1
+mkroot bad-osrelease-host kernel=Linux dev_sev=1
+host bad-osrelease-host 1
 
 # Usage errors: one line and the hint, exit 2.
 t_run usage-arg 2 pgenc probe extra

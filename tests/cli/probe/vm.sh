@@ -5,9 +5,9 @@
 # modules and sevsim, with our modules and no sevsim, and with Debian's
 # stock modules. This is where KVM_CHECK_EXTENSION is asked for real
 # (tests/cli/probe/run.sh mocks it under PGENC_SYSROOT).
-# Checks the exit codes (0, 0, 3), the capability line (not mocked), the
-# loud sevsim warning, the module version, and that the JSON parses and
-# says the same.
+# Checks the exit codes (0, 0, 3), the kernel series line (supported),
+# the capability line (not mocked), the loud sevsim warning, the module
+# version, and that the JSON parses and says the same.
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
 #
 # Usage: tests/cli/probe/vm.sh
@@ -63,6 +63,10 @@ probe_expect() {
 		assert not any("mocked" in l for l in t), "a real host is not mocked"
 		cap = j["kvm"]["cap_page_enc_bitmap"]
 		assert cap is not None and cap["mocked"] is False, cap
+		# The VM's kernel (KVER) is a series this build supports.
+		k = j["kernel"]
+		assert k["supported"] is True and k["release"].startswith(k["series"] + "."), k
+		assert "[ PASS ] - kernel %s: series %s, supported" % (k["release"], k["series"]) == t[0], t
 		$code
 	EOF
 		ok "$name: probe output as expected"
