@@ -9,7 +9,7 @@
 #   make check-all  every test: check, check-debug, lib mutants (what CI runs)
 #   make check      the default lanes (~6 min); ends with "N passed, N failed, N skipped"
 #   make harness    host tests of the build and test scripts (tests/harness/)
-#   make check-debug the selftests on a KASAN/lockdep/kmemleak kernel (~7 min cold)
+#   make check-debug the selftests and migration tests on a KASAN/lockdep/kmemleak kernel
 #   make demo       the main job: a tracked guest in the test VM
 #   make install    put the modules in /lib/modules/$KVER/updates/
 #   make bench      benchmarks in the test VM (ratios against baselines)
@@ -17,12 +17,14 @@
 # Variables (environment or command line): KVER, KDIR, KSRC (a kernel
 # source tree instead of Debian's linux-source tarball), KSRC_TARBALL,
 # BUILD (the build root, default build/), V=1 (show the commands).
-# KVER picks the kernel series (6.1 when unset; scripts/kver.sh): a series
-# other than 6.1 builds into build/<series>/ by default, as kver.sh does.
+# KVER picks the kernel series; without it SERIES (6.1, 6.12; default 6.1)
+# picks the newest installed kernel of that series (scripts/kver.sh), and
+# `make deps SERIES=6.12` installs it. A series other than 6.1 builds into
+# build/<series>/ by default, as kver.sh does.
 
-KSERIES := $(shell echo '$(KVER)' | cut -d. -f1,2)
+KSERIES := $(if $(KVER),$(shell echo '$(KVER)' | cut -d. -f1,2),$(SERIES))
 BUILD ?= $(CURDIR)/build$(if $(filter-out 6.1,$(KSERIES)),/$(KSERIES))
-export KVER KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH BUILD
+export KVER SERIES KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH BUILD
 
 .PHONY: all modules lib pgenc selftests deps check check-all check-debug unit harness style \
 	vm-test install demo bench clean

@@ -7,7 +7,8 @@
 #
 # KVER (e.g. 6.12.118+deb12-amd64) picks the target kernel: its image
 # (linux-image-$KVER-unsigned, or the signed one if that is installed),
-# headers and its series' source; unset, the newest 6.1 of each.
+# headers and its series' source. Without KVER, SERIES (default 6.1)
+# picks the newest of the series, through Debian's meta-packages.
 set -euo pipefail
 
 check_only=0
@@ -20,11 +21,17 @@ esac
 # The target kernel: image for the test VM, headers for kbuild, and the
 # KVM sources (stage-kvm.sh checks that headers and sources match). An
 # entry "a|b" is met by either package; a is the one installed.
+# shellcheck source=scripts/series.sh
+. "$(dirname "$0")/series.sh"
 if [[ -n ${KVER:-} ]]; then
+	series_check "$(series_of "$KVER")" "deps: KVER=$KVER" || exit 2
 	kernel=("linux-image-$KVER-unsigned|linux-image-$KVER" "linux-headers-$KVER"
-		"linux-source-$(echo "$KVER" | cut -d. -f1,2)")
-else
+		"linux-source-$(series_of "$KVER")")
+elif [[ ${SERIES:-6.1} == 6.1 ]]; then
 	kernel=(linux-image-amd64 linux-headers-amd64 linux-source-6.1)
+else
+	series_check "$SERIES" "deps: SERIES=$SERIES" || exit 2
+	kernel=("linux-image-$SERIES-amd64" "linux-headers-$SERIES-amd64" "linux-source-$SERIES")
 fi
 pkgs=(
 	"${kernel[@]}"

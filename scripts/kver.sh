@@ -4,8 +4,10 @@
 #   . scripts/kver.sh || exit 1
 #
 # Exports (each overridable from the environment):
-#   KVER          kernel release, default: newest installed 6.1 amd64 kernel
-#                 that has headers, an image and a modules tree
+#   KVER          kernel release, default: the newest installed amd64 kernel
+#                 of SERIES that has headers, an image and a modules tree
+#   SERIES        (input only) the series KVER defaults from, default 6.1;
+#                 with KVER set it must be KVER's series
 #   KDIR          kernel build dir (headers), default /lib/modules/$KVER/build
 #   KSRC_TARBALL  Debian's linux-source tarball of KVER's series, default
 #                 /usr/src/linux-source-<series>.tar.xz
@@ -23,6 +25,8 @@
 # reports problems with one line on stderr and a non-zero return.
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/series.sh
+. "$REPO/scripts/series.sh"
 
 _kver_err() {
 	echo "kver.sh: error: $*" >&2
@@ -32,9 +36,10 @@ _kver_err() {
 _kver_pick() {
 	# Newest first (sort -V), taking the release from the headers dirs:
 	# a headers dir alone is not enough, the VM needs the image and the
-	# stock modules tree of the same release.
+	# stock modules tree of the same release. The glob's "." after the
+	# series keeps 6.1 from matching 6.12.
 	local d k
-	for d in $(printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -rV); do
+	for d in $(printf '%s\n' "/usr/src/linux-headers-$1."*-amd64 | sort -rV); do
 		[[ -d $d ]] || continue # the unmatched glob itself
 		k=${d#/usr/src/linux-headers-}
 		if [[ -e /boot/vmlinuz-$k && -d /lib/modules/$k/kernel ]]; then
@@ -46,19 +51,18 @@ _kver_pick() {
 }
 
 _kver_main() {
-	if [[ -z ${KVER:-} ]]; then
-		KVER=$(_kver_pick) ||
-			{ _kver_err "no linux-headers-6.1.*-amd64 with matching /boot/vmlinuz and /lib/modules (apt-get install linux-image-6.1.0-NN-amd64 linux-headers-6.1.0-NN-amd64)"; return 1; }
-	fi
 	# The series is what the hook patches exist for; anything else stops
 	# here, before any other check, with the list of what is supported.
-	local root=${PGENC_PATCHES:-$REPO/kernel/patches} d supported=
-	PGENC_SERIES=$(echo "$KVER" | cut -d. -f1,2)
-	for d in "$root"/*/; do
-		[[ -d $d ]] && supported+="$(basename "$d") "
-	done
-	[[ -d $root/$PGENC_SERIES ]] ||
-		{ _kver_err "KVER=$KVER: no hook patch set for kernel series $PGENC_SERIES; supported: ${supported% }"; return 1; }
+	local want=${SERIES:-6.1}
+	if [[ -z ${KVER:-} ]]; then
+		series_check "$want" "kver.sh: error: SERIES=$want" || return 1
+		KVER=$(_kver_pick "$want") ||
+			{ _kver_err "no linux-headers-$want.*-amd64 with matching /boot/vmlinuz and /lib/modules (make deps SERIES=$want)"; return 1; }
+	fi
+	PGENC_SERIES=$(series_of "$KVER")
+	series_check "$PGENC_SERIES" "kver.sh: error: KVER=$KVER" || return 1
+	[[ -z ${SERIES:-} || $SERIES == "$PGENC_SERIES" ]] ||
+		{ _kver_err "KVER=$KVER is not of SERIES=$SERIES"; return 1; }
 	KDIR=${KDIR:-/lib/modules/$KVER/build}
 	KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-$PGENC_SERIES.tar.xz}
 	if [[ $PGENC_SERIES == 6.1 ]]; then

@@ -1,0 +1,24 @@
+# shellcheck shell=bash
+# Sourced, not run: the kernel series pgenc supports, which are the
+# directories of hook patches under $PGENC_PATCHES (default
+# kernel/patches; Documentation/admin-guide.rst, "Adding a kernel series").
+#
+#   . scripts/series.sh
+#   series_of RELEASE        prints the series of a release (6.12.118+deb12-amd64: 6.12)
+#   series_check SERIES WHAT returns 1 with one line on stderr, naming
+#                            WHAT and the supported series, if unsupported
+
+series_of() {
+	echo "$1" | cut -d. -f1,2
+}
+
+series_check() {
+	local root=${PGENC_PATCHES:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/kernel/patches}
+	local d supported=
+	[[ -n $1 && -d $root/$1 ]] && return 0
+	for d in "$root"/*/; do
+		[[ -d $d ]] && supported+="$(basename "$d") "
+	done
+	echo "$2: no hook patch set for kernel series ${1:-?}; supported: ${supported% }" >&2
+	return 1
+}
