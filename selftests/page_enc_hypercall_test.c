@@ -6,8 +6,9 @@
  * nothing. An invalid call runs twice, over a random pattern and then
  * over its complement (both set with SET), so a kernel that wrote any
  * tracked bit, whatever value and wherever, before rejecting the call
- * would show in one of the two. Then the untracked VM (stock
- * -KVM_ENOSYS) and the KVM_CAP_EXIT_HYPERCALL path alongside tracking.
+ * would show in one of the two; none of them exits to the VMM. Then the
+ * untracked VM (stock -KVM_ENOSYS), and KVM_CAP_EXIT_HYPERCALL: stock
+ * exits on an untracked VM, and the same exits alongside tracking.
  */
 #define _GNU_SOURCE
 #include "pgenc_util.h"
@@ -225,11 +226,73 @@ static void test_untracked(void)
 }
 
 /*
- * With KVM_CAP_EXIT_HYPERCALL for nr 12 the VMM still sees every valid
- * call, after the bitmap already reflects it; an invalid call is answered
- * in the kernel. Without tracking the stock exit is unchanged.
+ * What an SNP guest's page-state changes look like (KVM_MAP_GPA_RANGE_*
+ * attributes), and calls tracking would refuse: on an untracked VM with
+ * KVM_CAP_EXIT_HYPERCALL each reaches the VMM verbatim, as stock KVM
+ * delivers it (Documentation/api.rst, "Private memory (6.12)"); only
+ * stock's own checks (alignment, npages, wrap) answer in the kernel.
  */
-static void test_exit_to_userspace(bool track)
+static const struct hc_case stock_exits[] = {
+	{ 0x2000, 2, 0x00, true, "2 pages shared" },
+	{ M2, 512, 0x11, true, "2M encrypted, 2M page size" },
+	{ 0x3000, 1, 0x20, true, "reserved a2 bit 5" },
+	{ 0x3000, 1, 1ULL << 63 | 0x10, true, "reserved a2 bit 63" },
+	{ END_GPA, 1, 0x10, true, "beyond memory" },
+	{ 0x2001, 1, 0x00, false, "unaligned: -KVM_EINVAL, no exit" },
+};
+
+#define NSTOCK (sizeof(stock_exits) / sizeof(stock_exits[0]))
+
+static void test_exit_untracked(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+	struct ucall uc;
+	uint8_t buf[8];
+	uint64_t i;
+
+	vm = make_vm(&vcpu, false, stock_exits, NSTOCK);
+	vm_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL,
+		      1ULL << KVM_HC_PAGE_ENC_STATUS);
+	run = vcpu->run;
+	for (i = 0; i < NSTOCK; i++) {
+		const struct hc_case *c = &stock_exits[i];
+		bool exit_ok = true;
+		uint64_t want = (uint64_t)-KVM_EINVAL;
+
+		if (c->valid) {
+			vcpu_run(vcpu);
+			/* longmode: 6.12's flags, KVM_EXIT_HYPERCALL_LONG_MODE. */
+			exit_ok = run->exit_reason == KVM_EXIT_HYPERCALL &&
+				  run->hypercall.nr == KVM_HC_PAGE_ENC_STATUS &&
+				  run->hypercall.args[0] == c->gpa &&
+				  run->hypercall.args[1] == c->npages &&
+				  run->hypercall.args[2] == c->attrs &&
+				  run->hypercall.longmode == 1;
+			want = 0x100 + i;
+			run->hypercall.ret = want;
+		}
+		TEST_ASSERT(next_ucall(vcpu, &uc) == UCALL_SYNC &&
+				    uc.args[1] == i,
+			    "case %lu: no SYNC", i);
+		ksft_test_result(exit_ok && uc.args[2] == want,
+				 "untracked VM: hc(%#lx, %lu, %#lx): %s: %s, guest gets %#lx (want %#lx)\n",
+				 c->gpa, c->npages, c->attrs, c->what,
+				 exit_ok ? "stock exit" : "no stock exit",
+				 uc.args[2], want);
+	}
+	ksft_test_result(pgenc_get(vm, 0, 8, buf) == -ENXIO,
+			 "untracked VM: still no bitmap\n");
+	kvm_vm_free(vm);
+}
+
+/*
+ * Tracked, with KVM_CAP_EXIT_HYPERCALL for nr 12: the VMM still sees
+ * every valid call, after the bitmap already reflects it; an invalid
+ * call is answered in the kernel.
+ */
+static void test_exit_tracked(void)
 {
 	struct pgenc_model model;
 	struct kvm_vcpu *vcpu;
@@ -237,9 +300,8 @@ static void test_exit_to_userspace(bool track)
 	struct kvm_vm *vm;
 	struct ucall uc;
 	bool exit_ok;
-	uint8_t buf[8];
 
-	vm = make_vm(&vcpu, track, one_shared, 2);
+	vm = make_vm(&vcpu, true, one_shared, 2);
 	vm_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL,
 		      1ULL << KVM_HC_PAGE_ENC_STATUS);
 	run = vcpu->run;
@@ -253,27 +315,19 @@ static void test_exit_to_userspace(bool track)
 		  run->hypercall.args[1] == 2 && run->hypercall.args[2] == 0 &&
 		  run->hypercall.longmode;
 	ksft_test_result(exit_ok,
-			 "%s VM: KVM_EXIT_HYPERCALL with the guest's arguments\n",
-			 track ? "tracked" : "untracked");
-	if (track)
-		ksft_test_result(pgenc_model_diff(vm, &model) < 0,
-				 "tracked VM: bitmap updated before the exit\n");
-	else
-		ksft_test_result(pgenc_get(vm, 0, 8, buf) == -ENXIO,
-				 "untracked VM: still no bitmap\n");
+			 "tracked VM: KVM_EXIT_HYPERCALL with the guest's arguments\n");
+	ksft_test_result(pgenc_model_diff(vm, &model) < 0,
+			 "tracked VM: bitmap updated before the exit\n");
 	run->hypercall.ret = 0;
 
 	TEST_ASSERT(next_ucall(vcpu, &uc) == UCALL_SYNC && uc.args[1] == 0,
 		    "no SYNC after the exit");
-	ksft_test_result(uc.args[2] == 0, "%s VM: guest sees the VMM's ret 0\n",
-			 track ? "tracked" : "untracked");
+	ksft_test_result(uc.args[2] == 0, "tracked VM: guest sees the VMM's ret 0\n");
 
-	if (track) {
-		TEST_ASSERT(next_ucall(vcpu, &uc) == UCALL_SYNC, "no SYNC");
-		ksft_test_result(uc.args[2] == (uint64_t)-KVM_EINVAL &&
-					 pgenc_model_diff(vm, &model) < 0,
-				 "tracked VM: invalid call gets -KVM_EINVAL without an exit\n");
-	}
+	TEST_ASSERT(next_ucall(vcpu, &uc) == UCALL_SYNC, "no SYNC");
+	ksft_test_result(uc.args[2] == (uint64_t)-KVM_EINVAL &&
+				 pgenc_model_diff(vm, &model) < 0,
+			 "tracked VM: invalid call gets -KVM_EINVAL without an exit\n");
 	free(model.enc);
 	kvm_vm_free(vm);
 }
@@ -284,12 +338,12 @@ int main(void)
 	pgenc_require();
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_EXIT_HYPERCALL) &
 		     (1ULL << KVM_HC_PAGE_ENC_STATUS));
-	ksft_set_plan(1 + NCASES + 2 + 3 + 4);
+	ksft_set_plan(1 + NCASES + 2 + NSTOCK + 1 + 4);
 	srandom(12);
 
 	test_tracked_ranges();
 	test_untracked();
-	test_exit_to_userspace(false);
-	test_exit_to_userspace(true);
+	test_exit_untracked();
+	test_exit_tracked();
 	ksft_finished();
 }
