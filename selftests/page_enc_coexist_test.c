@@ -45,7 +45,8 @@ static bool tracking_on(struct kvm_vm *vm)
 	memset(set, 0x5a, sizeof(set));
 	return cap == KVM_PAGE_ENC_CAP_ALL &&
 	       !pgenc_set(vm, 0, SLOT_PAGES, set) &&
-	       !pgenc_get(vm, 0, SLOT_PAGES, got) && !memcmp(set, got, sizeof(got));
+	       !pgenc_get(vm, 0, SLOT_PAGES, got) &&
+	       !memcmp(set, got, sizeof(got));
 }
 
 /* Off: GET and SET are ENXIO, whatever the range. */
@@ -188,7 +189,8 @@ static void test_private(int types, int sev_fd, unsigned long type)
 		r = sev_op(vm, sev_fd, KVM_SEV_INIT2, &init);
 	second = __vm_ioctl(vm, KVM_ENABLE_CAP, &cap) ? errno : 0;
 	ksft_test_result(has == KVM_PAGE_ENC_CAP_ALL && first == EOPNOTSUPP &&
-				 second == EOPNOTSUPP && off && tracking_off(vm),
+				 second == EOPNOTSUPP && off &&
+				 tracking_off(vm),
 			 "%s: KVM_ENABLE_CAP %s then %s, GET/SET ENXIO throughout (SEV init: %s)\n",
 			 type_names[type], strerror(first), strerror(second),
 			 strerror(-r));
