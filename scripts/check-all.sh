@@ -28,6 +28,11 @@ part() {
 
 rc=0
 part check "$repo/scripts/check.sh" || rc=1
+# The second series (Documentation/testing.rst, "Linux 6.12"): what
+# depends on the kernel, in build/6.12/; the host-only lanes above hold
+# for both.
+part check-6.12 env SERIES=6.12 "$repo/scripts/check.sh" deps modules install selftests vm cli-vm || rc=1
+part style-6.12 env SERIES=6.12 "$repo/scripts/check-style.sh" --gate checkpatch --gate w1 --gate sparse || rc=1
 part check-debug "$repo/scripts/check-debug.sh" || rc=1
 part lib-mutants "$repo/tests/lib/run.sh" --mutants || rc=1
 

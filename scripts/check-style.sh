@@ -41,7 +41,9 @@ export LC_ALL=C
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 SB=$BUILD/style # this script's work area, apart from the normal build
-KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+# checkpatch's own tarball: the target's (kver.sh sets KSRC_TARBALL from
+# the series later, for the gates that build), else 6.1's.
+CP_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 
 usage() {
 	sed -n '/^# Usage:/,/^#   --gate NAME/p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -127,15 +129,15 @@ checkpatch_setup() {
 	fi
 	command -v perl >/dev/null || { echo "perl is not installed (apt-get install perl)"; return 1; }
 	local dir=$SB/checkpatch stamp
-	[[ -r $KSRC_TARBALL ]] || { echo "no $KSRC_TARBALL (apt-get install linux-source-6.1), or set CHECKPATCH"; return 1; }
-	stamp="$KSRC_TARBALL $(stat -c '%s %Y' "$KSRC_TARBALL")"
+	[[ -r $CP_TARBALL ]] || { echo "no $CP_TARBALL (apt-get install linux-source-6.1), or set CHECKPATCH"; return 1; }
+	stamp="$CP_TARBALL $(stat -c '%s %Y' "$CP_TARBALL")"
 	if [[ ! -f $dir/.stamp || $(cat "$dir/.stamp") != "$stamp" ]]; then
 		rm -rf "$dir" "$dir.tmp"
 		mkdir -p "$dir.tmp"
-		if ! tar xf "$KSRC_TARBALL" -C "$dir.tmp" --strip-components=1 --wildcards \
+		if ! tar xf "$CP_TARBALL" -C "$dir.tmp" --strip-components=1 --wildcards \
 			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 			'*/scripts/const_structs.checkpatch'; then
-			echo "cannot extract checkpatch.pl from $KSRC_TARBALL"
+			echo "cannot extract checkpatch.pl from $CP_TARBALL"
 			return 1
 		fi
 		echo "$stamp" >"$dir.tmp/.stamp"
@@ -274,9 +276,13 @@ gate_uapi() {
 
 # ---------------------------------------------- W=1 and sparse: shared parts
 
-# Paths of our files in the staged tree ($tree) and back in the repo.
+# Paths of our files in the staged tree ($tree) and back in the repo;
+# the ERE quotes the tree's path (6.12's KVER has a "+").
+tree_re() {
+	printf '%s' "$tree" | sed 's/[][\\.*^$+?(){}|]/\\&/g'
+}
 ours_re() {
-	printf '%s' "$tree/pgenc/|$tree/uapi/"
+	printf '%s' "$(tree_re)/pgenc/|$(tree_re)/uapi/"
 }
 to_repo() {
 	sed -e "s|$tree/pgenc/|kernel/|g" -e "s|$tree/uapi/|uapi/|g" \
@@ -297,13 +303,13 @@ touched_objs() {
 	local pf cmd obj
 	pf=$( (patched_files | sed "s|^|$tree/|"; echo "$tree/pgenc/"; echo "$tree/uapi/") )
 	while IFS= read -r cmd; do
-		obj=$(sed -n '1s/^cmd_\([^ ]*\) := .*/\1/p' "$cmd")
+		obj=$(sed -n '1s/^\(saved\)\{0,1\}cmd_\([^ ]*\) := .*/\2/p' "$cmd")
 		[[ -n $obj ]] || continue
 		# Line 1 is the command, whose -I options name our dirs for
 		# every object: there only a forced -include counts.
 		# (No "| grep -q" here: under pipefail its early exit fails.)
 		if grep -qF -f <(printf '%s\n' "$pf") <(tail -n +2 "$cmd") ||
-			grep -qE -- "-include +($tree/pgenc/|$tree/uapi/)" <(head -1 "$cmd"); then
+			grep -qE -- "-include +($(ours_re))" <(head -1 "$cmd"); then
 			echo "$obj"
 		fi
 	done < <(find "$tree" -path "$tree/pgenc" -prune -o -name '.*.o.cmd' -print | sort)
@@ -389,7 +395,7 @@ show_src() {
 obj_cmd() { # object, [stock]
 	local obj=$1 cmdf c
 	cmdf=$(dirname "$obj")/.$(basename "$obj").cmd
-	c=$(sed -n '1s/^cmd_[^ ]* := //p' "$cmdf" | sed 's/;.*//; s/-Wp,-MMD,[^ ]*//; s/ -c -o [^ ]* / -c -o \/dev\/null /')
+	c=$(sed -n '1s/^\(saved\)\{0,1\}cmd_[^ ]* := //p' "$cmdf" | sed 's/;.*//; s/-Wp,-MMD,[^ ]*//; s/ -c -o [^ ]* / -c -o \/dev\/null /')
 	if [[ ${2:-} == stock ]]; then
 		c=$(printf '%s\n' "$c" | sed -E "s# -include +$tree/(pgenc|uapi)/[^ ]*##g; s# -I *$tree/(pgenc|uapi)[^ ]*##g")
 		c=${c//"$tree/"/"$pristine/"}
@@ -436,7 +442,9 @@ gate_w1() {
 	# 'pgenc_x'", "In file included from .../pgenc/pgenc.h"), is ours.
 	# Our objects are always rebuilt (build-modules.sh recopies pgenc/).
 	local ours
-	ours=$(awk -v ours="$(ours_re)" -v skip=" $(echo $objs) " '
+	# The ERE through ENVIRON: awk -v would eat its backslashes.
+	ours=$(OURS_RE=$(ours_re) awk -v skip=" $(echo $objs) " '
+		BEGIN { ours = ENVIRON["OURS_RE"] }
 		function flush() {
 			if (grp != "" && diag && !skipobj && (grp ~ ours || grp ~ /pgenc/) &&
 			    !seen[grp]++)
@@ -461,7 +469,7 @@ gate_w1() {
 		echo "W=1 warnings of ours:"
 		printf '%s\n' "$ours" | to_repo | head -80 | sed 's/^/  /'
 	fi
-	nours=$(grep -cE "^  CC \[M\]  $tree/pgenc/" "$log")
+	nours=$(grep -cE "^  CC \[M\]  $(tree_re)/pgenc/" "$log")
 
 	# 2. Hook-patched objects: compiled with and without the patches.
 	for obj in $objs; do

@@ -6,6 +6,9 @@
 # "The test harness").
 #
 #   scripts/check.sh [LANE...]        default: all lanes, in this order
+#   SERIES=6.12 scripts/check.sh LANE...
+#                                     the lanes for another kernel series
+#                                     (or KVER=...), in build/6.12/
 #   scripts/check.sh --lanes md|rst   the lane table, for README.md or
 #                                     Documentation/testing.rst
 #   scripts/check.sh --lanes-doc FILE...
@@ -95,7 +98,16 @@ case ${1:-} in
 	;;
 esac
 
-logs=$repo/build/check
+# SERIES or KVER run the lanes for that kernel series, in its own build
+# root (scripts/series.sh), logs included.
+if [[ -n ${SERIES:-}${KVER:-} ]]; then
+	# shellcheck source=scripts/series.sh
+	. "$repo/scripts/series.sh"
+	want=${SERIES:-$(series_of "$KVER")}
+	series_check "$want" "check: SERIES=$want" || exit 2
+	export BUILD=${BUILD:-$(series_build "$want")}
+fi
+logs=${BUILD:-$repo/build}/check
 mkdir -p "$logs"
 lanes=("${@:-${all_lanes[@]}}")
 # Every lane name first: a typo runs nothing.

@@ -65,11 +65,7 @@ _kver_main() {
 		{ _kver_err "KVER=$KVER is not of SERIES=$SERIES"; return 1; }
 	KDIR=${KDIR:-/lib/modules/$KVER/build}
 	KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-$PGENC_SERIES.tar.xz}
-	if [[ $PGENC_SERIES == 6.1 ]]; then
-		BUILD=${BUILD:-$REPO/build}
-	else
-		BUILD=${BUILD:-$REPO/build/$PGENC_SERIES}
-	fi
+	BUILD=${BUILD:-$(series_build "$PGENC_SERIES")}
 
 	if [[ -n ${PGENC_KIMAGE:-} ]]; then
 		[[ -f $PGENC_KIMAGE ]] || { _kver_err "PGENC_KIMAGE=$PGENC_KIMAGE: no such kernel image"; return 1; }

@@ -7,6 +7,9 @@
 #   series_of RELEASE        prints the series of a release (6.12.118+deb12-amd64: 6.12)
 #   series_check SERIES WHAT returns 1 with one line on stderr, naming
 #                            WHAT and the supported series, if unsupported
+#   series_build SERIES      the default build root of a series: build/
+#                            for 6.1, build/SERIES/ for any other, so that
+#                            series coexist
 
 series_of() {
 	echo "$1" | cut -d. -f1,2
@@ -21,4 +24,14 @@ series_check() {
 	done
 	echo "$2: no hook patch set for kernel series ${1:-?}; supported: ${supported% }" >&2
 	return 1
+}
+
+series_build() {
+	local top
+	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build
+	if [[ $1 == 6.1 ]]; then
+		echo "$top"
+	else
+		echo "$top/$1"
+	fi
 }

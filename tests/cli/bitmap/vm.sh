@@ -23,7 +23,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cli_init bitmap-vm
 cli_build
 
-if [[ ! -f $cli_repo/build/modules/kvm.ko || ! -f $cli_repo/build/modules/kvm-amd.ko ]]; then
+if [[ ! -f ${BUILD:-$cli_repo/build}/modules/kvm.ko || ! -f ${BUILD:-$cli_repo/build}/modules/kvm-amd.ko ]]; then
 	skip "bitmap in the test VM" "no build/modules (scripts/build-modules.sh)"
 	cli_summary
 fi

@@ -31,7 +31,7 @@ cli_init migrate-basic
 cli_build
 PGENC=$(realpath "$PGENC")
 
-if [[ ! -f $cli_repo/build/modules/kvm.ko || ! -f $cli_repo/build/modules/kvm-amd.ko ]]; then
+if [[ ! -f ${BUILD:-$cli_repo/build}/modules/kvm.ko || ! -f ${BUILD:-$cli_repo/build}/modules/kvm-amd.ko ]]; then
 	skip "pgenc migrate in the test VM" "no build/modules (scripts/build-modules.sh)"
 	cli_summary
 fi

@@ -37,13 +37,13 @@ cli_init migrate-vm
 cli_build
 PGENC=$(realpath "$PGENC")
 
-if [[ ! -f ${MODULES:-$cli_repo/build/modules}/kvm.ko || ! -f ${MODULES:-$cli_repo/build/modules}/kvm-amd.ko ]]; then
+if [[ ! -f ${MODULES:-${BUILD:-$cli_repo/build}/modules}/kvm.ko || ! -f ${MODULES:-${BUILD:-$cli_repo/build}/modules}/kvm-amd.ko ]]; then
 	skip "the churn guest in the test VM" "no build/modules (scripts/build-modules.sh)"
 	cli_summary
 fi
 
 # --- the proxy, and whether sevsim can send --------------------------------
-mods=${MODULES:-$cli_repo/build/modules}
+mods=${MODULES:-${BUILD:-$cli_repo/build}/modules}
 tb=$cli_out/tools
 if make -C "$cli_repo/tools/lib" O="$tb" SRC="$cli_repo/tools/lib" EXTRA_CFLAGS= static \
 	>"$cli_out/tools.log" 2>&1 && make -C "$here/.." O="$tb" tamper_proxy >>"$cli_out/tools.log" 2>&1; then
