@@ -6,7 +6,8 @@
 #   make lib        libpgenc alone (tools/lib/Makefile)
 #   make pgenc      the CLI (tools/pgenc/Makefile), libpgenc first
 #   make deps       apt-install what the build and the tests need
-#   make check-all  every test: check, check-debug, lib mutants (what CI runs)
+#   make check-all  what CI runs: check, the 6.12 lanes, check-debug
+#   make check-mutants libpgenc's mutants (~6 min; not in check-all)
 #   make check      the default lanes (~6 min); ends with "N passed, N failed, N skipped"
 #   make harness    host tests of the build and test scripts (tests/harness/)
 #   make check-debug the selftests and migration tests on a KASAN/lockdep/kmemleak kernel
@@ -27,7 +28,7 @@ BUILD ?= $(CURDIR)/build$(if $(filter-out 6.1,$(KSERIES)),/$(KSERIES))
 export KVER SERIES KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH BUILD
 
 .PHONY: all modules lib pgenc selftests deps check check-all check-debug unit harness style \
-	vm-test install demo bench clean
+	vm-test install demo bench clean check-mutants
 
 all: modules lib pgenc
 
@@ -55,6 +56,9 @@ check-debug:
 
 check-all:
 	scripts/check-all.sh
+
+check-mutants:
+	tests/lib/run.sh --mutants
 
 unit:
 	tests/run.sh

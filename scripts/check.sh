@@ -28,7 +28,7 @@ repo=$(cd "$here/.." && pwd)
 # more (Documentation/testing.rst, "The test VM").
 table=$(
 	cat <<'EOF'
-deps|scripts/deps.sh|`scripts/deps.sh`: apt-installs the 6.1 kernel's headers, image and source, QEMU, busybox, sparse, clang, OpenSSL, libpng... (no-op when present; `--check` only lists what is missing)
+deps|scripts/deps.sh|`scripts/deps.sh`: apt-installs the target kernel's headers, image and source (6.1, or `SERIES`/`KVER`'s), QEMU, busybox, sparse, clang, OpenSSL, libpng... (no-op when present; `--check` only lists what is missing)
 harness|tests/harness/run.sh|the build and test scripts on fabricated inputs, no VM (`tests/harness/`): VM verdict, patch staging, uapi collisions, sev.c's rerouted calls, module versions, `make deps`, this table, `make demo` in a fresh clone, incremental `make -C tools/pgenc`
 unit|tests/run.sh;tests/run.sh --mutants|host unit tests of the kernel's bit and range helpers (`kernel/pgenc_bits.h`) against a naive model under ASan and UBSan, then against mutants of the helpers, each of which they must catch (`tests/`)
 lib|tests/lib/run.sh|libpgenc: formats, parsers, diff, ioctl and SEV wrappers, measurement, under ASan/UBSan with gcc and clang, and its packaging: symbols, headers, pkg-config (`tests/lib/`)
