@@ -74,14 +74,15 @@ tap=$(tr -d '\r' <"$out/results.tap" 2>/dev/null)
 while IFS= read -r line; do
 	case $line in
 	"ok "*private_mem_*"# SKIP"*)
-		result "not ok" "${line#ok * - } (the type is there: it must run)"
+		name=${line#ok * - }
+		result "not ok" "${name%% #*} ran (it skipped:${line#*# SKIP})"
 		;;
 	"ok "* | "not ok "*) relay "$line" ;;
 	esac
 done <<<"$tap"
 # page_enc_coexist_test's own case, one line of its nested TAP.
-case=$(grep -E '^# ok [0-9]+ KVM_X86_SW_PROTECTED_VM: ' <<<"$tap")
-if [[ -n $case && $case != *"# SKIP"* ]]; then
+case=$(grep -E '^# (not )?ok [0-9]+ KVM_X86_SW_PROTECTED_VM: ' <<<"$tap")
+if [[ $case == "# ok "* && $case != *"# SKIP"* ]]; then
 	result ok "page_enc_coexist_test: KVM_X86_SW_PROTECTED_VM's refusal ran and passed"
 else
 	result "not ok" "page_enc_coexist_test: KVM_X86_SW_PROTECTED_VM's refusal ran and passed (${case:-no result})"
@@ -89,7 +90,9 @@ fi
 if ((vm_rc == 0)); then
 	result ok "the VM run: no kernel warning, no taint, every test ran"
 else
-	tail -n 20 "$out/vm.log" | sed 's/^/#   /'
+	# verdict.sh's reasons, without the console tail that follows them
+	why=$(sed -n '/^VM verdict:/,/^----/{/^----/d;p}' "$out/vm.log")
+	sed 's/^/#   /' <<<"${why:-$(tail -n 20 "$out/vm.log")}"
 	result "not ok" "the VM run (selftests/vm/run.sh exited $vm_rc; $out/vm.log)"
 fi
 tap_done
