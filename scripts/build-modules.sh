@@ -32,7 +32,16 @@ if rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null); then
 	git -C "$REPO" diff --quiet HEAD -- kernel uapi Kbuild 2>/dev/null || version+="-dirty"
 fi
 
+# PGENC_TEST_SW_PROTECTED=1: the test-only variant of Kbuild's knob, into
+# modules-swprot/, which `make install` never takes.
+mods=$BUILD/modules tag=
+if [[ ${PGENC_TEST_SW_PROTECTED:-} == 1 ]]; then
+	set -- PGENC_TEST_SW_PROTECTED=1 "$@"
+	mods=$BUILD/modules-swprot
+	tag=+swprot # Kbuild appends it to the modules' version
+fi
+
 make -C "$KDIR" M="$tree" PGENC_VERSION="$version" -j"$(nproc)" "$@" modules
-mkdir -p "$BUILD/modules"
-cp "$tree/kvm.ko" "$tree/kvm-amd.ko" "$BUILD/modules/"
-echo "build-modules: $BUILD/modules/{kvm,kvm-amd}.ko for $KVER, pgenc $version"
+mkdir -p "$mods"
+cp "$tree/kvm.ko" "$tree/kvm-amd.ko" "$mods/"
+echo "build-modules: $mods/{kvm,kvm-amd}.ko for $KVER, pgenc $version$tag"
