@@ -38,6 +38,7 @@ part check "$repo/scripts/check.sh" || rc=1
 "$repo/scripts/check-debug.sh" --no-vm >"$log/all.debug-build.log" 2>&1 &
 debug_build=$!
 part check-6.12 env SERIES=6.12 "$repo/scripts/check.sh" deps modules install selftests vm cli-vm || rc=1
+part swprot-6.12 env SERIES=6.12 "$repo/selftests/vm/swprot.sh" || rc=1
 part style-6.12 env SERIES=6.12 "$repo/scripts/check-style.sh" --gate checkpatch --gate w1 --gate sparse || rc=1
 wait "$debug_build"
 echo "##### debug kernel built beside them: exit $?, $(tail -n1 "$log/all.debug-build.log")"
