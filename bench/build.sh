@@ -71,9 +71,11 @@ for w in $cflags; do
 done
 make -C "$here" --no-print-directory O="$build" BENCH_CFLAGS="${cf[*]}" BENCH_LDLIBS="${link[*]}"
 
-# Guest code must be self-contained: no call, no jump out of itself.
+# Guest code must be self-contained: no call, no jump out of itself. Ours
+# only: 6.12's library has guest_*printf() for its guest asserts, which
+# our guest code does not use.
 bin=$out/bin/pgenc-bench
-for fn in $(nm "$bin" | awk '$3 ~ /^guest_/ && ($2 == "t" || $2 == "T") { print $3 }'); do
+for fn in $(nm "$out"/obj/*.o | awk '$3 ~ /^guest_/ && ($2 == "t" || $2 == "T") { print $3 }' | sort -u); do
 	if objdump -d --no-show-raw-insn --disassemble="$fn" "$bin" | grep -Eq '\s(call|jmp\s+\*)'; then
 		objdump -d --no-show-raw-insn --disassemble="$fn" "$bin" >&2
 		echo "bench/build.sh: guest function $fn calls out; guest code must be self-contained" >&2
