@@ -106,7 +106,7 @@ PY
 }
 host_json >"$out/host.json"
 
-say "the benchmarks in the test VM (QEMU TCG, nested KVM, kvm_amd sevsim=1)"
+say "the benchmarks in the test VM ($KVER, QEMU TCG, nested KVM, kvm_amd sevsim=1)"
 rm -rf "$out/empty" && mkdir -p "$out/empty"
 vm_t0=$SECONDS
 set +e
