@@ -110,12 +110,10 @@ static void hc_vm_create(struct hc_vm *h, int nr_vcpus, bool track, bool uexit)
 	h->nr_vcpus = nr_vcpus;
 	h->tracked = track;
 	/*
-	 * __vm_create() with a slot 0 that holds this whole binary (static,
-	 * with libcrypto): the library's default 2 MiB does not.
+	 * A slot 0 that holds this whole binary (static, with libcrypto):
+	 * the library's default 2 MiB does not.
 	 */
-	h->vm = ____vm_create(VM_MODE_DEFAULT, 1024 + bench_elf_pages());
-	kvm_vm_elf_load(h->vm, program_invocation_name);
-	vm_create_irqchip(h->vm);
+	h->vm = pgenc_vm_create_shell(1024 + bench_elf_pages());
 	for (i = 0; i < nr_vcpus; i++)
 		h->vcpus[i] = vm_vcpu_add(h->vm, i, guest_hc);
 	h->slot1 = pgenc_track_to(h->vm, 1, HC_TRACKED, &h->slot1_pages);

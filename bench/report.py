@@ -22,7 +22,7 @@ import sys
 
 PAGE = 4096
 GIB = 1 << 30
-XA_NODE_BYTES = 576  # sizeof(struct xa_node) on 6.1 x86_64: 64 slots
+XA_NODE_BYTES = 576  # sizeof(struct xa_node), 6.1 and 6.12 x86_64
 XA_SLOTS = 64
 SIZES = [("1GiB", 1 << 30), ("64GiB", 64 << 30), ("1TiB", 1 << 40)]
 FOOTPRINT_SLACK = 16 << 10  # "plus a constant": pgenc_vm, debugfs, noise

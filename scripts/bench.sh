@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # `make bench`: pgenc's benchmarks, each figure beside its baseline,
-# measured side by side in one run of the test VM (Debian's 6.1 kernel
+# measured side by side in one run of the test VM (Debian's $KVER kernel
 # under QEMU TCG, our modules, kvm_amd sevsim=1). Builds what it needs,
 # boots the VM once, runs bench/vm.sh there and decodes the results on the
 # host (bench/report.py):
@@ -13,9 +13,12 @@
 #   stdout                  one markdown table: figure, ours median
 #                           [min-max], baseline median, ratio, target,
 #                           met/MISSED; then the profiles of the misses
-#   build/bench/results.json  every figure, series, sample and profile
-#   build/bench/bench.png     cost against size: GET/SET and hypercall 12
-#   build/bench/table.md      the table; raw.jsonl, vm.log: the VM's output
+#   $BUILD/bench/results.json  every figure, series, sample and profile
+#   $BUILD/bench/bench.png     cost against size: GET/SET and hypercall 12
+#   $BUILD/bench/table.md      the table; raw.jsonl, vm.log: the VM's output
+#
+# $BUILD is the series' build root (scripts/kver.sh): build/ for 6.1,
+# build/6.12/ for 6.12, so each series keeps its own results.
 #
 # The KVM guests are nested (L2) under an emulated CPU: absolute times are
 # meaningless, only ratios of the same run carry over, and not all of them
@@ -23,13 +26,15 @@
 # the exit status is 0 when every part ran, whatever the figures say.
 #
 # Usage: scripts/bench.sh [--no-build] [--reps N]
-#   --no-build   skip deps and builds (use what build/ holds)
+#   --no-build   skip deps and builds (use what $BUILD holds)
 #   --reps N     repetitions of every figure (default 7, at least 5)
-# Environment: KVER etc. as in scripts/kver.sh; BUILD (default build/).
+# Environment: KVER, SERIES, BUILD etc. as in scripts/kver.sh.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${BUILD:-$repo/build}
+# shellcheck source=scripts/kver.sh
+. "$repo/scripts/kver.sh"
+build=$BUILD
 out=$build/bench
 nobuild=0
 reps=7
@@ -101,7 +106,7 @@ PY
 }
 host_json >"$out/host.json"
 
-say "the benchmarks in the test VM (QEMU TCG, nested KVM, kvm_amd sevsim=1)"
+say "the benchmarks in the test VM ($KVER, QEMU TCG, nested KVM, kvm_amd sevsim=1)"
 rm -rf "$out/empty" && mkdir -p "$out/empty"
 vm_t0=$SECONDS
 set +e
