@@ -31,15 +31,16 @@ rc=0
 part check "$repo/scripts/check.sh" || rc=1
 # The second series (Documentation/testing.rst, "Linux 6.12"): what
 # depends on the kernel, in build/6.12/; the host-only lanes above hold
-# for both.
+# for both. Without BUILD, which make exports as 6.1's build/: each
+# script takes the series' own root (scripts/series.sh).
 # The debug kernel builds meanwhile (nice 19): the 6.12 VM lanes keep one
 # core busy, single-threaded TCG, and leave the other mostly idle.
 # check-debug below then finds it built; a failure there shows again.
 "$repo/scripts/check-debug.sh" --no-vm >"$log/all.debug-build.log" 2>&1 &
 debug_build=$!
-part check-6.12 env SERIES=6.12 "$repo/scripts/check.sh" deps modules install selftests vm cli-vm || rc=1
-part swprot-6.12 env SERIES=6.12 "$repo/selftests/vm/swprot.sh" || rc=1
-part style-6.12 env SERIES=6.12 "$repo/scripts/check-style.sh" --gate checkpatch --gate w1 --gate sparse || rc=1
+part check-6.12 env -u BUILD SERIES=6.12 "$repo/scripts/check.sh" deps modules install selftests vm cli-vm || rc=1
+part swprot-6.12 env -u BUILD SERIES=6.12 "$repo/selftests/vm/swprot.sh" || rc=1
+part style-6.12 env -u BUILD SERIES=6.12 "$repo/scripts/check-style.sh" --gate checkpatch --gate w1 --gate sparse || rc=1
 wait "$debug_build"
 echo "##### debug kernel built beside them: exit $?, $(tail -n1 "$log/all.debug-build.log")"
 part check-debug "$repo/scripts/check-debug.sh" || rc=1
