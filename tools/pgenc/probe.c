@@ -515,6 +515,22 @@ static void json_ver(FILE *f, const char *v)
 		fputs("null", f);
 }
 
+/* Members of an object after its first: ",\n    \"name\": tri". */
+struct tri_field {
+	const char *name;
+	int v;
+};
+
+static void json_tris(FILE *f, const struct tri_field *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		fprintf(f, ",\n    \"%s\": ", t[i].name);
+		json_tri(f, t[i].v);
+	}
+}
+
 static void print_series_json(FILE *f)
 {
 	const char *s = PGENC_SERIES;
@@ -533,6 +549,12 @@ static void print_series_json(FILE *f)
 
 static void print_json(const struct probe *p)
 {
+	const struct tri_field amd[] = {
+		{ "sev", p->sev },
+		{ "sev_es", p->sev_es },
+		{ "sevsim", p->sevsim },
+		{ "pgenc_dbg_bypass", p->dbg_bypass },
+	};
 	FILE *f = stdout;
 	int i;
 
@@ -575,14 +597,7 @@ static void print_json(const struct probe *p)
 	json_tri(f, p->kvm_amd_loaded);
 	fputs(",\n    \"version\": ", f);
 	json_ver(f, p->kvm_amd_version);
-	fputs(",\n    \"sev\": ", f);
-	json_tri(f, p->sev);
-	fputs(",\n    \"sev_es\": ", f);
-	json_tri(f, p->sev_es);
-	fputs(",\n    \"sevsim\": ", f);
-	json_tri(f, p->sevsim);
-	fputs(",\n    \"pgenc_dbg_bypass\": ", f);
-	json_tri(f, p->dbg_bypass);
+	json_tris(f, amd, sizeof(amd) / sizeof(amd[0]));
 	fputs("\n  },\n  \"dev_sev\": ", f);
 	json_tri(f, p->dev_sev);
 	fputs(",\n  \"dev_sevsim\": ", f);
