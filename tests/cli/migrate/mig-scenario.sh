@@ -189,6 +189,9 @@ rm -f /tmp/p.sock
 p=$!
 waitfor "$O/nosend.proxy" listening
 migrate nosend_m /tmp/nosend.sock unix:/tmp/p.sock
+# The proxy ends by itself, its records printed, once both ends have
+# closed; the kill only stops one that no source connected to.
+waitfor "$O/nosend.proxy" 'forward records'
 kill $p 2>/dev/null
 wait $p
 reap nosend_t $t
