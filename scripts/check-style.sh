@@ -39,6 +39,8 @@ set -uo pipefail
 export LC_ALL=C
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/series.sh
+. "$REPO/scripts/series.sh"
 BUILD=${BUILD:-$REPO/build}
 SB=$BUILD/style # this script's work area, apart from the normal build
 # checkpatch's own tarball: the target's (kver.sh sets KSRC_TARBALL from
@@ -89,8 +91,10 @@ c_files() {
 		\( -name build -o -name .git \) -prune -o \
 		-type f \( -name '*.c' -o -name '*.h' \) -print 2>/dev/null | sort)
 }
+# The hook patches of the series asked for (SERIES or KVER), not KVER's
+# alone: SERIES=6.12 with no KVER must check 6.12's patches.
 series() {
-	echo "${KVER:-6.1}" | cut -d. -f1,2
+	series_want
 }
 hook_patches() {
 	(cd "$REPO" && ls kernel/patches/"$(series)"/*.patch 2>/dev/null)

@@ -103,7 +103,7 @@ esac
 if [[ -n ${SERIES:-}${KVER:-} ]]; then
 	# shellcheck source=scripts/series.sh
 	. "$repo/scripts/series.sh"
-	want=${SERIES:-$(series_of "$KVER")}
+	want=$(series_want)
 	series_check "$want" "check: SERIES=$want" || exit 2
 	export BUILD=${BUILD:-$(series_build "$want")}
 fi

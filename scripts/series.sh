@@ -5,6 +5,7 @@
 #
 #   . scripts/series.sh
 #   series_of RELEASE        prints the series of a release (6.12.118+deb12-amd64: 6.12)
+#   series_want              the series asked for: SERIES, else KVER's, else 6.1
 #   series_check SERIES WHAT returns 1 with one line on stderr, naming
 #                            WHAT and the supported series, if unsupported
 #   series_build SERIES      the default build root of a series: build/
@@ -13,6 +14,14 @@
 
 series_of() {
 	echo "$1" | cut -d. -f1,2
+}
+
+series_want() {
+	if [[ -n ${SERIES:-} ]]; then
+		echo "$SERIES"
+	else
+		series_of "${KVER:-6.1}"
+	fi
 }
 
 series_check() {
