@@ -60,15 +60,16 @@ lanes_table() {
 		done <<<"$table"
 		;;
 	rst)
-		local rule="=========  ================================================================="
+		# The first column as wide as the longest lane name (migrate-vm).
+		local rule="==========  ================================================================"
 		printf '\n%s\n' "$rule"
-		echo "lane       what it checks"
+		echo "lane        what it checks"
 		echo "$rule"
 		while IFS='|' read -r lane steps what; do
 			# shellcheck disable=SC2001,SC2016 # a regex on backquotes
-			what=$(sed 's/`\([^`]*\)`/``\1``/g' <<<"$what" | fold -s -w 65 | sed 's/ *$//')
-			printf '%-9s  %s\n' "$lane" "$(head -n 1 <<<"$what")"
-			tail -n +2 <<<"$what" | sed 's/^/           /'
+			what=$(sed 's/`\([^`]*\)`/``\1``/g' <<<"$what" | fold -s -w 64 | sed 's/ *$//')
+			printf '%-10s  %s\n' "$lane" "$(head -n 1 <<<"$what")"
+			tail -n +2 <<<"$what" | sed 's/^/            /'
 		done <<<"$table"
 		printf '%s\n\n' "$rule"
 		;;
