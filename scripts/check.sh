@@ -33,13 +33,13 @@ harness|tests/harness/run.sh|the build and test scripts on fabricated inputs, no
 unit|tests/run.sh;tests/run.sh --mutants|host unit tests of the kernel's bit and range helpers (`kernel/pgenc_bits.h`) against a naive model under ASan and UBSan, then against mutants of the helpers, each of which they must catch (`tests/`)
 lib|tests/lib/run.sh|libpgenc: formats, parsers, diff, ioctl and SEV wrappers, measurement, under ASan/UBSan with gcc and clang, and its packaging: symbols, headers, pkg-config (`tests/lib/`)
 fuzz|tests/fuzz/run.sh 10|libFuzzer on every libpgenc parser, 10 s each, and on the kernel's pure logic against the unit tests' models, 10^6 inputs (`tests/fuzz/`)
-cli|tests/cli/bitmap/run.sh;tests/cli/probe/run.sh;tests/cli/vmm/run.sh;tests/cli/migrate/run.sh|the `pgenc` CLI on the host: bitmap commands against transcripts (`tests/cli/*.cram`), `probe` on faked hosts, `run`/`ctl`/`dump`/`migrate` argument errors and control protocol, the migration tests' tamper proxy (`tests/cli/`)
+cli|tests/cli/bitmap/run.sh;tests/cli/probe/run.sh;tests/cli/vms/run.sh;tests/cli/vmm/run.sh;tests/cli/migrate/run.sh|the `pgenc` CLI on the host: bitmap commands against transcripts (`tests/cli/*.cram`), `probe` and `vms`/`--vm` on faked hosts, `run`/`ctl`/`dump`/`migrate` argument errors and control protocol, the migration tests' tamper proxy (`tests/cli/`)
 style|scripts/check-style.sh --lane full|checkpatch `--strict`, sparse `C=2`, `W=1`, clang-format, shellcheck, the uapi header standalone and free of collisions
 modules|scripts/build-modules.sh|builds `kvm.ko` and `kvm-amd.ko` into `build/modules/`, after the check of sev.c's rerouted calls and the uapi number check
 install|scripts/check-install.sh|`make install` into a scratch root, checked with depmod, modinfo (VERSION's version) and pkg-config
 selftests|scripts/build-selftests.sh|the KVM selftest library (from the same tarball) and our tests
 vm|selftests/vm/run.sh --stall 180 --modparam kvm_amd:sevsim=1|boots the test VM, runs the selftests (incl. sevsim, fuzzers, stress, upstream's `sev_migrate_tests`), 20 module reloads, judges console and taint
-cli-vm|tests/cli/vmm/vm.sh;tests/cli/migrate/basic.sh;tests/cli/migrate/vm.sh;tests/cli/bitmap/vm.sh;tests/cli/probe/vm.sh;tests/lib/vm.sh;scripts/demo.sh --no-build|`pgenc run`/`ctl`/`dump`/`probe`/`bitmap` end to end in the test VM, live migration between two `pgenc run` (plain and SEV on sevsim, a guest checking its own memory, tampering and faults: `tests/cli/migrate/`), libpgenc's SEV paths against sevsim (`tests/lib/vm.sh`), then `make demo` on what is built
+cli-vm|tests/cli/vmm/vm.sh;tests/cli/migrate/basic.sh;tests/cli/migrate/vm.sh;tests/cli/bitmap/vm.sh;tests/cli/probe/vm.sh;tests/lib/vm.sh;scripts/demo.sh --no-build|`pgenc run`/`ctl`/`dump`/`probe`/`bitmap`/`vms` end to end in the test VM (`--vm` through debugfs, against a selftest's VM), live migration between two `pgenc run` (plain and SEV on sevsim, a guest checking its own memory, tampering and faults: `tests/cli/migrate/`), libpgenc's SEV paths against sevsim (`tests/lib/vm.sh`), then `make demo` on what is built
 EOF
 )
 
