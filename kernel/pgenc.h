@@ -129,5 +129,7 @@ int pgenc_check_extension(void);
 int pgenc_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap);
 void pgenc_set_enable_check(int (*check)(struct kvm *kvm));
 long pgenc_vm_ioctl(struct kvm *kvm, unsigned int ioctl, void __user *argp);
+void pgenc_get_range(struct pgenc_vm *pv, struct kvm_memslots *slots, u8 *dst,
+		     u64 g, u64 len);
 
 #endif /* PGENC_H */

@@ -76,10 +76,10 @@ static u8 __user *pgenc_user_buf(const struct kvm_page_enc_bitmap *b)
  * memslot's bits over them. Each byte is written once, but for the
  * edge bytes a slot merges into: they start as 1s, and a byte two slots
  * share keeps the first one's bits. Slots come in gfn order. The lock is
- * held.
+ * held. Also the debugfs pgenc_bitmap's (pgenc_vm.c).
  */
-static void pgenc_get_range(struct pgenc_vm *pv, struct kvm_memslots *slots,
-			    u8 *dst, u64 g, u64 len)
+void pgenc_get_range(struct pgenc_vm *pv, struct kvm_memslots *slots, u8 *dst,
+		     u64 g, u64 len)
 {
 	u64 end = g + 8 * len, done = 0, lo, hi, a, b;
 	struct kvm_memslot_iter iter;

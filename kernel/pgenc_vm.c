@@ -11,6 +11,7 @@
 #include <linux/sched/clock.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "pgenc.h"
@@ -23,6 +24,17 @@ static DEFINE_HASHTABLE(pgenc_vms, 6);
 static DEFINE_MUTEX(pgenc_vms_mutex);
 
 static const struct file_operations pgenc_stats_fops;
+static const struct file_operations pgenc_bitmap_fops;
+
+/* The files of pgenc in KVM's per-VM debugfs directory. */
+static const struct {
+	const char *name;
+	umode_t mode;
+	const struct file_operations *fops;
+} pgenc_debugfs_files[] = {
+	{ "pgenc_stats", 0444, &pgenc_stats_fops },
+	{ "pgenc_bitmap", 0400, &pgenc_bitmap_fops },
+};
 
 static struct pgenc_vm *__pgenc_vm_find(struct kvm *kvm)
 {
@@ -209,6 +221,7 @@ static void pgenc_vm_publish(struct pgenc_vm *pv)
 {
 	struct kvm *kvm = pv->kvm;
 	struct dentry *d;
+	int i;
 
 	lockdep_assert_held(&kvm->slots_lock);
 	mutex_lock(&pgenc_vms_mutex);
@@ -216,13 +229,18 @@ static void pgenc_vm_publish(struct pgenc_vm *pv)
 	mutex_unlock(&pgenc_vms_mutex);
 	if (IS_ERR_OR_NULL(kvm->debugfs_dentry))
 		return;
-	/* An earlier state (undone, or replaced by a move) made it. */
-	d = debugfs_lookup("pgenc_stats", kvm->debugfs_dentry);
-	if (d)
-		dput(d);
-	else
-		debugfs_create_file("pgenc_stats", 0444, kvm->debugfs_dentry,
-				    kvm, &pgenc_stats_fops);
+	for (i = 0; i < ARRAY_SIZE(pgenc_debugfs_files); i++) {
+		/* An earlier state (undone, or replaced by a move) made it. */
+		d = debugfs_lookup(pgenc_debugfs_files[i].name,
+				   kvm->debugfs_dentry);
+		if (d)
+			dput(d);
+		else
+			debugfs_create_file(pgenc_debugfs_files[i].name,
+					    pgenc_debugfs_files[i].mode,
+					    kvm->debugfs_dentry, kvm,
+					    pgenc_debugfs_files[i].fops);
+	}
 }
 
 /*
@@ -696,3 +714,214 @@ static int pgenc_stats_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pgenc_stats);
+
+/*
+ * debugfs: <kvm debugfs dir>/pgenc_bitmap, root only: the bits of gfns
+ * [0, end of the highest tracked memslot) in libpgenc's raw format, what
+ * GET returns for that range after a 32-byte header (Documentation/
+ * api.rst, "Bitmap file (debugfs)"). Its size is fixed at open. Like
+ * pgenc_stats, the file holds the kvm and looks the state up under
+ * slots_lock, which KVM's removal of the directory (before the VM is
+ * freed) does not hold; never kvm->lock, which SEV commands hold across
+ * firmware calls. Each 64 KiB chunk of bits is read in one hold of the
+ * pgenc lock into the open file's buffer, as GET stores a chunk, and
+ * served from there while the reader goes on in order: a chunk is
+ * consistent whatever the size of the reads. User memory is written
+ * with no lock of KVM held.
+ */
+struct pgenc_raw_header {
+	char magic[8]; /* "PGENCBM" and its NUL */
+	__le32 version; /* 1 */
+	__le32 size; /* of this header, 32 */
+	__le64 start_gfn;
+	__le64 num_pages;
+};
+
+#define PGENC_RAW_HEADER ((loff_t)sizeof(struct pgenc_raw_header))
+static_assert(sizeof(struct pgenc_raw_header) == 32);
+
+struct pgenc_bitmap_file {
+	struct kvm *kvm;
+	struct mutex lock; /* one read of this open file at a time */
+	u64 num_pages;
+	loff_t size; /* header and bits */
+	loff_t next; /* where the last read ended, -1 before any */
+	u64 chunk; /* the chunk in @buf, U64_MAX for none */
+	size_t chunk_len;
+	struct pgenc_raw_header hdr;
+	u8 *buf; /* min(size of the bits, PGENC_CHUNK_BYTES) */
+};
+
+/* The end of the highest memslot that pv tracks; slots_lock held. */
+static u64 pgenc_tracked_end(struct pgenc_vm *pv)
+{
+	struct kvm_memory_slot *slot;
+	u64 end = 0;
+	int bkt;
+
+	lockdep_assert_held(&pv->kvm->slots_lock);
+	kvm_for_each_memslot(slot, bkt, __kvm_memslots(pv->kvm, 0))
+		if (pgenc_slot_of(pv, slot))
+			end = max(end, slot->base_gfn + slot->npages);
+	return end;
+}
+
+static int pgenc_bitmap_open(struct inode *inode, struct file *file)
+{
+	struct pgenc_bitmap_file *bf;
+	struct kvm *kvm = inode->i_private;
+	struct pgenc_vm *pv;
+	u64 n = 0, bytes;
+	int r;
+
+	bf = kzalloc(sizeof(*bf), GFP_KERNEL_ACCOUNT);
+	if (!bf)
+		return -ENOMEM;
+	r = mutex_lock_killable(&kvm->slots_lock);
+	if (r)
+		goto fail;
+	pv = pgenc_vm_find(kvm);
+	if (pv)
+		n = pgenc_tracked_end(pv);
+	mutex_unlock(&kvm->slots_lock);
+	r = -ENXIO;
+	if (!pv)
+		goto fail;
+
+	bytes = pgenc_user_bytes(n);
+	if (bytes) {
+		r = -ENOMEM;
+		bf->buf = kvmalloc(min_t(u64, bytes, PGENC_CHUNK_BYTES),
+				   GFP_KERNEL_ACCOUNT);
+		if (!bf->buf)
+			goto fail;
+		/* The raw format has no empty bitmap: no memory, no bytes. */
+		bf->size = PGENC_RAW_HEADER + bytes;
+	}
+	bf->kvm = kvm;
+	mutex_init(&bf->lock);
+	bf->num_pages = n;
+	bf->next = -1;
+	bf->chunk = U64_MAX;
+	memcpy(bf->hdr.magic, "PGENCBM", sizeof(bf->hdr.magic));
+	bf->hdr.version = cpu_to_le32(1);
+	bf->hdr.size = cpu_to_le32(PGENC_RAW_HEADER);
+	bf->hdr.start_gfn = cpu_to_le64(0);
+	bf->hdr.num_pages = cpu_to_le64(n);
+	file->private_data = bf;
+	return 0;
+fail:
+	kfree(bf);
+	return r;
+}
+
+/* Read chunk c of the bits into bf->buf, in one hold of the pgenc lock. */
+static int pgenc_bitmap_fill(struct pgenc_bitmap_file *bf, u64 c)
+{
+	u64 bytes = pgenc_user_bytes(bf->num_pages);
+	u64 pos = c * PGENC_CHUNK_BYTES;
+	size_t len = min_t(u64, bytes - pos, PGENC_CHUNK_BYTES);
+	struct kvm *kvm = bf->kvm;
+	struct pgenc_vm *pv;
+
+	if (mutex_lock_killable(&kvm->slots_lock))
+		return -EINTR;
+	pv = pgenc_vm_find(kvm);
+	if (!pv) {
+		mutex_unlock(&kvm->slots_lock);
+		return -ENXIO;
+	}
+	pgenc_lock(pv);
+	pgenc_get_range(pv, __kvm_memslots(kvm, 0), bf->buf, pos * 8, len);
+	pgenc_unlock(pv);
+	mutex_unlock(&kvm->slots_lock);
+	/* The raw format's bits past num_pages are 0. */
+	if (pos + len == bytes)
+		bf->buf[len - 1] = pgenc_user_last_byte(bf->buf[len - 1], 0,
+							bf->num_pages);
+	bf->chunk = c;
+	bf->chunk_len = len;
+	return 0;
+}
+
+static ssize_t pgenc_bitmap_read(struct file *file, char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	struct pgenc_bitmap_file *bf = file->private_data;
+	loff_t pos = *ppos, p;
+	size_t done = 0, k, avail;
+	const u8 *src;
+	u64 off;
+	int r = 0;
+
+	if (pos < 0)
+		return -EINVAL;
+	if (pos >= bf->size || !count)
+		return 0;
+	count = min_t(u64, count, bf->size - pos);
+	if (mutex_lock_killable(&bf->lock))
+		return -EINTR;
+	/* A reader that starts anew (seeks) gets fresh bits. */
+	if (pos != bf->next)
+		bf->chunk = U64_MAX;
+	while (done < count) {
+		p = pos + done;
+		if (p < PGENC_RAW_HEADER) {
+			src = (const u8 *)&bf->hdr + p;
+			avail = PGENC_RAW_HEADER - p;
+		} else {
+			off = p - PGENC_RAW_HEADER;
+			if (off / PGENC_CHUNK_BYTES != bf->chunk) {
+				if (done && fatal_signal_pending(current)) {
+					r = -EINTR;
+					break;
+				}
+				cond_resched();
+				r = pgenc_bitmap_fill(bf,
+						      off / PGENC_CHUNK_BYTES);
+				if (r)
+					break;
+			}
+			src = bf->buf + off % PGENC_CHUNK_BYTES;
+			avail = bf->chunk_len - off % PGENC_CHUNK_BYTES;
+		}
+		k = min(count - done, avail);
+		if (copy_to_user(ubuf + done, src, k)) {
+			r = -EFAULT;
+			break;
+		}
+		done += k;
+	}
+	if (done) {
+		*ppos = pos + done;
+		bf->next = *ppos;
+	}
+	mutex_unlock(&bf->lock);
+	return done ? done : r;
+}
+
+static loff_t pgenc_bitmap_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct pgenc_bitmap_file *bf = file->private_data;
+
+	return fixed_size_llseek(file, offset, whence, bf->size);
+}
+
+/* No kvm here: KVM may have freed it (the proxy calls us regardless). */
+static int pgenc_bitmap_release(struct inode *inode, struct file *file)
+{
+	struct pgenc_bitmap_file *bf = file->private_data;
+
+	mutex_destroy(&bf->lock);
+	kvfree(bf->buf);
+	kfree(bf);
+	return 0;
+}
+
+static const struct file_operations pgenc_bitmap_fops = {
+	.owner = THIS_MODULE,
+	.open = pgenc_bitmap_open,
+	.read = pgenc_bitmap_read,
+	.llseek = pgenc_bitmap_llseek,
+	.release = pgenc_bitmap_release,
+};

@@ -16,6 +16,7 @@
 
 #include "cmdutil.h"
 #include "ctl_client.h"
+#include "kvm_debugfs.h"
 #include "map.h"
 
 /* What a file may make us allocate, unless --max-pages: 16 TiB guests. */
@@ -138,6 +139,32 @@ static int write_error(const char *cmd, const char *path, int err)
 	return PGENC_EXIT_FAILED;
 }
 
+/*
+ * --vm SPEC: in reads the VM's debugfs pgenc_bitmap (raw format) from
+ * path (KVMFS_PATH_MAX bytes), of any process (Documentation/api.rst,
+ * "Bitmap file (debugfs)"); an exit code, said on failure.
+ */
+static int vm_input(const char *cmd, const char *spec, struct input *in,
+		    char *path, size_t size)
+{
+	struct kvmfs_vm vm;
+	struct kvmfs fs;
+	int r;
+
+	r = kvmfs_open(cmd, &fs);
+	if (!r)
+		r = kvmfs_find(cmd, &fs, spec, &vm);
+	if (r)
+		return r;
+	if (!vm.tracked_pages) {
+		pg_error(cmd, "VM %s has no tracked memory", vm.id);
+		return PGENC_EXIT_FAILED;
+	}
+	kvmfs_path(&fs, &vm, "pgenc_bitmap", path, size);
+	in->path = path;
+	return PGENC_EXIT_OK;
+}
+
 /* ------------------------------------------------------------------ export */
 
 static const char export_usage[] =
@@ -145,9 +172,11 @@ static const char export_usage[] =
 	"                           [--num-pages N] [--format F] [-o OUT]\n"
 	"       pgenc bitmap export --from FILE [--input-format F]\n"
 	"                           [--format F] [-o OUT]\n"
+	"       pgenc bitmap export --vm PID[-FD] [--format F] [-o OUT]\n"
 	"\n"
 	"Write the page encryption bitmap of a running VM (pgenc run's control\n"
-	"socket), or of a bitmap file (a format conversion), in format F.\n"
+	"socket, or any VMM's VM through debugfs), or of a bitmap file (a\n"
+	"format conversion), in format F.\n"
 	"\n"
 	"Options:\n"
 	"  --socket SOCK        the VM's control socket (pgenc run --ctl SOCK)\n"
@@ -155,6 +184,9 @@ static const char export_usage[] =
 	"  --num-pages N        number of pages (socket; default: to the end\n"
 	"                       of tracked memory)\n"
 	"  --from FILE          read a bitmap file instead (- for stdin)\n"
+	"  --vm PID[-FD]        read the VM's debugfs pgenc_bitmap instead:\n"
+	"                       gfn 0 to the end of tracked memory (root; see\n"
+	"                       pgenc vms; PID alone: its only VM)\n"
 	"  --input-format F     format of FILE: raw, ranges, json (default:\n"
 	"                       detected)\n"
 	"  -f, --format F       output format: raw, ranges (default), json\n"
@@ -256,6 +288,7 @@ static int bitmap_export(int argc, char **argv)
 		{ "start", required_argument, NULL, 'S' },
 		{ "pages", required_argument, NULL, 'P' },
 		{ "from", required_argument, NULL, 'F' },
+		{ "vm", required_argument, NULL, 'v' },
 		{ "input-format", required_argument, NULL, 'I' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -269,7 +302,8 @@ static int bitmap_export(int argc, char **argv)
 				.longopts = opts,
 				.ifmt_opt = 'I' };
 	enum pgenc_format ofmt = PGENC_FORMAT_RANGES;
-	const char *sock = NULL, *out = "-";
+	const char *sock = NULL, *out = "-", *vm = NULL;
+	char vm_path[KVMFS_PATH_MAX];
 	uint64_t start = 0, pages = 0;
 	bool have_start = false;
 	struct input in = { 0 };
@@ -300,6 +334,13 @@ static int bitmap_export(int argc, char **argv)
 				return pg_alias_refuse("export", "from");
 			in.path = optarg;
 			break;
+		case 'v':
+			if (pg_alias_socket)
+				return pg_alias_refuse("export", "vm");
+			if (kvmfs_check_spec(cmd, optarg))
+				return PGENC_EXIT_USAGE;
+			vm = optarg;
+			break;
 		case 'f':
 			if (parse_format(cmd, "--format", optarg, &ofmt))
 				return PGENC_EXIT_USAGE;
@@ -316,13 +357,15 @@ static int bitmap_export(int argc, char **argv)
 		return r;
 	if (pg_alias_socket)
 		sock = pg_alias_socket;
-	if (!sock == !in.path)
+	if (vm && (sock || in.path))
+		return pg_usage_error(cmd, "--vm excludes --socket and --from");
+	if (!vm && !sock == !in.path)
 		return pg_usage_error(cmd,
 				      "give exactly one of --socket SOCK and --from FILE");
-	if (in.path && (have_start || pages))
+	if (!sock && (have_start || pages))
 		return pg_usage_error(cmd,
 				      "--start-gfn and --num-pages apply to --socket only");
-	if (sock && op.ifmt != PGENC_FORMAT_AUTO)
+	if (!in.path && op.ifmt != PGENC_FORMAT_AUTO)
 		return pg_usage_error(cmd,
 				      "--input-format applies to --from only");
 	if (!strcmp(out, "-") && ofmt == PGENC_FORMAT_RAW &&
@@ -339,6 +382,12 @@ static int bitmap_export(int argc, char **argv)
 		if (r)
 			return r;
 	} else {
+		if (vm) {
+			r = vm_input(cmd, vm, &in, vm_path, sizeof(vm_path));
+			if (r)
+				return r;
+			op.ifmt = PGENC_FORMAT_RAW;
+		}
 		r = load(cmd, &in, op.ifmt, op.max_pages);
 		if (r)
 			return r;
@@ -450,8 +499,10 @@ static int bitmap_import(int argc, char **argv)
 static const char show_usage[] =
 	"Usage: pgenc bitmap show FILE [--png OUT.png] [--width N] [--json]\n"
 	"                         [--no-color] [--limit N] [--rows N]\n"
+	"       pgenc bitmap show --vm PID[-FD] [OPTION]...\n"
 	"\n"
-	"Summarise a bitmap file (- for stdin): its gfns, encrypted and shared\n"
+	"Summarise a bitmap file (- for stdin), or a VM's bitmap through\n"
+	"debugfs (--vm, as export --vm reads it): its gfns, encrypted and shared\n"
 	"pages, its ranges, and a map of guest memory: coloured in a terminal,\n"
 	"plain characters otherwise (# encrypted, . shared, + mixed cell).\n"
 	"The map fits the terminal (or $COLUMNS) and --rows; a cell is a power\n"
@@ -459,6 +510,7 @@ static const char show_usage[] =
 	"pages when the image would pass --max-pixels).\n"
 	"\n"
 	"Options:\n"
+	"  --vm PID[-FD]        the VM's bitmap instead of FILE (root)\n"
 	"  --png OUT.png        also write a PNG map\n"
 	"  --width N            PNG width in pixels (default 512)\n"
 	"  --max-pixels N       downscale the PNG past N pixels (default 2^24)\n"
@@ -648,6 +700,7 @@ static int bitmap_show(int argc, char **argv)
 {
 	static const char cmd[] = "bitmap show";
 	static const struct option opts[] = {
+		{ "vm", required_argument, NULL, 'v' },
 		{ "png", required_argument, NULL, 'p' },
 		{ "width", required_argument, NULL, 'w' },
 		{ "max-pixels", required_argument, NULL, 'X' },
@@ -672,6 +725,8 @@ static int bitmap_show(int argc, char **argv)
 	uint64_t width = MAP_PNG_DEFAULT_WIDTH;
 	uint64_t max_pixels = MAP_PNG_DEFAULT_MAX_PIXELS, limit = DEFAULT_LIMIT;
 	uint64_t rows = DEFAULT_ROWS;
+	char vm_path[KVMFS_PATH_MAX];
+	const char *vm = NULL;
 	struct map_png_info pi = { 0 };
 	struct input in = { 0 };
 	bool json = false, map = true;
@@ -682,6 +737,11 @@ static int bitmap_show(int argc, char **argv)
 
 	while ((c = next_opt(&op, argc, argv)) > 0) {
 		switch (c) {
+		case 'v':
+			if (kvmfs_check_spec(cmd, optarg))
+				return PGENC_EXIT_USAGE;
+			vm = optarg;
+			break;
 		case 'p':
 			png = optarg;
 			break;
@@ -729,10 +789,19 @@ static int bitmap_show(int argc, char **argv)
 	}
 	if (!c)
 		return op.exit;
-	r = operands(cmd, argc, argv, 1, "missing FILE");
+	r = operands(cmd, argc, argv, !vm, "missing FILE");
 	if (r)
 		return r;
-	in.path = argv[optind];
+	if (vm && op.ifmt != PGENC_FORMAT_AUTO)
+		return pg_usage_error(cmd, "--format applies to FILE only");
+	if (vm) {
+		r = vm_input(cmd, vm, &in, vm_path, sizeof(vm_path));
+		if (r)
+			return r;
+		op.ifmt = PGENC_FORMAT_RAW;
+	} else {
+		in.path = argv[optind];
+	}
 
 	r = load(cmd, &in, op.ifmt, op.max_pages);
 	if (r)

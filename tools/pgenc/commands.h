@@ -21,5 +21,6 @@ int cmd_run(int argc, char **argv); /* run.c: the minimal VMM */
 int cmd_ctl(int argc, char **argv); /* ctl.c: control socket client */
 int cmd_dump(int argc, char **argv); /* dump.c: chunked memory dump */
 int cmd_migrate(int argc, char **argv); /* migrate.c: live migration */
+int cmd_vms(int argc, char **argv); /* vms.c: tracked VMs, from debugfs */
 
 #endif /* PGENC_COMMANDS_H */

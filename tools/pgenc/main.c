@@ -27,6 +27,7 @@ static const struct command {
 	{ "migrate", cmd_migrate,
 	  "live-migrate a 'pgenc run' guest to another, or save it" },
 	{ "bitmap", cmd_bitmap, "export, import, show and diff page bitmaps" },
+	{ "vms", cmd_vms, "the VMs with tracking, of any VMM (debugfs)" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -69,7 +70,7 @@ static const struct command *find(const char *name)
 static int unknown(const char *name)
 {
 	return pg_usage_error("",
-			      "unknown command '%s' (probe, run, ctl, dump, bitmap)",
+			      "unknown command '%s' (probe, run, ctl, dump, bitmap, vms)",
 			      name);
 }
 

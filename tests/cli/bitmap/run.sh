@@ -392,7 +392,7 @@ if command -v groff >/dev/null; then
 	groff -man -Tutf8 -P-c -P-b -P-u "$man1" 2>/dev/null >"$cli_out/pgenc.1.txt"
 	missing=
 	for c in "" probe run ctl dump "bitmap" "bitmap export" "bitmap import" \
-		"bitmap show" "bitmap diff"; do
+		"bitmap show" "bitmap diff" vms; do
 		read -r -a cv <<<"$c"
 		for o in $("$PGENC" "${cv[@]}" --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
 			# The whole name: --tik must not pass on --tik-file.

@@ -9,11 +9,19 @@
 # hypercall 12 it reports as accepted, replayed here on an all-encrypted
 # bitmap, must give exactly the exported ranges; the PNG (decoded in the
 # VM by pngpix) must have one pixel per page in the right colours.
+# Through debugfs, as any other process sees a VM (pgenc_bitmap,
+# Documentation/api.rst, "Bitmap file (debugfs)"): bitmap export --vm of
+# pgenc run's VM equals the socket's export, and of a VM that
+# page_enc_debugfs_test --serve made, byte for byte what GET returned in
+# that process (also read by dd in odd sizes); show --vm agrees; pgenc vms
+# lists both VMs with the counts the test knows; a reader loop that runs
+# while that VM is destroyed leaves no kernel trouble (the verdict).
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
 #
 # Usage: tests/cli/bitmap/vm.sh
 # Needs: build/modules (scripts/build-modules.sh), what selftests/vm/run.sh
-# needs, gcc and libpng-dev (static), python3. Environment: PGENC, BUILD.
+# and scripts/build-selftests.sh need, gcc and libpng-dev (static),
+# python3. Environment: PGENC, BUILD.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -32,11 +40,18 @@ if ! make -C "$here/.." O="$cli_out" pngpix-static >"$cli_out/pngpix.log" 2>&1 |
 	notok "build pngpix (static)" "$(cat "$cli_out/pngpix.log")"
 	cli_summary
 fi
+# page_enc_debugfs_test --serve: a VM of another process (incremental).
+if ! "$cli_repo/scripts/build-selftests.sh" >"$cli_out/selftests.log" 2>&1; then
+	notok "build the selftests (scripts/build-selftests.sh)" "$(tail -15 "$cli_out/selftests.log")"
+	cli_summary
+fi
+dbgfs_test=${BUILD:-$cli_repo/build}/selftests/bin/page_enc_debugfs_test
 
 cat >"$cli_out/cmd.sh" <<'EOF'
 S=/tmp/vm.sock
 r() { echo "=== rc $1 $2"; }
 pgenc run --demo --sev --ctl $S >/tmp/run.log 2>&1 &
+RP=$!
 i=0
 while [ ! -S $S ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 pgenc ctl $S wait >/dev/null; r wait $?
@@ -44,6 +59,32 @@ pgenc bitmap export --socket $S -f ranges -o /tmp/a.ranges; r export $?
 echo "=== a.ranges"; cat /tmp/a.ranges; echo "=== end"
 pgenc ctl $S export --format json -o /tmp/b.json; r ctl-export $?
 pgenc bitmap diff -q /tmp/a.ranges /tmp/b.json; r diff-ctl $?
+pgenc bitmap export --vm $RP -o /tmp/v.ranges; r export-vm-run $?
+pgenc bitmap diff -q /tmp/a.ranges /tmp/v.ranges; r diff-vm-run $?
+mkdir /tmp/srv
+/bin/page_enc_debugfs_test --serve /tmp/srv >/tmp/srv.log 2>&1 &
+SP=$!
+i=0
+while [ ! -e /tmp/srv/ready ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+VMID=$(sed -n 's/^vm //p' /tmp/srv/info)
+F=/sys/kernel/debug/kvm/$VMID/pgenc_bitmap
+pgenc bitmap export --vm $SP -f raw -o /tmp/vm.raw; r export-vm $?
+cmp /tmp/srv/get.raw /tmp/vm.raw; r cmp-export-vm $?
+pgenc bitmap export --vm $VMID -f raw | cmp /tmp/srv/get.raw -; r cmp-export-vm-fd $?
+dd if=$F bs=4099 2>/dev/null | cmp /tmp/srv/get.raw -; r cmp-dd-4099 $?
+dd if=$F bs=65537 2>/dev/null | cmp /tmp/srv/get.raw -; r cmp-dd-65537 $?
+pgenc bitmap show --vm $SP --json --limit 0 >/tmp/show-vm.json; r show-vm $?
+pgenc vms --json >/tmp/vms.json; r vms $?
+pgenc vms >/tmp/vms.txt; r vms-text $?
+(while cat $F >/dev/null 2>&1; do :; done) &
+RL=$!
+sleep 1
+kill $SP; wait $SP; r serve $?
+wait $RL
+pgenc vms --json >/tmp/vms-after.json; r vms-after $?
+for f in srv.log srv/info vms.json vms.txt show-vm.json vms-after.json; do
+	echo "=== $f"; cat /tmp/$f; echo "=== end"
+done
 pgenc bitmap show /tmp/a.ranges --png /tmp/a.png --no-color >/tmp/show.txt; r show $?
 echo "=== png"; pngpix /tmp/a.png; echo "=== end"
 printf '0x0-0x3fff encrypted\n' >/tmp/enc.ranges
@@ -64,6 +105,7 @@ EOF
 
 if "$cli_repo/selftests/vm/run.sh" --stall 120 --modparam kvm_amd:sevsim=1 --out "$cli_out/vm" \
 	--extra-file "$PGENC:/bin/pgenc" --extra-file "$cli_out/pngpix:/bin/pngpix" \
+	--extra-file "$dbgfs_test:/bin/page_enc_debugfs_test" \
 	--extra-file "$cli_out/cmd.sh:/bin/cmd.sh" --cmd "sh /bin/cmd.sh" \
 	>"$cli_out/vm.log" 2>&1; then
 	ok "the VM ran (verdict PASS)"
@@ -87,6 +129,18 @@ rc_is wait 0
 rc_is export 0 "bitmap export --socket"
 rc_is ctl-export 0
 rc_is diff-ctl 0 "bitmap export and ctl export agree"
+rc_is export-vm-run 0 "bitmap export --vm PID of pgenc run's VM (debugfs)"
+rc_is diff-vm-run 0 "export --vm and export --socket agree"
+rc_is export-vm 0 "export --vm PID of the selftest's VM"
+rc_is cmp-export-vm 0 "export --vm -f raw is GET's bytes in the VM's process"
+rc_is cmp-export-vm-fd 0 "export --vm PID-FD the same"
+rc_is cmp-dd-4099 0 "pgenc_bitmap read in 4099-byte reads is GET's bytes"
+rc_is cmp-dd-65537 0 "pgenc_bitmap read in 65537-byte reads is GET's bytes"
+rc_is show-vm 0
+rc_is vms 0
+rc_is vms-text 0
+rc_is serve 0 "the selftest's VM destroyed while a loop reads its file"
+rc_is vms-after 0
 rc_is show 0
 rc_is import 0 "all encrypted"
 rc_is diff-enc 0 "the VM now has the imported bitmap"
@@ -161,6 +215,35 @@ if python3 - "$out" <<-'EOF' >"$cli_out/replay.txt" 2>&1; then
 	ok "the export equals the guest's accepted hypercalls replayed; the PNG matches ($(tr '\n' ';' <"$cli_out/replay.txt"))"
 else
 	notok "export vs the guest's hypercalls, PNG" "$(tail -5 "$cli_out/replay.txt")"
+fi
+# pgenc vms and show --vm against what the selftest did and GET said.
+if python3 - "$out" <<-'EOF' >"$cli_out/vms.txt" 2>&1; then
+	import json, re, sys
+	out = open(sys.argv[1], errors="replace").read().replace("\r", "")
+	def part(name):
+	    return out.split("=== %s\n" % name)[1].split("=== end")[0]
+	info = dict(l.split(" ", 1) for l in part("srv/info").splitlines())
+	vms = {v["vm"]: v for v in json.loads(part("vms.json"))}
+	v = vms[info["vm"]]
+	for k in ("pid", "fd", "tracked_pages", "shared_pages", "hypercalls"):
+	    assert v[k] == int(info[k]), (k, v[k], info[k])
+	assert v["name"] == "page_enc_debugf", v["name"]
+	assert v["dbg_fw_cmds"] == 0 and v["dbg_bypassed_pages"] == 0, v
+	run = [x for x in vms.values() if x["name"] == "pgenc"]
+	m = re.search(r"VM: (\d+) MiB", part("run.log"))
+	assert len(run) == 1 and run[0]["tracked_pages"] == int(m.group(1)) * 256, run
+	show = json.loads(part("show-vm.json"))
+	assert show["shared_pages"] == int(info["shared_pages"]), show
+	assert show["start_gfn"] == 0 and show["num_pages"] == 0x100000 + 600003, show
+	assert info["vm"] in part("vms.txt") and "page_enc_debugf" in part("vms.txt")
+	after = [x["vm"] for x in json.loads(part("vms-after.json"))]
+	assert info["vm"] not in after and len(after) == 1, after
+	print("vms: %s %s, %d shared pages, %d hypercalls; pgenc run's VM too; gone after" %
+	      (info["vm"], v["name"], v["shared_pages"], v["hypercalls"]))
+	EOF
+	ok "pgenc vms and show --vm: the counts the selftest knows ($(tr '\n' ';' <"$cli_out/vms.txt"))"
+else
+	notok "pgenc vms, show --vm" "$(tail -5 "$cli_out/vms.txt")"
 fi
 if grep -q "the VM refused: .*more than 16384 pages" "$out"; then
 	ok "the refused import says why"
