@@ -111,6 +111,8 @@ cat "/sys/kernel/debug/sevsim/$handle/memcrypt" >"$O/memcrypt" 2>&1
 c cont "${QMP[@]}" cont
 wait_fw "/tmp/sev_run.fw"
 c query_sev_running "${QMP[@]}" query-sev
+# QEMU's own migration blocker for SEV guests (admin-guide.rst, "QEMU").
+c migrate_blocked "${QMP[@]}" migrate '{"uri": "exec:cat >/dev/null"}'
 cat /sys/kernel/debug/kvm/"$qpid"-*/pgenc_stats >"$O/pgenc_stats" 2>&1
 stop
 
