@@ -5,9 +5,10 @@
  * on QEMU's debugcon (port 0xe9), one line a step:
  *   - CPUID 0x40000000's signature and 0x40000001 EAX, the KVM feature
  *     bits: bit 17 is KVM_FEATURE_MIGRATION_CONTROL;
- *   - hypercall 12 (Documentation/api.rst, "KVM_HC_PAGE_ENC_STATUS"):
- *     4 pages at 1 MiB shared, the second of them encrypted again, and
- *     one call on an address outside guest memory (refused), with RAX;
+ *   - hypercall 12: 4 pages at 1 MiB shared, the second of them
+ *     encrypted again, and one call on an address outside guest memory
+ *     (refused), with RAX; its ABI:
+ *     Documentation/api.rst, "2. Hypercall KVM_HC_PAGE_ENC_STATUS";
  *   - KVM_MIGRATION_READY written to MSR_KVM_MIGRATION_CONTROL;
  * then "done" and it halts with interrupts off.
  */
