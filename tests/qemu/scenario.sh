@@ -44,13 +44,17 @@ sev_args=(-nodefaults -no-user-config -display none -machine "pc,accel=kvm,memor
 	-m 32M -bios "$FW")
 sev_obj=sev-guest,id=s0,sev-device=/dev/sevsim,reduced-phys-bits=1
 
-# wait_fw LOG: until the firmware wrote "done" (60 s at most).
+# wait_fw LOG: until the firmware wrote "done", 60 s at most (by the
+# clock: a guest that runs amok slows each poll down).
 wait_fw() {
-	local i=0
+	local end=$((SECONDS + 60))
 	echo "waiting for the firmware ($1)"
-	until grep -q '^pgenc-fw: done$' "$1" 2>/dev/null || ((i >= 600)); do
-		sleep 0.1
-		i=$((i + 1))
+	until grep -q '^pgenc-fw: done$' "$1" 2>/dev/null; do
+		if ((SECONDS >= end)); then
+			echo "the firmware did not finish in 60 s"
+			return 1
+		fi
+		sleep 0.5
 	done
 }
 
@@ -71,11 +75,10 @@ start() {
 
 # stop: quit over QMP, collect the exit status, the firmware's output.
 stop() {
-	local i=0
+	local end=$((SECONDS + 30))
 	"${QMP[@]}" quit >/dev/null 2>&1
-	while kill -0 "$qpid" 2>/dev/null && ((i < 300)); do
-		sleep 0.1
-		i=$((i + 1))
+	while kill -0 "$qpid" 2>/dev/null && ((SECONDS < end)); do
+		sleep 0.2
 	done
 	kill -0 "$qpid" 2>/dev/null && kill -KILL "$qpid"
 	wait "$qpid"
