@@ -40,7 +40,7 @@ modules|scripts/build-modules.sh|builds `kvm.ko` and `kvm-amd.ko` into `build/mo
 install|scripts/check-install.sh|`make install` into a scratch root, checked with depmod, modinfo (VERSION's version) and pkg-config
 selftests|scripts/build-selftests.sh|the KVM selftest library (from the same tarball) and our tests
 vm|selftests/vm/run.sh --stall 180 --modparam kvm_amd:sevsim=1|boots the test VM, runs the selftests (incl. sevsim, fuzzers, stress, upstream's `sev_migrate_tests`), 20 module reloads, judges console and taint
-cli-vm|tests/cli/vmm/vm.sh;tests/cli/migrate/basic.sh;tests/cli/bitmap/vm.sh;tests/cli/probe/vm.sh;tests/lib/vm.sh;scripts/demo.sh --no-build|`pgenc run`/`ctl`/`dump`/`probe`/`bitmap`/`vms` end to end in the test VM (`--vm` through debugfs, against a selftest's VM), live migration between two `pgenc run` (plain and SEV on sevsim: `tests/cli/migrate/basic.sh`), libpgenc's SEV paths against sevsim (`tests/lib/vm.sh`), then `make demo` on what is built
+cli-vm|tests/cli/vmm/vm.sh;tests/cli/migrate/basic.sh;tests/cli/bitmap/vm.sh;tests/cli/probe/vm.sh;tests/lib/vm.sh;tests/qemu/vm.sh;scripts/demo.sh --no-build|`pgenc run`/`ctl`/`dump`/`probe`/`bitmap`/`vms` end to end in the test VM (`--vm` through debugfs, against a selftest's VM), live migration between two `pgenc run` (plain and SEV on sevsim: `tests/cli/migrate/basic.sh`), libpgenc's SEV paths against sevsim (`tests/lib/vm.sh`), Debian's QEMU launching an SEV guest on sevsim (`tests/qemu/vm.sh`), then `make demo` on what is built
 migrate-vm|tests/cli/migrate/vm.sh|the live-migration scenario in the test VM: a guest checking its own memory, churn, tampering and faults (`tests/cli/migrate/`); `make check-all` runs it once, on the debug kernel (`make check-debug`)
 EOF
 )

@@ -23,7 +23,7 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /dev/shm
 
 # Written by run.sh: MODE, TESTS, RERUN, TEST_TIMEOUT, DEP_MODULES,
-# KVM_PARAMS, KVM_AMD_PARAMS.
+# KVM_PARAMS, KVM_AMD_PARAMS, HOST_ROOT.
 . /etc/pgenc-vm.conf
 
 # -opost: no \n -> \r\n, so the host gets plain lines.
@@ -73,6 +73,13 @@ for m in $DEP_MODULES; do
 done
 load_kvm || bail "$LOAD_ERR"
 log "modules loaded"
+# run.sh --host-root: the host's / (read-only 9p) at /host.
+if [ "$HOST_ROOT" = 1 ]; then
+	mkdir -p /host
+	mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=262144,cache=loose \
+		hostroot /host || bail "mount of the host's root (9p) failed"
+	log "host root at /host"
+fi
 
 if [ "$MODE" = cmd ]; then
 	log "running /cmd.sh"

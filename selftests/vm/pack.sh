@@ -4,7 +4,7 @@
 #
 #   pack.sh --out DIR [--modules DIR|stock] [--tests DIR] [--only NAME]...
 #           [--extra-file SRC:DST]... [--cmd "shell command"]
-#           [--test-timeout S] [--modparam MODULE:ARGS]...
+#           [--test-timeout S] [--modparam MODULE:ARGS]... [--host-root]
 #
 # Writes DIR/initramfs.cpio.gz (staging tree in DIR/root). Normally called
 # by run.sh, which documents the options.
@@ -25,6 +25,7 @@ mode=tests
 test_timeout=300
 kvm_params=
 kvm_amd_params=
+host_root=0
 while (($#)); do
 	case $1 in
 	--out) out=$2; shift 2 ;;
@@ -34,6 +35,7 @@ while (($#)); do
 	--extra-file) extra+=("$2"); shift 2 ;;
 	--cmd) cmd=$2; mode=cmd; shift 2 ;;
 	--test-timeout) test_timeout=$2; shift 2 ;;
+	--host-root) host_root=1; shift ;;
 	--modparam)
 		case ${2%%:*} in
 		kvm) kvm_params+=" ${2#*:}" ;;
@@ -139,6 +141,13 @@ for ko in "$kvm_ko" "$kvm_amd_ko"; do
 		add_dep "$d"
 	done
 done
+# --host-root: 9p over virtio-pci for the host's root (run.sh's -virtfs),
+# where they are modules.
+if ((host_root)); then
+	for d in virtio_pci 9pnet_virtio 9p; do
+		[[ -f $(modinfo -k "$KVER" -n "$d" 2>/dev/null) ]] && add_dep "$d"
+	done
+fi
 
 # --- tests -----------------------------------------------------------------
 [[ -d $tests ]] || die "no tests dir $tests (run scripts/build-selftests.sh)"
@@ -187,6 +196,7 @@ done
 	printf 'DEP_MODULES=%q\n' "${dep_order[*]:-}"
 	printf 'KVM_PARAMS=%q\n' "${kvm_params# }"
 	printf 'KVM_AMD_PARAMS=%q\n' "${kvm_amd_params# }"
+	printf 'HOST_ROOT=%q\n' "$host_root"
 } >"$root/etc/pgenc-vm.conf"
 [[ $mode == cmd ]] && printf '%s\n' "$cmd" >"$root/cmd.sh"
 # PGENC_VM_POST="shell command": init.sh runs it after the tests and the

@@ -6,6 +6,7 @@
 #                       [--extra-file SRC:DST]... [--cmd "shell command"]
 #                       [--timeout S] [--test-timeout S] [--stall S]
 #                       [--modparam kvm:ARGS|kvm_amd:ARGS]... [--out DIR]
+#                       [--host-root]
 #
 #   --modules DIR   kvm.ko + kvm-amd.ko to load (default build/modules);
 #                   "stock" = Debian's own from /lib/modules/$KVER.
@@ -24,6 +25,9 @@
 #                   and dump its vCPUs to DIR/stall.txt (watchdog.sh)
 #   --modparam M:ARGS  insmod parameters for kvm or kvm_amd
 #   --out DIR       where the initramfs and logs go (default build/vm)
+#   --host-root     share the host's / read-only over 9p, mounted at /host
+#                   in the VM (its programs run there with chroot /host;
+#                   tests/qemu/vm.sh runs the host's QEMU that way)
 #
 # Env: PGENC_VM_BZIMAGE=1 boots /boot/vmlinuz-$KVER as is, not the faster
 # PVH entry of the same kernel (see vmlinux.sh); PGENC_VM_APPEND adds to the
@@ -51,12 +55,17 @@ stall=
 out=$BUILD/vm
 cmd_mode=0
 pack_args=()
+virtfs=()
 while (($#)); do
 	case $1 in
 	--timeout) timeout=$2; shift 2 ;;
 	--stall) stall=$2; shift 2 ;;
 	--test-timeout) test_timeout=$2; pack_args+=("$1" "$2"); shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--host-root)
+		pack_args+=("$1")
+		virtfs=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap")
+		shift ;;
 	--cmd) cmd_mode=1; pack_args+=("$1" "$2"); shift 2 ;;
 	--modules | --tests | --only | --extra-file | --modparam)
 		pack_args+=("$1" "$2"); shift 2 ;;
@@ -133,7 +142,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
 	-append "$append" \
 	-serial "file:$console" -serial "file:$results" -serial "file:$out/dmesg.log" \
-	-monitor "unix:$mon,server=on,wait=off" &
+	-monitor "unix:$mon,server=on,wait=off" "${virtfs[@]}" &
 qemu=$!
 if [[ -z $stall ]]; then
 	((cmd_mode)) && stall=0 || stall=$((test_timeout + 120))

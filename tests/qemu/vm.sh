@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Stock QEMU (Debian's qemu-system-x86 7.2, unmodified) as an SEV client
+# of our modules, in the test VM: selftests/vm/run.sh --host-root shares
+# the host's / over 9p and scenario.sh runs there, chrooted into it, with
+# kvm_amd sevsim=1 sevsim_memcrypt=0 (sevsim's plain launch: launched data
+# is measured, not transformed, so the firmware executes;
+# Documentation/sevsim.rst, "Migration"). QEMU launches tests/qemu/fw.bin
+# (-bios) and is driven over QMP. Judged here:
+#   - the transcript tests/qemu/qemu-vm.cram (--regenerate rewrites it):
+#     QEMU's refusals at startup (cbitpos against the L1's CPUID, reduced
+#     physical bits, the SEV device, a -bios that is not a multiple of
+#     64 KiB), query-sev before and after LAUNCH_FINISH,
+#     query-sev-capabilities (the base64 blobs as their lengths), and the
+#     firmware's port output: CPUID bit 17 with -cpu host,migratable=off
+#     and with -cpu host, its hypercalls' results;
+#   - query-sev-launch-measure verified with libpgenc (qemu_measure) from
+#     the image, the TIK in sevsim's debugfs and query-sev's API version,
+#     build and policy; one flipped byte must not verify;
+#   - the guest's hypercalls in the VM's pgenc_stats (KVM's debugfs).
+# Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
+#
+# Usage: tests/qemu/vm.sh [--regenerate]
+# Needs: build/modules/{kvm,kvm-amd}.ko (scripts/build-modules.sh), what
+# selftests/vm/run.sh needs, qemu-system-x86 and python3 on the host (the
+# VM runs the host's). Environment: BUILD.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/cli/cli_lib.sh
+. "$here/../cli/cli_lib.sh"
+# shellcheck source=tests/cli/transcript.sh
+. "$here/../cli/transcript.sh"
+t_args "$@"
+
+cli_init qemu
+mods=${BUILD:-$cli_repo/build}/modules
+if [[ ! -f $mods/kvm.ko || ! -f $mods/kvm-amd.ko ]]; then
+	skip "stock QEMU in the test VM" "no $mods (scripts/build-modules.sh)"
+	cli_summary
+fi
+
+# --- the image and the checker ------------------------------------------------
+tools=$cli_out/tools
+mkdir -p "$tools" "$cli_out/empty"
+if make -C "$cli_repo/tools/lib" O="$tools" EXTRA_CFLAGS= static >"$cli_out/tools.log" 2>&1 &&
+	make -C "$here" O="$tools" fw.bin qemu_measure >>"$cli_out/tools.log" 2>&1; then
+	ok "build fw.bin and qemu_measure"
+else
+	notok "build fw.bin and qemu_measure" "$(tail -20 "$cli_out/tools.log")"
+	cli_summary
+fi
+
+# --- the VM run ---------------------------------------------------------------
+# The VM's /dev, /proc, /sys, debugfs and a /tmp over the host's, then the
+# scenario in the host's root.
+setup='mount -o bind /dev /host/dev && mount -t proc proc /host/proc &&
+mount -t sysfs sysfs /host/sys && mount -t debugfs debugfs /host/sys/kernel/debug &&
+mount -t tmpfs tmpfs /host/tmp'
+vmlog=$cli_out/vm.log
+start=$(date +%s.%N)
+if "$cli_repo/selftests/vm/run.sh" --host-root --stall 180 \
+	--modparam "kvm_amd:sevsim=1 sevsim_memcrypt=0" --tests "$cli_out/empty" \
+	--out "$cli_out/vm" --timeout 600 \
+	--cmd "$setup && chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /bin/bash $here/scenario.sh $tools" \
+	>"$vmlog" 2>&1; then
+	ok "the scenario ran in the VM (verdict PASS)"
+else
+	notok "the scenario ran in the VM" "$(tail -25 "$vmlog")"
+fi
+vm_time=$(echo "$(date +%s.%N) - $start" | bc)
+res=$cli_out/res
+mkdir -p "$res"
+if sed -n '/^=== PGENC-CLI-OUT BEGIN$/,/^=== PGENC-CLI-OUT END$/p' "$cli_out/vm/results.tap" |
+	sed '1d;$d' | tr -d '\r' | base64 -d | tar -xzf - -C "$res"; then
+	ok "the scenario's results came back"
+else
+	notok "the scenario's results came back" "$(tail -25 "$vmlog")"
+	cli_summary
+fi
+
+# --- the transcript -----------------------------------------------------------
+# The base64 blobs (measurement, certificates, chip ID) as their lengths; the
+# image's directory as @BUILD@; the firmware's port output stands for the
+# runs' stdout (QEMU writes none).
+b64len() {
+	python3 -c '
+import base64, json, re, sys
+def f(m):
+    return "\"%s\": \"@BASE64 %d bytes@\"" % (m.group(1), len(base64.b64decode(m.group(2))))
+sys.stdout.write(re.sub(r"\"([a-z0-9-]+)\": \"([A-Za-z0-9+/=]{16,})\"", f, sys.stdin.read()))' <"$1" >"$1.norm" &&
+		mv "$1.norm" "$1"
+}
+cp "$res/query_measure.out" "$res/query_measure.raw" 2>/dev/null
+for f in query_measure query_caps; do
+	[[ -f $res/$f.out ]] && b64len "$res/$f.out"
+done
+for f in sev_run cpu_host; do
+	[[ -f $res/$f.fw ]] && cp "$res/$f.fw" "$res/$f.out"
+done
+t_open "$here/qemu-vm.cram" -e "s|$tools|@BUILD@|g"
+while IFS= read -r name; do
+	t_case "$name" "$(cat "$res/$name.cmd")" "$(cat "$res/$name.rc" 2>/dev/null || echo '?')" \
+		"$res/$name.out" "$res/$name.err"
+done <"$res/cases"
+t_close
+
+# --- the measurement, with libpgenc -------------------------------------------
+# query-sev (LSECRET): api-major, api-minor, build-id, policy.
+sevinfo=$(python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+print(j["policy"], j["api-major"], j["api-minor"], j["build-id"])' \
+	"$res/query_sev_launched.out" 2>&1)
+read -r policy major minor build <<<"$sevinfo"
+blob=$cli_out/measure.bin
+python3 -c '
+import base64, json, sys
+sys.stdout.buffer.write(base64.b64decode(json.load(open(sys.argv[1]))["data"]))' \
+	"$res/query_measure.raw" >"$blob" 2>/dev/null
+tik=$(tr -d '\n' <"$res/tik" 2>/dev/null)
+if out=$("$tools/qemu_measure" "$tools/fw.bin" "$tik" "$policy" "$major" "$minor" "$build" "$blob" 2>&1); then
+	ok "query-sev-launch-measure verifies with libpgenc: $out"
+else
+	notok "query-sev-launch-measure verifies with libpgenc" "$out (query-sev: $sevinfo; TIK '$tik')"
+fi
+# The same blob with its first byte flipped must not verify.
+python3 -c '
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[0] ^= 1
+open(sys.argv[2], "wb").write(b)' "$blob" "$blob.bad" 2>/dev/null
+"$tools/qemu_measure" "$tools/fw.bin" "$tik" "$policy" "$major" "$minor" "$build" "$blob.bad" >/dev/null 2>&1
+check "a measurement with one bit flipped does not verify (exit 1)" test $? -eq 1
+check "the guest was launched in sevsim's plain mode (memcrypt N)" grep -qx N "$res/memcrypt"
+
+# --- the guest's hypercalls in KVM's debugfs -----------------------------------
+# 4 pages shared, 1 of them private again, 1 call refused; the MSR written.
+stats=$(tr '\n' ' ' <"$res/pgenc_stats" 2>/dev/null)
+if [[ $stats == *"shared_pages: 3 "* && $stats == *"hypercalls: 2 "* &&
+	$stats == *"hypercall_errors: 1 "* && $stats == *"migration_control: 1 "* ]]; then
+	ok "pgenc_stats of QEMU's VM: 3 shared pages, 2 hypercalls, 1 refused, migration control 1"
+else
+	notok "pgenc_stats of QEMU's VM: 3 shared pages, 2 hypercalls, 1 refused, migration control 1" "$stats"
+fi
+
+printf '# QEMU runs in the VM (s): SEV guest %s, -cpu host %s; the whole VM run %.1f\n' \
+	"$(cat "$res/sev_run.time" 2>/dev/null)" "$(cat "$res/cpu_host.time" 2>/dev/null)" "$vm_time"
+cli_summary
