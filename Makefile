@@ -18,12 +18,14 @@
 # Variables (environment or command line): KVER, KDIR, KSRC (a kernel
 # source tree instead of Debian's linux-source tarball), KSRC_TARBALL,
 # BUILD (the build root, default build/), V=1 (show the commands).
-# KVER picks the kernel series; without it SERIES (6.1, 6.12; default 6.1)
-# picks the newest installed kernel of that series (scripts/kver.sh), and
-# `make deps SERIES=6.12` installs it. A series other than 6.1 builds into
-# build/<series>/ by default, as kver.sh does.
+# KVER picks the kernel series; without it the running kernel is the
+# target when its headers are installed, else SERIES (6.1, 6.12; default
+# 6.1) picks the newest installed kernel of that series (scripts/kver.sh),
+# and `make deps SERIES=6.12` installs it. A series other than 6.1 builds
+# into build/<series>/ by default, as kver.sh does.
 
-KSERIES := $(if $(KVER),$(shell echo '$(KVER)' | cut -d. -f1,2),$(SERIES))
+KSERIES := $(if $(KVER),$(shell echo '$(KVER)' | cut -d. -f1,2),$(or $(SERIES),$(shell \
+	bash -c '. scripts/series.sh && r=$$(series_running) && series_of "$$r"' 2>/dev/null)))
 BUILD ?= $(CURDIR)/build$(if $(filter-out 6.1,$(KSERIES)),/$(KSERIES))
 export KVER SERIES KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH BUILD
 
