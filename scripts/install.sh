@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # make install:
-#  - the modules into $INSTALL_MOD_PATH/lib/modules/$KVER/updates/ (which
-#    depmod ranks above the distro's kernel/ tree, whose modules may be
+#  - the modules into $DESTDIR/lib/modules/$KVER/updates/ (which depmod
+#    ranks above the distro's kernel/ tree, whose modules may be
 #    compressed, as 6.12's .ko.xz are: the name decides, not the file),
-#    then depmod;
-#  - the pgenc CLI, its man page, libpgenc, its headers and pkg-config
-#    file under $DESTDIR$PREFIX (PREFIX defaults to /usr/local).
-# Build first (make).
+#    then depmod, on that root (depmod -b) when DESTDIR is set;
+#    INSTALL_MOD_PATH, kbuild's name for that root, wins for the modules;
+#  - the pgenc CLI, its man page and bash completion, libpgenc, its
+#    headers, pkg-config file and JSON Schemas under $DESTDIR$PREFIX
+#    (PREFIX defaults to /usr/local).
+# With DESTDIR (or INSTALL_MOD_PATH) set nothing outside it is written:
+# scripts/check-install.sh checks that. Build first (make).
 set -euo pipefail
 . "$(dirname "$0")/kver.sh"
 
@@ -18,13 +21,15 @@ for f in "${need[@]}"; do
 	[[ -e $f ]] || { echo "install: error: $f missing: run make first" >&2; exit 1; }
 done
 
-root=${INSTALL_MOD_PATH:-}
+root=${INSTALL_MOD_PATH:-${DESTDIR:-}}
 mods=$root/lib/modules/$KVER/updates
 install -d "$mods"
 install -m 0644 "$BUILD/modules/kvm.ko" "$BUILD/modules/kvm-amd.ko" "$mods/"
 if [[ -z $root ]]; then
 	depmod -a "$KVER"
 else
+	# A staged root usually holds our modules alone: depmod indexes what
+	# is there, and a packager's postinst runs depmod on the real one.
 	depmod -a -b "$root" "$KVER" 2>/dev/null || true
 fi
 
@@ -32,6 +37,10 @@ fi
 make -C "$REPO/tools/lib" -s O="$BUILD" PREFIX="$prefix" >/dev/null
 install -D -m 0755 "$BUILD/bin/pgenc" "$dest/bin/pgenc"
 install -D -m 0644 "$REPO/tools/pgenc/pgenc.1" "$dest/share/man/man1/pgenc.1"
+install -D -m 0644 "$REPO/tools/pgenc/pgenc.bash-completion" \
+	"$dest/share/bash-completion/completions/pgenc"
+install -d "$dest/share/pgenc/schema"
+install -m 0644 "$REPO"/tools/lib/schema/*.schema.json "$dest/share/pgenc/schema/"
 install -d "$dest/lib/pkgconfig" "$dest/include/pgenc" "$dest/include/linux"
 install -m 0644 "$BUILD/lib/libpgenc.a" "$dest/lib/"
 cp -P "$BUILD"/lib/libpgenc.so* "$dest/lib/"
