@@ -70,8 +70,8 @@ snapshot() {
 }
 before=$(snapshot)
 env -u INSTALL_MOD_PATH DESTDIR="$root" PREFIX=/usr "$(dirname "$0")/install.sh" >/dev/null
-changed=$(diff <(echo "$before") <(snapshot) | grep '^[<>]' | head -5) &&
-	die "make install DESTDIR=$root changed the live system: $(echo $changed)"
+changed=$(diff <(echo "$before") <(snapshot) | grep '^[<>]' | head -n 4 | tr '\n' ' ') || true
+[[ -z $changed ]] || die "make install DESTDIR=$root changed the live system: $changed"
 
 # Built and installed, both modules: one non-empty version, VERSION's.
 want=$(modversion "$BUILD/modules" "$root/lib/modules/$KVER/updates")
