@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The JSON Schemas of tools/lib/schema/ (installed by libpgenc-dev)
-# against real pgenc output (Documentation/cli.rst, "JSON Schemas"):
+# against real pgenc output (Documentation/admin-guide.rst, "DKMS"):
 #  - every --json case of the CLI transcripts (tests/cli/*.cram: outputs
 #    recorded from real runs, on the host and in the test VM, and checked
 #    against the CLI by their drivers), each against its command's schema;
