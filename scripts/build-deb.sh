@@ -19,6 +19,10 @@ die() {
 }
 
 version=$(tr -d ' \n' <"$REPO/VERSION")
+# dkms.conf names the series with hook patches: the same as kernel/patches/.
+series=$(cd "$REPO/kernel/patches" && ls -d */ | tr -d / | sort -V | paste -sd'|' | sed 's/\./\\./g')
+grep -qxF "BUILD_EXCLUSIVE_KERNEL=\"^($series)\\.\"" "$REPO/dkms.conf" ||
+	die "dkms.conf's BUILD_EXCLUSIVE_KERNEL is not ^($series)\\. (the series of kernel/patches/)"
 out=$BUILD/deb
 src=$out/pgenc-$version
 command -v dpkg-buildpackage >/dev/null && command -v dh_dkms >/dev/null ||
