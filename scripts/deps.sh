@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install, with apt, what pgenc needs. Does nothing (and needs no root)
-# when everything is already there. Documentation/admin-guide.rst,
-# "Building".
+# when everything is already there.
+# Documentation/admin-guide.rst, "Building"
 #
 #   scripts/deps.sh [--build | --test] [--check]
 #   --build   what a host needs to build and install pgenc (kbuild, the
