@@ -12,7 +12,12 @@
 #   make harness    host tests of the build and test scripts (tests/harness/)
 #   make check-debug the selftests and migration tests on a KASAN/lockdep/kmemleak kernel
 #   make demo       the main job: a tracked guest in the test VM
-#   make install    put the modules in /lib/modules/$KVER/updates/
+#   make install    put the modules in /lib/modules/$KVER/updates/ and the
+#                   CLI and libpgenc under PREFIX; DESTDIR stages it all
+#   make deb        the Debian packages into build/deb/ (pgenc-dkms, pgenc,
+#                   libpgenc0, libpgenc-dev)
+#   make check-deb  them through lintian, then installed, checked and
+#                   purged in a clean chroot (root; part of check-all)
 #   make bench      benchmarks in the test VM (ratios against baselines)
 #
 # Variables (environment or command line): KVER, KDIR, KSRC (a kernel
@@ -30,7 +35,7 @@ BUILD ?= $(CURDIR)/build$(if $(filter-out 6.1,$(KSERIES)),/$(KSERIES))
 export KVER SERIES KDIR KSRC KSRC_TARBALL INSTALL_MOD_PATH BUILD
 
 .PHONY: all modules lib pgenc selftests deps check check-all check-debug unit harness style \
-	vm-test install demo bench clean check-mutants
+	vm-test install demo bench clean check-mutants deb check-deb
 
 all: modules lib pgenc
 
@@ -76,6 +81,12 @@ vm-test: modules selftests
 
 install:
 	scripts/install.sh
+
+deb:
+	scripts/build-deb.sh
+
+check-deb:
+	scripts/check-deb.sh
 
 demo:
 	scripts/demo.sh
