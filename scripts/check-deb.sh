@@ -17,8 +17,10 @@
 #   scripts/check-deb.sh [--no-build]
 #   --no-build   check the packages already in $BUILD/deb/
 #
-# The base is made once and kept as $BUILD/deb-chroot/base-<key>.tar
-# (key: the hash of its package list and of the apt sources); packages
+# The base is made once and kept as $PGENC_DEB_CACHE/base-<key>.tar
+# (default $BUILD/deb-chroot/; a directory outside the tree keeps it
+# across clones, as CI's are; key: the hash of its package list and of
+# the apt sources); packages
 # come through the host's apt cache (/var/cache/apt/archives, bind
 # mounted), so a warm run downloads nothing. Remove $BUILD/deb-chroot/
 # to make a new base. Mostly I/O plus one kbuild of KVM: it can run
@@ -74,9 +76,11 @@ base_pkgs=dkms,openssl,kmod,patch,xz-utils,linux-headers-amd64,linux-source-6.1,
 sources=(/etc/apt/sources.list.d/*.sources /etc/apt/sources.list)
 mapfile -t sources < <(ls "${sources[@]}" 2>/dev/null)
 key=$( (echo "$base_pkgs"; cat "${sources[@]}") | sha256sum | cut -c1-12)
-base=$log/base-$key.tar
+cache=${PGENC_DEB_CACHE:-$log}
+mkdir -p "$cache"
+base=$cache/base-$key.tar
 if [[ ! -f $base ]]; then
-	rm -f "$log"/base-*.tar
+	rm -f "$cache"/base-*.tar
 	# --skip=download/empty: the host's cache is bind-mounted, never emptied.
 	# shellcheck disable=SC2016 # mmdebstrap's hooks expand $1
 	if mmdebstrap --variant=apt --format=tar --skip=download/empty \
