@@ -49,7 +49,15 @@ part swprot-6.12 env -u BUILD SERIES=6.12 "$repo/selftests/vm/swprot.sh" || rc=1
 part style-6.12 env -u BUILD SERIES=6.12 "$repo/scripts/check-style.sh" --gate checkpatch --gate w1 --gate sparse || rc=1
 wait "$debug_build"
 echo "##### debug kernel built beside them: exit $?, $(tail -n1 "$log/all.debug-build.log")"
+# The packages (make deb, lintian, a chroot install and purge: mostly
+# I/O and one kbuild) beside check-debug's VM runs, which leave a core
+# mostly idle as above.
+"$repo/scripts/check-deb.sh" >"$log/all.deb.log" 2>&1 &
+deb=$!
 part check-debug "$repo/scripts/check-debug.sh" || rc=1
+wait "$deb" || rc=1
+logs+=("$log/all.deb.log")
+echo "##### deb (scripts/check-deb.sh) beside check-debug: $(tap_count "$log/all.deb.log")"
 
 tap_count "${logs[@]}"
 exit "$rc"

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# make install into a scratch root: both modules land in updates/, depmod
-# prefers them over the distro's, and modinfo shows our version; the CLI,
-# library, headers and man page land under the prefix, and a program
-# builds against the installed library with pkg-config.
+# make install DESTDIR=<scratch root>: both modules land in its updates/,
+# depmod (-b) prefers them over the distro's, and modinfo shows our
+# version; the CLI, library, headers, man page, bash completion and JSON
+# Schemas land under the prefix, and a program builds against the
+# installed library with pkg-config; and nothing outside DESTDIR changed
+# (the live /lib/modules/$KVER and the prefix's directories, by path,
+# size and mtime, before and after).
 #
 #   scripts/check-install.sh
 #   scripts/check-install.sh --modversion DIR...
@@ -55,7 +58,20 @@ rm -rf "$root"
 mkdir -p "$root/lib/modules/$KVER"
 # depmod -b needs the distro's module list beside ours to rank them.
 cp /lib/modules/"$KVER"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$KVER/" 2>/dev/null || true
-INSTALL_MOD_PATH=$root DESTDIR=$root PREFIX=/usr "$(dirname "$0")/install.sh" >/dev/null
+# What make install would touch on the live system without DESTDIR.
+live=("/lib/modules/$KVER" /usr/bin /usr/lib /usr/include/pgenc /usr/include/linux
+	/usr/share/man/man1 /usr/share/bash-completion/completions /usr/share/pgenc)
+snapshot() {
+	local d
+	for d in "${live[@]}"; do
+		[[ -e $d ]] || { echo "absent $d"; continue; }
+		find "$d" -maxdepth 2 -printf '%p %s %T@\n' 2>/dev/null
+	done | sort
+}
+before=$(snapshot)
+env -u INSTALL_MOD_PATH DESTDIR="$root" PREFIX=/usr "$(dirname "$0")/install.sh" >/dev/null
+changed=$(diff <(echo "$before") <(snapshot) | grep '^[<>]' | head -n 4 | tr '\n' ' ') || true
+[[ -z $changed ]] || die "make install DESTDIR=$root changed the live system: $changed"
 
 # Built and installed, both modules: one non-empty version, VERSION's.
 want=$(modversion "$BUILD/modules" "$root/lib/modules/$KVER/updates")
@@ -65,7 +81,8 @@ grep -q 'updates/kvm.ko' "$root/lib/modules/$KVER/modules.dep" ||
 for f in usr/bin/pgenc usr/share/man/man1/pgenc.1 usr/lib/libpgenc.a \
 	usr/lib/libpgenc.so.0 usr/include/pgenc/pgenc.h usr/include/pgenc/bitmap.h \
 	usr/include/pgenc/format.h usr/include/pgenc/kvm.h usr/include/pgenc/sev.h \
-	usr/include/linux/kvm_pgenc.h usr/lib/pkgconfig/pgenc.pc; do
+	usr/include/linux/kvm_pgenc.h usr/lib/pkgconfig/pgenc.pc \
+	usr/share/bash-completion/completions/pgenc usr/share/pgenc/schema/pgenc-bitmap.schema.json; do
 	[[ -e $root/$f ]] || { echo "check-install: $f missing" >&2; exit 1; }
 done
 "$root/usr/bin/pgenc" --version >/dev/null ||
@@ -90,3 +107,4 @@ cc -std=c11 $flags "$root/vmm.c" -o "$root/vmm" -static $libs ||
 make -C "$REPO/tools/lib" -s O="$BUILD" >/dev/null
 echo "check-install: pgenc, libpgenc (pkg-config), headers and man page under $root/usr"
 echo "check-install: kvm.ko and kvm-amd.ko ($want) in $root/lib/modules/$KVER/updates, indexed by depmod"
+echo "check-install: nothing outside DESTDIR changed (/lib/modules/$KVER, /usr)"

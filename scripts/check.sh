@@ -29,10 +29,10 @@ repo=$(cd "$here/.." && pwd)
 # more (Documentation/testing.rst, "The test VM").
 table=$(
 	cat <<'EOF'
-deps|scripts/deps.sh|`scripts/deps.sh`: apt-installs the target kernel's headers, image and source (6.1, or `SERIES`/`KVER`'s), QEMU, busybox, sparse, clang, OpenSSL, libpng... (no-op when present; `--check` only lists what is missing)
+deps|scripts/deps.sh|`scripts/deps.sh`: apt-installs the target kernel's headers, image and source (6.1, or `SERIES`/`KVER`'s), QEMU, busybox, sparse, clang, OpenSSL, libpng, lintian, mmdebstrap... (no-op when present; `--check` only lists what is missing; `--build` a host's part, `--test` CI's)
 harness|tests/harness/run.sh|the build and test scripts on fabricated inputs, no VM (`tests/harness/`): VM verdict, patch staging, uapi collisions, sev.c's rerouted calls, module versions, `make deps`, this table, `make demo` in a fresh clone, incremental `make -C tools/pgenc`
 unit|tests/run.sh;tests/run.sh --mutants|host unit tests of the kernel's bit and range helpers (`kernel/pgenc_bits.h`) against a naive model under ASan and UBSan, then against mutants of the helpers, each of which they must catch (`tests/`)
-lib|tests/lib/run.sh|libpgenc: formats, parsers, diff, ioctl and SEV wrappers, measurement, under ASan/UBSan with gcc and clang, and its packaging: symbols, headers, pkg-config (`tests/lib/`)
+lib|tests/lib/run.sh;tests/schema/run.sh|libpgenc: formats, parsers, diff, ioctl and SEV wrappers, measurement, under ASan/UBSan with gcc and clang, and its packaging: symbols, headers, pkg-config (`tests/lib/`); the JSON Schemas against the CLI's real `--json` outputs (`tests/schema/`)
 fuzz|tests/fuzz/run.sh 10|libFuzzer on every libpgenc parser, 10 s each, and on the kernel's pure logic against the unit tests' models, 10^6 inputs (`tests/fuzz/`)
 cli|tests/cli/bitmap/run.sh;tests/cli/probe/run.sh;tests/cli/vms/run.sh;tests/cli/vmm/run.sh;tests/cli/migrate/run.sh|the `pgenc` CLI on the host: bitmap commands against transcripts (`tests/cli/*.cram`), `probe` and `vms`/`--vm` on faked hosts, `run`/`ctl`/`dump`/`migrate` argument errors and control protocol, the migration tests' tamper proxy (`tests/cli/`)
 style|scripts/check-style.sh --lane full|checkpatch `--strict`, sparse `C=2`, `W=1`, clang-format, shellcheck, the uapi header standalone and free of collisions

@@ -4,10 +4,20 @@
 #   . scripts/kver.sh || exit 1
 #
 # Exports (each overridable from the environment):
-#   KVER          kernel release, default: the newest installed amd64 kernel
-#                 of SERIES that has headers, an image and a modules tree
-#   SERIES        (input only) the series KVER defaults from, default 6.1;
-#                 with KVER set it must be KVER's series
+#   KVER          kernel release, default: the running kernel (uname -r)
+#                 when pgenc can build for it (its series is supported,
+#                 its headers are installed) and SERIES, if set, is its
+#                 series; else the newest installed amd64 kernel of SERIES
+#                 that has headers, an image and a modules tree, with one
+#                 "kver.sh: note:" line on stderr saying why the running
+#                 kernel was not taken (unless SERIES asked for another
+#                 series). Documentation/admin-guide.rst, "Building"
+#   SERIES        (input only) the series KVER defaults from when the
+#                 running kernel is not taken, default 6.1; with KVER set
+#                 it must be KVER's series
+#   PGENC_BUILD_ONLY (input only) 1: KVER is only built for (DKMS, make
+#                 deb's checks): its image and modules tree need not be
+#                 installed, only its headers
 #   KDIR          kernel build dir (headers), default /lib/modules/$KVER/build
 #   KSRC_TARBALL  Debian's linux-source tarball of KVER's series, default
 #                 /usr/src/linux-source-<series>.tar.xz
@@ -53,11 +63,22 @@ _kver_pick() {
 _kver_main() {
 	# The series is what the hook patches exist for; anything else stops
 	# here, before any other check, with the list of what is supported.
-	local want=${SERIES:-6.1}
+	local want=${SERIES:-6.1} run why
 	if [[ -z ${KVER:-} ]]; then
 		series_check "$want" "kver.sh: error: SERIES=$want" || return 1
-		KVER=$(_kver_pick "$want") ||
-			{ _kver_err "no linux-headers-$want.*-amd64 with matching /boot/vmlinuz and /lib/modules (make deps SERIES=$want)"; return 1; }
+		if run=$(series_running) && [[ -z ${SERIES:-} || $SERIES == "$(series_of "$run")" ]]; then
+			KVER=$run
+		else
+			KVER=$(_kver_pick "$want") ||
+				{ _kver_err "no linux-headers-$want.*-amd64 with matching /boot/vmlinuz and /lib/modules (make deps SERIES=$want)"; return 1; }
+			if [[ -z ${SERIES:-} ]]; then
+				run=$(uname -r)
+				why="has no headers (/lib/modules/$run/build)"
+				[[ ! -e /lib/modules/$run/build/Makefile ]] ||
+					why="is of series $(series_of "$run"), which has no hook patches"
+				echo "kver.sh: note: building for $KVER, the newest $want installed: the running kernel $run $why; KVER= picks another" >&2
+			fi
+		fi
 	fi
 	PGENC_SERIES=$(series_of "$KVER")
 	series_check "$PGENC_SERIES" "kver.sh: error: KVER=$KVER" || return 1
@@ -67,7 +88,9 @@ _kver_main() {
 	KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-$PGENC_SERIES.tar.xz}
 	BUILD=${BUILD:-$(series_build "$PGENC_SERIES")}
 
-	if [[ -n ${PGENC_KIMAGE:-} ]]; then
+	if [[ ${PGENC_BUILD_ONLY:-} == 1 ]]; then
+		: # headers only: nothing boots KVER
+	elif [[ -n ${PGENC_KIMAGE:-} ]]; then
 		[[ -f $PGENC_KIMAGE ]] || { _kver_err "PGENC_KIMAGE=$PGENC_KIMAGE: no such kernel image"; return 1; }
 		export PGENC_KIMAGE
 	else
@@ -75,7 +98,7 @@ _kver_main() {
 		[[ -d /lib/modules/$KVER/kernel ]] || { _kver_err "KVER=$KVER: /lib/modules/$KVER missing (linux-image-$KVER)"; return 1; }
 	fi
 	[[ -e $KDIR/Makefile ]] || { _kver_err "KDIR=$KDIR: no kernel headers there (linux-headers-$KVER)"; return 1; }
-	[[ -r $KSRC_TARBALL ]] || { _kver_err "KSRC_TARBALL=$KSRC_TARBALL missing (linux-source-$PGENC_SERIES)"; return 1; }
+	[[ -n ${KSRC:-} || -r $KSRC_TARBALL ]] || { _kver_err "KSRC_TARBALL=$KSRC_TARBALL missing (linux-source-$PGENC_SERIES, or set KSRC to a kernel source tree)"; return 1; }
 	export KVER KDIR KSRC_TARBALL BUILD REPO PGENC_SERIES
 }
 

@@ -11,6 +11,11 @@
 #   series_build SERIES      the default build root of a series: build/
 #                            for 6.1, build/SERIES/ for any other, so that
 #                            series coexist
+#   series_running           prints the running kernel's release (uname -r)
+#                            if pgenc can build for it: a supported series
+#                            and its headers installed
+#                            (/lib/modules/RELEASE/build); returns 1 with
+#                            nothing printed otherwise
 
 series_of() {
 	echo "$1" | cut -d. -f1,2
@@ -43,4 +48,12 @@ series_build() {
 	else
 		echo "$top/$1"
 	fi
+}
+
+series_running() {
+	local r
+	r=$(uname -r) || return 1
+	[[ -e /lib/modules/$r/build/Makefile ]] || return 1
+	series_check "$(series_of "$r")" series_running 2>/dev/null || return 1
+	echo "$r"
 }

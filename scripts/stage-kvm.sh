@@ -35,10 +35,14 @@ if [[ -n ${KSRC:-} ]]; then
 else
 	hdr_ver=$(dpkg-query -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null) ||
 		die "linux-headers-$KVER is not installed as a Debian package; set KSRC to its kernel source tree"
+	# Debian's archive carries only the newest linux-source of a series;
+	# an older kernel's comes from the snapshot archive.
+	# Documentation/admin-guide.rst, "Building"
+	where="linux-source-${series}_${hdr_ver}_all.deb from https://snapshot.debian.org/package/linux/$hdr_ver/, or set KSRC to that version's source tree"
 	src_ver=$(dpkg-query -W -f='${Version}' "linux-source-$series" 2>/dev/null) ||
-		die "linux-source-$series is not installed (make deps), or set KSRC"
+		die "linux-source-$series is not installed: install $hdr_ver, the headers' version (apt-get install linux-source-$series=$hdr_ver, else $where)"
 	[[ $hdr_ver == "$src_ver" ]] ||
-		die "linux-source-$series is $src_ver but linux-headers-$KVER is $hdr_ver; install matching versions or set KSRC"
+		die "linux-source-$series is $src_ver but linux-headers-$KVER is $hdr_ver: install $where"
 	origin="tarball $KSRC_TARBALL $src_ver"
 fi
 stamp="$origin | $(cat "$patches"/*.patch | sha256sum | cut -d' ' -f1)"

@@ -73,9 +73,21 @@ done_
 
 # What the build and the tests need must be in the list (a package dropped from it
 # would never be installed on a fresh machine).
-need="linux-image-amd64 linux-headers-amd64 linux-source-6.1 qemu-system-x86 busybox-static cpio libnuma-dev sparse clang-format"
+need="linux-headers-amd64 linux-source-6.1 libssl-dev debhelper dh-dkms linux-image-amd64 qemu-system-x86 busybox-static cpio libnuma-dev sparse clang-format python3-jsonschema lintian mmdebstrap"
 expect "deps: the packages the build and tests need are all required" 1 deps "$need" --check
 has "^deps: missing $need\$"
+done_
+
+# --build: what a host (and make deb) needs, no test VM, QEMU or lint;
+# --test: the rest, no compiler or kernel headers twice.
+expect "deps --build: the build's packages only" 1 deps "$need gcc" --build --check
+has "^deps: missing linux-headers-amd64 linux-source-6\\.1 gcc libssl-dev debhelper dh-dkms\$"
+done_
+expect "deps --test: the tests' packages only" 1 deps "$need gcc" --test --check
+has "^deps: missing linux-image-amd64 qemu-system-x86 busybox-static cpio libnuma-dev sparse clang-format python3-jsonschema lintian mmdebstrap\$"
+done_
+expect "deps --build --test: refused" 2 deps "" --build --test
+has '^deps: --build and --test exclude each other'
 done_
 
 # KVER picks the kernel packages: the image (unsigned, or the signed one
@@ -83,7 +95,7 @@ done_
 k612=6.12.118+deb12-amd64
 KVER=$k612 expect "deps: KVER=6.12.N installs that kernel's packages" 0 \
 	deps "linux-image-$k612-unsigned linux-image-$k612 linux-headers-$k612 linux-source-6.12"
-has "^deps: installing linux-image-${k612//+/\\+}-unsigned linux-headers-${k612//+/\\+} linux-source-6\\.12\$"
+has "^deps: installing linux-headers-${k612//+/\\+} linux-source-6\\.12 linux-image-${k612//+/\\+}-unsigned\$"
 done_
 KVER=$k612 expect "deps: KVER's signed image will do" 0 deps "linux-image-$k612-unsigned"
 has '^deps: all [0-9]+ packages present$'

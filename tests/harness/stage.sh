@@ -141,3 +141,50 @@ kv_any() { kv "$@" || true; }
 expect "kver: the tarball follows the series" 0 kv_any 6.12.1+deb12-amd64 ""
 has '/usr/src/linux-source-6\.12\.tar\.xz'
 done_
+
+# Without KSRC, the source package must be the headers' version; when it
+# is not (or is missing), one line says where that version comes from.
+# A fake dpkg-query answers for the two packages.
+mkdir -p "$sd/bin"
+cat >"$sd/bin/dpkg-query" <<'SH'
+#!/bin/bash
+case ${!#} in
+linux-headers-*) echo -n 6.1.99-1 ;;
+linux-source-*) [[ -n $FAKE_SRC ]] || exit 1; echo -n "$FAKE_SRC" ;;
+*) exit 1 ;;
+esac
+SH
+chmod +x "$sd/bin/dpkg-query"
+nosrc() {
+	env PATH="$sd/bin:$PATH" FAKE_SRC="$1" KVER="$kver" PGENC_PATCHES="$sd/patches-good" \
+		BUILD="$sd/build-nosrc" KDIR="$sd/kdir" PGENC_KIMAGE="$sd/vmlinuz" \
+		KSRC_TARBALL="$sd/tarball" KSRC= "$REPO/scripts/stage-kvm.sh"
+}
+snap='https://snapshot\.debian\.org/package/linux/6\.1\.99-1/, or set KSRC'
+expect "stage: linux-source of another version: where the right one is" 1 nosrc 6.1.100-1
+one_error "linux-source-6\\.1 is 6\\.1\\.100-1 but linux-headers-$kver is 6\\.1\\.99-1: install linux-source-6\\.1_6\\.1\\.99-1_all\\.deb from $snap"
+[[ ! -e $sd/build-nosrc/kvm-$kver ]] || why "a tree was staged"
+done_
+expect "stage: no linux-source: where it is" 1 nosrc ""
+one_error "linux-source-6\\.1 is not installed: install 6\\.1\\.99-1, .*$snap"
+done_
+
+# With no KVER or SERIES, the running kernel is the target when it has
+# headers; one that has none (a fake uname's) is named in a note, and the
+# newest installed 6.1 is taken as before (or none is there: the error).
+mkdir -p "$sd/uname"
+printf '#!/bin/sh\necho 6.1.0-harness-nothere-amd64\n' >"$sd/uname/uname"
+chmod +x "$sd/uname/uname"
+# shellcheck disable=SC2016 # the inner script's own expansions
+run_kv() {
+	env -u KVER -u SERIES -u KDIR -u BUILD PATH="$sd/uname:$PATH" \
+		bash -c '. "$1/scripts/kver.sh" && echo "KVER=$KVER"' kv "$REPO" || true
+}
+expect "kver: a running kernel without headers is not the default" 0 run_kv
+! grep -q 'KVER=6\.1\.0-harness-nothere' <<<"$OUT" || why "took the running kernel"
+if grep -q '^KVER=' <<<"$OUT"; then
+	has '^kver\.sh: note: building for 6\.1\..*: the running kernel 6\.1\.0-harness-nothere-amd64 has no headers'
+else
+	has '^kver\.sh: error: no linux-headers-6\.1'
+fi
+done_
