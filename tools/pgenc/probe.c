@@ -413,11 +413,54 @@ static void version_line(struct probe *p)
 	    p->kvm_amd_loaded == 1 ? av : "");
 }
 
+/* An unknown series does not decide: the capability does. */
+static bool usable(const struct probe *p)
+{
+	return p->supported != 0 && p->dev_kvm == 1 && p->cap > 0 &&
+	       (p->cap & KVM_PAGE_ENC_CAP_BITMAP);
+}
+
+/*
+ * The sevsim parameter is what was asked for; /dev/sevsim exists only
+ * while sevsim runs: Documentation/sevsim.rst, "sevsim: a software SEV
+ * firmware for tests".
+ */
+static bool sim_active(const struct probe *p)
+{
+	return p->sevsim == 1 && p->dev_sevsim == 1;
+}
+
+/* Real SEV: enabled, a firmware device, and not the simulator. */
+static bool real_sev(const struct probe *p)
+{
+	return p->kvm_amd_loaded == 1 && p->sev == 1 && p->dev_sev == 1 &&
+	       p->sevsim != BAD_VALUE && !sim_active(p);
+}
+
+static void sevsim_line(struct probe *p)
+{
+	if (p->sevsim == BAD_VALUE)
+		add(p, 1, "sevsim", ST_FAIL,
+		    "sevsim: unreadable parameter: memory encryption unknown");
+	else if (sim_active(p))
+		add(p, 1, "sevsim", ST_WARN,
+		    "sevsim: ACTIVE: SIMULATED SEV FIRMWARE, NO MEMORY ENCRYPTION: guest memory is plain text to the host (/dev/sevsim)");
+	else if (p->sevsim == 1)
+		add(p, 1, "sevsim", ST_WARN,
+		    "sevsim: requested (kvm_amd sevsim=Y), not active: no /dev/sevsim (%s)",
+		    real_sev(p) ? "SEV commands go to the real firmware" :
+				  "the kernel log says why");
+	else if (p->sevsim == 0)
+		add(p, 1, "sevsim", ST_PASS,
+		    "sevsim: off (SEV commands go to the real firmware)");
+}
+
 static void amd_lines(struct probe *p)
 {
 	if (p->kvm_amd_loaded != 1) {
-		add(p, 0, "kvm_amd", ST_FAIL,
-		    "kvm_amd: not loaded (no SEV; tracking still works for non-SEV VMs)");
+		/* Without a vendor module kvm has no /dev/kvm. */
+		add(p, 0, "kvm_amd", ST_FAIL, "kvm_amd: not loaded (no SEV%s)",
+		    usable(p) ? "; tracking works for non-SEV VMs" : "");
 		return;
 	}
 	add(p, 0, "kvm_amd", ST_PASS, "kvm_amd: loaded");
@@ -432,22 +475,15 @@ static void amd_lines(struct probe *p)
 			    "disabled (no SEV on this CPU or firmware, or kvm_amd sev=0)");
 	if (p->sev_es == BAD_VALUE)
 		add(p, 1, "sev_es", ST_FAIL, "sev_es: unreadable parameter");
+	else if (p->sev_es == 1 && p->sev != 1)
+		add(p, 1, "sev_es", ST_FAIL,
+		    "sev_es: not usable: SEV-ES needs sev (the parameter says Y)");
 	else if (p->sev_es < 0)
 		add(p, 1, "sev_es", ST_SKIP, "sev_es: no such parameter");
 	else
 		add(p, 1, "sev_es", p->sev_es ? ST_PASS : ST_FAIL, "sev_es: %s",
 		    p->sev_es ? "enabled" : "disabled");
-	if (p->sevsim == BAD_VALUE)
-		add(p, 1, "sevsim", ST_FAIL,
-		    "sevsim: unreadable parameter: memory encryption unknown");
-	else if (p->sevsim == 1)
-		add(p, 1, "sevsim", ST_WARN,
-		    "sevsim: ACTIVE: SIMULATED SEV FIRMWARE, NO MEMORY ENCRYPTION: guest memory is plain text to the host%s",
-		    p->dev_sevsim == 1 ? " (/dev/sevsim)" :
-					 " (/dev/sevsim missing)");
-	else if (p->sevsim == 0)
-		add(p, 1, "sevsim", ST_PASS,
-		    "sevsim: off (SEV commands go to the real firmware)");
+	sevsim_line(p);
 	if (p->dbg_bypass == 1)
 		add(p, 1, "pgenc_dbg_bypass", ST_PASS,
 		    "pgenc_dbg_bypass: on (DBG_DECRYPT/ENCRYPT copy shared pages without the firmware)");
@@ -465,12 +501,12 @@ static void amd_lines(struct probe *p)
 /* sevsim takes the name /dev/sev where no PSP has it (sevsim.rst). */
 static void dev_sev_line(struct probe *p)
 {
-	if (p->sevsim == 1 && p->dev_sev == 1)
+	if (sim_active(p) && p->dev_sev == 1)
 		add(p, 0, "dev_sev", ST_SKIP,
 		    "/dev/sev: sevsim's (no SEV firmware driver behind it)");
 	else if (p->dev_sev == 1)
 		add(p, 0, "dev_sev", ST_PASS, "/dev/sev: present");
-	else if (p->sevsim == 1)
+	else if (sim_active(p))
 		add(p, 0, "dev_sev", ST_SKIP,
 		    "/dev/sev: absent (sevsim stands in for the SEV firmware)");
 	else
@@ -486,20 +522,6 @@ static int tri(struct probe *p, int r, const char *path)
 		return -1;
 	}
 	return r;
-}
-
-/* An unknown series does not decide: the capability does. */
-static bool usable(const struct probe *p)
-{
-	return p->supported != 0 && p->dev_kvm == 1 && p->cap > 0 &&
-	       (p->cap & KVM_PAGE_ENC_CAP_BITMAP);
-}
-
-/* Real SEV: enabled, a firmware device, and not the simulator. */
-static bool real_sev(const struct probe *p)
-{
-	return p->kvm_amd_loaded == 1 && p->sev == 1 && p->dev_sev == 1 &&
-	       (p->sevsim == 0 || p->sevsim == -1);
 }
 
 static void json_tri(FILE *f, int v)
@@ -563,7 +585,7 @@ static void print_json(const struct probe *p)
 	fputs("  \"sysroot\": ", f);
 	pg_json_str(f, *p->root ? p->root : "/");
 	fprintf(f, ",\n  \"usable\": %s,\n", usable(p) ? "true" : "false");
-	fprintf(f, "  \"simulated\": %s,\n", p->sevsim == 1 ? "true" : "false");
+	fprintf(f, "  \"simulated\": %s,\n", sim_active(p) ? "true" : "false");
 	fprintf(f, "  \"memory_encryption\": %s,\n",
 		real_sev(p) ? "true" : "false");
 	fputs("  \"kernel\": {\n    \"release\": ", f);
@@ -623,7 +645,7 @@ static void print_text(const struct probe *p)
 		       status_text[p->checks[i].st], p->checks[i].msg);
 	printf("\npgenc tracking: %s\n",
 	       usable(p) ? "usable" : "NOT available on this host");
-	if (p->sevsim == 1)
+	if (sim_active(p))
 		printf("SEV: SIMULATED (kvm_amd sevsim=1): NO MEMORY ENCRYPTION, for testing only\n");
 	else if (real_sev(p))
 		printf("SEV: available%s\n",

@@ -105,6 +105,19 @@ host() {
 		if j["simulated"]:
 		    assert not j["memory_encryption"]
 		    assert any("NO MEMORY ENCRYPTION" in l for l in text), "not loud"
+		# Simulated only while sevsim runs: the parameter and its device.
+		amd = j["kvm_amd"]
+		assert j["simulated"] == (amd["sevsim"] is True and
+		                          j["dev_sevsim"] is True), "simulated"
+		if j["memory_encryption"]:
+		    assert j["dev_sev"] and amd["sev"] and not j["simulated"]
+		    assert "SEV: available" in text[-1], text[-1]
+		# No line contradicts another one or the verdict.
+		st = {c["name"]: c["status"] for c in j["checks"]}
+		if amd["sev"] is not True:
+		    assert st.get("sev_es") != "pass", "sev_es passes without sev"
+		for c in j["checks"]:
+		    assert j["usable"] or "works for non-SEV" not in c["message"], c
 		cap = j["kvm"]["cap_page_enc_bitmap"]
 		if cap is not None:
 		    assert cap["mocked"] is True
@@ -160,6 +173,19 @@ mkroot bad-sevsim-host sevsim=perhaps dev_sev=1
 host bad-sevsim-host 1
 mkroot old-kernel-params-host sev=1 sev_es=0 dev_sev=1
 host old-kernel-params-host 0
+# The sevsim parameter says what was asked for; /dev/sevsim says that
+# sevsim runs (Documentation/sevsim.rst). Left set on a host with real
+# SEV, sevsim never started: SEV is the real one.
+mkroot sevsim-requested-sev-host sevsim=Y dev_sev=1
+host sevsim-requested-sev-host 0
+mkroot sevsim-requested-no-sev-host sevsim=Y
+host sevsim-requested-no-sev-host 0
+# sev=N: SEV-ES cannot be on, whatever its parameter says.
+mkroot sev-off-es-on-host sev=N sev_es=Y
+host sev-off-es-on-host 0
+# kvm without kvm_amd has no /dev/kvm: no tracking, of any VM.
+mkroot kvm-only-host amd=none cap=none
+host kvm-only-host 3
 
 # The kernel series: 6.1 is every host above. A pgenc capability on a
 # series pgenc does not support is not trusted (exit 3); an unknown
