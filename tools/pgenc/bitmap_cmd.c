@@ -426,12 +426,13 @@ static int bitmap_import(int argc, char **argv)
 	if (r)
 		return r;
 	if (check) {
-		printf("%s: valid %s bitmap, gfn 0x%llx-0x%llx, %llu pages, %llu shared\n",
+		printf("%s: valid %s bitmap, gfn 0x%llx-0x%llx, %llu page%s, %llu shared\n",
 		       display_name(in.path), pgenc_format_name(in.fmt),
 		       (unsigned long long)in.b->start_gfn,
 		       (unsigned long long)(in.b->start_gfn + in.b->num_pages -
 					    1),
 		       (unsigned long long)in.b->num_pages,
+		       pg_plural(in.b->num_pages),
 		       (unsigned long long)pgenc_bitmap_count(in.b, false));
 		r = PGENC_EXIT_OK;
 	} else {
@@ -845,10 +846,11 @@ static void diff_json(const struct input *a, const struct input *b,
 
 static void span_text(const char *mark, const struct input *in)
 {
-	printf("%s %s: gfn 0x%llx-0x%llx (%llu pages)\n", mark,
+	printf("%s %s: gfn 0x%llx-0x%llx (%llu page%s)\n", mark,
 	       display_name(in->path), (unsigned long long)in->b->start_gfn,
 	       (unsigned long long)(in->b->start_gfn + in->b->num_pages - 1),
-	       (unsigned long long)in->b->num_pages);
+	       (unsigned long long)in->b->num_pages,
+	       pg_plural(in->b->num_pages));
 }
 
 static int bitmap_diff(int argc, char **argv)

@@ -37,6 +37,12 @@ int pg_usage_error(const char *cmd, const char *fmt, ...)
 extern const char *pg_alias_socket;
 int pg_alias_refuse(const char *cmd, const char *opt);
 
+/* "s" unless n is 1: "%llu page%s". */
+static inline const char *pg_plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* "pgenc CMD: MESSAGE" on stderr. */
 void pg_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -328,8 +328,9 @@ int ctl_conn_import(struct ctl_conn *c, const struct pgenc_bitmap *b)
 				  "the VM reports gfn 0x%llx +%llu installed, not what was sent",
 				  (unsigned long long)start,
 				  (unsigned long long)num);
-	printf("installed: gfn 0x%llx-0x%llx, %llu pages, %llu shared\n",
+	printf("installed: gfn 0x%llx-0x%llx, %llu page%s, %llu shared\n",
 	       (unsigned long long)start, (unsigned long long)(start + num - 1),
-	       (unsigned long long)num, (unsigned long long)shared);
+	       (unsigned long long)num, pg_plural(num),
+	       (unsigned long long)shared);
 	return PGENC_EXIT_OK;
 }

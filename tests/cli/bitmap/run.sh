@@ -166,6 +166,11 @@ t_run diff-quiet-same 0 pgenc bitmap diff --quiet mixed.ranges mixed.ranges.raw
 t_run diff-stdin 1 -i "$WORK/mixed2.ranges" pgenc bitmap diff mixed.ranges -
 t_run diff-bad-input 2 pgenc bitmap diff mixed.ranges bad-state.ranges
 t_run diff-missing-file 2 pgenc bitmap diff mixed.ranges nosuchfile
+# One page is "1 page".
+echo '0x10-0x10 shared' >"$WORK/one.ranges"
+echo '0x10-0x10 encrypted' >"$WORK/one2.ranges"
+t_run one-page-diff 1 pgenc bitmap diff one.ranges one2.ranges
+t_run one-page-check 0 pgenc bitmap import one.ranges --check
 
 # ---------------------------------------------------- malformed inputs: 1
 t_run bad-state 1 pgenc bitmap show bad-state.ranges

@@ -133,6 +133,9 @@ t_run dump-help 0 pgenc dump --help
 t_run dump-none 2 pgenc dump
 t_run dump-nosock 2 pgenc dump --gpa 0 --len 16
 t_run dump-nolen 2 pgenc dump --socket "$WORK/sock" --gpa 0
+# --json without -o: the hexdump has stdout, so the report cannot.
+t_run dump-json-noout 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --json
+t_run ctl-dump-json-noout 2 pgenc ctl "$WORK/sock" dump --gpa 0 --len 16 --json
 t_run dump-len0 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 0
 t_run dump-len-suffix 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 1T
 t_run dump-len-fraction 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 1.5K
