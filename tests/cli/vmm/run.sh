@@ -108,6 +108,9 @@ t_run ctl-help 0 pgenc ctl --help
 t_run ctl-none 2 pgenc ctl
 t_run ctl-nocmd 2 pgenc ctl "$WORK/sock"
 t_run ctl-unknown 2 pgenc ctl "$WORK/sock" reboot
+# The socket after the command: said so.
+t_run ctl-order 2 pgenc ctl stats "$WORK/sock"
+t_run ctl-order-nosock 2 pgenc ctl stats
 t_run ctl-stats-opt 2 pgenc ctl "$WORK/sock" stats --verbose
 t_run ctl-stats-arg 2 pgenc ctl "$WORK/sock" stats now
 t_run ctl-stats-o 2 pgenc ctl "$WORK/sock" stats -o x
