@@ -39,7 +39,7 @@ static void usage(FILE *f)
 	      "  quit                    stop the VMM\n"
 	      "\n"
 	      "Exit: 0 ok, 1 the command failed (or the socket is absent),\n"
-	      "2 usage error.\n",
+	      "2 usage error, 3 the VMM speaks another control protocol.\n",
 	      f);
 }
 

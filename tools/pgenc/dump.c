@@ -52,7 +52,8 @@ static void usage(FILE *f)
 	      "when it is a terminal.\n"
 	      "\n"
 	      "Exit: 0 ok, 1 failed (socket absent, range outside guest\n"
-	      "memory, firmware error, ...), 2 usage error.\n",
+	      "memory, firmware error, ...), 2 usage error, 3 the VMM speaks\n"
+	      "another control protocol.\n",
 	      f);
 }
 
@@ -297,8 +298,9 @@ int cmd_dump(int argc, char **argv)
 				      "--gpa + --len: past 2^63-1 (the control protocol's integers)");
 
 	ctl_conn_init(&c, prog, sock);
-	if (ctl_conn_open(&c))
-		return PGENC_EXIT_FAILED;
+	r = ctl_conn_open(&c);
+	if (r)
+		return r;
 	if (outp) {
 		out = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			   0644);

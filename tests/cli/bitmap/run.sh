@@ -335,7 +335,10 @@ stop_fake() {
 	wait "$fake_pid" 2>/dev/null
 }
 if fake "$WORK/mixed.ranges"; then
+	: >"$cli_out/ctl.log"
 	t_run sock-export 0 pgenc bitmap export --socket vm.sock
+	check "socket: a connection asks the protocol version first" \
+		test "$(head -1 "$cli_out/ctl.log")" = '{"cmd": "version"}'
 	t_run sock-export-part 0 pgenc bitmap export --socket vm.sock --start-gfn 0xfc --num-pages 16 -f json
 	json sock-export-part
 	t_run sock-import 0 pgenc bitmap import mixed2.ranges --socket vm.sock
@@ -367,6 +370,20 @@ if fake "$WORK/mixed.ranges" --garbage; then
 	wait "$fake_pid" 2>/dev/null
 else
 	notok "start fake_ctl.py --garbage"
+fi
+# A server of another protocol: every client refuses it (exit 3) after
+# its first request, "version", and asks nothing else.
+if fake "$WORK/mixed.ranges" --proto 2; then
+	: >"$cli_out/ctl.log"
+	t_run sock-proto-2 3 pgenc bitmap export --socket vm.sock
+	t_run sock-proto-2-ctl 3 pgenc ctl vm.sock stats
+	t_run sock-proto-2-dump 3 pgenc dump --socket vm.sock --gpa 0 --len 16
+	t_run sock-proto-2-migrate 3 pgenc migrate vm.sock file:"$WORK/x.mig"
+	check "protocol 2: no request but version" \
+		test "$(grep -vc '^{"cmd": "version"}$' "$cli_out/ctl.log")" -eq 0
+	stop_fake
+else
+	notok "start fake_ctl.py --proto 2"
 fi
 # A guest larger than one export request: chunks of 2^25 pages, stitched.
 n=$(((1 << 25) + 4096))

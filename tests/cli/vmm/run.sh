@@ -178,7 +178,8 @@ t_run ctl-migrate-nouri 2 pgenc ctl "$WORK/sock" migrate
 t_run ctl-migrate-absent 1 pgenc ctl "$WORK/sock" migrate --to-file x --json
 
 # --- clients against sockets that are not pgenc run ---------------------------
-# fake MODE: serve $WORK/fake.sock, one connection, answering one request.
+# fake MODE: serve $WORK/fake.sock, one connection, answering one request
+# after the clients' first, "version" (as pgenc run: protocol 1).
 fake() {
 	rm -f "$WORK/fake.sock"
 	python3 - "$WORK/fake.sock" "$1" <<-'EOF' &
@@ -188,7 +189,11 @@ fake() {
 		s.listen(1)
 		s.settimeout(20)
 		c, _ = s.accept()
-		req = c.makefile("rb").readline()
+		f = c.makefile("rb")
+		req = f.readline()
+		if json.loads(req) == {"cmd": "version"}:
+		    c.sendall(b'{"ok":true,"proto":1,"pgenc":"fake"}\n')
+		    req = f.readline()
 		if sys.argv[2] == "echo":
 		    req = json.loads(req)
 		    c.sendall(b'{"ok":false,"error":"asked for gpa %d len %d","errno":22}\n'
@@ -275,6 +280,10 @@ bar() {
 		f = c.makefile("rwb")
 		for line in f:
 		    req = json.loads(line)
+		    if req["cmd"] == "version":
+		        f.write(b'{"ok":true,"proto":1,"pgenc":"fake"}\n')
+		        f.flush()
+		        continue
 		    time.sleep(float(sys.argv[2]))
 		    n = req["len"]
 		    f.write((json.dumps({"ok": True, "gpa": req["gpa"], "len": n,
@@ -372,6 +381,10 @@ mig_progress() {
 		c, _ = s.accept()
 		f = c.makefile("rwb")
 		line = f.readline()
+		if json.loads(line) == {"cmd": "version"}:
+		    f.write(b'{"ok":true,"proto":1,"pgenc":"fake"}\n')
+		    f.flush()
+		    line = f.readline()
 		open(sys.argv[2], "wb").write(line)
 		req = json.loads(line)
 		if req.get("progress"):
