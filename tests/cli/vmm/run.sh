@@ -163,7 +163,17 @@ t_run run-incoming-demo 2 pgenc run --incoming unix:"$WORK/in.sock" --demo
 t_run run-incoming-policy 2 pgenc run --incoming unix:"$WORK/in.sock" --sev --policy 1
 t_run run-incoming-twice 2 pgenc run --incoming file:x --from-file y
 t_run run-from-file-empty 2 pgenc run --from-file ''
-t_run run-incoming-absent 1 pgenc run --from-file "$WORK/nonexistent"
+t_run run-incoming-absent 2 pgenc run --from-file "$WORK/nonexistent"
+# Arguments first: a file that cannot be read is a usage error (exit 2)
+# before /dev/kvm (exit 3) is opened.
+: >"$WORK/img.bin"
+t_run run-image-absent 2 pgenc run --image "$WORK/nonexistent"
+t_run run-image-absent-at 2 pgenc run --image "$WORK/nonexistent@0x200000"
+t_run run-image-dir 2 pgenc run --image "$WORK"
+t_run run-sevdata-absent 2 pgenc run --image "$WORK/img.bin" --sev --sev-data "$WORK/nonexistent"
+t_run run-tikfile-absent 2 pgenc run --image "$WORK/img.bin" --sev --verify --tik-file "$WORK/nonexistent"
+t_run run-ctl-nodir 2 pgenc run --demo --ctl "$WORK/no/such/vm.sock"
+t_run run-incoming-nodir 2 pgenc run --incoming file:"$WORK/no/such/vm.img"
 t_run migrate-help 0 pgenc migrate --help
 t_run migrate-none 2 pgenc migrate
 t_run migrate-nouri 2 pgenc migrate "$WORK/sock"
