@@ -18,8 +18,14 @@
 #include "ctl_client.h"
 #include "map.h"
 
-/* What a file may make us allocate, unless --max-pages: 16 TiB guests. */
+/*
+ * The pages a file may make us allocate a bit for, unless --max-pages:
+ * a raw file is as large as its bitmap (16 TiB guests, 512 MiB), but 25
+ * bytes of ranges or JSON can span any number of pages, so those stop at
+ * 1 TiB guests (32 MiB of bitmap): Documentation/cli.rst, "Bitmap files".
+ */
 #define DEFAULT_MAX_PAGES (1ULL << 32)
+#define DEFAULT_MAX_TEXT_PAGES (1ULL << 28)
 #define DEFAULT_LIMIT 16
 #define DEFAULT_ROWS 24
 
@@ -35,8 +41,9 @@ static const char *display_name(const char *path)
 }
 
 /*
- * Read and parse a bitmap file. On failure prints one message (with the
- * line and column of a parse error) and returns PGENC_EXIT_FAILED.
+ * Read and parse a bitmap file, of at most max_pages pages (0: the
+ * default of its format). On failure prints one message (with the line
+ * and column of a parse error) and returns PGENC_EXIT_FAILED.
  */
 static int load(const char *cmd, struct input *in, enum pgenc_format fmt,
 		uint64_t max_pages)
@@ -78,6 +85,10 @@ static int load(const char *cmd, struct input *in, enum pgenc_format fmt,
 
 	in->fmt = fmt != PGENC_FORMAT_AUTO ? fmt :
 					     pgenc_format_detect(buf, len);
+	if (!max_pages)
+		max_pages = in->fmt == PGENC_FORMAT_RAW ?
+				    DEFAULT_MAX_PAGES :
+				    DEFAULT_MAX_TEXT_PAGES;
 	r = pgenc_parse(buf, len, in->fmt, max_pages, &in->b, &perr);
 	free(buf);
 	if (r == -EBADMSG) {
@@ -160,7 +171,8 @@ static const char export_usage[] =
 	"  -f, --format F       output format: raw, ranges (default), json\n"
 	"  -o, --output OUT     write to OUT (default: stdout; raw is never\n"
 	"                       written to a terminal)\n"
-	"  --max-pages N        refuse inputs of more pages (default 2^32)\n"
+	"  --max-pages N        refuse inputs of more pages (default 2^32 for\n"
+	"                       raw, 2^28 for ranges and JSON)\n"
 	"  -h, --help           this help\n";
 
 /*
@@ -175,7 +187,7 @@ struct opt_parse {
 	const struct option *longopts;
 	int ifmt_opt; /* 'f' (--format), or 'I' (export's --input-format) */
 	enum pgenc_format ifmt;
-	uint64_t max_pages;
+	uint64_t max_pages; /* --max-pages, 0 when not given */
 	int exit; /* the exit code once next_opt() returned 0 */
 	bool started;
 };
@@ -194,7 +206,7 @@ static int next_opt(struct opt_parse *op, int argc, char **argv)
 	if (!op->started) {
 		op->started = true;
 		op->ifmt = PGENC_FORMAT_AUTO;
-		op->max_pages = DEFAULT_MAX_PAGES;
+		op->max_pages = 0; /* load(): the default of the format */
 		opterr = 0;
 		optind = 0;
 	}
@@ -377,7 +389,8 @@ static const char import_usage[] =
 	"  --check              only validate FILE and print its summary\n"
 	"  --format F           format of FILE: raw, ranges, json (default:\n"
 	"                       detected)\n"
-	"  --max-pages N        refuse inputs of more pages (default 2^32)\n"
+	"  --max-pages N        refuse inputs of more pages (default 2^32 for\n"
+	"                       raw, 2^28 for ranges and JSON)\n"
 	"  -h, --help           this help\n";
 
 static int bitmap_import(int argc, char **argv)
@@ -472,7 +485,8 @@ static const char show_usage[] =
 	"  --no-map             no text map\n"
 	"  --format F           format of FILE: raw, ranges, json (default:\n"
 	"                       detected)\n"
-	"  --max-pages N        refuse inputs of more pages (default 2^32)\n"
+	"  --max-pages N        refuse inputs of more pages (default 2^32 for\n"
+	"                       raw, 2^28 for ranges and JSON)\n"
 	"  -h, --help           this help\n";
 
 /*
@@ -797,7 +811,8 @@ static const char diff_usage[] =
 	"  -q, --quiet          print nothing; only the exit status\n"
 	"  --format F           format of A and B: raw, ranges, json (default:\n"
 	"                       detected)\n"
-	"  --max-pages N        refuse inputs of more pages (default 2^32)\n"
+	"  --max-pages N        refuse inputs of more pages (default 2^32 for\n"
+	"                       raw, 2^28 for ranges and JSON)\n"
 	"  -h, --help           this help\n"
 	"\n"
 	"Exit status (as diff(1)): 0 the same pages in the same states, 1 they\n"
