@@ -958,7 +958,7 @@ out:
 /* ------------------------------------------------------------------ bitmap */
 
 static const char bitmap_usage[] =
-	"Usage: pgenc bitmap COMMAND [OPTION]... \n"
+	"Usage: pgenc bitmap COMMAND [OPTION]...\n"
 	"\n"
 	"The page encryption bitmap: one bit per guest page, 1 encrypted\n"
 	"(private), 0 shared. It is only as true as the guest's reports.\n"

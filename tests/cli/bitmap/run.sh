@@ -416,6 +416,21 @@ else
 	notok "start fake_ctl.py (chunks)"
 fi
 
+# ------------------------------------------------------------ --help texts
+# No line of any command's help ends in a space.
+trailing=
+for c in "" probe run ctl dump migrate bitmap "bitmap export" "bitmap import" \
+	"bitmap show" "bitmap diff"; do
+	read -r -a cv <<<"$c"
+	"$PGENC" "${cv[@]}" --help 2>&1 | grep -q ' $' && trailing+=" pgenc${c:+ $c} --help"
+done
+"$PGENC" help bitmap 2>&1 | grep -q ' $' && trailing+=" pgenc help bitmap"
+if [[ -z $trailing ]]; then
+	ok "no help line ends in a space"
+else
+	notok "help lines end in a space:$trailing"
+fi
+
 # ---------------------------------------------------------- man page
 # It renders without warnings, and it names every long option that any
 # command's --help lists (so a new option cannot go undocumented).
