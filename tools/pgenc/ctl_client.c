@@ -7,8 +7,8 @@
  * guest is 32 MiB of bitmap, more than one protocol line holds once in
  * base64), parses each chunk strictly and checks that it is the range
  * asked for. Chunks are separate KVM_GET_PAGE_ENC_BITMAP calls: like
- * one GET over more than 32768 pages, the result is a snapshot only when
- * the vCPUs are stopped.
+ * one GET over more than 524288 pages (the kernel's chunk), the result
+ * is a snapshot only when the vCPUs are stopped.
  *
  * Import sends the bitmap in one request (so the VM installs it all or
  * nothing), in the smaller of the raw and ranges formats.
