@@ -649,16 +649,6 @@ static unsigned int term_columns(void)
 	return 80;
 }
 
-static bool want_color(int when)
-{
-	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
-
-	if (when >= 0)
-		return when;
-	return isatty(STDOUT_FILENO) && !(nc && *nc) &&
-	       !(term && !strcmp(term, "dumb"));
-}
-
 static int bitmap_show(int argc, char **argv)
 {
 	static const char cmd[] = "bitmap show";
@@ -714,16 +704,8 @@ static int bitmap_show(int argc, char **argv)
 			json = true;
 			break;
 		case 'C':
-			if (!strcmp(optarg, "auto"))
-				color = -1;
-			else if (!strcmp(optarg, "always"))
-				color = 1;
-			else if (!strcmp(optarg, "never"))
-				color = 0;
-			else
-				return pg_usage_error(cmd,
-						      "--color: '%s' is not auto, always or never",
-						      optarg);
+			if (pg_parse_color(cmd, optarg, &color))
+				return PGENC_EXIT_USAGE;
 			break;
 		case 'N':
 			color = 0;
@@ -778,7 +760,7 @@ static int bitmap_show(int argc, char **argv)
 			struct map_text_opts o = {
 				.columns = term_columns(),
 				.max_rows = (unsigned int)rows,
-				.color = want_color(color),
+				.color = pg_want_color(color),
 			};
 
 			putchar('\n');

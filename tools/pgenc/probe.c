@@ -40,6 +40,9 @@ enum status {
 
 static const char *const status_text[] = { "PASS", "FAIL", "SKIP", "WARN" };
 static const char *const status_json[] = { "pass", "fail", "skip", "warn" };
+/* SGR of each status on a terminal: green, red, plain, yellow. */
+static const char *const status_sgr[] = { "\033[1;32m", "\033[1;31m", "",
+					  "\033[1;33m" };
 
 #define MAX_CHECKS 16
 
@@ -636,13 +639,17 @@ static void print_json(const struct probe *p)
 	fputs("\n  ]\n}\n", f);
 }
 
-static void print_text(const struct probe *p)
+static void print_text(const struct probe *p, bool color)
 {
+	const char *sgr, *end;
 	int i;
 
-	for (i = 0; i < p->nr_checks; i++)
-		printf("%*s[ %s ] - %s\n", 2 * p->checks[i].depth, "",
-		       status_text[p->checks[i].st], p->checks[i].msg);
+	for (i = 0; i < p->nr_checks; i++) {
+		sgr = color ? status_sgr[p->checks[i].st] : "";
+		end = *sgr ? "\033[0m" : "";
+		printf("%*s[ %s%s%s ] - %s\n", 2 * p->checks[i].depth, "", sgr,
+		       status_text[p->checks[i].st], end, p->checks[i].msg);
+	}
 	printf("\npgenc tracking: %s\n",
 	       usable(p) ? "usable" : "NOT available on this host");
 	if (sim_active(p))
@@ -655,7 +662,7 @@ static void print_text(const struct probe *p)
 }
 
 static const char probe_usage[] =
-	"Usage: pgenc probe [--json]\n"
+	"Usage: pgenc probe [--json] [--color WHEN]\n"
 	"\n"
 	"Report what this host can do: the kernel series and whether pgenc\n"
 	"supports it, /dev/kvm and KVM_CAP_PAGE_ENC_BITMAP (flags decoded),\n"
@@ -664,8 +671,11 @@ static const char probe_usage[] =
 	"sevsim (simulated SEV firmware) is flagged: it encrypts nothing.\n"
 	"\n"
 	"Options:\n"
-	"  --json      one JSON object on stdout (keys in pgenc(1))\n"
-	"  -h, --help  this help\n"
+	"  --json        one JSON object on stdout (keys in pgenc(1))\n"
+	"  --color WHEN  colour the statuses: auto (default: when stdout is a\n"
+	"                terminal and NO_COLOR is unset), always, never\n"
+	"  --no-color    the same as --color never\n"
+	"  -h, --help    this help\n"
 	"\n"
 	"Environment: PGENC_SYSROOT=DIR reads /proc, /sys and /dev under DIR\n"
 	"(tests).\n"
@@ -677,13 +687,17 @@ int cmd_probe(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "colour", required_argument, NULL, 'C' },
+		{ "no-color", no_argument, NULL, 'N' },
+		{ "no-colour", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct probe p;
 	const char *root;
 	bool json = false;
-	int c;
+	int c, color = -1;
 
 	opterr = 0;
 	optind = 0;
@@ -691,6 +705,13 @@ int cmd_probe(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'C':
+			if (pg_parse_color("probe", optarg, &color))
+				return PGENC_EXIT_USAGE;
+			break;
+		case 'N':
+			color = 0;
 			break;
 		case 'h':
 			fputs(probe_usage, stdout);
@@ -735,7 +756,7 @@ int cmd_probe(int argc, char **argv)
 	if (json)
 		print_json(&p);
 	else
-		print_text(&p);
+		print_text(&p, pg_want_color(color));
 	if (fflush(stdout) || ferror(stdout)) {
 		pg_error("probe", "write error: %s", strerror(errno));
 		return PGENC_EXIT_FAILED;

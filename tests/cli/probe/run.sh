@@ -212,6 +212,41 @@ t_run usage-arg 2 pgenc probe extra
 t_run usage-option 2 pgenc probe --bogus
 t_run usage-sysroot 2 -e PGENC_SYSROOT=/nonexistent/root pgenc probe
 t_run help 0 pgenc probe --help
+t_run usage-color 2 pgenc probe --color sometimes
+
+# Colour, as bitmap show's (--color WHEN, NO_COLOR): the statuses on a
+# terminal (script(1) makes one), not with NO_COLOR set, TERM=dumb or
+# --color never, never in --json; --color always anywhere.
+esc=$'\033['
+on_tty() {
+	script -qec "$(printf '%q ' env PGENC_SYSROOT="$WORK/sevsim-host" "$@")" /dev/null
+}
+colour() { # DESC WANT(1|0) ARGS...: is there an SGR in the output?
+	local desc=$1 want=$2 out got=0
+	shift 2
+	out=$("$@" 2>&1)
+	[[ $out == *"$esc"* ]] && got=1
+	if [[ $got == "$want" ]]; then
+		ok "probe colour: $desc"
+	else
+		notok "probe colour: $desc" "$(printf '%s' "$out" | head -3 | od -c | head -5)"
+	fi
+}
+if command -v script >/dev/null; then
+	colour "a terminal: yes" 1 on_tty "$PGENC" probe
+	check "probe colour: a terminal, PASS in green" \
+		grep -qF "[ ${esc}1;32mPASS${esc}0m ] - /dev/kvm: present" <(on_tty "$PGENC" probe)
+	colour "a terminal, NO_COLOR=1: no" 0 on_tty NO_COLOR=1 "$PGENC" probe
+	colour "a terminal, NO_COLOR empty: yes" 1 on_tty NO_COLOR= "$PGENC" probe
+	colour "a terminal, TERM=dumb: no" 0 on_tty TERM=dumb "$PGENC" probe
+	colour "a terminal, --color never: no" 0 on_tty "$PGENC" probe --color never
+	colour "a terminal, --no-color: no" 0 on_tty "$PGENC" probe --no-color
+	colour "a terminal, --json: no" 0 on_tty "$PGENC" probe --json
+else
+	skip "probe colour on a terminal" "no script(1) (apt-get install bsdutils)"
+fi
+colour "a pipe: no" 0 env PGENC_SYSROOT="$WORK/sevsim-host" "$PGENC" probe
+colour "a pipe, --color always: yes" 1 env PGENC_SYSROOT="$WORK/sevsim-host" "$PGENC" probe --color always
 
 # The host this runs on: whatever it is, the exit is 0, 1 or 3 and the
 # JSON parses (it must not crash on a real /dev/kvm or its absence).
