@@ -24,7 +24,8 @@
 #   t_open_host NAME          # tests/cli/NAME.cram, $WORK as @WORK@, the
 #                             # version as @VERSION@
 #   t_case DESC CMD RC OUT ERR [WANT]
-#   t_run DESC RC [-i FILE] [-e VAR=VAL]... [--] pgenc ARGS...
+#   t_run DESC RC [-i FILE] [-e VAR=VAL]... [-v KIB] [--] pgenc ARGS...
+#                             # -v: under ulimit -v KIB (shown first)
 #   t_close
 #
 # Needs ok/notok, $cli_out, $cli_repo, $cli_version and $WORK from
@@ -140,12 +141,13 @@ t_close() {
 # in $WORK as a case of the open transcript that must exit RC; stdout and
 # stderr stay in $WORK/.out and $WORK/.err for further checks.
 t_run() {
-	local desc=$1 want=$2 in=/dev/null envs=() rc
+	local desc=$1 want=$2 in=/dev/null envs=() vlim='' rc
 	shift 2
 	while [[ $# -gt 0 ]]; do
 		case $1 in
 		-i) in=$2; shift 2 ;;
 		-e) envs+=("$2"); shift 2 ;;
+		-v) vlim=$2; shift 2 ;;
 		--) shift; break ;;
 		*) break ;;
 		esac
@@ -155,11 +157,13 @@ t_run() {
 	(
 		cd "$WORK" || exit 99
 		for e in "${envs[@]}"; do export "${e?}"; done
+		[[ -z $vlim ]] || ulimit -v "$vlim" || exit 99
 		exec "$PGENC" "$@" <"$in" >"$WORK/.out" 2>"$WORK/.err"
 	)
 	rc=$?
 	local shown="pgenc $*"
 	[[ ${#envs[@]} -eq 0 ]] || shown="${envs[*]} $shown"
+	[[ -z $vlim ]] || shown="ulimit -v $vlim; $shown"
 	[[ $in == /dev/null ]] || shown="$shown < ${in#"$WORK"/}"
 	t_case "$desc" "$shown" "$rc" "$WORK/.out" "$WORK/.err" "$want"
 }

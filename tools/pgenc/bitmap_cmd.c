@@ -19,8 +19,14 @@
 #include "kvm_debugfs.h"
 #include "map.h"
 
-/* What a file may make us allocate, unless --max-pages: 16 TiB guests. */
+/*
+ * The pages a file may make us allocate a bit for, unless --max-pages:
+ * a raw file is as large as its bitmap (16 TiB guests, 512 MiB), but 25
+ * bytes of ranges or JSON can span any number of pages, so those stop at
+ * 1 TiB guests (32 MiB of bitmap): Documentation/cli.rst, "Bitmap files".
+ */
 #define DEFAULT_MAX_PAGES (1ULL << 32)
+#define DEFAULT_MAX_TEXT_PAGES (1ULL << 28)
 #define DEFAULT_LIMIT 16
 #define DEFAULT_ROWS 24
 
@@ -36,8 +42,9 @@ static const char *display_name(const char *path)
 }
 
 /*
- * Read and parse a bitmap file. On failure prints one message (with the
- * line and column of a parse error) and returns PGENC_EXIT_FAILED.
+ * Read and parse a bitmap file, of at most max_pages pages (0: the
+ * default of its format). On failure prints one message (with the line
+ * and column of a parse error) and returns PGENC_EXIT_FAILED.
  */
 static int load(const char *cmd, struct input *in, enum pgenc_format fmt,
 		uint64_t max_pages)
@@ -79,6 +86,10 @@ static int load(const char *cmd, struct input *in, enum pgenc_format fmt,
 
 	in->fmt = fmt != PGENC_FORMAT_AUTO ? fmt :
 					     pgenc_format_detect(buf, len);
+	if (!max_pages)
+		max_pages = in->fmt == PGENC_FORMAT_RAW ?
+				    DEFAULT_MAX_PAGES :
+				    DEFAULT_MAX_TEXT_PAGES;
 	r = pgenc_parse(buf, len, in->fmt, max_pages, &in->b, &perr);
 	free(buf);
 	if (r == -EBADMSG) {
@@ -192,7 +203,8 @@ static const char export_usage[] =
 	"  -f, --format F       output format: raw, ranges (default), json\n"
 	"  -o, --output OUT     write to OUT (default: stdout; raw is never\n"
 	"                       written to a terminal)\n"
-	"  --max-pages N        refuse inputs of more pages (default 2^32)\n"
+	"  --max-pages N        refuse inputs of more pages (default 2^32 for\n"
+	"                       raw, 2^28 for ranges and JSON)\n"
 	"  -h, --help           this help\n";
 
 /*
@@ -207,7 +219,7 @@ struct opt_parse {
 	const struct option *longopts;
 	int ifmt_opt; /* 'f' (--format), or 'I' (export's --input-format) */
 	enum pgenc_format ifmt;
-	uint64_t max_pages;
+	uint64_t max_pages; /* --max-pages, 0 when not given */
 	int exit; /* the exit code once next_opt() returned 0 */
 	bool started;
 };
@@ -226,7 +238,7 @@ static int next_opt(struct opt_parse *op, int argc, char **argv)
 	if (!op->started) {
 		op->started = true;
 		op->ifmt = PGENC_FORMAT_AUTO;
-		op->max_pages = DEFAULT_MAX_PAGES;
+		op->max_pages = 0; /* load(): the default of the format */
 		opterr = 0;
 		optind = 0;
 	}
@@ -426,7 +438,8 @@ static const char import_usage[] =
 	"  --check              only validate FILE and print its summary\n"
 	"  --format F           format of FILE: raw, ranges, json (default:\n"
 	"                       detected)\n"
-	"  --max-pages N        refuse inputs of more pages (default 2^32)\n"
+	"  --max-pages N        refuse inputs of more pages (default 2^32 for\n"
+	"                       raw, 2^28 for ranges and JSON)\n"
 	"  -h, --help           this help\n";
 
 static int bitmap_import(int argc, char **argv)
@@ -475,12 +488,13 @@ static int bitmap_import(int argc, char **argv)
 	if (r)
 		return r;
 	if (check) {
-		printf("%s: valid %s bitmap, gfn 0x%llx-0x%llx, %llu pages, %llu shared\n",
+		printf("%s: valid %s bitmap, gfn 0x%llx-0x%llx, %llu page%s, %llu shared\n",
 		       display_name(in.path), pgenc_format_name(in.fmt),
 		       (unsigned long long)in.b->start_gfn,
 		       (unsigned long long)(in.b->start_gfn + in.b->num_pages -
 					    1),
 		       (unsigned long long)in.b->num_pages,
+		       pg_plural(in.b->num_pages),
 		       (unsigned long long)pgenc_bitmap_count(in.b, false));
 		r = PGENC_EXIT_OK;
 	} else {
@@ -523,7 +537,8 @@ static const char show_usage[] =
 	"  --no-map             no text map\n"
 	"  --format F           format of FILE: raw, ranges, json (default:\n"
 	"                       detected)\n"
-	"  --max-pages N        refuse inputs of more pages (default 2^32)\n"
+	"  --max-pages N        refuse inputs of more pages (default 2^32 for\n"
+	"                       raw, 2^28 for ranges and JSON)\n"
 	"  -h, --help           this help\n";
 
 /*
@@ -686,16 +701,6 @@ static unsigned int term_columns(void)
 	return 80;
 }
 
-static bool want_color(int when)
-{
-	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
-
-	if (when >= 0)
-		return when;
-	return isatty(STDOUT_FILENO) && !(nc && *nc) &&
-	       !(term && !strcmp(term, "dumb"));
-}
-
 static int bitmap_show(int argc, char **argv)
 {
 	static const char cmd[] = "bitmap show";
@@ -759,16 +764,8 @@ static int bitmap_show(int argc, char **argv)
 			json = true;
 			break;
 		case 'C':
-			if (!strcmp(optarg, "auto"))
-				color = -1;
-			else if (!strcmp(optarg, "always"))
-				color = 1;
-			else if (!strcmp(optarg, "never"))
-				color = 0;
-			else
-				return pg_usage_error(cmd,
-						      "--color: '%s' is not auto, always or never",
-						      optarg);
+			if (pg_parse_color(cmd, optarg, &color))
+				return PGENC_EXIT_USAGE;
 			break;
 		case 'N':
 			color = 0;
@@ -832,7 +829,7 @@ static int bitmap_show(int argc, char **argv)
 			struct map_text_opts o = {
 				.columns = term_columns(),
 				.max_rows = (unsigned int)rows,
-				.color = want_color(color),
+				.color = pg_want_color(color),
 			};
 
 			putchar('\n');
@@ -865,7 +862,8 @@ static const char diff_usage[] =
 	"  -q, --quiet          print nothing; only the exit status\n"
 	"  --format F           format of A and B: raw, ranges, json (default:\n"
 	"                       detected)\n"
-	"  --max-pages N        refuse inputs of more pages (default 2^32)\n"
+	"  --max-pages N        refuse inputs of more pages (default 2^32 for\n"
+	"                       raw, 2^28 for ranges and JSON)\n"
 	"  -h, --help           this help\n"
 	"\n"
 	"Exit status (as diff(1)): 0 the same pages in the same states, 1 they\n"
@@ -914,10 +912,11 @@ static void diff_json(const struct input *a, const struct input *b,
 
 static void span_text(const char *mark, const struct input *in)
 {
-	printf("%s %s: gfn 0x%llx-0x%llx (%llu pages)\n", mark,
+	printf("%s %s: gfn 0x%llx-0x%llx (%llu page%s)\n", mark,
 	       display_name(in->path), (unsigned long long)in->b->start_gfn,
 	       (unsigned long long)(in->b->start_gfn + in->b->num_pages - 1),
-	       (unsigned long long)in->b->num_pages);
+	       (unsigned long long)in->b->num_pages,
+	       pg_plural(in->b->num_pages));
 }
 
 static int bitmap_diff(int argc, char **argv)
@@ -1010,7 +1009,7 @@ out:
 /* ------------------------------------------------------------------ bitmap */
 
 static const char bitmap_usage[] =
-	"Usage: pgenc bitmap COMMAND [OPTION]... \n"
+	"Usage: pgenc bitmap COMMAND [OPTION]...\n"
 	"\n"
 	"The page encryption bitmap: one bit per guest page, 1 encrypted\n"
 	"(private), 0 shared. It is only as true as the guest's reports.\n"

@@ -9,9 +9,35 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../lib/utf8.h"
 #include "cmdutil.h"
+
+int pg_parse_color(const char *cmd, const char *arg, int *when)
+{
+	if (!strcmp(arg, "auto"))
+		*when = -1;
+	else if (!strcmp(arg, "always"))
+		*when = 1;
+	else if (!strcmp(arg, "never"))
+		*when = 0;
+	else
+		return pg_usage_error(cmd,
+				      "--color: '%s' is not auto, always or never",
+				      arg);
+	return 0;
+}
+
+bool pg_want_color(int when)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (when >= 0)
+		return when;
+	return isatty(STDOUT_FILENO) && !(nc && *nc) &&
+	       !(term && !strcmp(term, "dumb"));
+}
 
 int pg_usage_error(const char *cmd, const char *fmt, ...)
 {

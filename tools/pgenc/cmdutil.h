@@ -37,6 +37,21 @@ int pg_usage_error(const char *cmd, const char *fmt, ...)
 extern const char *pg_alias_socket;
 int pg_alias_refuse(const char *cmd, const char *opt);
 
+/*
+ * The CLI's one colour convention (--color WHEN): pg_parse_color() reads
+ * WHEN, auto (-1), always (1) or never (0), into *when, or returns the
+ * usage error's exit code; pg_want_color() decides: auto is colour when
+ * stdout is a terminal, NO_COLOR is unset or empty and TERM is not dumb.
+ */
+int pg_parse_color(const char *cmd, const char *arg, int *when);
+bool pg_want_color(int when);
+
+/* "s" unless n is 1: "%llu page%s". */
+static inline const char *pg_plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* "pgenc CMD: MESSAGE" on stderr. */
 void pg_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

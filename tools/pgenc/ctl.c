@@ -39,7 +39,7 @@ static void usage(FILE *f)
 	      "  quit                    stop the VMM\n"
 	      "\n"
 	      "Exit: 0 ok, 1 the command failed (or the socket is absent),\n"
-	      "2 usage error.\n",
+	      "2 usage error, 3 the VMM speaks another control protocol.\n",
 	      f);
 }
 
@@ -311,6 +311,19 @@ static int alias(const char *sock, int argc, char **argv)
 	return r;
 }
 
+static bool is_command(const char *s)
+{
+	static const char *const cmds[] = { "stats",  "wait", "version",
+					    "send",   "quit", "export",
+					    "import", "dump", "migrate" };
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(s, cmds[i]))
+			return true;
+	return false;
+}
+
 int cmd_ctl(int argc, char **argv)
 {
 	struct ctl_conn c;
@@ -325,6 +338,13 @@ int cmd_ctl(int argc, char **argv)
 	}
 	if (argc < 2)
 		return pg_usage_error("ctl", "missing SOCK and COMMAND");
+	/* `pgenc ctl stats SOCK`: the socket comes first (unless so named). */
+	if (is_command(argv[1]) && (argc < 3 || !is_command(argv[2])) &&
+	    access(argv[1], F_OK))
+		return pg_usage_error("ctl",
+				      "'%s' is a command: SOCK comes first: pgenc ctl %s %s",
+				      argv[1], argc < 3 ? "SOCK" : argv[2],
+				      argv[1]);
 	if (argc < 3)
 		return pg_usage_error("ctl", "missing COMMAND after %s",
 				      argv[1]);

@@ -7,8 +7,8 @@
  * guest is 32 MiB of bitmap, more than one protocol line holds once in
  * base64), parses each chunk strictly and checks that it is the range
  * asked for. Chunks are separate KVM_GET_PAGE_ENC_BITMAP calls: like
- * one GET over more than 32768 pages, the result is a snapshot only when
- * the vCPUs are stopped.
+ * one GET over more than 524288 pages (the kernel's chunk), the result
+ * is a snapshot only when the vCPUs are stopped.
  *
  * Import sends the bitmap in one request (so the VM installs it all or
  * nothing), in the smaller of the raw and ranges formats.
@@ -62,13 +62,59 @@ static int conn_error(struct ctl_conn *c, const char *fmt, ...)
 	return PGENC_EXIT_FAILED;
 }
 
+/*
+ * The first request of every connection: the server's protocol must be
+ * the one this client speaks (Documentation/cli.rst, "Control protocol").
+ */
+static int check_proto(struct ctl_conn *c)
+{
+	static const char req[] = "{\"cmd\":\"version\"}\n";
+	const char *msg, *ver = "?";
+	struct ctl_msg m;
+	uint64_t proto;
+	int r, e;
+
+	r = ctl_call(c->fd, &c->rd, req, sizeof(req) - 1, &m, NULL);
+	if (r)
+		return conn_error(c, "%s",
+				  r == -EPROTO ?
+					  "no valid response (connection closed, or not a pgenc control socket)" :
+					  strerror(-r));
+	if (!ctl_resp_ok(&m, &msg, &e)) {
+		conn_error(c, "the VM refused: %s (%s)", msg, strerror(e));
+		ctl_msg_free(&m);
+		return PGENC_EXIT_FAILED;
+	}
+	if (ctl_get_u64(&m, "proto", &proto)) {
+		ctl_msg_free(&m);
+		return ctl_conn_bad_response(c, "version has no \"proto\"");
+	}
+	ctl_get_str(&m, "pgenc", &ver, NULL);
+	r = PGENC_EXIT_OK;
+	if (proto != CTL_PROTO_VERSION) {
+		conn_error(c,
+			   "the VMM (pgenc %s) speaks control protocol %llu, this pgenc %s speaks %d: use a pgenc of the VMM's version",
+			   ver, (unsigned long long)proto, pgenc_version(),
+			   CTL_PROTO_VERSION);
+		r = PGENC_EXIT_UNSUPPORTED;
+	}
+	ctl_msg_free(&m);
+	return r;
+}
+
 int ctl_conn_open(struct ctl_conn *c)
 {
+	int r;
+
 	if (c->fd >= 0)
 		return 0;
 	c->fd = ctl_connect(c->sock);
-	if (c->fd >= 0)
-		return 0;
+	if (c->fd >= 0) {
+		r = check_proto(c);
+		if (r)
+			ctl_conn_close(c);
+		return r;
+	}
 	conn_error(c, "cannot connect: %s%s%s%s", strerror(-c->fd),
 		   c->fd == -ENOENT || c->fd == -ECONNREFUSED ?
 			   " (is 'pgenc run --ctl " :
@@ -84,8 +130,9 @@ int ctl_conn_call(struct ctl_conn *c, const char *req, size_t len,
 {
 	int r;
 
-	if (ctl_conn_open(c))
-		return PGENC_EXIT_FAILED;
+	r = ctl_conn_open(c);
+	if (r)
+		return r;
 	r = ctl_call(c->fd, &c->rd, req, len, resp, raw);
 	if (r)
 		return conn_error(c, "%s",
@@ -328,8 +375,9 @@ int ctl_conn_import(struct ctl_conn *c, const struct pgenc_bitmap *b)
 				  "the VM reports gfn 0x%llx +%llu installed, not what was sent",
 				  (unsigned long long)start,
 				  (unsigned long long)num);
-	printf("installed: gfn 0x%llx-0x%llx, %llu pages, %llu shared\n",
+	printf("installed: gfn 0x%llx-0x%llx, %llu page%s, %llu shared\n",
 	       (unsigned long long)start, (unsigned long long)(start + num - 1),
-	       (unsigned long long)num, (unsigned long long)shared);
+	       (unsigned long long)num, pg_plural(num),
+	       (unsigned long long)shared);
 	return PGENC_EXIT_OK;
 }

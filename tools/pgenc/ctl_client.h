@@ -27,7 +27,11 @@ struct ctl_conn {
 
 void ctl_conn_init(struct ctl_conn *c, const char *cmd, const char *sock);
 
-/* Connect unless connected: 0, or PGENC_EXIT_FAILED (reported). */
+/*
+ * Connect unless connected, and check the server's protocol ("version"):
+ * 0, PGENC_EXIT_UNSUPPORTED for a protocol other than CTL_PROTO_VERSION,
+ * or PGENC_EXIT_FAILED (reported).
+ */
 int ctl_conn_open(struct ctl_conn *c);
 
 void ctl_conn_close(struct ctl_conn *c);
@@ -36,8 +40,8 @@ void ctl_conn_close(struct ctl_conn *c);
  * Send the request line req (len bytes, "\n" included) and read the
  * response into *resp (and the line into *raw, when raw is not NULL):
  * 0 with the response, whatever its "ok" says, to ctl_msg_free(), or
- * PGENC_EXIT_FAILED after reporting the transport error (no valid
- * response among them).
+ * the exit code of ctl_conn_open(), or PGENC_EXIT_FAILED after reporting
+ * the transport error (no valid response among them).
  */
 int ctl_conn_call(struct ctl_conn *c, const char *req, size_t len,
 		  struct ctl_msg *resp, char **raw);

@@ -37,6 +37,10 @@
  *
  *   {"cmd":"version"}
  *     -> {"ok":true,"proto":1,"pgenc":"0.1.0"}
+ *     "proto" is the protocol's version, CTL_PROTO_VERSION: a change
+ *     that an old client could misread gets a new one. The CLI's client
+ *     sends "version" first on every connection and refuses a server
+ *     with another "proto" (exit status 3, naming both versions).
  *
  *   {"cmd":"stats"}
  *     -> {"ok":true,"state":"running|halted|shutdown|stopped|error",

@@ -43,7 +43,8 @@ static void usage(FILE *f)
 	      "                  hexdump goes to stdout\n"
 	      "  --chunk SIZE    bytes per request, whole pages (default 1M, at\n"
 	      "                  most 16M); requests end at page boundaries\n"
-	      "  --json          the final report as one JSON line\n"
+	      "  --json          the final report as one JSON line on stdout\n"
+	      "                  (needs -o FILE: the hexdump would share stdout)\n"
 	      "\n"
 	      "The report (firmware commands issued, pages bypassed) goes to\n"
 	      "stdout with -o FILE, else to stderr. With -o FILE, a dump that\n"
@@ -51,7 +52,8 @@ static void usage(FILE *f)
 	      "when it is a terminal.\n"
 	      "\n"
 	      "Exit: 0 ok, 1 failed (socket absent, range outside guest\n"
-	      "memory, firmware error, ...), 2 usage error.\n",
+	      "memory, firmware error, ...), 2 usage error, 3 the VMM speaks\n"
+	      "another control protocol.\n",
 	      f);
 }
 
@@ -180,8 +182,9 @@ static void report(FILE *f, bool json, uint64_t gpa, uint64_t len,
 	}
 	fprintf(f,
 		"dumped %" PRIu64 " bytes, gpa 0x%" PRIx64 "-0x%" PRIx64
-		" (%" PRIu64 " pages), %s\n",
+		" (%" PRIu64 " page%s), %s\n",
 		len, gpa, gpa + len - 1, pages_of(gpa, len),
+		pg_plural(pages_of(gpa, len)),
 		dbg ? "with KVM_SEV_DBG_DECRYPT" :
 		      "by a plain read (not an SEV guest: no firmware)");
 	if (!dbg)
@@ -287,13 +290,17 @@ int cmd_dump(int argc, char **argv)
 		return pg_usage_error(prog, "--socket SOCK is required");
 	if (!has_gpa || !has_len)
 		return pg_usage_error(prog, "--gpa and --len are required");
+	if (json && !outp)
+		return pg_usage_error(prog,
+				      "--json needs -o FILE: without it the hexdump is on stdout");
 	if (len - 1 > (uint64_t)INT64_MAX - gpa)
 		return pg_usage_error(prog,
 				      "--gpa + --len: past 2^63-1 (the control protocol's integers)");
 
 	ctl_conn_init(&c, prog, sock);
-	if (ctl_conn_open(&c))
-		return PGENC_EXIT_FAILED;
+	r = ctl_conn_open(&c);
+	if (r)
+		return r;
 	if (outp) {
 		out = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			   0644);

@@ -40,6 +40,9 @@ enum status {
 
 static const char *const status_text[] = { "PASS", "FAIL", "SKIP", "WARN" };
 static const char *const status_json[] = { "pass", "fail", "skip", "warn" };
+/* SGR of each status on a terminal: green, red, plain, yellow. */
+static const char *const status_sgr[] = { "\033[1;32m", "\033[1;31m", "",
+					  "\033[1;33m" };
 
 #define MAX_CHECKS 16
 
@@ -413,11 +416,54 @@ static void version_line(struct probe *p)
 	    p->kvm_amd_loaded == 1 ? av : "");
 }
 
+/* An unknown series does not decide: the capability does. */
+static bool usable(const struct probe *p)
+{
+	return p->supported != 0 && p->dev_kvm == 1 && p->cap > 0 &&
+	       (p->cap & KVM_PAGE_ENC_CAP_BITMAP);
+}
+
+/*
+ * The sevsim parameter is what was asked for; /dev/sevsim exists only
+ * while sevsim runs: Documentation/sevsim.rst, "sevsim: a software SEV
+ * firmware for tests".
+ */
+static bool sim_active(const struct probe *p)
+{
+	return p->sevsim == 1 && p->dev_sevsim == 1;
+}
+
+/* Real SEV: enabled, a firmware device, and not the simulator. */
+static bool real_sev(const struct probe *p)
+{
+	return p->kvm_amd_loaded == 1 && p->sev == 1 && p->dev_sev == 1 &&
+	       p->sevsim != BAD_VALUE && !sim_active(p);
+}
+
+static void sevsim_line(struct probe *p)
+{
+	if (p->sevsim == BAD_VALUE)
+		add(p, 1, "sevsim", ST_FAIL,
+		    "sevsim: unreadable parameter: memory encryption unknown");
+	else if (sim_active(p))
+		add(p, 1, "sevsim", ST_WARN,
+		    "sevsim: ACTIVE: SIMULATED SEV FIRMWARE, NO MEMORY ENCRYPTION: guest memory is plain text to the host (/dev/sevsim)");
+	else if (p->sevsim == 1)
+		add(p, 1, "sevsim", ST_WARN,
+		    "sevsim: requested (kvm_amd sevsim=Y), not active: no /dev/sevsim (%s)",
+		    real_sev(p) ? "SEV commands go to the real firmware" :
+				  "the kernel log says why");
+	else if (p->sevsim == 0)
+		add(p, 1, "sevsim", ST_PASS,
+		    "sevsim: off (SEV commands go to the real firmware)");
+}
+
 static void amd_lines(struct probe *p)
 {
 	if (p->kvm_amd_loaded != 1) {
-		add(p, 0, "kvm_amd", ST_FAIL,
-		    "kvm_amd: not loaded (no SEV; tracking still works for non-SEV VMs)");
+		/* Without a vendor module kvm has no /dev/kvm. */
+		add(p, 0, "kvm_amd", ST_FAIL, "kvm_amd: not loaded (no SEV%s)",
+		    usable(p) ? "; tracking works for non-SEV VMs" : "");
 		return;
 	}
 	add(p, 0, "kvm_amd", ST_PASS, "kvm_amd: loaded");
@@ -432,22 +478,15 @@ static void amd_lines(struct probe *p)
 			    "disabled (no SEV on this CPU or firmware, or kvm_amd sev=0)");
 	if (p->sev_es == BAD_VALUE)
 		add(p, 1, "sev_es", ST_FAIL, "sev_es: unreadable parameter");
+	else if (p->sev_es == 1 && p->sev != 1)
+		add(p, 1, "sev_es", ST_FAIL,
+		    "sev_es: not usable: SEV-ES needs sev (the parameter says Y)");
 	else if (p->sev_es < 0)
 		add(p, 1, "sev_es", ST_SKIP, "sev_es: no such parameter");
 	else
 		add(p, 1, "sev_es", p->sev_es ? ST_PASS : ST_FAIL, "sev_es: %s",
 		    p->sev_es ? "enabled" : "disabled");
-	if (p->sevsim == BAD_VALUE)
-		add(p, 1, "sevsim", ST_FAIL,
-		    "sevsim: unreadable parameter: memory encryption unknown");
-	else if (p->sevsim == 1)
-		add(p, 1, "sevsim", ST_WARN,
-		    "sevsim: ACTIVE: SIMULATED SEV FIRMWARE, NO MEMORY ENCRYPTION: guest memory is plain text to the host%s",
-		    p->dev_sevsim == 1 ? " (/dev/sevsim)" :
-					 " (/dev/sevsim missing)");
-	else if (p->sevsim == 0)
-		add(p, 1, "sevsim", ST_PASS,
-		    "sevsim: off (SEV commands go to the real firmware)");
+	sevsim_line(p);
 	if (p->dbg_bypass == 1)
 		add(p, 1, "pgenc_dbg_bypass", ST_PASS,
 		    "pgenc_dbg_bypass: on (DBG_DECRYPT/ENCRYPT copy shared pages without the firmware)");
@@ -465,12 +504,12 @@ static void amd_lines(struct probe *p)
 /* sevsim takes the name /dev/sev where no PSP has it (sevsim.rst). */
 static void dev_sev_line(struct probe *p)
 {
-	if (p->sevsim == 1 && p->dev_sev == 1)
+	if (sim_active(p) && p->dev_sev == 1)
 		add(p, 0, "dev_sev", ST_SKIP,
 		    "/dev/sev: sevsim's (no SEV firmware driver behind it)");
 	else if (p->dev_sev == 1)
 		add(p, 0, "dev_sev", ST_PASS, "/dev/sev: present");
-	else if (p->sevsim == 1)
+	else if (sim_active(p))
 		add(p, 0, "dev_sev", ST_SKIP,
 		    "/dev/sev: absent (sevsim stands in for the SEV firmware)");
 	else
@@ -486,20 +525,6 @@ static int tri(struct probe *p, int r, const char *path)
 		return -1;
 	}
 	return r;
-}
-
-/* An unknown series does not decide: the capability does. */
-static bool usable(const struct probe *p)
-{
-	return p->supported != 0 && p->dev_kvm == 1 && p->cap > 0 &&
-	       (p->cap & KVM_PAGE_ENC_CAP_BITMAP);
-}
-
-/* Real SEV: enabled, a firmware device, and not the simulator. */
-static bool real_sev(const struct probe *p)
-{
-	return p->kvm_amd_loaded == 1 && p->sev == 1 && p->dev_sev == 1 &&
-	       (p->sevsim == 0 || p->sevsim == -1);
 }
 
 static void json_tri(FILE *f, int v)
@@ -563,7 +588,7 @@ static void print_json(const struct probe *p)
 	fputs("  \"sysroot\": ", f);
 	pg_json_str(f, *p->root ? p->root : "/");
 	fprintf(f, ",\n  \"usable\": %s,\n", usable(p) ? "true" : "false");
-	fprintf(f, "  \"simulated\": %s,\n", p->sevsim == 1 ? "true" : "false");
+	fprintf(f, "  \"simulated\": %s,\n", sim_active(p) ? "true" : "false");
 	fprintf(f, "  \"memory_encryption\": %s,\n",
 		real_sev(p) ? "true" : "false");
 	fputs("  \"kernel\": {\n    \"release\": ", f);
@@ -614,16 +639,20 @@ static void print_json(const struct probe *p)
 	fputs("\n  ]\n}\n", f);
 }
 
-static void print_text(const struct probe *p)
+static void print_text(const struct probe *p, bool color)
 {
+	const char *sgr, *end;
 	int i;
 
-	for (i = 0; i < p->nr_checks; i++)
-		printf("%*s[ %s ] - %s\n", 2 * p->checks[i].depth, "",
-		       status_text[p->checks[i].st], p->checks[i].msg);
+	for (i = 0; i < p->nr_checks; i++) {
+		sgr = color ? status_sgr[p->checks[i].st] : "";
+		end = *sgr ? "\033[0m" : "";
+		printf("%*s[ %s%s%s ] - %s\n", 2 * p->checks[i].depth, "", sgr,
+		       status_text[p->checks[i].st], end, p->checks[i].msg);
+	}
 	printf("\npgenc tracking: %s\n",
 	       usable(p) ? "usable" : "NOT available on this host");
-	if (p->sevsim == 1)
+	if (sim_active(p))
 		printf("SEV: SIMULATED (kvm_amd sevsim=1): NO MEMORY ENCRYPTION, for testing only\n");
 	else if (real_sev(p))
 		printf("SEV: available%s\n",
@@ -633,7 +662,7 @@ static void print_text(const struct probe *p)
 }
 
 static const char probe_usage[] =
-	"Usage: pgenc probe [--json]\n"
+	"Usage: pgenc probe [--json] [--color WHEN]\n"
 	"\n"
 	"Report what this host can do: the kernel series and whether pgenc\n"
 	"supports it, /dev/kvm and KVM_CAP_PAGE_ENC_BITMAP (flags decoded),\n"
@@ -642,8 +671,11 @@ static const char probe_usage[] =
 	"sevsim (simulated SEV firmware) is flagged: it encrypts nothing.\n"
 	"\n"
 	"Options:\n"
-	"  --json      one JSON object on stdout (keys in pgenc(1))\n"
-	"  -h, --help  this help\n"
+	"  --json        one JSON object on stdout (keys in pgenc(1))\n"
+	"  --color WHEN  colour the statuses: auto (default: when stdout is a\n"
+	"                terminal and NO_COLOR is unset), always, never\n"
+	"  --no-color    the same as --color never\n"
+	"  -h, --help    this help\n"
 	"\n"
 	"Environment: PGENC_SYSROOT=DIR reads /proc, /sys and /dev under DIR\n"
 	"(tests).\n"
@@ -655,13 +687,17 @@ int cmd_probe(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "colour", required_argument, NULL, 'C' },
+		{ "no-color", no_argument, NULL, 'N' },
+		{ "no-colour", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct probe p;
 	const char *root;
 	bool json = false;
-	int c;
+	int c, color = -1;
 
 	opterr = 0;
 	optind = 0;
@@ -669,6 +705,13 @@ int cmd_probe(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'C':
+			if (pg_parse_color("probe", optarg, &color))
+				return PGENC_EXIT_USAGE;
+			break;
+		case 'N':
+			color = 0;
 			break;
 		case 'h':
 			fputs(probe_usage, stdout);
@@ -713,7 +756,7 @@ int cmd_probe(int argc, char **argv)
 	if (json)
 		print_json(&p);
 	else
-		print_text(&p);
+		print_text(&p, pg_want_color(color));
 	if (fflush(stdout) || ferror(stdout)) {
 		pg_error("probe", "write error: %s", strerror(errno));
 		return PGENC_EXIT_FAILED;

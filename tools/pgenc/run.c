@@ -10,10 +10,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <pgenc/pgenc.h>
 
@@ -131,6 +134,52 @@ static int file_at(const char *opt, const char **arg, bool *at_set,
 	return 0;
 }
 
+/*
+ * An input file named on the command line opens and is not a directory:
+ * a usage error otherwise, found before /dev/kvm is asked (exit 2, not
+ * 3). "-" is stdin.
+ */
+static int input_file(const char *opt, const char *arg, const char *path)
+{
+	struct stat st;
+	int fd, e = 0;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		e = errno;
+	else if (fstat(fd, &st))
+		e = errno;
+	else if (S_ISDIR(st.st_mode))
+		e = EISDIR;
+	if (fd >= 0)
+		close(fd);
+	if (e)
+		return pg_usage_error("run", "%s %s: %s", opt, arg,
+				      strerror(e));
+	return 0;
+}
+
+/* The directory a socket is to be created in exists. */
+static int socket_dir(const char *opt, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	struct stat st;
+
+	if (!slash)
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + 1), path);
+	if (stat(dir, &st))
+		return pg_usage_error("run", "%s %s: %s: %s", opt, path, dir,
+				      strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return pg_usage_error("run", "%s %s: %s: not a directory", opt,
+				      path, dir);
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 {
 	enum {
@@ -179,7 +228,7 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 	struct vmm_uri uri;
 	const char *why;
 	char hex[24];
-	bool rate_set = false;
+	bool rate_set = false, from_opt = false;
 	uint64_t v;
 	int c;
 
@@ -281,6 +330,7 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 			if (o->incoming)
 				return pg_usage_error("run",
 						      "give --incoming or --from-file once");
+			from_opt = c == O_FROM_FILE;
 			if (c == O_FROM_FILE) {
 				snprintf(from_file, sizeof(from_file),
 					 "file:%s", optarg);
@@ -348,6 +398,21 @@ static int parse_opts(int argc, char **argv, struct vmm_run_opts *o)
 		return PGENC_EXIT_USAGE;
 	if (o->sev_data && file_at("--sev-data", &o->sev_data,
 				   &o->sev_data_at_set, &o->sev_data_gpa))
+		return PGENC_EXIT_USAGE;
+	/* The files, before any device: Documentation/cli.rst, "Check order". */
+	if (o->image && input_file("--image", o->image, o->image))
+		return PGENC_EXIT_USAGE;
+	if (o->sev_data && input_file("--sev-data", o->sev_data, o->sev_data))
+		return PGENC_EXIT_USAGE;
+	if (o->so.tik_file && !strchr(o->so.tik_file, '%') &&
+	    input_file("--tik-file", o->so.tik_file, o->so.tik_file))
+		return PGENC_EXIT_USAGE;
+	if (o->incoming && !strncmp(o->incoming, "file:", 5) &&
+	    input_file(from_opt ? "--from-file" : "--incoming",
+		       from_opt ? o->incoming + 5 : o->incoming,
+		       o->incoming + 5))
+		return PGENC_EXIT_USAGE;
+	if (o->ctl && socket_dir("--ctl", o->ctl))
 		return PGENC_EXIT_USAGE;
 	return 0;
 }

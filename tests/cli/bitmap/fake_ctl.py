@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """A stand-in for the control socket of `pgenc run --ctl SOCK`, enough to
 test the client side of `pgenc bitmap export|import --socket` on the
-host: the commands stats, export (format raw), import and quit, framed
+host: the commands version, stats, export (format raw), import and quit,
+framed
 as JSON lines, as tools/pgenc/ctl_proto.h describes them. The VM's
 bitmap lives in memory; it starts from a ranges file.
 
-Usage: fake_ctl.py SOCK RANGES_FILE [--garbage] [--log FILE]
+Usage: fake_ctl.py SOCK RANGES_FILE [--garbage] [--proto N] [--log FILE]
   --garbage   answer every request with a line that is not JSON
+  --proto N   the protocol version that "version" reports (default 1)
   --log FILE  append each request's "cmd" and arguments (not data)
 Stops on "quit", or after 60 s without a connection.
 """
@@ -64,6 +66,10 @@ def main():
     if "--log" in args:
         log = args[args.index("--log") + 1]
         del args[args.index("--log"):args.index("--log") + 2]
+    proto = 1
+    if "--proto" in args:
+        proto = int(args[args.index("--proto") + 1])
+        del args[args.index("--proto"):args.index("--proto") + 2]
     args = [a for a in args if a != "--garbage"]
     path, ranges = args
     with open(ranges) as f:
@@ -99,7 +105,9 @@ def main():
                     lf.write(json.dumps({k: v for k, v in req.items() if k != "data"},
                                         sort_keys=True) + "\n")
             cmd = req.get("cmd")
-            if cmd == "stats":
+            if cmd == "version":
+                resp = {"ok": True, "proto": proto, "pgenc": "fake"}
+            elif cmd == "stats":
                 resp = {"ok": True, "tracked_pages": tracked,
                         "shared_pages": shared(tracked, bits)}
             elif cmd == "export":

@@ -166,6 +166,11 @@ t_run diff-quiet-same 0 pgenc bitmap diff --quiet mixed.ranges mixed.ranges.raw
 t_run diff-stdin 1 -i "$WORK/mixed2.ranges" pgenc bitmap diff mixed.ranges -
 t_run diff-bad-input 2 pgenc bitmap diff mixed.ranges bad-state.ranges
 t_run diff-missing-file 2 pgenc bitmap diff mixed.ranges nosuchfile
+# One page is "1 page".
+echo '0x10-0x10 shared' >"$WORK/one.ranges"
+echo '0x10-0x10 encrypted' >"$WORK/one2.ranges"
+t_run one-page-diff 1 pgenc bitmap diff one.ranges one2.ranges
+t_run one-page-check 0 pgenc bitmap import one.ranges --check
 
 # ---------------------------------------------------- malformed inputs: 1
 t_run bad-state 1 pgenc bitmap show bad-state.ranges
@@ -274,6 +279,18 @@ t_run png-unwritable 1 pgenc bitmap show mixed.ranges --png no/such/dir/x.png
 
 # ------------------------------------------- 1 TiB guest: 2^28 pages
 start=$(date +%s)
+# 25 bytes of ranges can span 2^32-1 pages: the text formats stop at
+# 2^28 pages (a 32 MiB bitmap) unless --max-pages says more, so a small
+# file cannot make show allocate 512 MiB (under 256 MiB of address space
+# the refusal is the bound's, not an allocation failure); 2^28 pages fit.
+printf '0x0-0xfffffffe encrypted\n' >"$WORK/span.ranges"
+printf '{"start_gfn": 0, "num_pages": 4294967295, "ranges": []}\n' >"$WORK/span.json"
+printf '0x0-0xfffffff encrypted\n' >"$WORK/span1t.ranges"
+t_run span-ranges 1 -v 262144 pgenc bitmap show span.ranges
+t_run span-json 1 -v 262144 pgenc bitmap show span.json
+t_run span-import 1 -v 262144 pgenc bitmap import span.ranges --check
+t_run span-1t 0 -v 262144 pgenc bitmap show span1t.ranges --no-map
+t_run span-max-pages 1 -v 262144 pgenc bitmap show span.ranges --max-pages 0x100000000
 t_run huge-show 0 -e COLUMNS=100 pgenc bitmap show huge.json --png huge.png
 end=$(date +%s)
 "$pngpix" "$WORK/huge.png" >"$cli_out/huge.pix" 2>&1
@@ -330,7 +347,10 @@ stop_fake() {
 	wait "$fake_pid" 2>/dev/null
 }
 if fake "$WORK/mixed.ranges"; then
+	: >"$cli_out/ctl.log"
 	t_run sock-export 0 pgenc bitmap export --socket vm.sock
+	check "socket: a connection asks the protocol version first" \
+		test "$(head -1 "$cli_out/ctl.log")" = '{"cmd": "version"}'
 	t_run sock-export-part 0 pgenc bitmap export --socket vm.sock --start-gfn 0xfc --num-pages 16 -f json
 	json sock-export-part
 	t_run sock-import 0 pgenc bitmap import mixed2.ranges --socket vm.sock
@@ -363,6 +383,20 @@ if fake "$WORK/mixed.ranges" --garbage; then
 else
 	notok "start fake_ctl.py --garbage"
 fi
+# A server of another protocol: every client refuses it (exit 3) after
+# its first request, "version", and asks nothing else.
+if fake "$WORK/mixed.ranges" --proto 2; then
+	: >"$cli_out/ctl.log"
+	t_run sock-proto-2 3 pgenc bitmap export --socket vm.sock
+	t_run sock-proto-2-ctl 3 pgenc ctl vm.sock stats
+	t_run sock-proto-2-dump 3 pgenc dump --socket vm.sock --gpa 0 --len 16
+	t_run sock-proto-2-migrate 3 pgenc migrate vm.sock file:"$WORK/x.mig"
+	check "protocol 2: no request but version" \
+		test "$(grep -vc '^{"cmd": "version"}$' "$cli_out/ctl.log")" -eq 0
+	stop_fake
+else
+	notok "start fake_ctl.py --proto 2"
+fi
 # A guest larger than one export request: chunks of 2^25 pages, stitched.
 n=$(((1 << 25) + 4096))
 printf '0x0-0x1ffffef encrypted\n0x1fffff0-0x200000f shared\n0x2000010-%#x encrypted\n%#x-%#x shared\n' \
@@ -380,6 +414,21 @@ if fake "$WORK/chunks.ranges"; then
 	stop_fake
 else
 	notok "start fake_ctl.py (chunks)"
+fi
+
+# ------------------------------------------------------------ --help texts
+# No line of any command's help ends in a space.
+trailing=
+for c in "" probe run ctl dump migrate bitmap "bitmap export" "bitmap import" \
+	"bitmap show" "bitmap diff"; do
+	read -r -a cv <<<"$c"
+	"$PGENC" "${cv[@]}" --help 2>&1 | grep -q ' $' && trailing+=" pgenc${c:+ $c} --help"
+done
+"$PGENC" help bitmap 2>&1 | grep -q ' $' && trailing+=" pgenc help bitmap"
+if [[ -z $trailing ]]; then
+	ok "no help line ends in a space"
+else
+	notok "help lines end in a space:$trailing"
 fi
 
 # ---------------------------------------------------------- man page

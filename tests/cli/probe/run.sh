@@ -105,6 +105,19 @@ host() {
 		if j["simulated"]:
 		    assert not j["memory_encryption"]
 		    assert any("NO MEMORY ENCRYPTION" in l for l in text), "not loud"
+		# Simulated only while sevsim runs: the parameter and its device.
+		amd = j["kvm_amd"]
+		assert j["simulated"] == (amd["sevsim"] is True and
+		                          j["dev_sevsim"] is True), "simulated"
+		if j["memory_encryption"]:
+		    assert j["dev_sev"] and amd["sev"] and not j["simulated"]
+		    assert "SEV: available" in text[-1], text[-1]
+		# No line contradicts another one or the verdict.
+		st = {c["name"]: c["status"] for c in j["checks"]}
+		if amd["sev"] is not True:
+		    assert st.get("sev_es") != "pass", "sev_es passes without sev"
+		for c in j["checks"]:
+		    assert j["usable"] or "works for non-SEV" not in c["message"], c
 		cap = j["kvm"]["cap_page_enc_bitmap"]
 		if cap is not None:
 		    assert cap["mocked"] is True
@@ -160,6 +173,19 @@ mkroot bad-sevsim-host sevsim=perhaps dev_sev=1
 host bad-sevsim-host 1
 mkroot old-kernel-params-host sev=1 sev_es=0 dev_sev=1
 host old-kernel-params-host 0
+# The sevsim parameter says what was asked for; /dev/sevsim says that
+# sevsim runs (Documentation/sevsim.rst). Left set on a host with real
+# SEV, sevsim never started: SEV is the real one.
+mkroot sevsim-requested-sev-host sevsim=Y dev_sev=1
+host sevsim-requested-sev-host 0
+mkroot sevsim-requested-no-sev-host sevsim=Y
+host sevsim-requested-no-sev-host 0
+# sev=N: SEV-ES cannot be on, whatever its parameter says.
+mkroot sev-off-es-on-host sev=N sev_es=Y
+host sev-off-es-on-host 0
+# kvm without kvm_amd has no /dev/kvm: no tracking, of any VM.
+mkroot kvm-only-host amd=none cap=none
+host kvm-only-host 3
 
 # The kernel series: 6.1 is every host above. A pgenc capability on a
 # series pgenc does not support is not trusted (exit 3); an unknown
@@ -186,6 +212,41 @@ t_run usage-arg 2 pgenc probe extra
 t_run usage-option 2 pgenc probe --bogus
 t_run usage-sysroot 2 -e PGENC_SYSROOT=/nonexistent/root pgenc probe
 t_run help 0 pgenc probe --help
+t_run usage-color 2 pgenc probe --color sometimes
+
+# Colour, as bitmap show's (--color WHEN, NO_COLOR): the statuses on a
+# terminal (script(1) makes one), not with NO_COLOR set, TERM=dumb or
+# --color never, never in --json; --color always anywhere.
+esc=$'\033['
+on_tty() {
+	script -qec "$(printf '%q ' env PGENC_SYSROOT="$WORK/sevsim-host" "$@")" /dev/null
+}
+colour() { # DESC WANT(1|0) ARGS...: is there an SGR in the output?
+	local desc=$1 want=$2 out got=0
+	shift 2
+	out=$("$@" 2>&1)
+	[[ $out == *"$esc"* ]] && got=1
+	if [[ $got == "$want" ]]; then
+		ok "probe colour: $desc"
+	else
+		notok "probe colour: $desc" "$(printf '%s' "$out" | head -3 | od -c | head -5)"
+	fi
+}
+if command -v script >/dev/null; then
+	colour "a terminal: yes" 1 on_tty "$PGENC" probe
+	check "probe colour: a terminal, PASS in green" \
+		grep -qF "[ ${esc}1;32mPASS${esc}0m ] - /dev/kvm: present" <(on_tty "$PGENC" probe)
+	colour "a terminal, NO_COLOR=1: no" 0 on_tty NO_COLOR=1 "$PGENC" probe
+	colour "a terminal, NO_COLOR empty: yes" 1 on_tty NO_COLOR= "$PGENC" probe
+	colour "a terminal, TERM=dumb: no" 0 on_tty TERM=dumb "$PGENC" probe
+	colour "a terminal, --color never: no" 0 on_tty "$PGENC" probe --color never
+	colour "a terminal, --no-color: no" 0 on_tty "$PGENC" probe --no-color
+	colour "a terminal, --json: no" 0 on_tty "$PGENC" probe --json
+else
+	skip "probe colour on a terminal" "no script(1) (apt-get install bsdutils)"
+fi
+colour "a pipe: no" 0 env PGENC_SYSROOT="$WORK/sevsim-host" "$PGENC" probe
+colour "a pipe, --color always: yes" 1 env PGENC_SYSROOT="$WORK/sevsim-host" "$PGENC" probe --color always
 
 # The host this runs on: whatever it is, the exit is 0, 1 or 3 and the
 # JSON parses (it must not crash on a real /dev/kvm or its absence).

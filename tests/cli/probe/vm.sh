@@ -29,8 +29,9 @@ if [[ ! -f ${BUILD:-$cli_repo/build}/modules/kvm.ko || ! -f ${BUILD:-$cli_repo/b
 fi
 
 # The command run in the VM: text, status, JSON, status, with markers.
+# The VM's console is a terminal: the text is judged without colour.
 # shellcheck disable=SC2016
-cmd='echo "=== text"; pgenc probe; echo "=== rc $?"; echo "=== json"; pgenc probe --json; echo "=== rc $?"; echo "=== end"'
+cmd='echo "=== text"; pgenc probe --color never; echo "=== rc $?"; echo "=== json"; pgenc probe --json; echo "=== rc $?"; echo "=== end"'
 
 # vm NAME RUN_ARGS...: boot, run $cmd; the output in $cli_out/NAME.out.
 vm() {

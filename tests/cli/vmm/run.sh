@@ -108,6 +108,9 @@ t_run ctl-help 0 pgenc ctl --help
 t_run ctl-none 2 pgenc ctl
 t_run ctl-nocmd 2 pgenc ctl "$WORK/sock"
 t_run ctl-unknown 2 pgenc ctl "$WORK/sock" reboot
+# The socket after the command: said so.
+t_run ctl-order 2 pgenc ctl stats "$WORK/sock"
+t_run ctl-order-nosock 2 pgenc ctl stats
 t_run ctl-stats-opt 2 pgenc ctl "$WORK/sock" stats --verbose
 t_run ctl-stats-arg 2 pgenc ctl "$WORK/sock" stats now
 t_run ctl-stats-o 2 pgenc ctl "$WORK/sock" stats -o x
@@ -133,6 +136,9 @@ t_run dump-help 0 pgenc dump --help
 t_run dump-none 2 pgenc dump
 t_run dump-nosock 2 pgenc dump --gpa 0 --len 16
 t_run dump-nolen 2 pgenc dump --socket "$WORK/sock" --gpa 0
+# --json without -o: the hexdump has stdout, so the report cannot.
+t_run dump-json-noout 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 16 --json
+t_run ctl-dump-json-noout 2 pgenc ctl "$WORK/sock" dump --gpa 0 --len 16 --json
 t_run dump-len0 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 0
 t_run dump-len-suffix 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 1T
 t_run dump-len-fraction 2 pgenc dump --socket "$WORK/sock" --gpa 0 --len 1.5K
@@ -157,7 +163,17 @@ t_run run-incoming-demo 2 pgenc run --incoming unix:"$WORK/in.sock" --demo
 t_run run-incoming-policy 2 pgenc run --incoming unix:"$WORK/in.sock" --sev --policy 1
 t_run run-incoming-twice 2 pgenc run --incoming file:x --from-file y
 t_run run-from-file-empty 2 pgenc run --from-file ''
-t_run run-incoming-absent 1 pgenc run --from-file "$WORK/nonexistent"
+t_run run-incoming-absent 2 pgenc run --from-file "$WORK/nonexistent"
+# Arguments first: a file that cannot be read is a usage error (exit 2)
+# before /dev/kvm (exit 3) is opened.
+: >"$WORK/img.bin"
+t_run run-image-absent 2 pgenc run --image "$WORK/nonexistent"
+t_run run-image-absent-at 2 pgenc run --image "$WORK/nonexistent@0x200000"
+t_run run-image-dir 2 pgenc run --image "$WORK"
+t_run run-sevdata-absent 2 pgenc run --image "$WORK/img.bin" --sev --sev-data "$WORK/nonexistent"
+t_run run-tikfile-absent 2 pgenc run --image "$WORK/img.bin" --sev --verify --tik-file "$WORK/nonexistent"
+t_run run-ctl-nodir 2 pgenc run --demo --ctl "$WORK/no/such/vm.sock"
+t_run run-incoming-nodir 2 pgenc run --incoming file:"$WORK/no/such/vm.img"
 t_run migrate-help 0 pgenc migrate --help
 t_run migrate-none 2 pgenc migrate
 t_run migrate-nouri 2 pgenc migrate "$WORK/sock"
@@ -172,7 +188,8 @@ t_run ctl-migrate-nouri 2 pgenc ctl "$WORK/sock" migrate
 t_run ctl-migrate-absent 1 pgenc ctl "$WORK/sock" migrate --to-file x --json
 
 # --- clients against sockets that are not pgenc run ---------------------------
-# fake MODE: serve $WORK/fake.sock, one connection, answering one request.
+# fake MODE: serve $WORK/fake.sock, one connection, answering one request
+# after the clients' first, "version" (as pgenc run: protocol 1).
 fake() {
 	rm -f "$WORK/fake.sock"
 	python3 - "$WORK/fake.sock" "$1" <<-'EOF' &
@@ -182,7 +199,11 @@ fake() {
 		s.listen(1)
 		s.settimeout(20)
 		c, _ = s.accept()
-		req = c.makefile("rb").readline()
+		f = c.makefile("rb")
+		req = f.readline()
+		if json.loads(req) == {"cmd": "version"}:
+		    c.sendall(b'{"ok":true,"proto":1,"pgenc":"fake"}\n')
+		    req = f.readline()
 		if sys.argv[2] == "echo":
 		    req = json.loads(req)
 		    c.sendall(b'{"ok":false,"error":"asked for gpa %d len %d","errno":22}\n'
@@ -269,6 +290,10 @@ bar() {
 		f = c.makefile("rwb")
 		for line in f:
 		    req = json.loads(line)
+		    if req["cmd"] == "version":
+		        f.write(b'{"ok":true,"proto":1,"pgenc":"fake"}\n')
+		        f.flush()
+		        continue
 		    time.sleep(float(sys.argv[2]))
 		    n = req["len"]
 		    f.write((json.dumps({"ok": True, "gpa": req["gpa"], "len": n,
@@ -366,6 +391,10 @@ mig_progress() {
 		c, _ = s.accept()
 		f = c.makefile("rwb")
 		line = f.readline()
+		if json.loads(line) == {"cmd": "version"}:
+		    f.write(b'{"ok":true,"proto":1,"pgenc":"fake"}\n')
+		    f.flush()
+		    line = f.readline()
 		open(sys.argv[2], "wb").write(line)
 		req = json.loads(line)
 		if req.get("progress"):
