@@ -67,11 +67,19 @@ static const struct command *find(const char *name)
 	return NULL;
 }
 
+/* The list comes from the table, so that a new command is never missing. */
 static int unknown(const char *name)
 {
-	return pg_usage_error("",
-			      "unknown command '%s' (probe, run, ctl, dump, bitmap, vms)",
-			      name);
+	char list[128] = "";
+	size_t i;
+
+	for (i = 0; i < NR_COMMANDS; i++) {
+		if (i)
+			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+		strncat(list, commands[i].name,
+			sizeof(list) - strlen(list) - 1);
+	}
+	return pg_usage_error("", "unknown command '%s' (%s)", name, list);
 }
 
 int main(int argc, char **argv)
