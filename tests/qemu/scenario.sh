@@ -6,18 +6,21 @@
 # by tests/qemu/vm.sh: Debian's QEMU launches fw.bin as an SEV guest on
 # sevsim, driven over QMP (qmp.py).
 #
-#   scenario.sh DIR     DIR holds fw.bin (the host's build dir)
+#   scenario.sh DIR PGENC   DIR holds fw.bin (the host's build dir),
+#                           PGENC is the pgenc binary
 #
 # Every case leaves NAME.cmd, NAME.out, NAME.err and NAME.rc in /tmp/out
 # and its NAME in order in /tmp/out/cases (the order of
 # tests/qemu/qemu-vm.cram); the files the host checks go there too: the
-# measurement, the TIK, query-sev's answers, pgenc_stats, the firmware's
-# port output, the time of each QEMU run. At the end /tmp/out is sent
+# measurement, the TIK, query-sev's answers, pgenc_stats, pgenc vms and
+# the VM's bitmap (export --vm -f raw, pgenc_bitmap), the firmware's port
+# output, the time of each QEMU run. At the end /tmp/out is sent
 # back as a base64 tar.gz between "=== PGENC-CLI-OUT BEGIN" and
 # "=== PGENC-CLI-OUT END": the host judges everything.
 set -u
 
 dir=$1
+PGENC=$2
 here=$(cd "$(dirname "$0")" && pwd)
 O=/tmp/out
 QS=/tmp/qmp.sock
@@ -31,7 +34,8 @@ c() {
 	local n=$1
 	shift
 	echo "$n" >>"$O/cases"
-	echo "$*" | sed -e "s|$here/|tests/qemu/|g" -e "s|$dir/|@BUILD@/|g" >"$O/$n.cmd"
+	echo "$*" | sed -e "s|$here/|tests/qemu/|g" -e "s|$dir/|@BUILD@/|g" -e "s|$PGENC|pgenc|g" \
+		-e "s|--vm ${qpid:-@}\$|--vm @PID@|" -e "s|--vm ${qpid:-@} |--vm @PID@ |" >"$O/$n.cmd"
 	timeout 120 "$@" >"$O/$n.out" 2>"$O/$n.err"
 	echo $? >"$O/$n.rc"
 	echo "case $n: exit $(cat "$O/$n.rc")"
@@ -117,6 +121,22 @@ c query_sev_running "${QMP[@]}" query-sev
 # QEMU's own migration blocker for SEV guests (admin-guide.rst, "QEMU").
 c migrate_blocked "${QMP[@]}" migrate '{"uri": "exec:cat >/dev/null"}'
 cat /sys/kernel/debug/kvm/"$qpid"-*/pgenc_stats >"$O/pgenc_stats" 2>&1
+# The same VM as any process sees it, through KVM's debugfs
+# (Documentation/cli.rst, "Tracked VMs of any VMM"): the table and the
+# JSON (their pid and directory vary: judged by the host, not in the
+# transcript), the bitmap shown and exported, the file itself.
+t1=$(date +%s.%N)
+echo "$qpid" >"$O/qpid"
+"$PGENC" vms >"$O/vms.txt" 2>&1
+echo $? >"$O/vms.rc"
+"$PGENC" vms --json >"$O/vms.json" 2>"$O/vms_json.err"
+echo $? >"$O/vms_json.rc"
+c show_vm "$PGENC" bitmap show --vm "$qpid" --limit 0 --no-map
+c export_vm_ranges "$PGENC" bitmap export --vm "$qpid" -f ranges
+"$PGENC" bitmap export --vm "$qpid" -f raw -o "$O/export_vm.raw" 2>"$O/export_vm_raw.err"
+echo $? >"$O/export_vm_raw.rc"
+cat /sys/kernel/debug/kvm/"$qpid"-*/pgenc_bitmap >"$O/pgenc_bitmap.raw" 2>&1
+echo "$(date +%s.%N) - $t1" | bc >"$O/vmview.time"
 stop
 
 # --- bit 17 with QEMU's default: -cpu host, migratable=on ---------------------
