@@ -51,8 +51,8 @@ wait "$debug_build"
 echo "##### debug kernel built beside them: exit $?, $(tail -n1 "$log/all.debug-build.log")"
 # The packages (make deb, lintian, a chroot install and purge: mostly
 # I/O and one kbuild) beside check-debug's VM runs, which leave a core
-# mostly idle as above.
-"$repo/scripts/check-deb.sh" >"$log/all.deb.log" 2>&1 &
+# mostly idle as above; at nice 19, so that the VMs keep their pace.
+nice -n 19 "$repo/scripts/check-deb.sh" >"$log/all.deb.log" 2>&1 &
 deb=$!
 part check-debug "$repo/scripts/check-debug.sh" || rc=1
 wait "$deb" || rc=1

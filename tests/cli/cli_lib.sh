@@ -19,6 +19,8 @@ cli_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck disable=SC2034
 cli_init() {
 	cli_name=$1
+	# make -C runs in another directory: a relative BUILD made absolute.
+	[[ -z ${BUILD:-} ]] || BUILD=$(realpath -m -- "$BUILD")
 	cli_out=${BUILD:-$cli_repo/build}/tests/cli/$cli_name
 	cli_version=$(tr -d ' \n' <"$cli_repo/VERSION")
 	rm -rf "$cli_out"
@@ -31,6 +33,24 @@ cli_init() {
 # The results and the plan are tests/tap.sh's; cli_summary is its
 # tap_done under the name the runners here call.
 cli_summary() { tap_done; }
+
+# The files a VM scenario sent back (a base64 tar.gz between "===
+# PGENC-CLI-OUT BEGIN" and "=== PGENC-CLI-OUT END" in the VM's TAP,
+# $cli_out/vm/results.tap), unpacked into cli_res=$cli_out/res. Without
+# them nothing more can be judged: the summary, with VMLOG's tail.
+# shellcheck disable=SC2034
+cli_vm_results() {
+	local vmlog=$1
+	cli_res=$cli_out/res
+	mkdir -p "$cli_res"
+	if sed -n '/^=== PGENC-CLI-OUT BEGIN$/,/^=== PGENC-CLI-OUT END$/p' "$cli_out/vm/results.tap" |
+		sed '1d;$d' | tr -d '\r' | base64 -d | tar -xzf - -C "$cli_res"; then
+		ok "the scenario's results came back"
+	else
+		notok "the scenario's results came back" "$(tail -25 "$vmlog")"
+		cli_summary
+	fi
+}
 
 # Build pgenc with make -C tools/pgenc (build/bin/pgenc); $PGENC set by
 # the caller wins (a binary to test as it is).

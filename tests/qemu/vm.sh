@@ -41,10 +41,6 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli/transcript.sh"
 t_args "$@"
 
-# make -C runs in another directory: a relative BUILD made absolute.
-if [[ -n ${BUILD:-} ]]; then
-	BUILD=$(realpath -m -- "$BUILD")
-fi
 cli_init qemu
 mods=${BUILD:-$cli_repo/build}/modules
 if [[ ! -f $mods/kvm.ko || ! -f $mods/kvm-amd.ko ]]; then
@@ -82,15 +78,8 @@ else
 	notok "the scenario ran in the VM" "$(tail -25 "$vmlog")"
 fi
 vm_time=$(echo "$(date +%s.%N) - $start" | bc)
-res=$cli_out/res
-mkdir -p "$res"
-if sed -n '/^=== PGENC-CLI-OUT BEGIN$/,/^=== PGENC-CLI-OUT END$/p' "$cli_out/vm/results.tap" |
-	sed '1d;$d' | tr -d '\r' | base64 -d | tar -xzf - -C "$res"; then
-	ok "the scenario's results came back"
-else
-	notok "the scenario's results came back" "$(tail -25 "$vmlog")"
-	cli_summary
-fi
+cli_vm_results "$vmlog"
+res=$cli_res
 
 # --- the transcript -----------------------------------------------------------
 # The base64 blobs (measurement, certificates, chip ID) as their lengths; the

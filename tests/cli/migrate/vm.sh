@@ -75,15 +75,8 @@ if "$cli_repo/selftests/vm/run.sh" --stall 300 --modules "$mods" --modparam "$mo
 else
 	notok "the scenario ran in the VM" "$(tail -25 "$vmlog")"
 fi
-res=$cli_out/res
-mkdir -p "$res"
-if sed -n '/^=== PGENC-CLI-OUT BEGIN$/,/^=== PGENC-CLI-OUT END$/p' "$cli_out/vm/results.tap" |
-	sed '1d;$d' | tr -d '\r' | base64 -d | tar -xzf - -C "$res"; then
-	ok "the scenario's results came back"
-else
-	notok "the scenario's results came back" "$(tail -25 "$vmlog")"
-	cli_summary
-fi
+cli_vm_results "$vmlog"
+res=$cli_res
 
 # json FILE KEY: one top-level value of a JSON object file.
 json() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2" 2>&1; }

@@ -25,7 +25,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../cli_lib.sh
+# shellcheck source=tests/cli/cli_lib.sh
 . "$here/../cli_lib.sh"
 # shellcheck source=tests/cli/transcript.sh
 . "$here/../transcript.sh"
@@ -78,15 +78,8 @@ if "$cli_repo/selftests/vm/run.sh" --stall 120 --modparam kvm_amd:sevsim=1 \
 else
 	notok "the scenario ran in the VM" "$(tail -25 "$vmlog")"
 fi
-res=$cli_out/res
-mkdir -p "$res"
-if sed -n '/^=== PGENC-CLI-OUT BEGIN$/,/^=== PGENC-CLI-OUT END$/p' "$cli_out/vm/results.tap" |
-	sed '1d;$d' | tr -d '\r' | base64 -d | tar -xzf - -C "$res"; then
-	ok "the scenario's results came back"
-else
-	notok "the scenario's results came back" "$(tail -25 "$vmlog")"
-	cli_summary
-fi
+cli_vm_results "$vmlog"
+res=$cli_res
 
 # --- the transcript ---------------------------------------------------------
 # The random parts normalised: the measurement (64 base64 characters).
