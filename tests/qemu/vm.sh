@@ -154,7 +154,7 @@ fi
 # the firmware's port output reports accepted (rax 0) replayed on an
 # all-encrypted bitmap. The raw bitmap: 1 encrypted, holes 1 (api.rst,
 # "Bitmap file (debugfs)").
-if python3 - "$res" "$cli_repo/tools/lib/schema/pgenc-vms.schema.json" <<-'EOF' >"$cli_out/vmview.txt" 2>&1; then
+if /usr/bin/python3 - "$res" "$cli_repo/tools/lib/schema/pgenc-vms.schema.json" <<-'EOF' >"$cli_out/vmview.txt" 2>&1; then
 	import json, os, re, struct, sys
 	res, schema = sys.argv[1], sys.argv[2]
 	def rd(n, mode="r"):

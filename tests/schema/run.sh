@@ -11,7 +11,8 @@
 #  - each schema rejects its first valid document with a member dropped
 #    or a wrong type: the check can fail.
 # Prints TAP, then "N passed, N failed, N skipped"; exits 1 on a failure.
-# Needs python3-jsonschema.
+# Needs python3-jsonschema, for Debian's /usr/bin/python3, named because
+# another python3 (pyenv's) may come first in PATH without it.
 #
 # Usage: tests/schema/run.sh     Environment: PGENC=path (no build), BUILD.
 set -uo pipefail
@@ -22,7 +23,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cli_init schema
 schemas=$cli_repo/tools/lib/schema
 
-if ! python3 -c 'import jsonschema' 2>/dev/null; then
+if ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
 	skip "JSON Schemas" "python3-jsonschema is not installed (scripts/deps.sh --test)"
 	cli_summary
 fi
@@ -94,13 +95,13 @@ first+=("pgenc-bitmap=a.json")
 # The schemas can fail: a member dropped, then a wrong type.
 for e in "${first[@]}"; do
 	s=${e%%=*} f=${e#*=}
-	python3 - "$f" <<'PY' >"$f.drop"
+	/usr/bin/python3 - "$f" <<'PY' >"$f.drop"
 import json, sys
 d = json.load(open(sys.argv[1]))
 del d[sorted(d)[0]]
 print(json.dumps(d))
 PY
-	python3 - "$f" <<'PY' >"$f.type"
+	/usr/bin/python3 - "$f" <<'PY' >"$f.type"
 import json, sys
 d = json.load(open(sys.argv[1]))
 d[sorted(d)[-1]] = {"not": "this"}
@@ -111,7 +112,7 @@ PY
 done
 
 # One line a case, in order: "valid", or the best error.
-mapfile -t got < <(printf '%s\n' "${pairs[@]}" | python3 -c '
+mapfile -t got < <(printf '%s\n' "${pairs[@]}" | /usr/bin/python3 -c '
 import json, sys, jsonschema
 for line in sys.stdin:
     schema_file, doc_file = line.rstrip("\n").split("\t")

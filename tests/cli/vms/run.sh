@@ -16,7 +16,8 @@
 #
 # Usage: tests/cli/vms/run.sh [--regenerate]
 # Environment: PGENC=path (no build), BUILD.
-# Needs: python3 (python3-jsonschema for the schema check).
+# Needs: python3 (python3-jsonschema, for /usr/bin/python3, for the schema
+# check).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -142,9 +143,9 @@ if python3 - "$cli_out/host.json" "$cli_out/empty.json" <<-'EOF' >"$cli_out/json
 else
 	notok "vms --json" "$(cat "$cli_out/json.check")"
 fi
-if ! python3 -c 'import jsonschema' 2>/dev/null; then
+if ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
 	skip "vms --json against its schema" "python3-jsonschema not installed"
-elif python3 - "$schema" "$cli_out/host.json" "$cli_out/empty.json" <<-'EOF' >"$cli_out/schema.check" 2>&1; then
+elif /usr/bin/python3 - "$schema" "$cli_out/host.json" "$cli_out/empty.json" <<-'EOF' >"$cli_out/schema.check" 2>&1; then
 	import json, sys, jsonschema
 	s = json.load(open(sys.argv[1]))
 	jsonschema.Draft202012Validator.check_schema(s)
