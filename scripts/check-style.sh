@@ -5,13 +5,13 @@
 # of a failed gate under it; exits 1 if any failed.
 #
 # Usage: scripts/check-style.sh [--lane fast|full] [--gate NAME]...
-#   --lane fast   checkpatch, clang-format, shellcheck, uapi (the default;
+#   --lane fast   checkpatch, clang-format, shellcheck, uapi, rst (the default;
 #                 ~10 s warm)
 #   --lane full   those, then W=1 and sparse (they build the modules in
 #                 build/style/, apart from the normal build: ~2-3 min cold,
 #                 ~1 min warm)
 #   --gate NAME   run just this gate (repeatable): checkpatch,
-#                 clang-format, shellcheck, uapi, w1, sparse
+#                 clang-format, shellcheck, uapi, rst, w1, sparse
 #
 # Gates:
 #   checkpatch    checkpatch.pl --strict --no-tree on our kernel files (-f:
@@ -22,6 +22,8 @@
 #   "shellcheck"  every tracked *.sh and .ci/run at -S warning (with -x;
 #                 the quotes keep shellcheck from reading a directive here)
 #   uapi          scripts/check-uapi.sh
+#   rst           every Documentation/*.rst parses with docutils, no
+#                 warning (a malformed table renders as an error block)
 #   w1            scripts/build-modules.sh W=1: no warning in our files, and
 #                 no gcc or kernel-doc warning in a hook-patched file that
 #                 the same file without the patches does not have
@@ -66,15 +68,15 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ ${#gates[@]} -eq 0 ]]; then
 	case ${lane:-fast} in
-	fast) gates=(checkpatch clang-format shellcheck uapi) ;;
+	fast) gates=(checkpatch clang-format shellcheck uapi rst) ;;
 	# w1 before sparse: sparse reuses the tree w1 built, flags and all.
-	full) gates=(checkpatch clang-format shellcheck uapi w1 sparse) ;;
+	full) gates=(checkpatch clang-format shellcheck uapi rst w1 sparse) ;;
 	*) echo "check-style: unknown lane '$lane' (fast, full)" >&2; exit 2 ;;
 	esac
 fi
 for g in "${gates[@]}"; do
 	case $g in
-	checkpatch | clang-format | shellcheck | uapi | w1 | sparse) ;;
+	checkpatch | clang-format | shellcheck | uapi | rst | w1 | sparse) ;;
 	*) echo "check-style: unknown gate '$g'" >&2; usage ;;
 	esac
 done
@@ -263,6 +265,40 @@ gate_shellcheck() {
 	fi
 	printf '%s\n' "$out" | head -80
 	summary="$n scripts: $(grep -c '^In ' <<<"$out") warnings"
+	return 1
+}
+
+# ----------------------------------------------------------------------- rst
+
+# Debian's python3 (python3-docutils, deps.sh --test): another python3
+# may come first in PATH without docutils.
+gate_rst() {
+	local files out
+	/usr/bin/python3 -c 'import docutils' 2>/dev/null ||
+		{ echo "docutils is not installed (apt-get install python3-docutils)"; return 1; }
+	mapfile -t files < <(cd "$REPO" && git ls-files 'Documentation/*.rst')
+	if out=$(cd "$REPO" && /usr/bin/python3 - "${files[@]}" 2>&1 <<'PY'
+import sys
+import docutils.core
+import docutils.utils
+bad = 0
+for f in sys.argv[1:]:
+    try:
+        docutils.core.publish_doctree(
+            open(f, encoding="utf-8").read(), source_path=f,
+            settings_overrides={"report_level": 2, "halt_level": 2,
+                                "warning_stream": sys.stdout})
+    except docutils.utils.SystemMessage as e:
+        print(e)
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
+	); then
+		summary="${#files[@]} documents clean"
+		return 0
+	fi
+	printf '%s\n' "$out" | head -60
+	summary="${#files[@]} documents: not clean"
 	return 1
 }
 

@@ -35,7 +35,7 @@ unit|tests/run.sh;tests/run.sh --mutants|host unit tests of the kernel's bit and
 lib|tests/lib/run.sh;tests/schema/run.sh|libpgenc: formats, parsers, diff, ioctl and SEV wrappers, measurement, under ASan/UBSan with gcc and clang, and its packaging: symbols, headers, pkg-config (`tests/lib/`); the JSON Schemas against the CLI's real `--json` outputs (`tests/schema/`)
 fuzz|tests/fuzz/run.sh 10|libFuzzer on every libpgenc parser, 10 s each, and on the kernel's pure logic against the unit tests' models, 10^6 inputs (`tests/fuzz/`)
 cli|tests/cli/bitmap/run.sh;tests/cli/probe/run.sh;tests/cli/vms/run.sh;tests/cli/vmm/run.sh;tests/cli/migrate/run.sh|the `pgenc` CLI on the host: bitmap commands against transcripts (`tests/cli/*.cram`), `probe` and `vms`/`--vm` on faked hosts, `run`/`ctl`/`dump`/`migrate` argument errors and control protocol, the migration tests' tamper proxy (`tests/cli/`)
-style|scripts/check-style.sh --lane full|checkpatch `--strict`, sparse `C=2`, `W=1`, clang-format, shellcheck, the uapi header standalone and free of collisions
+style|scripts/check-style.sh --lane full|checkpatch `--strict`, sparse `C=2`, `W=1`, clang-format, shellcheck, the uapi header standalone and free of collisions, `Documentation/*.rst` through docutils
 modules|scripts/build-modules.sh|builds `kvm.ko` and `kvm-amd.ko` into `build/modules/`, after the check of sev.c's rerouted calls and the uapi number check
 install|scripts/check-install.sh|`make install` into a scratch root, checked with depmod, modinfo (VERSION's version) and pkg-config
 selftests|scripts/build-selftests.sh|the KVM selftest library (from the same tarball) and our tests

@@ -67,6 +67,7 @@ test=(
 	# style gates (checkpatch is perl; check-uapi compiles C++) and
 	# sanitizers / libFuzzer
 	sparse clang clang-format libclang-rt-14-dev g++ perl shellcheck
+	python3-docutils
 	# CLI tests: JSON checks and the JSON Schemas, man page rendering,
 	# a pty
 	python3 python3-jsonschema groff-base bsdutils
