@@ -221,6 +221,9 @@ else
 	notok "pgenc vms and bitmap show|export --vm of QEMU's VM" "$(tail -5 "$cli_out/vmview.txt")"
 fi
 
+# What an operator sees: `pgenc vms` in the VM, QEMU's VM in its list.
+echo "# pgenc vms, in the VM while QEMU ran:"
+sed 's/^/#   /' "$res/vms.txt" 2>/dev/null
 printf '# pgenc vms, bitmap show|export --vm in the VM (s): %s\n' "$(cat "$res/vmview.time" 2>/dev/null)"
 printf '# QEMU runs in the VM (s): SEV guest %s, -cpu host %s; the whole VM run %.1f\n' \
 	"$(cat "$res/sev_run.time" 2>/dev/null)" "$(cat "$res/cpu_host.time" 2>/dev/null)" "$vm_time"
