@@ -62,10 +62,19 @@ fi
 
 # --- the VM run ---------------------------------------------------------------
 # The VM's /dev, /proc, /sys, debugfs and a /tmp over the host's, then the
-# scenario in the host's root.
+# scenario in the host's root. A checkout or build root under the host's
+# /tmp (a CI clone) is bound back over that tmpfs, or the scenario and
+# its tools would be hidden.
 setup='mount -o bind /dev /host/dev && mount -t proc proc /host/proc &&
 mount -t sysfs sysfs /host/sys && mount -t debugfs debugfs /host/sys/kernel/debug &&
+mkdir -p /keep-tmp && mount -o bind /host/tmp /keep-tmp &&
 mount -t tmpfs tmpfs /host/tmp'
+binds=("$cli_repo")
+[[ ${BUILD:-$cli_repo/build}/ == "$cli_repo"/* ]] || binds+=("$BUILD")
+for d in "${binds[@]}"; do
+	[[ $d == /tmp/* ]] || continue
+	setup+=" && mkdir -p /host$d && mount -o bind /keep-tmp${d#/tmp} /host$d"
+done
 vmlog=$cli_out/vm.log
 start=$(date +%s.%N)
 if "$cli_repo/selftests/vm/run.sh" --host-root --stall 180 \
