@@ -29,6 +29,16 @@ part() {
 }
 
 rc=0
+# The dependencies first, for the debug kernel's build below on a fresh
+# machine (flex, bison, the 6.1 tarball); the deps lane of check then
+# finds them, or fails and shows why.
+"$repo/scripts/deps.sh" >"$log/all.deps.log" 2>&1
+# The debug kernel builds from the start (nice 19), beside every part
+# before check-debug: the VM lanes keep one core busy, single-threaded
+# TCG, and leave the other mostly idle. check-debug below then finds it
+# built; a failure there shows again. It writes only build/debug-kernel/.
+"$repo/scripts/check-debug.sh" --no-vm >"$log/all.debug-build.log" 2>&1 &
+debug_build=$!
 # The live-migration scenario (lane migrate-vm) runs once, on the debug
 # kernel at the end, where kmemleak judges its tampering cases too: three
 # runs of it would not fit CI's hour (Documentation/testing.rst,
@@ -39,16 +49,11 @@ part check "$repo/scripts/check.sh" "${lanes[@]}" || rc=1
 # depends on the kernel, in build/6.12/; the host-only lanes above hold
 # for both. Without BUILD, which make exports as 6.1's build/: each
 # script takes the series' own root (scripts/series.sh).
-# The debug kernel builds meanwhile (nice 19): the 6.12 VM lanes keep one
-# core busy, single-threaded TCG, and leave the other mostly idle.
-# check-debug below then finds it built; a failure there shows again.
-"$repo/scripts/check-debug.sh" --no-vm >"$log/all.debug-build.log" 2>&1 &
-debug_build=$!
 part check-6.12 env -u BUILD SERIES=6.12 "$repo/scripts/check.sh" deps modules install selftests vm cli-vm || rc=1
 part swprot-6.12 env -u BUILD SERIES=6.12 "$repo/selftests/vm/swprot.sh" || rc=1
 part style-6.12 env -u BUILD SERIES=6.12 "$repo/scripts/check-style.sh" --gate checkpatch --gate w1 --gate sparse || rc=1
 wait "$debug_build"
-echo "##### debug kernel built beside them: exit $?, $(tail -n1 "$log/all.debug-build.log")"
+echo "##### debug kernel built beside the parts above: exit $?, $(tail -n1 "$log/all.debug-build.log")"
 # The packages (make deb, lintian, a chroot install and purge: mostly
 # I/O and one kbuild) beside check-debug's VM runs, which leave a core
 # mostly idle as above; at nice 19, so that the VMs keep their pace.
