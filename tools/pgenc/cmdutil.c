@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <limits.h>
+#include <sys/stat.h>
 
 #include "../lib/utf8.h"
 #include "cmdutil.h"
@@ -223,4 +225,17 @@ void pg_json_str(FILE *f, const char *s)
 		p++;
 	}
 	fputc('"', f);
+}
+
+int pg_sysroot(const char *cmd, const char **root)
+{
+	const char *r = getenv("PGENC_SYSROOT");
+	struct stat st;
+
+	*root = r && strcmp(r, "/") ? r : "";
+	if (**root && (strlen(*root) >= PATH_MAX / 2 || stat(*root, &st) ||
+		       !S_ISDIR(st.st_mode)))
+		return pg_usage_error(cmd, "PGENC_SYSROOT=%s: not a directory",
+				      *root);
+	return 0;
 }

@@ -23,6 +23,12 @@ int cmd_bitmap(int argc, char **argv);
  * PGENC_EXIT_USAGE. cmd is e.g. "bitmap show", or "" for pgenc itself.
  * The CLI's one usage-error helper.
  */
+/*
+ * $PGENC_SYSROOT, under which probe and vms read /proc, /sys and /dev
+ * (tests fake a host there): *root is "" when unset or "/". A value that
+ * is not a directory, or too long to prefix a path, is a usage error.
+ */
+int pg_sysroot(const char *cmd, const char **root);
 int pg_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -20,17 +20,15 @@
 
 int kvmfs_open(const char *cmd, struct kvmfs *fs)
 {
-	const char *root = getenv("PGENC_SYSROOT");
 	char debugfs[PATH_MAX];
 	struct statfs sfs;
 	struct stat st;
+	const char *root;
+	int r;
 
-	if (!root || !strcmp(root, "/"))
-		root = "";
-	if (*root && (strlen(root) >= PATH_MAX - sizeof(DEBUGFS) ||
-		      stat(root, &st) || !S_ISDIR(st.st_mode)))
-		return pg_usage_error(cmd, "PGENC_SYSROOT=%s: not a directory",
-				      root);
+	r = pg_sysroot(cmd, &root);
+	if (r)
+		return r;
 	snprintf(debugfs, sizeof(debugfs), "%s%s", root, DEBUGFS);
 	snprintf(fs->kvm_dir, sizeof(fs->kvm_dir), "%s/kvm", debugfs);
 	snprintf(fs->proc, sizeof(fs->proc), "%s/proc", root);

@@ -695,7 +695,7 @@ int cmd_probe(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct probe p;
-	const char *root;
+	int r;
 	bool json = false;
 	int c, color = -1;
 
@@ -725,12 +725,9 @@ int cmd_probe(int argc, char **argv)
 				      argv[optind]);
 
 	memset(&p, 0, sizeof(p));
-	root = getenv("PGENC_SYSROOT");
-	p.root = root && strcmp(root, "/") ? root : "";
-	if (*p.root && exists(&p, "/") != 1)
-		return pg_usage_error("probe",
-				      "PGENC_SYSROOT=%s: not a directory",
-				      p.root);
+	r = pg_sysroot("probe", &p.root);
+	if (r)
+		return r;
 
 	p.kvm_loaded =
 		tri(&p, exists(&p, "/sys/module/kvm"), "/sys/module/kvm");
