@@ -101,29 +101,20 @@ static const struct {
 
 #define NR_STAT_KEYS (sizeof(stat_keys) / sizeof(stat_keys[0]))
 
-/*
- * Fill vm (id, pid, fd set) from its pgenc_stats and the comm of its
- * pid. Returns 1 when tracking is on, 0 when the VM is not tracked (no
- * pgenc_stats, "tracking: off", or the VM went away), or an exit code
- * (> 1 never; PGENC_EXIT_FAILED is 1, so -1 stands for it), said.
- */
-static int read_vm(const char *cmd, const struct kvmfs *fs, struct kvmfs_vm *vm)
+int kvmfs_read_stats(const char *path, struct kvmfs_vm *vm,
+		     const char **missing)
 {
-	char path[KVMFS_PATH_MAX], line[256], key[64];
+	char line[256], key[64];
 	unsigned long long v;
 	unsigned int seen = 0;
 	bool on = false;
-	size_t i, len;
+	size_t i;
 	FILE *f;
+	int r = 0;
 
-	kvmfs_path(fs, vm, "pgenc_stats", path, sizeof(path));
-	f = fopen(path, "r");
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		pg_error(cmd, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
 	while (fgets(line, sizeof(line), f)) {
 		if (!strcmp(line, "tracking: on\n")) {
 			on = true;
@@ -138,20 +129,45 @@ static int read_vm(const char *cmd, const struct kvmfs *fs, struct kvmfs_vm *vm)
 				seen |= 1u << i;
 			}
 	}
-	if (ferror(f)) {
-		pg_error(cmd, "%s: %s", path, strerror(errno));
-		fclose(f);
-		return -1;
-	}
+	if (ferror(f))
+		r = -EIO;
 	fclose(f);
-	if (!on)
-		return 0;
+	if (r || !on)
+		return r;
 	for (i = 0; i < NR_STAT_KEYS; i++)
 		if (!(seen & 1u << i)) {
-			pg_error(cmd, "%s: no '%s' line", path,
-				 stat_keys[i].key);
-			return -1;
+			*missing = stat_keys[i].key;
+			return -ENODATA;
 		}
+	return 1;
+}
+
+/*
+ * Fill vm (id, pid, fd set) from its pgenc_stats and the comm of its
+ * pid. Returns 1 when tracking is on, 0 when the VM is not tracked (no
+ * pgenc_stats, "tracking: off", or the VM went away), or an exit code
+ * (> 1 never; PGENC_EXIT_FAILED is 1, so -1 stands for it), said.
+ */
+static int read_vm(const char *cmd, const struct kvmfs *fs, struct kvmfs_vm *vm)
+{
+	char path[KVMFS_PATH_MAX];
+	const char *missing = "";
+	size_t len;
+	FILE *f;
+	int r;
+
+	kvmfs_path(fs, vm, "pgenc_stats", path, sizeof(path));
+	r = kvmfs_read_stats(path, vm, &missing);
+	if (r == 0 || r == -ENOENT)
+		return 0;
+	if (r == -ENODATA) {
+		pg_error(cmd, "%s: no '%s' line", path, missing);
+		return -1;
+	}
+	if (r < 0) {
+		pg_error(cmd, "%s: %s", path, strerror(-r));
+		return -1;
+	}
 
 	vm->name[0] = 0;
 	snprintf(path, sizeof(path), "%s/%llu/comm", fs->proc,

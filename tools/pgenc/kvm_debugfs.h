@@ -45,6 +45,15 @@ struct kvmfs_vm {
 int kvmfs_open(const char *cmd, struct kvmfs *fs);
 
 /*
+ * Parse a pgenc_stats file (Documentation/api.rst, "10. Per-VM statistics
+ * (debugfs)") into vm's counters: 1 when tracking is on, 0 when off,
+ * -errno when it cannot be read, -ENODATA when a counter line is missing
+ * (*missing names it). Also pgenc run's own counters (vmm_kstats()).
+ */
+int kvmfs_read_stats(const char *path, struct kvmfs_vm *vm,
+		     const char **missing);
+
+/*
  * The VMs with tracking on, by pid then fd, in *vms (free() it). A VM
  * that goes away meanwhile is left out. Returns an exit code, having
  * said why on failure.

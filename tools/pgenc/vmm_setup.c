@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kvm_debugfs.h"
 #include "vmm.h"
 
 #define GIB (1ULL << 30)
@@ -374,42 +375,26 @@ void vmm_demo_secret(uint8_t *buf, unsigned int pages)
 
 int vmm_kstats(const struct vmm *vm, struct vmm_kstats *ks)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} keys[] = {
-		{ "tracked_pages", offsetof(struct vmm_kstats, tracked_pages) },
-		{ "shared_pages", offsetof(struct vmm_kstats, shared_pages) },
-		{ "hypercalls", offsetof(struct vmm_kstats, hypercalls) },
-		{ "hypercall_errors",
-		  offsetof(struct vmm_kstats, hypercall_errors) },
-		{ "migration_control",
-		  offsetof(struct vmm_kstats, migration_control) },
-		{ "dbg_fw_cmds", offsetof(struct vmm_kstats, dbg_fw_cmds) },
-		{ "dbg_bypassed_pages",
-		  offsetof(struct vmm_kstats, dbg_bypassed_pages) },
-	};
-	char path[96], key[64], line[128];
-	unsigned long long val;
-	unsigned int i, found = 0;
-	FILE *f;
+	struct kvmfs_vm v = { 0 };
+	const char *missing;
+	char path[96];
+	int r;
 
 	snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/pgenc_stats",
 		 (int)getpid(), vm->vm_fd);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	memset(ks, 0, sizeof(*ks));
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63[^:]: %llu", key, &val) != 2)
-			continue;
-		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-			if (!strcmp(key, keys[i].name)) {
-				*(uint64_t *)((char *)ks + keys[i].off) = val;
-				found++;
-			}
-		}
-	}
-	fclose(f);
-	return found == sizeof(keys) / sizeof(keys[0]) ? 0 : -ENODATA;
+	r = kvmfs_read_stats(path, &v, &missing);
+	if (r < 0)
+		return r;
+	if (!r)
+		return -ENODATA;
+	*ks = (struct vmm_kstats){
+		.tracked_pages = v.tracked_pages,
+		.shared_pages = v.shared_pages,
+		.hypercalls = v.hypercalls,
+		.hypercall_errors = v.hypercall_errors,
+		.migration_control = v.migration_control,
+		.dbg_fw_cmds = v.dbg_fw_cmds,
+		.dbg_bypassed_pages = v.dbg_bypassed_pages,
+	};
+	return 0;
 }
